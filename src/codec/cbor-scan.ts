@@ -1,0 +1,100 @@
+// Structural pre-scan of untrusted CBOR (core layer).
+//
+// Written by hand because no CBOR library checks bounds *before* allocating:
+// cbor-x (and cborg) allocate an array of the declared length and recurse
+// without a depth limit, so a 9-byte header can ask for 2^32 elements and a
+// few KB of 0x81 bytes overflow the stack (fatal under XS on a device). This
+// walk allocates nothing, and enforces the botpeer subset of CBOR:
+//   - major types 0, 1 (integers within ±(2^53-1)), 2 (byte strings), 4 (arrays);
+//   - definite lengths, shortest-form heads (RFC 8949 §4.2.1 preferred serialization);
+//   - every bound of DecodeLimits, and no bytes after the top-level item.
+// Maps, text, tags, floats, simple values and indefinite lengths are rejected.
+
+import { BotError } from '../errors/bot-error.js';
+import { ErrorCode } from '../errors/error-codes.js';
+import type { DecodeLimits } from './limits.js';
+
+const TWO_32 = 0x1_0000_0000;
+/** Largest high 32-bit word of a safe integer (2^53 - 1 = 0x1FFFFF_FFFFFFFF). */
+const MAX_SAFE_HIGH_WORD = 0x1f_ffff;
+/** A negative integer is -1 - argument; keep it a safe integer. */
+const MAX_NEGATIVE_ARGUMENT = Number.MAX_SAFE_INTEGER - 1;
+
+export function scanCbor(bytes: Uint8Array, limits: DecodeLimits): void {
+  if (bytes.length === 0) throw new BotError(ErrorCode.MALFORMED_CBOR, 'empty input');
+  if (bytes.length > limits.maxBytes) {
+    throw new BotError(ErrorCode.TOO_LARGE, `${bytes.length} bytes > ${limits.maxBytes}`);
+  }
+  const state = { pos: 0, items: 0 };
+  scanItem(bytes, limits, state, 1);
+  if (state.pos !== bytes.length) {
+    throw new BotError(ErrorCode.TRAILING_BYTES, `${bytes.length - state.pos} bytes after the item`);
+  }
+}
+
+function scanItem(bytes: Uint8Array, limits: DecodeLimits, state: { pos: number; items: number }, depth: number): void {
+  if (depth > limits.maxDepth) throw new BotError(ErrorCode.TOO_DEEP, `depth > ${limits.maxDepth}`);
+  if (++state.items > limits.maxItems) throw new BotError(ErrorCode.TOO_MANY_ITEMS, `> ${limits.maxItems} items`);
+  if (state.pos >= bytes.length) throw new BotError(ErrorCode.MALFORMED_CBOR, 'truncated');
+  const initial = bytes[state.pos++]!;
+  const major = initial >> 5;
+  const info = initial & 0x1f;
+
+  if (major === 3) throw new BotError(ErrorCode.UNSUPPORTED_TYPE, 'text string');
+  if (major === 5) throw new BotError(ErrorCode.UNSUPPORTED_TYPE, 'map');
+  if (major === 6) throw new BotError(ErrorCode.UNSUPPORTED_TYPE, 'tag');
+  if (major === 7) throw new BotError(ErrorCode.UNSUPPORTED_TYPE, 'float or simple value');
+  if (info === 31) throw new BotError(ErrorCode.UNSUPPORTED_TYPE, 'indefinite length');
+  if (info > 27) throw new BotError(ErrorCode.MALFORMED_CBOR, `reserved additional info ${info}`);
+
+  const argument = readArgument(bytes, state, info);
+  const remaining = bytes.length - state.pos;
+  if (major === 2) {
+    if (argument > limits.maxByteStringLength) {
+      throw new BotError(ErrorCode.TOO_LARGE, `byte string of ${argument} > ${limits.maxByteStringLength}`);
+    }
+    if (argument > remaining) throw new BotError(ErrorCode.MALFORMED_CBOR, 'truncated byte string');
+    state.pos += argument;
+  } else if (major === 4) {
+    if (argument > limits.maxArrayLength) {
+      throw new BotError(ErrorCode.TOO_LARGE, `array of ${argument} > ${limits.maxArrayLength}`);
+    }
+    // Every element takes at least one byte: reject impossible lengths before walking them.
+    if (argument > remaining) throw new BotError(ErrorCode.MALFORMED_CBOR, 'truncated array');
+    for (let i = 0; i < argument; i++) scanItem(bytes, limits, state, depth + 1);
+  } else if (major === 1 && argument > MAX_NEGATIVE_ARGUMENT) {
+    throw new BotError(ErrorCode.INT_OUT_OF_RANGE, 'below -(2^53 - 1)');
+  }
+  // Major 0 carries its value in the head; readArgument bounded it.
+}
+
+function readArgument(bytes: Uint8Array, state: { pos: number }, info: number): number {
+  if (info < 24) return info;
+  const width = 1 << (info - 24); // 1, 2, 4 or 8 bytes
+  if (state.pos + width > bytes.length) throw new BotError(ErrorCode.MALFORMED_CBOR, 'truncated head');
+  const at = state.pos;
+  state.pos += width;
+  let value: number;
+  let minimum: number;
+  if (width === 1) {
+    value = bytes[at]!;
+    minimum = 24;
+  } else if (width === 2) {
+    value = (bytes[at]! << 8) | bytes[at + 1]!;
+    minimum = 0x100;
+  } else if (width === 4) {
+    value = readUint32(bytes, at);
+    minimum = 0x1_0000;
+  } else {
+    const high = readUint32(bytes, at);
+    if (high > MAX_SAFE_HIGH_WORD) throw new BotError(ErrorCode.INT_OUT_OF_RANGE, 'beyond 2^53 - 1');
+    value = high * TWO_32 + readUint32(bytes, at + 4);
+    minimum = TWO_32;
+  }
+  if (value < minimum) throw new BotError(ErrorCode.NON_CANONICAL, 'head not in shortest form');
+  return value;
+}
+
+function readUint32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) >>> 0) + ((bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!);
+}

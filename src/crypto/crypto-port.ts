@@ -1,0 +1,24 @@
+// The crypto port (core layer): everything the core needs from cryptography.
+// A host passes one in; noble-crypto.ts is the portable default, and hosts may
+// supply native providers (libsecp256k1 on the gateway, a Moddable native
+// module on the device) that must produce byte-identical results.
+
+export const SHA256_BYTES = 32;
+export const PRIVATE_KEY_BYTES = 32;
+/** Compressed SEC1 public key. */
+export const PUBLIC_KEY_BYTES = 33;
+/** Compact r || s. */
+export const SIGNATURE_BYTES = 64;
+
+export interface CryptoProvider {
+  readonly name: string;
+  sha256(data: Uint8Array): Uint8Array;
+  /** Compressed public key of a valid private key. */
+  publicKey(privateKey: Uint8Array): Uint8Array;
+  /** ECDSA over a 32-byte digest: RFC 6979 nonce, low-S, compact 64 bytes. */
+  sign(digest: Uint8Array, privateKey: Uint8Array): Uint8Array;
+  /** True only for a valid low-S signature by publicKey; false (never a throw) for any bad input. */
+  verify(signature: Uint8Array, digest: Uint8Array, publicKey: Uint8Array): boolean;
+  /** Whether 32 bytes are a valid private key (1 ≤ k < n). */
+  isValidPrivateKey(privateKey: Uint8Array): boolean;
+}

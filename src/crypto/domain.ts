@@ -1,0 +1,18 @@
+// Domain-separation tags (core layer). Every hash or signature is taken over
+// TAG || payload, so bytes signed for one purpose are never valid for another.
+// The tags are ASCII; docs/protocol.md lists them with their hex.
+
+import { ascii } from '../codec/bytes.js';
+
+export const DomainTag = Object.freeze({
+  TX: ascii('botpeer/tx/v1'),
+  DEVICE_ID: ascii('botpeer/id/v1'),
+  ENROLL_REQUEST: ascii('botpeer/enroll-request/v1'),
+  GENESIS: ascii('botpeer/genesis/v1'),
+  HEADER: ascii('botpeer/header/v1'),
+  COMMIT: ascii('botpeer/commit/v1'),
+  VALIDATORS: ascii('botpeer/validators/v1'),
+  CHECKPOINT: ascii('botpeer/checkpoint/v1'),
+} as const);
+
+export type DomainTag = (typeof DomainTag)[keyof typeof DomainTag];

@@ -1,0 +1,76 @@
+// The closed table of protocol error codes (core layer). docs/protocol.md lists
+// the same table; acknowledgements carry these numbers on the wire, so a code is
+// never renumbered or reused. Ranges: 1xx encoding, 2xx transactions,
+// 3xx headers and light client, 4xx Merkle proofs, 5xx transport, 6xx peer state.
+
+export const ErrorCode = Object.freeze({
+  OK: 0,
+
+  MALFORMED_CBOR: 100,
+  NON_CANONICAL: 101,
+  TOO_LARGE: 102,
+  TOO_DEEP: 103,
+  TOO_MANY_ITEMS: 104,
+  UNSUPPORTED_TYPE: 105,
+  BAD_SHAPE: 106,
+  INT_OUT_OF_RANGE: 107,
+  TRAILING_BYTES: 108,
+
+  BAD_SIGNATURE: 200,
+  WRONG_CHAIN: 201,
+  UNKNOWN_KIND: 202,
+  UNKNOWN_SENDER: 203,
+  REVOKED: 204,
+  BLOCKED: 205,
+  REPLAY: 206,
+  SEQUENCE_GAP: 207,
+  NOT_PERMITTED: 208,
+  RATE_LIMITED: 209,
+  BAD_BODY: 210,
+  TIME_OUT_OF_RANGE: 211,
+  BAD_KEY: 212,
+  DUPLICATE_DEVICE: 213,
+
+  TRUST_EXPIRED: 300,
+  NOT_NEWER: 301,
+  TIME_NOT_MONOTONIC: 302,
+  FROM_FUTURE: 303,
+  COMMIT_MISMATCH: 304,
+  PREV_HASH_MISMATCH: 305,
+  VALSET_MISMATCH: 306,
+  VALSET_CHANGED: 307,
+  INSUFFICIENT_SIGNATURES: 308,
+  BAD_COMMIT: 309,
+  BAD_COMMIT_SIGNATURE: 310,
+  BAD_VALIDATOR_SET: 311,
+  BAD_CHECKPOINT_SIGNATURE: 312,
+  CHECKPOINT_ROLLBACK: 313,
+  BAD_TRUST_OPTIONS: 314,
+
+  BAD_PROOF: 400,
+  PROOF_SHAPE: 401,
+
+  MQTT_MALFORMED: 500,
+  MQTT_UNEXPECTED: 501,
+  UNKNOWN_TOPIC: 502,
+  BAD_REQUEST: 503,
+
+  OUTBOX_FULL: 600,
+  STORAGE: 601,
+  INTERNAL: 699,
+} as const);
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const namesByCode: Readonly<Record<number, string>> = Object.freeze(
+  Object.fromEntries(Object.entries(ErrorCode).map(([name, code]) => [code, name])),
+);
+
+/** The symbolic name of a code, or "UNKNOWN_<n>" for a number not in the table. */
+export function errorName(code: number): string {
+  return namesByCode[code] ?? `UNKNOWN_${code}`;
+}
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'number' && namesByCode[code] !== undefined;
+}

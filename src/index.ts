@@ -1,0 +1,29 @@
+// The public surface of the botpeer core (core layer): pure, platform-neutral,
+// the same on Node and on XS.
+
+export * from './errors/error-codes.js';
+export * from './errors/bot-error.js';
+export * from './codec/bytes.js';
+export * from './codec/limits.js';
+export * from './codec/cbor.js';
+export * from './crypto/crypto-port.js';
+export * from './crypto/domain.js';
+export * from './crypto/hash.js';
+export * from './crypto/noble-crypto.js';
+export * from './tx/identity.js';
+export * from './tx/kinds.js';
+export * from './tx/bodies.js';
+export * from './tx/tx.js';
+export * from './tx/enroll-request.js';
+export * from './chain/validator-set.js';
+export * from './chain/genesis.js';
+export * from './chain/header.js';
+export * from './chain/commit.js';
+export * from './chain/checkpoint.js';
+export * from './merkle/merkle.js';
+export * from './merkle/proof.js';
+export * from './light/trust.js';
+export * from './light/verify-header.js';
+export * from './light/verify-checkpoint.js';
+export * from './mqtt/topics.js';
+export * from './mqtt/messages.js';

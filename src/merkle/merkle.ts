@@ -1,0 +1,71 @@
+// Merkle trees over a block's transaction ids (core layer), as in RFC 6962 /
+// RFC 9162 §2.1: leaf = SHA-256(0x00 || txId), node = SHA-256(0x01 || left || right),
+// so an inner node can never be passed off as a leaf. An odd node at the end of a
+// level moves up unchanged, which gives exactly RFC 6962's tree shape.
+
+import { concatBytes } from '../codec/bytes.js';
+import type { CryptoProvider } from '../crypto/crypto-port.js';
+
+export const LEAF_PREFIX = 0x00;
+export const NODE_PREFIX = 0x01;
+/** Indices are walked with 32-bit shifts. */
+export const MAX_TREE_SIZE = 0xffff_ffff;
+
+export interface InclusionProof {
+  readonly index: number;
+  readonly size: number;
+  /** Sibling hashes from the leaf up. */
+  readonly path: readonly Uint8Array[];
+}
+
+const leafPrefix = Uint8Array.of(LEAF_PREFIX);
+const nodePrefix = Uint8Array.of(NODE_PREFIX);
+
+export function leafHash(crypto: CryptoProvider, leaf: Uint8Array): Uint8Array {
+  return crypto.sha256(concatBytes(leafPrefix, leaf));
+}
+
+export function nodeHash(crypto: CryptoProvider, left: Uint8Array, right: Uint8Array): Uint8Array {
+  return crypto.sha256(concatBytes(nodePrefix, left, right));
+}
+
+/** Every level of the tree, leaves first; the last level holds the root. */
+function levels(crypto: CryptoProvider, leaves: readonly Uint8Array[]): Uint8Array[][] {
+  const out: Uint8Array[][] = [leaves.map((leaf) => leafHash(crypto, leaf))];
+  for (let level = out[0]!; level.length > 1; ) {
+    const next: Uint8Array[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) next.push(nodeHash(crypto, level[i]!, level[i + 1]!));
+    if (level.length % 2 === 1) next.push(level[level.length - 1]!);
+    out.push(next);
+    level = next;
+  }
+  return out;
+}
+
+/** Root of the tree; the empty tree's root is SHA-256 of nothing. */
+export function merkleRoot(crypto: CryptoProvider, leaves: readonly Uint8Array[]): Uint8Array {
+  if (leaves.length === 0) return crypto.sha256(new Uint8Array(0));
+  const all = levels(crypto, leaves);
+  return all[all.length - 1]![0]!;
+}
+
+/** Proofs for every leaf at once (a block producer needs them all; one pass over the tree). */
+export function inclusionProofs(crypto: CryptoProvider, leaves: readonly Uint8Array[]): InclusionProof[] {
+  const all = levels(crypto, leaves);
+  const size = leaves.length;
+  return leaves.map((_, index) => {
+    const path: Uint8Array[] = [];
+    let i = index;
+    for (let l = 0; l < all.length - 1; l++) {
+      const sibling = i ^ 1;
+      if (sibling < all[l]!.length) path.push(all[l]![sibling]!);
+      i >>>= 1;
+    }
+    return Object.freeze({ index, size, path });
+  });
+}
+
+export function inclusionProof(crypto: CryptoProvider, leaves: readonly Uint8Array[], index: number): InclusionProof {
+  if (!Number.isInteger(index) || index < 0 || index >= leaves.length) throw new RangeError('inclusionProof: index out of range');
+  return inclusionProofs(crypto, leaves)[index]!;
+}

@@ -1,0 +1,74 @@
+// Inclusion proof verification and encoding (core layer), RFC 9162 §2.1.3.2.
+// Wire: [index, size, [siblingHash…]].
+
+import { type CborValue, decodeCbor, encodeCbor } from '../codec/cbor.js';
+import { equalBytes } from '../codec/bytes.js';
+import { SMALL_LIMITS } from '../codec/limits.js';
+import { type Result, fail, ok } from '../errors/bot-error.js';
+import { ErrorCode } from '../errors/error-codes.js';
+import type { CryptoProvider } from '../crypto/crypto-port.js';
+import { SHA256_BYTES } from '../crypto/crypto-port.js';
+import { arrayOf, bytes, listOf, uint } from '../chain/fields.js';
+import { type InclusionProof, MAX_TREE_SIZE, leafHash, nodeHash } from './merkle.js';
+
+/** A tree of at most 2^32 - 1 leaves has paths of at most 32 hashes. */
+export const MAX_PROOF_PATH = 32;
+
+/**
+ * Checks that `leaf` (a transaction id) is at `proof.index` of a tree of
+ * `proof.size` leaves whose root is `root`. The cheap shape checks come first.
+ */
+export function verifyInclusion(
+  crypto: CryptoProvider,
+  leaf: Uint8Array,
+  proof: InclusionProof,
+  root: Uint8Array,
+): Result<undefined> {
+  const { index, size, path } = proof;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_TREE_SIZE) return fail(ErrorCode.PROOF_SHAPE, 'tree size out of range');
+  if (!Number.isInteger(index) || index < 0 || index >= size) return fail(ErrorCode.PROOF_SHAPE, 'index not below size');
+  if (path.length > MAX_PROOF_PATH) return fail(ErrorCode.PROOF_SHAPE, 'path too long');
+
+  let fn = index;
+  let sn = size - 1;
+  let hash = leafHash(crypto, leaf);
+  for (const sibling of path) {
+    if (sn === 0) return fail(ErrorCode.BAD_PROOF, 'path longer than the tree is deep');
+    if ((fn & 1) === 1 || fn === sn) {
+      hash = nodeHash(crypto, sibling, hash);
+      if ((fn & 1) === 0) {
+        while ((fn & 1) === 0 && fn !== 0) {
+          fn >>>= 1;
+          sn >>>= 1;
+        }
+      }
+    } else {
+      hash = nodeHash(crypto, hash, sibling);
+    }
+    fn >>>= 1;
+    sn >>>= 1;
+  }
+  if (sn !== 0) return fail(ErrorCode.BAD_PROOF, 'path shorter than the tree is deep');
+  return equalBytes(hash, root) ? ok(undefined) : fail(ErrorCode.BAD_PROOF, 'root mismatch');
+}
+
+export function proofToCbor(p: InclusionProof): CborValue {
+  return [p.index, p.size, p.path];
+}
+
+export function proofFromCbor(value: CborValue): InclusionProof {
+  const [index, size, path] = arrayOf(value, 3, 'inclusion proof');
+  return Object.freeze({
+    index: uint(index, 'leaf index'),
+    size: uint(size, 'tree size'),
+    path: listOf(path, 'proof path').map((h) => bytes(h, SHA256_BYTES, 'proof hash')),
+  });
+}
+
+export function encodeProof(p: InclusionProof): Uint8Array {
+  return encodeCbor(proofToCbor(p));
+}
+
+export function decodeProof(encoded: Uint8Array): InclusionProof {
+  return proofFromCbor(decodeCbor(encoded, SMALL_LIMITS));
+}

@@ -1,0 +1,142 @@
+// Kind-specific transaction bodies (core layer): how each kind's body is laid
+// out, checked and built. Every body is a CBOR array with fixed positions.
+
+import type { CborValue } from '../codec/cbor.js';
+import { BotError } from '../errors/bot-error.js';
+import { ErrorCode } from '../errors/error-codes.js';
+import { PUBLIC_KEY_BYTES } from '../crypto/crypto-port.js';
+import { ID_BYTES } from './identity.js';
+import { BlockReason, Quantity, TxKind } from './kinds.js';
+
+export const MAX_SERIES = 8;
+export const MAX_READINGS_PER_TX = 256;
+export const MIN_SCALE = -9;
+export const MAX_SCALE = 9;
+/** Seconds between readings of a series: at most a day. */
+export const MAX_INTERVAL = 86_400;
+/** Fixed-point mantissas are 32-bit signed: plenty for any sensor at its declared scale. */
+export const MIN_READING = -0x8000_0000;
+export const MAX_READING = 0x7fff_ffff;
+export const MAX_INVOKE_ARGS = 16;
+
+export const Role = Object.freeze({ DEVICE: 0, GATEWAY: 1 } as const);
+export type Role = (typeof Role)[keyof typeof Role];
+
+/** Readings of one quantity taken every `interval` seconds from the transaction's time on. */
+export interface ReadingSeries {
+  readonly quantity: Quantity;
+  /** Decimal exponent: the value is mantissa × 10^scale. */
+  readonly scale: number;
+  readonly interval: number;
+  readonly values: readonly number[];
+}
+
+const quantities: ReadonlySet<number> = new Set(Object.values(Quantity));
+const blockReasons: ReadonlySet<number> = new Set(Object.values(BlockReason));
+
+function bad(detail: string): never {
+  throw new BotError(ErrorCode.BAD_BODY, detail);
+}
+
+function isArray(value: CborValue): value is readonly CborValue[] {
+  return Array.isArray(value);
+}
+
+function intIn(value: CborValue, min: number, max: number, what: string): number {
+  if (typeof value !== 'number' || value < min || value > max) bad(`${what} must be an integer in [${min}, ${max}]`);
+  return value;
+}
+
+function bytesOf(value: CborValue, length: number, what: string): Uint8Array {
+  if (!(value instanceof Uint8Array) || value.length !== length) bad(`${what} must be ${length} bytes`);
+  return value;
+}
+
+function publicKeyOf(value: CborValue, what: string): Uint8Array {
+  const key = bytesOf(value, PUBLIC_KEY_BYTES, what);
+  if (key[0] !== 0x02 && key[0] !== 0x03) bad(`${what} must be a compressed SEC1 key`);
+  return key;
+}
+
+function fields(value: CborValue, count: number, what: string): readonly CborValue[] {
+  if (!isArray(value) || value.length !== count) bad(`${what} must be an array of ${count}`);
+  return value;
+}
+
+/** Throws BotError(BAD_BODY) unless `body` is well formed for `kind`. */
+export function checkBody(kind: TxKind, body: CborValue): void {
+  switch (kind) {
+    case TxKind.READINGS:
+      parseReadings(body);
+      return;
+    case TxKind.ENROLL: {
+      const [key, role] = fields(body, 2, 'enroll body');
+      publicKeyOf(key!, 'enrolled key');
+      intIn(role!, Role.DEVICE, Role.GATEWAY, 'role');
+      return;
+    }
+    case TxKind.REVOKE:
+    case TxKind.BLOCK_LIFT:
+      bytesOf(fields(body, 1, 'body')[0]!, ID_BYTES, 'device id');
+      return;
+    case TxKind.ROTATE_KEY:
+      publicKeyOf(fields(body, 1, 'rotate body')[0]!, 'new key');
+      return;
+    case TxKind.BLOCK_REPORT: {
+      const [device, reason] = fields(body, 2, 'block report body');
+      bytesOf(device!, ID_BYTES, 'device id');
+      if (!blockReasons.has(intIn(reason!, 0, 255, 'reason'))) bad('unknown block reason');
+      return;
+    }
+    case TxKind.INVOKE: {
+      const [contract, method, args] = fields(body, 3, 'invoke body');
+      intIn(contract!, 0, 0xffff, 'contract');
+      intIn(method!, 0, 0xffff, 'method');
+      if (!isArray(args!) || args.length > MAX_INVOKE_ARGS) bad(`args must be an array of at most ${MAX_INVOKE_ARGS}`);
+      return;
+    }
+  }
+}
+
+/** Checks and reads a READINGS body: [[quantity, scale, interval, [values…]] …]. */
+export function parseReadings(body: CborValue): ReadingSeries[] {
+  if (!isArray(body) || body.length < 1 || body.length > MAX_SERIES) bad(`readings must hold 1..${MAX_SERIES} series`);
+  let total = 0;
+  return body.map((item) => {
+    const [quantity, scale, interval, values] = fields(item, 4, 'series');
+    if (!quantities.has(intIn(quantity!, 0, 255, 'quantity'))) bad('unknown quantity');
+    intIn(scale!, MIN_SCALE, MAX_SCALE, 'scale');
+    if (!isArray(values!) || values.length === 0) bad('a series needs at least one value');
+    total += values.length;
+    if (total > MAX_READINGS_PER_TX) bad(`more than ${MAX_READINGS_PER_TX} readings`);
+    intIn(interval!, values.length === 1 ? 0 : 1, values.length === 1 ? 0 : MAX_INTERVAL, 'interval');
+    for (const value of values) intIn(value, MIN_READING, MAX_READING, 'reading');
+    return { quantity: quantity as Quantity, scale: scale as number, interval: interval as number, values: values as number[] };
+  });
+}
+
+export function readingsBody(series: readonly ReadingSeries[]): CborValue {
+  const body = series.map((s) => [s.quantity, s.scale, s.values.length === 1 ? 0 : s.interval, s.values]);
+  parseReadings(body);
+  return body;
+}
+
+export function enrollBody(publicKey: Uint8Array, role: Role = Role.DEVICE): CborValue {
+  return [publicKey, role];
+}
+
+export function deviceBody(deviceId: Uint8Array): CborValue {
+  return [deviceId];
+}
+
+export function rotateKeyBody(newPublicKey: Uint8Array): CborValue {
+  return [newPublicKey];
+}
+
+export function blockReportBody(deviceId: Uint8Array, reason: BlockReason): CborValue {
+  return [deviceId, reason];
+}
+
+export function invokeBody(contract: number, method: number, args: readonly CborValue[]): CborValue {
+  return [contract, method, args];
+}
