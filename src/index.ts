@@ -27,3 +27,4 @@ export * from './light/verify-header.js';
 export * from './light/verify-checkpoint.js';
 export * from './mqtt/topics.js';
 export * from './mqtt/messages.js';
+export * from './light/verify-inclusion.js';

@@ -1,0 +1,369 @@
+// Generates the shared test vectors in test/vectors/ (tools layer).
+//
+// The vectors are the single source of truth for every engine: the same suites
+// check them on Node and under XS, and a native crypto provider must reproduce
+// the signatures byte for byte. Run `npm run vectors` after a protocol change
+// and commit the result; tests never regenerate them.
+//
+// Merkle roots and paths here come from a direct recursive transcription of
+// RFC 6962 §2.1 (not from src/merkle), so the vectors check the core's
+// level-by-level implementation against the RFC's definition.
+
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { concatBytes } from '../../src/codec/bytes.js';
+import { type CborValue, encodeCbor } from '../../src/codec/cbor.js';
+import { createNobleCrypto } from '../../src/crypto/noble-crypto.js';
+import { ErrorCode } from '../../src/errors/error-codes.js';
+import { type LightBlock, encodeLightBlock } from '../../src/chain/commit.js';
+import { encodeCheckpoint, signCheckpoint } from '../../src/chain/checkpoint.js';
+import { encodeGenesis } from '../../src/chain/genesis.js';
+import { type Header, headerHash } from '../../src/chain/header.js';
+import { makeValidatorSet } from '../../src/chain/validator-set.js';
+import { makeTrustOptions, type TrustedState, trustFromGenesis } from '../../src/light/trust.js';
+import { applyHeader, verifyHeader } from '../../src/light/verify-header.js';
+import { encodeProof } from '../../src/merkle/proof.js';
+import { BlockReason, Quantity, TxKind } from '../../src/tx/kinds.js';
+import { Role, blockReportBody, deviceBody, enrollBody, invokeBody, readingsBody, rotateKeyBody } from '../../src/tx/bodies.js';
+import { keyId } from '../../src/tx/identity.js';
+import { type UnsignedTx, encodeTx, signTx, txId, txSigningDigest } from '../../src/tx/tx.js';
+import { GENESIS_TIME, makeBlock, makeFixture, testKey } from '../../test/support/chain-fixture.js';
+import { type Expect, hex, trustedToJson } from '../../test/support/hex-json.js';
+
+const crypto = createNobleCrypto();
+const fixture = makeFixture(crypto);
+const { chainId } = fixture;
+const fail = (code: number): Expect => ({ ok: false, code });
+const OK: Expect = { ok: true };
+
+// ---------------------------------------------------------------- CBOR
+
+function cborVectors() {
+  const v: { name: string; reason: string; limits: 'tx' | 'header' | 'small'; hex: string; expect: Expect }[] = [];
+  const add = (name: string, reason: string, bytes: string | Uint8Array, expect: Expect, limits: 'tx' | 'header' | 'small' = 'tx') =>
+    v.push({ name, reason, limits, hex: typeof bytes === 'string' ? bytes : hex(bytes), expect });
+  const nest = (depth: number) => '81'.repeat(depth - 1) + '00';
+  add('empty array', 'smallest valid container', '80', OK);
+  add('integers at every head width', 'shortest-form heads of each size', encodeCbor([0, 23, 24, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, -1, -24, -25, -256, -257, -(2 ** 32), -(2 ** 32) - 1]), OK);
+  add('max safe integer', '2^53 - 1 is the largest integer', '1b001fffffffffffff', OK);
+  add('min safe integer', '-(2^53 - 1) is the smallest integer', '3b001ffffffffffffe', OK);
+  add('depth at limit', 'tx profile allows depth 6', nest(6), OK);
+  add('byte string at limit', '256 bytes allowed', '590100' + '00'.repeat(256), OK);
+  add('array at limit', '256 elements allowed', '990100' + '00'.repeat(256), OK);
+  add('items at limit', '1024 items in all', encodeCbor([255, 255, 255, 254].map((n) => Array(n).fill(0))), OK);
+
+  add('empty input', 'nothing to decode', '', fail(ErrorCode.MALFORMED_CBOR));
+  add('truncated array', 'array of 2 with one item', '8201', fail(ErrorCode.MALFORMED_CBOR));
+  add('truncated byte string', 'declares 5 bytes, has 2', '450102', fail(ErrorCode.MALFORMED_CBOR));
+  add('truncated head', '2-byte argument cut short', '19ff', fail(ErrorCode.MALFORMED_CBOR));
+  add('reserved additional info', 'info 28 is reserved', '1c', fail(ErrorCode.MALFORMED_CBOR));
+  add('impossible array length', 'declares more items than bytes left', '9818' + '00'.repeat(4), fail(ErrorCode.MALFORMED_CBOR));
+  add('non-minimal uint8', '23 in a 1-byte argument', '1817', fail(ErrorCode.NON_CANONICAL));
+  add('non-minimal uint16', '255 in a 2-byte argument', '1900ff', fail(ErrorCode.NON_CANONICAL));
+  add('non-minimal uint32', '65535 in a 4-byte argument', '1a0000ffff', fail(ErrorCode.NON_CANONICAL));
+  add('non-minimal uint64', '2^32 - 1 in an 8-byte argument', '1b00000000ffffffff', fail(ErrorCode.NON_CANONICAL));
+  add('non-minimal array head', 'array of 1 with a 1-byte length', '980100', fail(ErrorCode.NON_CANONICAL));
+  add('non-minimal negative', '-1 in a 1-byte argument', '3800', fail(ErrorCode.NON_CANONICAL));
+  add('text string', 'text is not in the subset', '6161', fail(ErrorCode.UNSUPPORTED_TYPE));
+  add('map', 'maps are not in the subset (cbor-x writes non-minimal map heads)', 'a0', fail(ErrorCode.UNSUPPORTED_TYPE));
+  add('tag', 'tags are not in the subset (tag 64 typed arrays)', 'd84040', fail(ErrorCode.UNSUPPORTED_TYPE));
+  add('bignum tag', 'tag 2 bignum', 'c240', fail(ErrorCode.UNSUPPORTED_TYPE));
+  add('half float', 'floats never appear in signed data', 'f93c00', fail(ErrorCode.UNSUPPORTED_TYPE));
+  add('double float', 'floats never appear in signed data', 'fb3ff0000000000000', fail(ErrorCode.UNSUPPORTED_TYPE));
+  add('true', 'simple values are not in the subset', 'f5', fail(ErrorCode.UNSUPPORTED_TYPE));
+  add('null', 'simple values are not in the subset', 'f6', fail(ErrorCode.UNSUPPORTED_TYPE));
+  add('indefinite array', 'indefinite lengths have two encodings', '9f00ff', fail(ErrorCode.UNSUPPORTED_TYPE));
+  add('indefinite byte string', 'indefinite lengths have two encodings', '5f4100ff', fail(ErrorCode.UNSUPPORTED_TYPE));
+  add('integer beyond 2^53 - 1', 'would lose precision in JS numbers', '1b0020000000000000', fail(ErrorCode.INT_OUT_OF_RANGE));
+  add('negative beyond -(2^53 - 1)', 'would lose precision in JS numbers', '3b001fffffffffffff', fail(ErrorCode.INT_OUT_OF_RANGE));
+  add('trailing bytes', 'one item, then more', '0000', fail(ErrorCode.TRAILING_BYTES));
+  add('input over maxBytes', '4097 bytes in the tx profile', '5a00001001' + '00'.repeat(4097 - 5), fail(ErrorCode.TOO_LARGE));
+  add('byte string over limit', '257 bytes > 256', '590101' + '00'.repeat(257), fail(ErrorCode.TOO_LARGE));
+  add('array over limit', '257 elements > 256', '990101' + '00'.repeat(257), fail(ErrorCode.TOO_LARGE));
+  add('huge array claim', 'bounded before allocation: 2^31 elements in 5 bytes', '9a7fffffff', fail(ErrorCode.TOO_LARGE));
+  add('huge byte string claim', 'bounded before allocation: 4 GiB in 5 bytes', '5affffffff', fail(ErrorCode.TOO_LARGE));
+  add('depth over limit', 'depth 7 > 6 in the tx profile', nest(7), fail(ErrorCode.TOO_DEEP));
+  add('deep nesting attack', '2000 nested arrays must not reach the stack', '81'.repeat(2000) + '00', fail(ErrorCode.TOO_DEEP));
+  add('items over limit', '1025 items > 1024', encodeCbor([255, 255, 255, 255].map((n) => Array(n).fill(0))), fail(ErrorCode.TOO_MANY_ITEMS));
+  add('header profile depth', 'depth 6 > 5 in the header profile', nest(6), fail(ErrorCode.TOO_DEEP), 'header');
+  add('small profile size', '2049 bytes > 2048 in the small profile', '5907fe' + '00'.repeat(2046), fail(ErrorCode.TOO_LARGE), 'small');
+  return v;
+}
+
+// ---------------------------------------------------------------- transactions
+
+const device = testKey(crypto, 'device-1');
+const deviceId = keyId(crypto, device.publicKey);
+const other = testKey(crypto, 'device-2');
+const gateway = fixture.validatorKeys[0]!;
+const T = Math.floor(GENESIS_TIME / 1000) + 3600;
+const temps = (n: number) => [...Array(n)].map((_, i) => 2150 + ((i * 7) % 23) - 11);
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
+function txVectors() {
+  const sign: object[] = [];
+  const verify: object[] = [];
+  const signed = (name: string, unsigned: UnsignedTx, key = device) => {
+    const tx = signTx(crypto, chainId, unsigned, key.privateKey);
+    const wire = encodeTx(tx);
+    sign.push({
+      name,
+      privateKey: hex(key.privateKey),
+      kind: tx.kind, sender: hex(tx.sender), seq: tx.seq, time: tx.time, body: hex(encodeCbor(tx.body)),
+      digest: hex(txSigningDigest(crypto, chainId, tx)),
+      signature: hex(tx.signature),
+      wire: hex(wire),
+      txId: hex(txId(crypto, wire)),
+    });
+    verify.push({ name, reason: 'valid', wire: hex(wire), publicKey: hex(key.publicKey), chainId: hex(chainId), expect: { ok: true, txId: hex(txId(crypto, wire)) } });
+    return { tx, wire };
+  };
+  const reading = (seq: number, n: number): UnsignedTx => ({
+    kind: TxKind.READINGS, sender: deviceId, seq, time: T,
+    body: readingsBody([{ quantity: Quantity.TEMPERATURE_C, scale: -2, interval: 60, values: temps(n) }]),
+  });
+  const one = signed('one reading', reading(1, 1));
+  signed('32 readings', reading(2, 32));
+  signed('two series', { kind: TxKind.READINGS, sender: deviceId, seq: 3, time: T, body: readingsBody([
+    { quantity: Quantity.TEMPERATURE_C, scale: -2, interval: 30, values: temps(4) },
+    { quantity: Quantity.RELATIVE_HUMIDITY_PCT, scale: -1, interval: 30, values: [455, 456, 458, 457] },
+  ]) });
+  signed('large sequence number', reading(2 ** 40, 1));
+  const operatorId = keyId(crypto, fixture.operator.publicKey);
+  signed('enroll', { kind: TxKind.ENROLL, sender: operatorId, seq: 1, time: T, body: enrollBody(device.publicKey, Role.DEVICE) }, fixture.operator);
+  signed('revoke', { kind: TxKind.REVOKE, sender: operatorId, seq: 2, time: T, body: deviceBody(deviceId) }, fixture.operator);
+  signed('rotate key', { kind: TxKind.ROTATE_KEY, sender: deviceId, seq: 4, time: T, body: rotateKeyBody(other.publicKey) });
+  const gatewayId = keyId(crypto, gateway.publicKey);
+  signed('block report', { kind: TxKind.BLOCK_REPORT, sender: gatewayId, seq: 1, time: T, body: blockReportBody(deviceId, BlockReason.FLOOD) }, gateway);
+  signed('block lift', { kind: TxKind.BLOCK_LIFT, sender: gatewayId, seq: 2, time: T, body: deviceBody(deviceId) }, gateway);
+  signed('invoke', { kind: TxKind.INVOKE, sender: deviceId, seq: 5, time: T, body: invokeBody(2, 1, [new Uint8Array([1, 2, 3]), 42, [7, -7]]) });
+
+  const bad = (name: string, reason: string, wire: Uint8Array | string, expect: Expect, publicKey = device.publicKey, chain = chainId) =>
+    verify.push({ name, reason, wire: typeof wire === 'string' ? wire : hex(wire), publicKey: hex(publicKey), chainId: hex(chain), expect });
+  const raw = (fields: CborValue[]) => encodeCbor(fields);
+  const { tx } = one;
+  const flipped = tx.signature.slice();
+  flipped[10]! ^= 1;
+  bad('flipped signature bit', 'signature no longer verifies', encodeTx({ ...tx, signature: flipped }), fail(ErrorCode.BAD_SIGNATURE));
+  bad('signed by another key', 'verified against the enrolled key', encodeTx(signTx(crypto, chainId, tx, other.privateKey)), fail(ErrorCode.BAD_SIGNATURE));
+  bad('other chain', 'the chain id is in the signed bytes, not on the wire', one.wire, fail(ErrorCode.BAD_SIGNATURE), device.publicKey, new Uint8Array(8).fill(0xee));
+  const s = BigInt('0x' + hex(tx.signature.slice(32)));
+  const highS = concatBytes(tx.signature.slice(0, 32), hexToFixed(SECP256K1_N - s));
+  bad('high-S twin', 'the malleable twin (n - s) of a valid signature is refused', encodeTx({ ...tx, signature: highS }), fail(ErrorCode.BAD_SIGNATURE));
+  bad('zero signature', 'r = s = 0', encodeTx({ ...tx, signature: new Uint8Array(64) }), fail(ErrorCode.BAD_SIGNATURE));
+  const fields = [tx.kind, tx.sender, tx.seq, tx.time, tx.body, tx.signature] as CborValue[];
+  const with_ = (i: number, value: CborValue) => raw(fields.map((f, j) => (j === i ? value : f)));
+  bad('unknown kind', 'kind 7 is not in the table', with_(0, 7), fail(ErrorCode.UNKNOWN_KIND));
+  bad('five fields', 'a transaction has six', raw(fields.slice(0, 5)), fail(ErrorCode.BAD_SHAPE));
+  bad('short sender', 'ids are 8 bytes', with_(1, new Uint8Array(7)), fail(ErrorCode.BAD_SHAPE));
+  bad('sequence zero', 'sequences start at 1', with_(2, 0), fail(ErrorCode.BAD_SHAPE));
+  bad('negative time', 'time is unsigned', with_(3, -1), fail(ErrorCode.BAD_SHAPE));
+  bad('short signature', 'signatures are 64 bytes', with_(5, new Uint8Array(63)), fail(ErrorCode.BAD_SHAPE));
+  const series = (q: number, scale: number, interval: number, values: CborValue[]) => [[q, scale, interval, values]];
+  bad('unknown quantity', 'quantity 99 is not in the table', with_(4, series(99, -2, 0, [1])), fail(ErrorCode.BAD_BODY));
+  bad('scale too large', 'scale is within ±9', with_(4, series(1, 10, 0, [1])), fail(ErrorCode.BAD_BODY));
+  bad('empty series', 'a series has at least one value', with_(4, series(1, -2, 60, [])), fail(ErrorCode.BAD_BODY));
+  bad('interval on one reading', 'one reading has interval 0, so it has one encoding', with_(4, series(1, -2, 60, [1])), fail(ErrorCode.BAD_BODY));
+  bad('reading beyond int32', 'mantissas are 32-bit signed', with_(4, series(1, -2, 0, [2 ** 31])), fail(ErrorCode.BAD_BODY));
+  bad('nine series', 'at most 8 series', with_(4, [...Array(9)].map(() => [1, 0, 0, [1]])), fail(ErrorCode.BAD_BODY));
+  bad('too many readings', '2 × 200 readings > 256', with_(4, [[1, 0, 1, Array(200).fill(1)], [2, 0, 1, Array(200).fill(1)]]), fail(ErrorCode.BAD_BODY));
+  bad('float reading', 'a float in signed data', concatBytes(one.wire.slice(0, one.wire.length - 66 - 3), Uint8Array.of(0xf9, 0x3c, 0x00), one.wire.slice(one.wire.length - 66)), fail(ErrorCode.UNSUPPORTED_TYPE));
+  bad('enroll short key', 'keys are 33 bytes', raw([TxKind.ENROLL, tx.sender, 1, T, [new Uint8Array(32), 0], tx.signature]), fail(ErrorCode.BAD_BODY));
+  bad('non-canonical seq', 'seq 1 written in two bytes', concatBytes(one.wire.slice(0, 11), Uint8Array.of(0x18, 0x01), one.wire.slice(12)), fail(ErrorCode.NON_CANONICAL));
+  bad('oversized transaction', '4097 bytes', with_(4, [...Array(8)].map(() => [1, 0, 1, Array(256).fill(0x7fffffff)])), fail(ErrorCode.TOO_LARGE));
+  return { chainId: hex(chainId), sign, verify };
+}
+
+function hexToFixed(n: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 31; i >= 0; i--, n >>= 8n) out[i] = Number(n & 0xffn);
+  return out;
+}
+
+// ---------------------------------------------------------------- Merkle (RFC 6962 §2.1, transcribed)
+
+const H = (...parts: Uint8Array[]) => crypto.sha256(concatBytes(...parts));
+const largestPowerOfTwoBelow = (n: number) => 2 ** Math.floor(Math.log2(n - 1));
+function mth(d: Uint8Array[]): Uint8Array {
+  if (d.length === 0) return H();
+  if (d.length === 1) return H(Uint8Array.of(0), d[0]!);
+  const k = largestPowerOfTwoBelow(d.length);
+  return H(Uint8Array.of(1), mth(d.slice(0, k)), mth(d.slice(k)));
+}
+function path(m: number, d: Uint8Array[]): Uint8Array[] {
+  if (d.length <= 1) return [];
+  const k = largestPowerOfTwoBelow(d.length);
+  return m < k ? [...path(m, d.slice(0, k)), mth(d.slice(k))] : [...path(m - k, d.slice(k)), mth(d.slice(0, k))];
+}
+
+function merkleVectors() {
+  const leaves = (n: number) => [...Array(n)].map((_, i) => H(Uint8Array.of(i >> 8, i & 0xff)));
+  const roots = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 100].map((n) => ({ size: n, leaves: leaves(n).map(hex), root: hex(mth(leaves(n))) }));
+  const proofs: object[] = [];
+  const add = (name: string, reason: string, leaf: Uint8Array, index: number, size: number, p: Uint8Array[], root: Uint8Array, expect: Expect) =>
+    proofs.push({ name, reason, leaf: hex(leaf), index, size, path: p.map(hex), wire: hex(encodeProof({ index, size, path: p })), root: hex(root), expect });
+  for (const [size, index] of [[1, 0], [2, 1], [3, 2], [5, 4], [7, 3], [8, 5], [17, 16], [100, 37], [4096, 4095]] as const) {
+    const d = leaves(size);
+    add(`valid ${index} of ${size}`, 'RFC 6962 path', d[index]!, index, size, path(index, d), mth(d), OK);
+  }
+  const d = leaves(7);
+  const root = mth(d);
+  const p = path(3, d);
+  const forged = p.map((h, i) => (i === 1 ? H(h) : h));
+  add('forged sibling', 'one path hash replaced', d[3]!, 3, 7, forged, root, fail(ErrorCode.BAD_PROOF));
+  add('wrong index', 'the path of leaf 3 presented as leaf 2', d[3]!, 2, 7, p, root, fail(ErrorCode.BAD_PROOF));
+  add('wrong leaf', 'another leaf with leaf 3’s path', d[4]!, 3, 7, p, root, fail(ErrorCode.BAD_PROOF));
+  add('wrong size, other shape', 'leaf 3 of 9 needs 4 hashes', d[3]!, 3, 9, p, root, fail(ErrorCode.BAD_PROOF));
+  // Documented, not a bug: the root does not bind the tree size when the path has the same shape.
+  // verifyTxInclusion closes this by requiring size == header.txCount (see the inclusion vectors).
+  add('size not bound by the root', 'leaf 3 of 7 and of 8 share a path: accepted here', d[3]!, 3, 8, p, root, OK);
+  add('path too short', 'last hash dropped', d[3]!, 3, 7, p.slice(0, -1), root, fail(ErrorCode.BAD_PROOF));
+  add('path too long', 'an extra hash appended', d[3]!, 3, 7, [...p, root], root, fail(ErrorCode.BAD_PROOF));
+  // An inner node (hash of leaves 2 and 3) offered as a leaf of a half-size tree: the 0x00/0x01 prefixes make it fail.
+  const inner = mth(d.slice(2, 4));
+  add('inner node as leaf', 'node hash presented as a transaction id', inner, 1, 4, [mth(d.slice(0, 2)), mth(d.slice(4))], root, fail(ErrorCode.BAD_PROOF));
+  add('index not below size', 'index 7 of 7', d[3]!, 7, 7, p, root, fail(ErrorCode.PROOF_SHAPE));
+  add('empty tree', 'size 0 has no leaves', d[3]!, 0, 0, [], root, fail(ErrorCode.PROOF_SHAPE));
+  add('path over 32 hashes', 'no tree of < 2^32 leaves is that deep', d[3]!, 3, 7, Array(33).fill(root), root, fail(ErrorCode.PROOF_SHAPE));
+  // Against a block header: the header's txCount pins the tree size.
+  const block = makeBlock(fixture, { height: 3, time: GENESIS_TIME + 3000, prevHash: H(), validators: fixture.setA, txRoot: root, txCount: 7 });
+  const inclusion = [
+    { name: 'final against its header', reason: 'size matches txCount, root matches txRoot', size: 7, index: 3, expect: OK },
+    { name: 'size differs from txCount', reason: 'the same path presented for 8 leaves', size: 8, index: 3, expect: fail(ErrorCode.PROOF_SHAPE) },
+    { name: 'index differs', reason: 'the path of leaf 3 as leaf 2', size: 7, index: 2, expect: fail(ErrorCode.BAD_PROOF) },
+  ].map((c) => ({ ...c, header: hex(encodeCbor(encodeHeaderFields(block.header))), txId: hex(d[3]!), proof: hex(encodeProof({ index: c.index, size: c.size, path: p })) }));
+  return { roots, proofs, inclusion };
+}
+
+// ---------------------------------------------------------------- light client
+
+function lightVectors() {
+  const options = makeTrustOptions({ trustPeriodMs: 7 * 24 * 3600 * 1000, maxClockDriftMs: 10_000 });
+  const genesisTrust = trustFromGenesis(crypto, fixture.genesis);
+  const { setA } = fixture;
+  const setB = makeValidatorSet(2, fixture.validatorKeys.slice(2, 5).map((k) => k.publicKey));
+  const setC = makeValidatorSet(2, fixture.validatorKeys.slice(3, 6).map((k) => k.publicKey));
+  const cases: object[] = [];
+  const t = (s: number) => GENESIS_TIME + s * 1000;
+  const add = (name: string, reason: string, trusted: TrustedState, block: LightBlock, now: number, expect: Expect) =>
+    cases.push({ name, reason, trusted: trustedToJson(trusted), block: hex(encodeLightBlock(block)), now, expect });
+  const accept = (trusted: TrustedState, block: LightBlock, now: number) => {
+    const r = verifyHeader(crypto, trusted, block, now, options);
+    if (!r.ok) throw new Error(`fixture block rejected: ${r.reason}`);
+    return applyHeader(trusted, r.value);
+  };
+  const okExpect = (b: LightBlock) => ({ ok: true, height: b.header.height, headerHash: hex(headerHash(crypto, b.header)), nextValidatorsHash: hex(b.header.nextValidatorsHash) });
+
+  const h1 = makeBlock(fixture, { height: 1, time: t(1), prevHash: fixture.genesisHash, validators: setA });
+  add('adjacent from genesis', '3 of 4 sign block 1, linked to genesis', genesisTrust, h1, t(2), okExpect(h1));
+  const at1 = accept(genesisTrust, h1, t(2));
+  const h2 = makeBlock(fixture, { height: 2, time: t(2), prevHash: headerHash(crypto, h1.header), validators: setA, signerIndices: [0, 1, 2, 3] });
+  add('all four sign', 'more than the threshold is fine', at1, h2, t(3), okExpect(h2));
+  const h1000 = makeBlock(fixture, { height: 1000, time: t(1000), prevHash: crypto.sha256(Uint8Array.of(9)), validators: setA, signerIndices: [1, 2, 3] });
+  add('skip while set unchanged', 'one commit check across 999 blocks', at1, h1000, t(1001), okExpect(h1000));
+
+  // A validator-set change: block 5 (set A) names B as next; block 6 is signed by B.
+  const h5 = makeBlock(fixture, { height: 5, time: t(5), prevHash: crypto.sha256(Uint8Array.of(5)), validators: setA, nextValidators: setB });
+  const at5 = accept(at1, h5, t(6));
+  add('skip to a header announcing a change', 'signed by the trusted set; names B as next', at1, h5, t(6), okExpect(h5));
+  const h6 = makeBlock(fixture, { height: 6, time: t(6), prevHash: headerHash(crypto, h5.header), validators: setB, includeValidators: true });
+  add('validator set change, adjacent', 'B was named by A in block 5 and signs block 6', at5, h6, t(7), okExpect(h6));
+
+  add('trust expired', 'trusted header older than the trust period', at1, h2, t(1) + options.trustPeriodMs + 1, fail(ErrorCode.TRUST_EXPIRED));
+  add('wrong chain', 'validly signed header of another chain id', at1,
+    makeBlock(fixture, { height: 2, time: t(2), prevHash: headerHash(crypto, h1.header), validators: setA, chainId: new Uint8Array(8).fill(7) }), t(3), fail(ErrorCode.WRONG_CHAIN));
+  add('same height', 'height does not move forward', at1,
+    makeBlock(fixture, { height: 1, time: t(3), prevHash: fixture.genesisHash, validators: setA }), t(4), fail(ErrorCode.NOT_NEWER));
+  add('stale header', 'lower than trusted', at5, h2, t(7), fail(ErrorCode.NOT_NEWER));
+  add('time not forward', 'same time as the trusted header', at1,
+    makeBlock(fixture, { height: 2, time: t(1), prevHash: headerHash(crypto, h1.header), validators: setA }), t(3), fail(ErrorCode.TIME_NOT_MONOTONIC));
+  add('from the future', 'time beyond now + drift', at1,
+    makeBlock(fixture, { height: 2, time: t(3) + options.maxClockDriftMs + 1, prevHash: headerHash(crypto, h1.header), validators: setA }), t(3), fail(ErrorCode.FROM_FUTURE));
+  add('commit for another header', 'signatures over a different header hash', at1,
+    makeBlock(fixture, { height: 2, time: t(2), prevHash: headerHash(crypto, h1.header), validators: setA, tamperCommit: (c) => ({ ...c, headerHash: h1.commit.headerHash }) }), t(3), fail(ErrorCode.COMMIT_MISMATCH));
+  add('commit for another height', 'commit height differs', at1,
+    makeBlock(fixture, { height: 2, time: t(2), prevHash: headerHash(crypto, h1.header), validators: setA, tamperCommit: (c) => ({ ...c, height: 3 }) }), t(3), fail(ErrorCode.COMMIT_MISMATCH));
+  add('broken link', 'adjacent header whose prevHash is not the trusted hash', at1,
+    makeBlock(fixture, { height: 2, time: t(2), prevHash: crypto.sha256(Uint8Array.of(1)), validators: setA }), t(3), fail(ErrorCode.PREV_HASH_MISMATCH));
+  add('unannounced set, adjacent', 'B signs block 2 but block 1 named A as next', at1,
+    makeBlock(fixture, { height: 2, time: t(2), prevHash: headerHash(crypto, h1.header), validators: setB, includeValidators: true }), t(3), fail(ErrorCode.VALSET_MISMATCH));
+  add('supplied set does not match', 'block 6 names B, the message carries C', at5,
+    { ...h6, validators: setC }, t(7), fail(ErrorCode.VALSET_MISMATCH));
+  add('new set missing', 'block 6 names B, no set supplied', at5, { header: h6.header, commit: h6.commit }, t(7), fail(ErrorCode.VALSET_MISMATCH));
+  add('skip across a change', 'B signs block 9; only A is trusted', at1,
+    makeBlock(fixture, { height: 9, time: t(9), prevHash: crypto.sha256(Uint8Array.of(8)), validators: setB, includeValidators: true }), t(10), fail(ErrorCode.VALSET_CHANGED));
+  add('under threshold', '2 of 4 signatures, threshold 3', at1,
+    makeBlock(fixture, { height: 2, time: t(2), prevHash: headerHash(crypto, h1.header), validators: setA, signerIndices: [0, 1] }), t(3), fail(ErrorCode.INSUFFICIENT_SIGNATURES));
+  add('duplicate signer', 'validator 0 counted twice', at1,
+    makeBlock(fixture, { height: 2, time: t(2), prevHash: headerHash(crypto, h1.header), validators: setA, signerIndices: [0, 1],
+      tamperCommit: (c) => ({ ...c, signatures: [c.signatures[0]!, c.signatures[0]!, c.signatures[1]!] }) }), t(3), fail(ErrorCode.BAD_COMMIT));
+  add('unsorted signers', 'indices must ascend', at1,
+    makeBlock(fixture, { height: 2, time: t(2), prevHash: headerHash(crypto, h1.header), validators: setA, tamperCommit: (c) => ({ ...c, signatures: [...c.signatures].reverse() }) }), t(3), fail(ErrorCode.BAD_COMMIT));
+  add('index outside the set', 'index 4 of a 4-member set', at1,
+    makeBlock(fixture, { height: 2, time: t(2), prevHash: headerHash(crypto, h1.header), validators: setA,
+      tamperCommit: (c) => ({ ...c, signatures: [...c.signatures.slice(0, 2), { index: 4, signature: c.signatures[2]!.signature }] }) }), t(3), fail(ErrorCode.BAD_COMMIT));
+  const outsider = testKey(crypto, 'outsider');
+  add('signature by a non-member', 'an outsider signs in validator 1’s slot', at1,
+    makeBlock(fixture, { height: 2, time: t(2), prevHash: headerHash(crypto, h1.header), validators: setA,
+      tamperCommit: (c) => ({ ...c, signatures: c.signatures.map((s) => (s.index === 1 ? { index: 1, signature: crypto.sign(crypto.sha256(Uint8Array.of(0)), outsider.privateKey) } : s)) }) }), t(3), fail(ErrorCode.BAD_COMMIT_SIGNATURE));
+  add('signature over another header', 'validator 2’s signature from block 1 reused', at1,
+    makeBlock(fixture, { height: 2, time: t(2), prevHash: headerHash(crypto, h1.header), validators: setA,
+      tamperCommit: (c) => ({ ...c, signatures: c.signatures.map((s, i) => (i === 2 ? h1.commit.signatures[2]! : s)) }) }), t(3), fail(ErrorCode.BAD_COMMIT_SIGNATURE));
+  const decoding = [
+    { name: 'truncated light block', reason: 'last byte cut', hex: hex(encodeLightBlock(h1)).slice(0, -2), expect: fail(ErrorCode.MALFORMED_CBOR) },
+    { name: 'header version 2', reason: 'unknown header version', hex: hex(encodeCbor([[2, ...(encodeHeaderFields(h1.header).slice(1))], [1, h1.commit.headerHash, []]])), expect: fail(ErrorCode.BAD_SHAPE) },
+    { name: '65 signatures', reason: 'more than any set could hold', hex: hex(encodeCbor([encodeHeaderFields(h1.header), [1, h1.commit.headerHash, Array(65).fill([0, new Uint8Array(64)])]])), expect: fail(ErrorCode.TOO_LARGE) },
+    { name: 'unsorted validator set', reason: 'a set has one encoding', hex: hex(encodeCbor([encodeHeaderFields(h1.header), [1, h1.commit.headerHash, []], [1, [...setA.keys].reverse()]])), expect: fail(ErrorCode.BAD_VALIDATOR_SET) },
+  ];
+  return { options, cases, decoding };
+}
+
+function encodeHeaderFields(h: Header): CborValue[] {
+  return [1, h.chainId, h.height, h.time, h.prevHash, h.txRoot, h.txCount, h.stateRoot, h.validatorsHash, h.nextValidatorsHash];
+}
+
+// ---------------------------------------------------------------- checkpoints
+
+function checkpointVectors() {
+  const options = makeTrustOptions({ trustPeriodMs: 7 * 24 * 3600 * 1000, maxClockDriftMs: 10_000 });
+  const day = 24 * 3600 * 1000;
+  const t = GENESIS_TIME + 30 * day;
+  const block = makeBlock(fixture, { height: 50_000, time: t, prevHash: crypto.sha256(Uint8Array.of(1)), validators: fixture.setA });
+  const anchor = { chainId: hex(chainId), operatorKey: hex(fixture.operator.publicKey) };
+  const good = signCheckpoint(crypto, block.header, fixture.setA, fixture.operator.privateKey);
+  const stale = trustFromGenesis(crypto, fixture.genesis);
+  const cases: object[] = [];
+  const add = (name: string, reason: string, checkpoint: Uint8Array, now: number, current: TrustedState | undefined, expect: Expect) =>
+    cases.push({ name, reason, checkpoint: hex(checkpoint), now, current: current ? trustedToJson(current) : null, expect });
+  add('re-anchor after expiry', 'operator-signed, fresh, above the stale trust', encodeCheckpoint(good), t + day, stale, { ok: true, height: 50_000, headerHash: hex(headerHash(crypto, block.header)) });
+  add('first anchor', 'no trust yet', encodeCheckpoint(good), t + day, undefined, { ok: true, height: 50_000, headerHash: hex(headerHash(crypto, block.header)) });
+  const otherChain = makeBlock(fixture, { height: 50_000, time: t, prevHash: crypto.sha256(Uint8Array.of(1)), validators: fixture.setA, chainId: new Uint8Array(8).fill(3) });
+  add('other chain', 'checkpoint header of another chain', encodeCheckpoint(signCheckpoint(crypto, otherChain.header, fixture.setA, fixture.operator.privateKey)), t + day, stale, fail(ErrorCode.WRONG_CHAIN));
+  const setB = makeValidatorSet(2, fixture.validatorKeys.slice(2, 5).map((k) => k.publicKey));
+  add('set does not match header', 'validators are not the header’s', encodeCheckpoint({ ...good, validators: setB }), t + day, stale, fail(ErrorCode.VALSET_MISMATCH));
+  add('from the future', 'checkpoint time beyond now + drift', encodeCheckpoint(good), t - options.maxClockDriftMs - 1, stale, fail(ErrorCode.FROM_FUTURE));
+  add('stale checkpoint', 'older than the trust period', encodeCheckpoint(good), t + options.trustPeriodMs + 1, stale, fail(ErrorCode.TRUST_EXPIRED));
+  add('rollback', 'below the height already trusted', encodeCheckpoint(good), t + day, { ...stale, height: 60_000 }, fail(ErrorCode.CHECKPOINT_ROLLBACK));
+  add('not the operator', 'signed by a validator, not the operator', encodeCheckpoint(signCheckpoint(crypto, block.header, fixture.setA, fixture.validatorKeys[0]!.privateKey)), t + day, stale, fail(ErrorCode.BAD_CHECKPOINT_SIGNATURE));
+  return { options, anchor, cases };
+}
+
+// ---------------------------------------------------------------- genesis
+
+function genesisVectors() {
+  return { genesis: hex(encodeGenesis(fixture.genesis)), chainId: hex(chainId), genesisHash: hex(fixture.genesisHash), operatorKey: hex(fixture.operator.publicKey) };
+}
+
+const dir = fileURLToPath(new URL('../../test/vectors/', import.meta.url));
+const files: Record<string, unknown> = {
+  'cbor.json': { vectors: cborVectors() },
+  'tx.json': txVectors(),
+  'merkle.json': merkleVectors(),
+  'light.json': lightVectors(),
+  'checkpoint.json': checkpointVectors(),
+  'genesis.json': genesisVectors(),
+};
+for (const [name, content] of Object.entries(files)) {
+  writeFileSync(dir + name, JSON.stringify(content, null, 1) + '\n');
+  console.log(`wrote test/vectors/${name}`);
+}
