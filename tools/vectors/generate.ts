@@ -252,7 +252,7 @@ function lightVectors() {
     if (!r.ok) throw new Error(`fixture block rejected: ${r.reason}`);
     return applyHeader(trusted, r.value);
   };
-  const okExpect = (b: LightBlock) => ({ ok: true, height: b.header.height, headerHash: hex(headerHash(crypto, b.header)), nextValidatorsHash: hex(b.header.nextValidatorsHash) });
+  const okExpect = (b: LightBlock): Expect => ({ ok: true, height: b.header.height, headerHash: hex(headerHash(crypto, b.header)), nextValidatorsHash: hex(b.header.nextValidatorsHash) });
 
   const h1 = makeBlock(fixture, { height: 1, time: t(1), prevHash: fixture.genesisHash, validators: setA });
   add('adjacent from genesis', '3 of 4 sign block 1, linked to genesis', genesisTrust, h1, t(2), okExpect(h1));
