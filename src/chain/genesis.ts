@@ -10,7 +10,7 @@ import { HEADER_LIMITS } from '../codec/limits.js';
 import { BotError } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
-import { PUBLIC_KEY_BYTES } from '../crypto/crypto-port.js';
+import { PUBLIC_KEY_BYTES, isCompressedPublicKey } from '../crypto/crypto-port.js';
 import { DomainTag } from '../crypto/domain.js';
 import { taggedHash } from '../crypto/hash.js';
 import { CHAIN_ID_BYTES } from '../tx/tx.js';
@@ -53,6 +53,8 @@ export function decodeGenesis(encoded: Uint8Array): Genesis {
   if (!(name instanceof Uint8Array) || name.length > MAX_CHAIN_NAME_BYTES) {
     throw new BotError(ErrorCode.BAD_SHAPE, `name must be at most ${MAX_CHAIN_NAME_BYTES} bytes`);
   }
+  const operator = bytes(operatorKey, PUBLIC_KEY_BYTES, 'operator key');
+  if (!isCompressedPublicKey(operator)) throw new BotError(ErrorCode.BAD_KEY, 'operator key must be a compressed SEC1 key');
   const model = uint(permission, 'permission');
   if (model !== Permission.PRIVATE && model !== Permission.CONSORTIUM) throw new BotError(ErrorCode.BAD_SHAPE, 'permission');
   return Object.freeze({
@@ -60,7 +62,7 @@ export function decodeGenesis(encoded: Uint8Array): Genesis {
     time: uint(time, 'time'),
     permission: model,
     validators: validatorSetFromCbor(validators!),
-    operatorKey: bytes(operatorKey, PUBLIC_KEY_BYTES, 'operator key'),
+    operatorKey: operator,
   });
 }
 

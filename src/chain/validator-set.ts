@@ -8,7 +8,7 @@ import { HEADER_LIMITS } from '../codec/limits.js';
 import { BotError } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
-import { PUBLIC_KEY_BYTES } from '../crypto/crypto-port.js';
+import { PUBLIC_KEY_BYTES, isCompressedPublicKey } from '../crypto/crypto-port.js';
 import { DomainTag } from '../crypto/domain.js';
 import { taggedHash } from '../crypto/hash.js';
 import { arrayOf, bytes, listOf, uint } from './fields.js';
@@ -35,7 +35,7 @@ export function checkValidatorSet(set: ValidatorSet): void {
   }
   for (let i = 0; i < n; i++) {
     const key = set.keys[i]!;
-    if (key.length !== PUBLIC_KEY_BYTES || (key[0] !== 2 && key[0] !== 3)) {
+    if (!isCompressedPublicKey(key)) {
       throw new BotError(ErrorCode.BAD_VALIDATOR_SET, 'keys are compressed SEC1');
     }
     if (i > 0 && compareBytes(set.keys[i - 1]!, key) >= 0) {

@@ -10,6 +10,11 @@ export const PUBLIC_KEY_BYTES = 33;
 /** Compact r || s. */
 export const SIGNATURE_BYTES = 64;
 
+/** Shape check only (33 bytes, 0x02/0x03 prefix); whether the point is on the curve is the provider's verify. */
+export function isCompressedPublicKey(key: Uint8Array): boolean {
+  return key.length === PUBLIC_KEY_BYTES && (key[0] === 0x02 || key[0] === 0x03);
+}
+
 export interface CryptoProvider {
   readonly name: string;
   sha256(data: Uint8Array): Uint8Array;

@@ -1,5 +1,7 @@
-// Domain-separation tags (core layer). Every hash or signature is taken over
-// TAG || payload, so bytes signed for one purpose are never valid for another.
+// Domain-separation tags (core layer). Every signature, and every hash that
+// names a structure, is taken over TAG || payload, so bytes signed for one
+// purpose are never valid for another. (Transaction ids hash the signed wire
+// bytes as they are; Merkle hashes use RFC 6962's 0x00/0x01 prefixes.)
 // The tags are ASCII; docs/protocol.md lists them with their hex.
 
 import { ascii } from '../codec/bytes.js';

@@ -12,13 +12,16 @@
 //   7. PREV_HASH_MISMATCH      adjacent header does not link to the trusted one
 //   8. VALSET_MISMATCH         adjacent: validators are not the ones the trusted header named;
 //                              or the supplied set does not hash to the header's validatorsHash
-//      VALSET_CHANGED          non-adjacent: validators differ from the trusted set (fetch the range)
+//      VALSET_CHANGED          non-adjacent: validators differ from the trusted set, or the trusted
+//                              header announced a different next set (fetch the range)
 //   9. INSUFFICIENT_SIGNATURES fewer signatures than the threshold (counted before verifying any)
 //  10. BAD_COMMIT              indices not strictly ascending or outside the set
 //  11. BAD_COMMIT_SIGNATURE    a signature does not verify (stops once the threshold is reached)
 //
-// Skipping: while the validator set is unchanged, a header any distance ahead is
-// accepted on one commit by the trusted set. A change of set is accepted only on
+// Skipping: while the validator set is unchanged (the trusted header names its own
+// set as the next one), a header any distance ahead is accepted on one commit by
+// the trusted set. Once a change is announced the outgoing set may not vouch for
+// anything beyond the adjacent header. A change of set is accepted only on
 // the adjacent header whose validatorsHash the old set signed as nextValidatorsHash.
 
 import { equalBytes } from '../codec/bytes.js';
@@ -89,8 +92,8 @@ function selectValidators(crypto: CryptoProvider, trusted: TrustedState, block: 
     if (!equalBytes(claimed, trusted.nextValidatorsHash)) {
       return fail(ErrorCode.VALSET_MISMATCH, 'validators differ from the ones the trusted header named');
     }
-  } else if (!equalBytes(claimed, trusted.validatorsHash)) {
-    return fail(ErrorCode.VALSET_CHANGED, 'validator set changed since the trusted header: verify the range');
+  } else if (!equalBytes(claimed, trusted.validatorsHash) || !equalBytes(trusted.nextValidatorsHash, trusted.validatorsHash)) {
+    return fail(ErrorCode.VALSET_CHANGED, 'validator set changes after the trusted header: verify the range');
   }
   if (equalBytes(claimed, trusted.validatorsHash)) return ok(trusted.validators);
   if (!block.validators || !equalBytes(validatorSetHash(crypto, block.validators), claimed)) {

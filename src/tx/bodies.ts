@@ -4,7 +4,7 @@
 import type { CborValue } from '../codec/cbor.js';
 import { BotError } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
-import { PUBLIC_KEY_BYTES } from '../crypto/crypto-port.js';
+import { PUBLIC_KEY_BYTES, isCompressedPublicKey } from '../crypto/crypto-port.js';
 import { ID_BYTES } from './identity.js';
 import { BlockReason, Quantity, TxKind } from './kinds.js';
 
@@ -54,7 +54,7 @@ function bytesOf(value: CborValue, length: number, what: string): Uint8Array {
 
 function publicKeyOf(value: CborValue, what: string): Uint8Array {
   const key = bytesOf(value, PUBLIC_KEY_BYTES, what);
-  if (key[0] !== 0x02 && key[0] !== 0x03) bad(`${what} must be a compressed SEC1 key`);
+  if (!isCompressedPublicKey(key)) bad(`${what} must be a compressed SEC1 key`);
   return key;
 }
 

@@ -8,7 +8,7 @@ import { SMALL_LIMITS } from '../codec/limits.js';
 import { BotError } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
-import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../crypto/crypto-port.js';
+import { SIGNATURE_BYTES, isCompressedPublicKey } from '../crypto/crypto-port.js';
 import { DomainTag } from '../crypto/domain.js';
 import { taggedHash } from '../crypto/hash.js';
 import type { KeyPair } from './identity.js';
@@ -28,8 +28,8 @@ export function openEnrollRequest(crypto: CryptoProvider, chainId: Uint8Array, b
   const value = decodeCbor(bytes, SMALL_LIMITS);
   if (!Array.isArray(value) || value.length !== 2) throw new BotError(ErrorCode.BAD_SHAPE, 'enrol request is [key, signature]');
   const [publicKey, signature] = value;
-  if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_BYTES) {
-    throw new BotError(ErrorCode.BAD_KEY, 'public key must be 33 bytes');
+  if (!(publicKey instanceof Uint8Array) || !isCompressedPublicKey(publicKey)) {
+    throw new BotError(ErrorCode.BAD_KEY, 'public key must be a 33-byte compressed SEC1 key');
   }
   if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) {
     throw new BotError(ErrorCode.BAD_SHAPE, 'signature must be 64 bytes');

@@ -4,7 +4,7 @@
 import { BotError } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
-import { PRIVATE_KEY_BYTES, PUBLIC_KEY_BYTES } from '../crypto/crypto-port.js';
+import { PRIVATE_KEY_BYTES, isCompressedPublicKey } from '../crypto/crypto-port.js';
 import { DomainTag } from '../crypto/domain.js';
 import { taggedHash } from '../crypto/hash.js';
 
@@ -18,7 +18,7 @@ export interface KeyPair {
 
 /** Id of any key holder (device, gateway, operator): SHA-256(tag || compressed key), first 8 bytes. */
 export function keyId(crypto: CryptoProvider, publicKey: Uint8Array): Uint8Array {
-  if (publicKey.length !== PUBLIC_KEY_BYTES) throw new BotError(ErrorCode.BAD_KEY, 'public key must be 33 bytes');
+  if (!isCompressedPublicKey(publicKey)) throw new BotError(ErrorCode.BAD_KEY, 'public key must be a 33-byte compressed SEC1 key');
   return taggedHash(crypto, DomainTag.DEVICE_ID, publicKey).slice(0, ID_BYTES);
 }
 

@@ -14,11 +14,13 @@ const XS_ENTRY = fileURLToPath(new URL('./core-xs-entry.ts', import.meta.url));
 // SPKI DER header for a compressed secp256k1 point (id-ecPublicKey, secp256k1, 33-byte BIT STRING).
 const SECP256K1_SPKI_PREFIX = Buffer.from('3036301006072a8648ce3d020106052b8104000a032200', 'hex');
 
+/** Thousands separators by hand: this Node may lack full ICU, so toLocaleString does not group. */
+const grouped = (n: number) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
 /** Three significant figures, with thousands separators for large values. */
 function sig3(x: number): string {
   if (!Number.isFinite(x)) return String(x);
-  if (Math.abs(x) >= 100) return Math.round(Number(x.toPrecision(3))).toLocaleString('en-US');
-  return x.toPrecision(3);
+  return Math.abs(x) >= 100 ? grouped(Number(x.toPrecision(3))) : x.toPrecision(3);
 }
 
 const usPerOp = (op: OpFigure) => (op.totalMs * 1000) / op.iterations;
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
     throw new Error(`XS and Node disagree on transaction bytes or hashes:\n  node ${node.fingerprint}\n  xs   ${xs.result.fingerprint}`);
   }
 
-  console.log(`XS bundle: ${xs.bundleBytes.toLocaleString('en-US')} bytes; XS run ${xsWallS.toFixed(1)} s wall ` +
+  console.log(`XS bundle: ${grouped(xs.bundleBytes)} bytes; XS run ${xsWallS.toFixed(1)} s wall ` +
     `(setup ${(xs.result.setupMs / 1000).toFixed(1)} s; Node setup ${(node.setupMs / 1000).toFixed(2)} s)`);
   const budget = (b: { warmupMs: number; budgetMs: number }) => `${b.warmupMs} ms warm-up + ${b.budgetMs} ms`;
   console.log(`per operation: Node ${budget(BUDGETS.node)}, XS ${budget(BUDGETS.xs)}; ` +
@@ -63,8 +65,8 @@ async function main(): Promise<void> {
   const rows = node.ops.map((n, i) => {
     const x = xs.result.ops[i]!;
     return [
-      n.name, sig3(opsPerS(n)), sig3(usPerOp(n)), String(n.iterations),
-      sig3(opsPerS(x)), sig3(usPerOp(x)), String(x.iterations), `×${sig3(usPerOp(x) / usPerOp(n))}`,
+      n.name, sig3(opsPerS(n)), sig3(usPerOp(n)), grouped(n.iterations),
+      sig3(opsPerS(x)), sig3(usPerOp(x)), grouped(x.iterations), `×${sig3(usPerOp(x) / usPerOp(n))}`,
     ];
   });
   console.log(table(['operation', 'Node ops/s', 'Node µs/op', 'iters', 'XS ops/s', 'XS µs/op', 'iters', 'XS/Node time'], rows));
@@ -72,9 +74,9 @@ async function main(): Promise<void> {
   const nobleVerify = node.ops[2]!;
   console.log('\nNode verify baseline: the same signature, noble (digest given) vs OpenSSL (hashes the preimage)');
   console.log(table(['verifier', 'ops/s', 'µs/op', 'iters', 'time vs OpenSSL'], [
-    ['noble-secp256k1 (pure JS)', sig3(opsPerS(nobleVerify)), sig3(usPerOp(nobleVerify)), String(nobleVerify.iterations),
+    ['noble-secp256k1 (pure JS)', sig3(opsPerS(nobleVerify)), sig3(usPerOp(nobleVerify)), grouped(nobleVerify.iterations),
       `×${sig3(usPerOp(nobleVerify) / usPerOp(openssl))}`],
-    ['OpenSSL via node:crypto', sig3(opsPerS(openssl)), sig3(usPerOp(openssl)), String(openssl.iterations), '×1.00'],
+    ['OpenSSL via node:crypto', sig3(opsPerS(openssl)), sig3(usPerOp(openssl)), grouped(openssl.iterations), '×1.00'],
   ]));
 
   console.log('\nReadings transaction size: CBOR wire bytes vs JSON (named fields, ids and signature in hex)');
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
 try {
   await main();
 } catch (error) {
-  console.error(`\nbench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  // Some errors (esbuild's) carry an empty stack, so fall back to the message.
+  console.error(`\nbench failed: ${error instanceof Error ? error.stack || error.message : String(error)}`);
   process.exitCode = 1;
 }

@@ -290,6 +290,8 @@ function lightVectors() {
   add('supplied set does not match', 'block 6 names B, the message carries C', at5,
     { ...h6, validators: setC }, t(7), fail(ErrorCode.VALSET_MISMATCH));
   add('new set missing', 'block 6 names B, no set supplied', at5, { header: h6.header, commit: h6.commit }, t(7), fail(ErrorCode.VALSET_MISMATCH));
+  add('skip past an announced change', 'block 5 named B as next; A may not vouch for block 7', at5,
+    makeBlock(fixture, { height: 7, time: t(7), prevHash: crypto.sha256(Uint8Array.of(6)), validators: setA }), t(8), fail(ErrorCode.VALSET_CHANGED));
   add('skip across a change', 'B signs block 9; only A is trusted', at1,
     makeBlock(fixture, { height: 9, time: t(9), prevHash: crypto.sha256(Uint8Array.of(8)), validators: setB, includeValidators: true }), t(10), fail(ErrorCode.VALSET_CHANGED));
   add('under threshold', '2 of 4 signatures, threshold 3', at1,
