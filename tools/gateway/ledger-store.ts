@@ -1,0 +1,90 @@
+// The gateway's ledger store port (tools layer): what the gateway needs from
+// durable storage. store-sqlite.ts implements it on better-sqlite3.
+//
+// Durability contract: a method returns only once its writes are durable
+// (survive kill -9 of the process), and each method is atomic: after a crash
+// either all of its writes are present or none is.
+
+export interface PendingTx {
+  /** Exact wire bytes as received. */
+  readonly wire: Uint8Array;
+  readonly txId: Uint8Array;
+  readonly sender: Uint8Array;
+  readonly seq: number;
+  readonly kind: number;
+  /** The transaction's own time field (seconds). */
+  readonly time: number;
+  /** Gateway clock when it was admitted (ms). */
+  readonly receivedAt: number;
+}
+
+export interface StoredBlock {
+  readonly height: number;
+  readonly hash: Uint8Array;
+  /** Header time (ms). */
+  readonly time: number;
+  readonly txCount: number;
+  /** The encoded light block [header, commit, validators?] exactly as published. */
+  readonly lightBlock: Uint8Array;
+}
+
+export interface StoredTx {
+  readonly wire: Uint8Array;
+  readonly txId: Uint8Array;
+  readonly height: number;
+  /** Position in the block (the Merkle leaf index). */
+  readonly index: number;
+  readonly sender: Uint8Array;
+  readonly seq: number;
+  readonly kind: number;
+  readonly time: number;
+}
+
+export interface AccountRow {
+  readonly id: Uint8Array;
+  readonly key: Uint8Array;
+  readonly role: number;
+  readonly status: number;
+  readonly lastSeq: number;
+  readonly enrolledAt: number;
+}
+
+export interface BlockedRow {
+  readonly id: Uint8Array;
+  readonly reason: number;
+  readonly reporter: Uint8Array;
+  readonly height: number;
+}
+
+/** What a block changes in contract state: rows to upsert and blocked ids to delete. */
+export interface StateChanges {
+  readonly accounts: readonly AccountRow[];
+  readonly blocked: readonly BlockedRow[];
+  readonly unblocked: readonly Uint8Array[];
+}
+
+export interface LedgerStore {
+  /** Durably appends admitted transactions, in order, to the pending pool (one atomic write). */
+  appendPending(txs: readonly PendingTx[]): void;
+  /** The pending pool in admission order (used on restart). */
+  pending(): PendingTx[];
+  /**
+   * Atomically: stores the block, moves the oldest `txCount` pending transactions into the
+   * ledger at this height (leaf index = order), applies the state changes. Throws if fewer
+   * than `txCount` are pending or the height is not latest + 1.
+   */
+  commitBlock(block: StoredBlock, changes: StateChanges): void;
+  latestBlock(): StoredBlock | undefined;
+  block(height: number): StoredBlock | undefined;
+  /** Transaction ids of a block in leaf order. */
+  blockTxIds(height: number): Uint8Array[];
+  txById(txId: Uint8Array): StoredTx | undefined;
+  txBySenderSeq(sender: Uint8Array, seq: number): StoredTx | undefined;
+  /** Newest first. */
+  txsBySender(sender: Uint8Array, limit: number): StoredTx[];
+  /** Number of transactions in blocks. */
+  txCount(): number;
+  accounts(): AccountRow[];
+  blocked(): BlockedRow[];
+  close(): void;
+}
