@@ -28,3 +28,6 @@ export * from './light/verify-checkpoint.js';
 export * from './mqtt/topics.js';
 export * from './mqtt/messages.js';
 export * from './light/verify-inclusion.js';
+export * from './contracts/ledger-state.js';
+export * from './contracts/system-contracts.js';
+export * from './chain/block-builder.js';

@@ -1,0 +1,41 @@
+// Building a block from admitted transactions (core layer): applies them to the
+// committed contract state and derives the header. Deterministic, so every
+// validator of a consortium builds the same header from the same ordered input.
+
+import type { CryptoProvider } from '../crypto/crypto-port.js';
+import type { LedgerState } from '../contracts/ledger-state.js';
+import { applyTx } from '../contracts/system-contracts.js';
+import { merkleRoot } from '../merkle/merkle.js';
+import type { SignedTx } from '../tx/tx.js';
+import type { Header } from './header.js';
+
+export interface BlockInput {
+  readonly chainId: Uint8Array;
+  readonly height: number;
+  /** Milliseconds; must be after the previous header's time. */
+  readonly time: number;
+  readonly prevHash: Uint8Array;
+  readonly validatorsHash: Uint8Array;
+  readonly nextValidatorsHash: Uint8Array;
+}
+
+/** Applies `txs` (in order, each with its id) to `state` and returns the header that commits to both. */
+export function buildHeader(
+  crypto: CryptoProvider,
+  input: BlockInput,
+  state: LedgerState,
+  txs: readonly { readonly tx: SignedTx; readonly id: Uint8Array }[],
+): Header {
+  for (const { tx } of txs) applyTx(crypto, state, tx, input.height);
+  return Object.freeze({
+    chainId: input.chainId,
+    height: input.height,
+    time: input.time,
+    prevHash: input.prevHash,
+    txRoot: merkleRoot(crypto, txs.map((t) => t.id)),
+    txCount: txs.length,
+    stateRoot: state.root(crypto),
+    validatorsHash: input.validatorsHash,
+    nextValidatorsHash: input.nextValidatorsHash,
+  });
+}

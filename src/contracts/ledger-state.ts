@@ -1,0 +1,140 @@
+// Contract state of a BoT ledger (core layer): the device registry (accounts)
+// and the blocklist. Every gateway applies the same blocks to the same state and
+// gets the same state root, so this lives in the core, not in the gateway.
+// The state records which entries a block touched, so a store can persist
+// exactly those rows in the block's atomic write.
+
+import { bytesToHex, compareBytes, hexToBytes } from '../codec/bytes.js';
+import { encodeCbor } from '../codec/cbor.js';
+import type { CryptoProvider } from '../crypto/crypto-port.js';
+import type { Genesis } from '../chain/genesis.js';
+import { merkleRoot } from '../merkle/merkle.js';
+import { keyId } from '../tx/identity.js';
+
+export const AccountRole = Object.freeze({ OPERATOR: 0, VALIDATOR: 1, DEVICE: 2, GATEWAY: 3 } as const);
+export type AccountRole = (typeof AccountRole)[keyof typeof AccountRole];
+
+export const AccountStatus = Object.freeze({ ACTIVE: 0, REVOKED: 1 } as const);
+export type AccountStatus = (typeof AccountStatus)[keyof typeof AccountStatus];
+
+export interface Account {
+  /** Assigned at enrolment (key id of the first key); stays when the key rotates. */
+  readonly id: Uint8Array;
+  readonly key: Uint8Array;
+  readonly role: AccountRole;
+  readonly status: AccountStatus;
+  /** Highest sequence number applied; 0 before the first transaction. */
+  readonly lastSeq: number;
+  /** Height of the block that enrolled it (0 for genesis accounts). */
+  readonly enrolledAt: number;
+}
+
+export interface BlockEntry {
+  readonly id: Uint8Array;
+  readonly reason: number;
+  /** Account id of the validator gateway that reported it. */
+  readonly reporter: Uint8Array;
+  readonly height: number;
+}
+
+export interface TouchedState {
+  readonly accounts: readonly Account[];
+  readonly blocked: readonly BlockEntry[];
+  readonly unblocked: readonly Uint8Array[];
+}
+
+export class LedgerState {
+  private readonly accountsById = new Map<string, Account>();
+  private readonly blockedById = new Map<string, BlockEntry>();
+  private touchedAccounts = new Set<string>();
+  private touchedBlocked = new Set<string>();
+
+  /** The operator and every validator of the genesis, as accounts (a validator that is also the operator is the operator). */
+  static fromGenesis(crypto: CryptoProvider, genesis: Genesis): LedgerState {
+    // Seeded through putAccount so the first block's write persists them.
+    const state = new LedgerState();
+    const seed = (key: Uint8Array, role: AccountRole) =>
+      state.putAccount({ id: keyId(crypto, key), key, role, status: AccountStatus.ACTIVE, lastSeq: 0, enrolledAt: 0 });
+    for (const key of genesis.validators.keys) seed(key, AccountRole.VALIDATOR);
+    seed(genesis.operatorKey, AccountRole.OPERATOR);
+    return state;
+  }
+
+  static fromEntries(accounts: readonly Account[], blocked: readonly BlockEntry[]): LedgerState {
+    const state = new LedgerState();
+    for (const a of accounts) state.accountsById.set(bytesToHex(a.id), Object.freeze({ ...a }));
+    for (const b of blocked) state.blockedById.set(bytesToHex(b.id), Object.freeze({ ...b }));
+    return state;
+  }
+
+  /** An independent copy, including the record of touched entries not yet taken. */
+  clone(): LedgerState {
+    const copy = LedgerState.fromEntries([...this.accountsById.values()], [...this.blockedById.values()]);
+    copy.touchedAccounts = new Set(this.touchedAccounts);
+    copy.touchedBlocked = new Set(this.touchedBlocked);
+    return copy;
+  }
+
+  account(id: Uint8Array): Account | undefined {
+    return this.accountsById.get(bytesToHex(id));
+  }
+
+  blockEntry(id: Uint8Array): BlockEntry | undefined {
+    return this.blockedById.get(bytesToHex(id));
+  }
+
+  accounts(): Account[] {
+    return [...this.accountsById.values()];
+  }
+
+  blocked(): BlockEntry[] {
+    return [...this.blockedById.values()];
+  }
+
+  putAccount(account: Account): void {
+    const key = bytesToHex(account.id);
+    this.accountsById.set(key, Object.freeze({ ...account }));
+    this.touchedAccounts.add(key);
+  }
+
+  block(entry: BlockEntry): void {
+    const key = bytesToHex(entry.id);
+    this.blockedById.set(key, Object.freeze({ ...entry }));
+    this.touchedBlocked.add(key);
+  }
+
+  unblock(id: Uint8Array): void {
+    const key = bytesToHex(id);
+    this.blockedById.delete(key);
+    this.touchedBlocked.add(key);
+  }
+
+  /** What changed since the last call, for the block's atomic write; resets the record. */
+  takeTouched(): TouchedState {
+    const accounts = [...this.touchedAccounts].map((k) => this.accountsById.get(k)!);
+    const blocked: BlockEntry[] = [];
+    const unblocked: Uint8Array[] = [];
+    for (const k of this.touchedBlocked) {
+      const entry = this.blockedById.get(k);
+      if (entry) blocked.push(entry);
+      else unblocked.push(hexToBytes(k));
+    }
+    this.touchedAccounts = new Set();
+    this.touchedBlocked = new Set();
+    return { accounts, blocked, unblocked };
+  }
+
+  /**
+   * Merkle root (RFC 6962, as for transactions) over every entry, sorted by kind
+   * then id: account leaves CBOR [0, id, key, role, status, lastSeq, enrolledAt],
+   * blocklist leaves CBOR [1, id, reason, reporter, height].
+   */
+  root(crypto: CryptoProvider): Uint8Array {
+    const byId = <T extends { id: Uint8Array }>(a: T, b: T) => compareBytes(a.id, b.id);
+    const leaves = [
+      ...this.accounts().sort(byId).map((a) => encodeCbor([0, a.id, a.key, a.role, a.status, a.lastSeq, a.enrolledAt])),
+      ...this.blocked().sort(byId).map((b) => encodeCbor([1, b.id, b.reason, b.reporter, b.height])),
+    ];
+    return merkleRoot(crypto, leaves);
+  }
+}

@@ -1,0 +1,73 @@
+// A device played by mqtt.js for gateway tests (test layer): signs transactions
+// with the core, publishes them, and collects acks, proofs and light blocks.
+
+import mqtt, { type MqttClient } from 'mqtt';
+import {
+  type Ack, type CryptoProvider, DeviceTopic, type KeyPair, type LightBlock, type ProofMessage, Quantity, TxKind,
+  type UnsignedTx, bytesToHex, chainTopics, decodeAck, decodeLightBlock, decodeProofMessage, encodeTx, keyId,
+  readingsBody, signTx, txId,
+} from '../../src/index.js';
+
+export interface MqttDevice {
+  readonly id: Uint8Array;
+  readonly client: MqttClient;
+  readonly acks: Map<number, Ack>;
+  readonly proofs: Map<number, ProofMessage>;
+  readonly headers: LightBlock[];
+  /** Wire bytes by seq, to check proofs against. */
+  readonly sent: Map<number, Uint8Array>;
+  publishRaw(payload: Uint8Array): Promise<void>;
+  send(tx: UnsignedTx): Promise<Uint8Array>;
+  sendReadings(seq: number, values: number[]): Promise<Uint8Array>;
+  waitFor(check: () => boolean, what: string, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function connectDevice(url: string, crypto: CryptoProvider, chainId: Uint8Array, keys: KeyPair, clientId?: string): Promise<MqttDevice> {
+  const id = keyId(crypto, keys.publicKey);
+  const topics = chainTopics(chainId);
+  const client = await mqtt.connectAsync(url, { clientId: clientId ?? bytesToHex(id), clean: true, reconnectPeriod: 0 });
+  const acks = new Map<number, Ack>();
+  const proofs = new Map<number, ProofMessage>();
+  const headers: LightBlock[] = [];
+  const sent = new Map<number, Uint8Array>();
+  client.on('message', (topic, payload) => {
+    const bytes = new Uint8Array(payload);
+    if (topic === topics.device(id, DeviceTopic.ACK)) {
+      const ack = decodeAck(bytes);
+      acks.set(ack.seq, ack);
+    } else if (topic === topics.device(id, DeviceTopic.PROOF)) {
+      const proof = decodeProofMessage(bytes);
+      proofs.set(proof.seq, proof);
+    } else if (topic === topics.header) {
+      headers.push(decodeLightBlock(bytes));
+    }
+  });
+  await client.subscribeAsync([topics.device(id, DeviceTopic.ACK), topics.device(id, DeviceTopic.PROOF), topics.header], { qos: 1 });
+  const device: MqttDevice = {
+    id, client, acks, proofs, headers, sent,
+    async publishRaw(payload) {
+      await client.publishAsync(topics.up, Buffer.from(payload), { qos: 1 });
+    },
+    async send(tx) {
+      const wire = encodeTx(signTx(crypto, chainId, tx, keys.privateKey));
+      sent.set(tx.seq, wire);
+      await device.publishRaw(wire);
+      return txId(crypto, wire);
+    },
+    sendReadings(seq, values) {
+      return device.send({ kind: TxKind.READINGS, sender: id, seq, time: Math.floor(Date.now() / 1000), body: readingsBody([{ quantity: Quantity.TEMPERATURE_C, scale: -2, interval: 10, values }]) });
+    },
+    async waitFor(check, what, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    async close() {
+      await client.endAsync();
+    },
+  };
+  return device;
+}

@@ -1,0 +1,159 @@
+// The block producer (tools layer): every interval, or as soon as the pool holds
+// a full block, it orders pending transactions into a block, applies them to the
+// committed contract state, signs the commit, writes block and state changes in
+// one atomic store write, then publishes the newest light block (retained) and
+// pushes every sender the inclusion proof of its transaction.
+
+import {
+  type Checkpoint, type ChainTopics, type CryptoProvider, DeviceTopic, type LedgerState, type ValidatorSet,
+  buildHeader, encodeCheckpoint, encodeLightBlock, encodeProofMessage, headerHash, inclusionProofs,
+  signCheckpoint, signCommit, validatorSetHash,
+} from '../../src/index.js';
+import type { Bus } from './bus.js';
+import type { PoolEntry } from './ingest.js';
+import type { LedgerStore } from './ledger-store.js';
+
+export interface ProducerOptions {
+  /** Milliseconds between blocks while transactions are pending. */
+  readonly intervalMs: number;
+  readonly maxBlockTxs: number;
+  /** An empty block at least this often keeps devices' trust fresh. */
+  readonly heartbeatMs: number;
+  /** Publish an operator-signed checkpoint every this many blocks (when the gateway holds the operator key). */
+  readonly checkpointEvery: number;
+}
+
+export const DEFAULT_PRODUCER_OPTIONS: ProducerOptions = Object.freeze({ intervalMs: 1000, maxBlockTxs: 4096, heartbeatMs: 30_000, checkpointEvery: 600 });
+
+export interface ProducerDeps {
+  readonly crypto: CryptoProvider;
+  readonly chainId: Uint8Array;
+  readonly topics: ChainTopics;
+  readonly store: LedgerStore;
+  readonly bus: Bus;
+  readonly validators: ValidatorSet;
+  /** This gateway's validator keys with their index in the set (a private chain: one key, index 0). */
+  readonly signers: readonly { readonly index: number; readonly privateKey: Uint8Array }[];
+  readonly operatorPrivateKey?: Uint8Array;
+  readonly now: () => number;
+  readonly onBlock?: (height: number, txCount: number) => void;
+}
+
+export class BlockProducer {
+  private pool: PoolEntry[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private producing = false;
+  private lastBlockAt = 0;
+  private checkpoint: Checkpoint | undefined;
+
+  constructor(
+    private readonly deps: ProducerDeps,
+    private readonly options: ProducerOptions,
+    private committed: LedgerState,
+    private latest: { height: number; hash: Uint8Array; time: number },
+    pending: readonly PoolEntry[],
+  ) {
+    this.pool = [...pending];
+  }
+
+  get height(): number {
+    return this.latest.height;
+  }
+
+  get pendingCount(): number {
+    return this.pool.length;
+  }
+
+  committedState(): LedgerState {
+    return this.committed;
+  }
+
+  /** Admitted transactions not yet in a block, in order. */
+  poolEntries(): readonly PoolEntry[] {
+    return this.pool;
+  }
+
+  add(entries: readonly PoolEntry[]): void {
+    for (const entry of entries) this.pool.push(entry);
+    if (this.pool.length >= this.options.maxBlockTxs) setImmediate(() => this.produce());
+  }
+
+  start(): void {
+    this.lastBlockAt = this.deps.now();
+    this.timer = setInterval(() => {
+      const due = this.pool.length > 0 || this.deps.now() - this.lastBlockAt >= this.options.heartbeatMs;
+      if (due) this.produce();
+    }, this.options.intervalMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Cuts one block from the pool (possibly empty). Returns its height, or undefined if one is being made. */
+  produce(): number | undefined {
+    if (this.producing) return undefined;
+    this.producing = true;
+    try {
+      return this.cut();
+    } finally {
+      this.producing = false;
+    }
+  }
+
+  private cut(): number {
+    const { crypto, store } = this.deps;
+    const entries = this.pool.slice(0, this.options.maxBlockTxs);
+    const height = this.latest.height + 1;
+    const next = this.committed.clone();
+    const valHash = validatorSetHash(crypto, this.deps.validators);
+    const header = buildHeader(
+      crypto,
+      { chainId: this.deps.chainId, height, time: Math.max(this.deps.now(), this.latest.time + 1), prevHash: this.latest.hash, validatorsHash: valHash, nextValidatorsHash: valHash },
+      next,
+      entries,
+    );
+    const hash = headerHash(crypto, header);
+    const commit = signCommit(crypto, height, hash, this.deps.signers);
+    const lightBlock = encodeLightBlock({ header, commit });
+    // The one durable step: block, its transactions and its state changes together.
+    store.commitBlock({ height, hash, time: header.time, txCount: entries.length, lightBlock }, toRows(next.takeTouched()));
+    this.committed = next;
+    this.pool = this.pool.slice(entries.length);
+    this.latest = { height, hash, time: header.time };
+    this.lastBlockAt = this.deps.now();
+    this.publish(height, lightBlock, entries);
+    if (this.deps.operatorPrivateKey && (this.checkpoint === undefined || height % this.options.checkpointEvery === 0)) {
+      this.checkpoint = signCheckpoint(crypto, header, this.deps.validators, this.deps.operatorPrivateKey);
+      this.send(this.deps.topics.checkpoint, encodeCheckpoint(this.checkpoint), true);
+    }
+    this.deps.onBlock?.(height, entries.length);
+    return height;
+  }
+
+  latestCheckpoint(): Checkpoint | undefined {
+    return this.checkpoint;
+  }
+
+  private publish(height: number, lightBlock: Uint8Array, entries: readonly PoolEntry[]): void {
+    this.send(this.deps.topics.header, lightBlock, true);
+    const proofs = inclusionProofs(this.deps.crypto, entries.map((e) => e.id));
+    entries.forEach((entry, i) => {
+      const message = encodeProofMessage({ seq: entry.tx.seq, height, proof: proofs[i]! });
+      this.send(this.deps.topics.device(entry.tx.sender, DeviceTopic.PROOF), message, false);
+    });
+  }
+
+  private send(topic: string, payload: Uint8Array, retain: boolean): void {
+    // Devices also fetch proofs and headers on request, so a failed push loses nothing.
+    this.deps.bus.publish(topic, payload, { qos: 1, retain }).catch(() => {});
+  }
+}
+
+function toRows(touched: ReturnType<LedgerState['takeTouched']>) {
+  return {
+    accounts: touched.accounts.map((a) => ({ id: a.id, key: a.key, role: a.role, status: a.status, lastSeq: a.lastSeq, enrolledAt: a.enrolledAt })),
+    blocked: touched.blocked.map((b) => ({ id: b.id, reason: b.reason, reporter: b.reporter, height: b.height })),
+    unblocked: touched.unblocked,
+  };
+}

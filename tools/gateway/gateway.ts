@@ -1,0 +1,162 @@
+// The gateway peer's composition root (tools layer): the only place that wires
+// store, broker, verify workers, ingest, block producer, queries and HTTP.
+// On start it recovers from the ledger: committed state from the last block,
+// then every durable-but-unblocked transaction back into the pool, in order.
+
+import {
+  BlockReason, type CryptoProvider, LedgerState, TxKind, applyTx, blockReportBody, bytesToHex, chainTopics,
+  decodeTx, encodeTx, genesisHash, hexToBytes, keyId, signTx,
+} from '../../src/index.js';
+import type { Bus } from './bus.js';
+import { startAedesBus } from './bus-aedes.js';
+import { startMqttBus } from './bus-mqtt.js';
+import { BlockProducer, DEFAULT_PRODUCER_OPTIONS, type ProducerOptions } from './block-producer.js';
+import { createNativeCrypto } from './crypto-secp256k1-node.js';
+import { type ChainFiles, loadChain } from './data-dir.js';
+import { startHttpApi, type HttpApi } from './http-api.js';
+import { Ingest, type PoolEntry } from './ingest.js';
+import type { LedgerStore } from './ledger-store.js';
+import { Queries } from './queries.js';
+import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from './rate-limiter.js';
+import { openSqliteStore } from './store-sqlite.js';
+import { createVerifyPool } from './verify-pool.js';
+
+export interface GatewayOptions {
+  readonly dataDir: string;
+  /** Embedded broker address; port 0 picks a free one. */
+  readonly mqttHost?: string;
+  readonly mqttPort?: number;
+  /** An external broker (mqtt://host:port) instead of the embedded one. */
+  readonly brokerUrl?: string;
+  readonly httpHost?: string;
+  /** Port 0 picks a free one; undefined or -1 turns HTTP off. */
+  readonly httpPort?: number;
+  readonly producer?: Partial<ProducerOptions>;
+  readonly rateLimits?: Partial<RateLimits>;
+  readonly verifyWorkers?: number;
+  readonly now?: () => number;
+  readonly log?: (line: string) => void;
+}
+
+export interface Gateway {
+  readonly chain: ChainFiles;
+  readonly mqttUrl: string;
+  readonly httpUrl: string | undefined;
+  readonly store: LedgerStore;
+  readonly ingest: Ingest;
+  readonly producer: BlockProducer;
+  /** Committed state plus the pool: what the next transaction is checked against. */
+  working(): LedgerState;
+  close(): Promise<void>;
+}
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const crypto: CryptoProvider = createNativeCrypto();
+  const log = options.log ?? (() => {});
+  const now = options.now ?? Date.now;
+  const chain = loadChain(crypto, options.dataDir);
+  const { genesis, chainId } = chain;
+  const topics = chainTopics(chainId);
+  const store = openSqliteStore(chain.ledgerPath);
+
+  const latestBlock = store.latestBlock();
+  const committed = latestBlock ? LedgerState.fromEntries(store.accounts() as never, store.blocked()) : LedgerState.fromGenesis(crypto, genesis);
+  const latest = latestBlock
+    ? { height: latestBlock.height, hash: latestBlock.hash, time: latestBlock.time }
+    : { height: 0, hash: genesisHash(crypto, genesis), time: genesis.time };
+  const pending: PoolEntry[] = store.pending().map((p) => ({ tx: decodeTx(p.wire), wire: p.wire, id: p.txId }));
+  let working = rebuildWorking(crypto, committed, pending);
+  log(`chain ${bytesToHex(chainId)}: height ${latest.height}, ${pending.length} pending transactions recovered`);
+
+  const gatewayIndex = genesis.validators.keys.findIndex((k) => bytesToHex(k) === bytesToHex(chain.gatewayKey.publicKey));
+  if (gatewayIndex < 0) throw new Error('this gateway key is not in the genesis validator set');
+  const gatewayId = keyId(crypto, chain.gatewayKey.publicKey);
+  const operatorHex = bytesToHex(keyId(crypto, genesis.operatorKey));
+
+  const isBlocked = (clientId: string) => /^[0-9a-f]{16}$/.test(clientId) && working.blockEntry(hexToBytes(clientId)) !== undefined;
+  const bus: Bus = options.brokerUrl
+    ? await startMqttBus({ url: options.brokerUrl, clientId: `botpeer-gw-${bytesToHex(gatewayId)}` })
+    : await startAedesBus({
+        host: options.mqttHost ?? '127.0.0.1',
+        port: options.mqttPort ?? 1883,
+        chainHex: bytesToHex(chainId),
+        isBlocked,
+        isTrustedTool: (id) => id === operatorHex,
+      });
+
+  const pool = createVerifyPool({ chainId, ...(options.verifyWorkers ? { workers: options.verifyWorkers } : {}) });
+  const producer = new BlockProducer(
+    {
+      crypto, chainId, topics, store, bus, now,
+      validators: genesis.validators,
+      signers: [{ index: gatewayIndex, privateKey: chain.gatewayKey.privateKey }],
+      ...(chain.operatorKey ? { operatorPrivateKey: chain.operatorKey.privateKey } : {}),
+      onBlock: (height, count) => log(`block ${height}: ${count} transactions`),
+    },
+    { ...DEFAULT_PRODUCER_OPTIONS, ...options.producer },
+    committed,
+    latest,
+    pending,
+  );
+
+  const reported = new Set<string>();
+  const ingest: Ingest = new Ingest({
+    crypto, topics, store, bus, now,
+    working: () => working,
+    verify: (jobs) => pool.verify(jobs),
+    rate: new RateLimiter({ ...DEFAULT_RATE_LIMITS, ...options.rateLimits }),
+    onAdmitted: (entries) => {
+      producer.add(entries);
+      for (const { tx } of entries) {
+        // A device reported on this gateway's ledger is cut off at once (embedded broker).
+        if (tx.kind === TxKind.BLOCK_REPORT) bus.disconnect(bytesToHex((tx.body as Uint8Array[])[0]!));
+      }
+    },
+    onFlood: (sender) => {
+      const hex = bytesToHex(sender);
+      if (reported.has(hex) || working.blockEntry(sender)) return;
+      reported.add(hex);
+      const self = working.account(gatewayId)!;
+      const report = signTx(crypto, chainId, { kind: TxKind.BLOCK_REPORT, sender: gatewayId, seq: self.lastSeq + 1, time: Math.floor(now() / 1000), body: blockReportBody(sender, BlockReason.FLOOD) }, chain.gatewayKey.privateKey);
+      log(`reporting ${hex} for flooding`);
+      ingest.handle(encodeTx(report), undefined);
+    },
+    onStorageFailure: (error) => {
+      log(`ledger write failed, nothing acknowledged: ${String(error)}`);
+      working = rebuildWorking(crypto, producer.committedState(), producer.poolEntries());
+    },
+  });
+  const queries = new Queries({ crypto, chainId, topics, store, bus, validators: genesis.validators, committed: () => producer.committedState(), checkpoint: () => producer.latestCheckpoint() });
+
+  await bus.onMessage(topics.up, (_topic, payload, clientId) => ingest.handle(payload, clientId));
+  await bus.onMessage(topics.allRequests, (topic, payload) => queries.handle(topic, payload));
+  producer.start();
+
+  let http: HttpApi | undefined;
+  if (options.httpPort !== undefined && options.httpPort >= 0) {
+    http = await startHttpApi({ crypto, chain, store, host: options.httpHost ?? '127.0.0.1', port: options.httpPort, status: () => ({ height: producer.height, pending: producer.pendingCount, ingest: ingest.stats }), working: () => working, committed: () => producer.committedState() });
+  }
+
+  return {
+    chain, store, ingest, producer,
+    mqttUrl: bus.url,
+    httpUrl: http?.url,
+    working: () => working,
+    async close() {
+      producer.stop();
+      await ingest.drain();
+      await http?.close();
+      await bus.close();
+      await pool.close();
+      store.close();
+    },
+  };
+}
+
+/** Committed state with every pooled transaction applied again, in pool order. */
+function rebuildWorking(crypto: CryptoProvider, committed: LedgerState, pool: readonly PoolEntry[]): LedgerState {
+  const working = committed.clone();
+  for (const { tx } of pool) applyTx(crypto, working, tx, 0);
+  return working;
+}
+

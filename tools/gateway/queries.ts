@@ -1,0 +1,116 @@
+// Request/response over MQTT for devices (tools layer): one handler per method
+// of the protocol's Method table. A request names its device by topic; answers
+// go to that device's `res` topic. Malformed requests get BAD_REQUEST / a decode
+// code when they carry a request id, and are counted otherwise.
+
+import {
+  BotError, type ChainTopics, type CryptoProvider, DeviceTopic, ErrorCode, type LedgerState, MAX_HEADER_RANGE, Method,
+  RESPONSE_LIMITS, type Request, type ValidatorSet, bytesToHex, decodeRequest, encodeCbor, encodeCheckpoint,
+  encodeProofMessage, encodeResponse, encodeValidatorSet, equalBytes, inclusionProof, parseDeviceTopic, validatorSetHash,
+} from '../../src/index.js';
+import type { Checkpoint } from '../../src/index.js';
+import type { Bus } from './bus.js';
+import type { LedgerStore } from './ledger-store.js';
+
+export interface QueryDeps {
+  readonly crypto: CryptoProvider;
+  readonly chainId: Uint8Array;
+  readonly topics: ChainTopics;
+  readonly store: LedgerStore;
+  readonly bus: Bus;
+  readonly validators: ValidatorSet;
+  readonly committed: () => LedgerState;
+  readonly checkpoint: () => Checkpoint | undefined;
+}
+
+/** Contract ids for STATE queries. */
+export const StateContract = Object.freeze({ REGISTRY: 0, BLOCKLIST: 1 } as const);
+
+/** Leaves room for the response's own framing inside RESPONSE_LIMITS. */
+const PAYLOAD_BUDGET = RESPONSE_LIMITS.maxBytes - 64;
+
+export class Queries {
+  constructor(private readonly deps: QueryDeps) {}
+
+  handle(topic: string, payload: Uint8Array): void {
+    const target = parseDeviceTopic(this.deps.chainId, topic);
+    if (!target || target.topic !== DeviceTopic.REQUEST) return;
+    let request: Request;
+    try {
+      request = decodeRequest(payload);
+    } catch {
+      return; // no request id to answer to
+    }
+    let code: number = ErrorCode.OK;
+    let payloads: Uint8Array[] = [];
+    try {
+      payloads = this.answer(target.deviceId, request);
+    } catch (error) {
+      code = error instanceof BotError ? error.code : ErrorCode.INTERNAL;
+    }
+    const response = encodeResponse({ id: request.id, code, payloads });
+    this.deps.bus.publish(this.deps.topics.device(target.deviceId, DeviceTopic.RESPONSE), response, { qos: 1 }).catch(() => {});
+  }
+
+  answer(deviceId: Uint8Array, request: Request): Uint8Array[] {
+    const p = request.params;
+    const uintParam = (i: number) => {
+      const v = p[i];
+      if (typeof v !== 'number' || v < 0) throw new BotError(ErrorCode.BAD_REQUEST, `param ${i} must be an unsigned integer`);
+      return v;
+    };
+    const bytesParam = (i: number, length: number) => {
+      const v = p[i];
+      if (!(v instanceof Uint8Array) || v.length !== length) throw new BotError(ErrorCode.BAD_REQUEST, `param ${i} must be ${length} bytes`);
+      return v;
+    };
+    switch (request.method) {
+      case Method.HEADER_RANGE: {
+        const from = Math.max(1, uintParam(0));
+        const to = Math.min(uintParam(1), from + MAX_HEADER_RANGE - 1, this.deps.store.latestBlock()?.height ?? 0);
+        const out: Uint8Array[] = [];
+        let bytes = 0;
+        for (let h = from; h <= to; h++) {
+          const block = this.deps.store.block(h)!;
+          if (bytes + block.lightBlock.length + 4 > PAYLOAD_BUDGET) break;
+          bytes += block.lightBlock.length + 4;
+          out.push(block.lightBlock);
+        }
+        return out;
+      }
+      case Method.VALIDATORS: {
+        const hash = bytesParam(0, 32);
+        if (!equalBytes(hash, validatorSetHash(this.deps.crypto, this.deps.validators))) {
+          throw new BotError(ErrorCode.BAD_REQUEST, 'no validator set with that hash');
+        }
+        return [encodeValidatorSet(this.deps.validators)];
+      }
+      case Method.PROOF: {
+        const seq = uintParam(0);
+        const tx = this.deps.store.txBySenderSeq(deviceId, seq);
+        if (!tx) throw new BotError(ErrorCode.BAD_REQUEST, `no transaction ${seq} of ${bytesToHex(deviceId)} in a block`);
+        const proof = inclusionProof(this.deps.crypto, this.deps.store.blockTxIds(tx.height), tx.index);
+        return [encodeProofMessage({ seq, height: tx.height, proof })];
+      }
+      case Method.STATE: {
+        const contract = uintParam(0);
+        const id = bytesParam(1, 8);
+        const state = this.deps.committed();
+        if (contract === StateContract.REGISTRY) {
+          const a = state.account(id);
+          return a ? [encodeCbor([a.id, a.key, a.role, a.status, a.lastSeq, a.enrolledAt])] : [];
+        }
+        if (contract === StateContract.BLOCKLIST) {
+          const b = state.blockEntry(id);
+          return b ? [encodeCbor([b.id, b.reason, b.reporter, b.height])] : [];
+        }
+        throw new BotError(ErrorCode.BAD_REQUEST, `no contract ${contract}`);
+      }
+      case Method.CHECKPOINT: {
+        const checkpoint = this.deps.checkpoint();
+        if (!checkpoint) throw new BotError(ErrorCode.BAD_REQUEST, 'this gateway holds no operator checkpoint');
+        return [encodeCheckpoint(checkpoint)];
+      }
+    }
+  }
+}
