@@ -125,7 +125,7 @@ export class BlockProducer {
     this.publish(height, lightBlock, entries);
     if (this.deps.operatorPrivateKey && (this.checkpoint === undefined || height % this.options.checkpointEvery === 0)) {
       this.checkpoint = signCheckpoint(crypto, header, this.deps.validators, this.deps.operatorPrivateKey);
-      this.send(this.deps.topics.checkpoint, encodeCheckpoint(this.checkpoint), true);
+      void this.send(this.deps.topics.checkpoint, encodeCheckpoint(this.checkpoint), true);
     }
     this.deps.onBlock?.(height, entries.length);
     return height;
@@ -136,17 +136,20 @@ export class BlockProducer {
   }
 
   private publish(height: number, lightBlock: Uint8Array, entries: readonly PoolEntry[]): void {
-    this.send(this.deps.topics.header, lightBlock, true);
     const proofs = inclusionProofs(this.deps.crypto, entries.map((e) => e.id));
-    entries.forEach((entry, i) => {
-      const message = encodeProofMessage({ seq: entry.tx.seq, height, proof: proofs[i]! });
-      this.send(this.deps.topics.device(entry.tx.sender, DeviceTopic.PROOF), message, false);
+    // Proofs go out once the header is out: a device needs the header to check them, and
+    // aedes drops a message that reaches a client after a later one from the same broker.
+    this.send(this.deps.topics.header, lightBlock, true).then(() => {
+      entries.forEach((entry, i) => {
+        const message = encodeProofMessage({ seq: entry.tx.seq, height, proof: proofs[i]! });
+        void this.send(this.deps.topics.device(entry.tx.sender, DeviceTopic.PROOF), message, false);
+      });
     });
   }
 
-  private send(topic: string, payload: Uint8Array, retain: boolean): void {
+  private send(topic: string, payload: Uint8Array, retain: boolean): Promise<void> {
     // Devices also fetch proofs and headers on request, so a failed push loses nothing.
-    this.deps.bus.publish(topic, payload, { qos: 1, retain }).catch(() => {});
+    return this.deps.bus.publish(topic, payload, { qos: 1, retain }).catch(() => {});
   }
 }
 

@@ -116,16 +116,20 @@ export class Ingest {
     const batch = this.batch;
     this.batch = [];
     this.inFlight += batch.length;
-    const verified = this.deps.verify(batch.map((c) => ({ wire: c.wire, publicKey: c.key })));
+    const jobs = batch.map((c) => ({ wire: c.wire, publicKey: c.key }));
+    // A crashed worker is restarted by the pool: try once more before giving up on the batch.
+    const verified = this.deps.verify(jobs).catch(() => this.deps.verify(jobs));
     this.tail = this.tail.then(async () => {
-      let results: boolean[];
+      let results: boolean[] | undefined;
       try {
         results = await verified;
       } catch {
-        results = batch.map(() => false); // a crashed worker is not a valid signature
+        results = undefined;
       }
       this.inFlight -= batch.length;
-      this.admit(batch, results);
+      if (results) this.admit(batch, results);
+      // Not a verdict on the signatures: INTERNAL tells the device to send again later.
+      else for (const { tx } of batch) this.reject(tx, ErrorCode.INTERNAL);
     });
   }
 

@@ -117,17 +117,11 @@ function workerEntry(url: URL): { script: string | URL; options: WorkerOptions }
   return { script: bootstrap, options: { eval: true, execArgv: [] } };
 }
 
-/** Packs jobs [from, to) into one ArrayBuffer in the layout described at the top. */
+/** Packs jobs [from, to) (already checked to be Uint8Arrays) into one ArrayBuffer in the layout described at the top. */
 export function packBatch(jobs: readonly VerifyJob[], from: number, to: number): ArrayBuffer {
   const count = to - from;
   let dataBytes = 0;
-  for (let i = from; i < to; i++) {
-    const { wire, publicKey } = jobs[i]!;
-    if (!(wire instanceof Uint8Array) || !(publicKey instanceof Uint8Array)) {
-      throw new TypeError(`verify job ${i}: wire and publicKey must be Uint8Arrays`);
-    }
-    dataBytes += wire.length + publicKey.length;
-  }
+  for (let i = from; i < to; i++) dataBytes += jobs[i]!.wire.length + jobs[i]!.publicKey.length;
   const headerBytes = 8 * count;
   const buffer = new ArrayBuffer(headerBytes + dataBytes);
   const ends = new Uint32Array(buffer, 0, 2 * count);
@@ -223,6 +217,12 @@ export function createVerifyPool(options: VerifyPoolOptions): VerifyPool {
   async function verify(jobs: readonly VerifyJob[]): Promise<boolean[]> {
     if (closing) throw new Error('verify pool is closed');
     if (jobs.length === 0) return [];
+    // Check every job before sending any, so a caller bug rejects the call without half of it in flight.
+    jobs.forEach(({ wire, publicKey }, i) => {
+      if (!(wire instanceof Uint8Array) || !(publicKey instanceof Uint8Array)) {
+        throw new TypeError(`verify job ${i}: wire and publicKey must be Uint8Arrays`);
+      }
+    });
     // Spread one call over all workers, in batches of at least MIN_BATCH and at most maxBatch jobs.
     const batchSize = Math.min(maxBatch, Math.max(MIN_BATCH, Math.ceil(jobs.length / size)));
     const parts: Promise<Uint8Array>[] = [];
