@@ -45,10 +45,16 @@ function isDevice(account: Account | undefined): account is Account {
   return account !== undefined && (account.role === AccountRole.DEVICE || account.role === AccountRole.GATEWAY);
 }
 
-/** The key that must have signed `tx`, or the reason there is none. Run before the signature check. */
+/**
+ * The key that must have signed `tx`, or why no signature of this sender can be admitted
+ * (unknown, revoked, blocked): map lookups only, so ingest runs it before anything costly.
+ */
 export function signingKey(state: LedgerState, tx: SignedTx): Result<Uint8Array> {
   const account = state.account(tx.sender);
-  return account ? ok(account.key) : fail(ErrorCode.UNKNOWN_SENDER, 'sender is not enrolled');
+  if (!account) return fail(ErrorCode.UNKNOWN_SENDER, 'sender is not enrolled');
+  if (account.status === AccountStatus.REVOKED) return fail(ErrorCode.REVOKED, 'sender was revoked');
+  if (state.blockEntry(tx.sender)) return fail(ErrorCode.BLOCKED, 'sender is on the blocklist');
+  return ok(account.key);
 }
 
 /** Whether a transaction with a verified signature may enter the ledger after everything already applied to `state`. */

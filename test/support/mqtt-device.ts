@@ -12,6 +12,8 @@ export interface MqttDevice {
   readonly id: Uint8Array;
   readonly client: MqttClient;
   readonly acks: Map<number, Ack>;
+  /** Every ack in arrival order (acks for unparsable payloads all carry seq 0). */
+  readonly ackLog: Ack[];
   readonly proofs: Map<number, ProofMessage>;
   readonly headers: LightBlock[];
   /** Wire bytes by seq, to check proofs against. */
@@ -28,6 +30,7 @@ export async function connectDevice(url: string, crypto: CryptoProvider, chainId
   const topics = chainTopics(chainId);
   const client = await mqtt.connectAsync(url, { clientId: clientId ?? bytesToHex(id), clean: true, reconnectPeriod: 0 });
   const acks = new Map<number, Ack>();
+  const ackLog: Ack[] = [];
   const proofs = new Map<number, ProofMessage>();
   const headers: LightBlock[] = [];
   const sent = new Map<number, Uint8Array>();
@@ -36,6 +39,7 @@ export async function connectDevice(url: string, crypto: CryptoProvider, chainId
     if (topic === topics.device(id, DeviceTopic.ACK)) {
       const ack = decodeAck(bytes);
       acks.set(ack.seq, ack);
+      ackLog.push(ack);
     } else if (topic === topics.device(id, DeviceTopic.PROOF)) {
       const proof = decodeProofMessage(bytes);
       proofs.set(proof.seq, proof);
@@ -45,7 +49,7 @@ export async function connectDevice(url: string, crypto: CryptoProvider, chainId
   });
   await client.subscribeAsync([topics.device(id, DeviceTopic.ACK), topics.device(id, DeviceTopic.PROOF), topics.header], { qos: 1 });
   const device: MqttDevice = {
-    id, client, acks, proofs, headers, sent,
+    id, client, acks, ackLog, proofs, headers, sent,
     async publishRaw(payload) {
       await client.publishAsync(topics.up, Buffer.from(payload), { qos: 1 });
     },

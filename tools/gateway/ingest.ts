@@ -1,9 +1,9 @@
 // Transaction ingest (tools layer): the gateway's front door. For every
 // message on bot/<chain>/up, in this order (cheapest and DoS-safe first):
 //
-//   decode (strict, bounded) → rate limit → sender lookup → signature (worker
-//   threads, native libsecp256k1) → admission (registry, blocklist, permission,
-//   sequence) → durable append to the pending pool → acknowledgement.
+//   decode (strict, bounded) → sender lookup (unknown, revoked, blocked) → rate
+//   limit → signature (worker threads, native libsecp256k1) → admission
+//   (permission, sequence, kind rules) → durable append to the pending pool → ack.
 //
 // An ack with code OK is sent only after the transaction is durable. Verify
 // batches run concurrently, but their results are admitted strictly in the
@@ -84,14 +84,13 @@ export class Ingest {
       if (clientId && DEVICE_ID_HEX.test(clientId)) this.ack(hexToBytes(clientId), 0, code);
       return;
     }
-    const senderHex = bytesToHex(tx.sender);
-    const verdict = this.deps.rate.take(senderHex, this.deps.now());
+    const key = signingKey(this.deps.working(), tx);
+    if (!key.ok) return this.reject(tx, key.code);
+    const verdict = this.deps.rate.take(bytesToHex(tx.sender), this.deps.now());
     if (verdict !== 'ok') {
       if (verdict === 'flood') this.deps.onFlood(tx.sender);
       return this.reject(tx, ErrorCode.RATE_LIMITED);
     }
-    const key = signingKey(this.deps.working(), tx);
-    if (!key.ok) return this.reject(tx, key.code);
     this.batch.push({ tx, wire: payload.slice(), key: key.value });
     if (this.batch.length >= BATCH) this.flush();
     else if (!this.flushScheduled) {

@@ -1,0 +1,194 @@
+// Bad input at the gateway: each kind gets its typed rejection on the device's
+// ack topic and changes nothing (ledger, pool, registry); random payloads and
+// raw garbage on the MQTT port never crash ingest. Also the DDoS use case: a
+// flooding device is reported into the ledger, refused by the broker, and let
+// back in by a later BLOCK_LIFT.
+
+import test from 'ava';
+import fc from 'fast-check';
+import { connect } from 'node:net';
+import {
+  ErrorCode, type KeyPair, TxKind, bytesToHex, concatBytes, deviceBody, encodeCbor, encodeTx, errorName, keyId, readingsBody, Quantity, signTx,
+} from '../src/index.js';
+import type { Gateway } from '../tools/gateway/gateway.js';
+import { connectAll, crypto, enroll, makeChainDir, newDeviceKey, startTestGateway } from './support/gateway-fixture.js';
+import { type MqttDevice, connectDevice } from './support/mqtt-device.js';
+
+const { dir, chain, remove } = makeChainDir('ingest');
+let gateway: Gateway;
+let device: MqttDevice;
+let deviceKey: KeyPair;
+let seq = 0;
+
+test.before(async () => {
+  gateway = await startTestGateway(dir, { rateLimits: { perSecond: 20, burst: 20, floodRejections: 40, floodWindowMs: 60_000 } });
+  deviceKey = newDeviceKey();
+  await enroll(gateway.mqttUrl, chain, [deviceKey]);
+  [device] = await connectAll(gateway.mqttUrl, chain, [deviceKey]);
+  await device!.sendReadings(++seq, [2000]);
+  await device!.waitFor(() => device.acks.get(1)?.code === ErrorCode.OK, 'first ack');
+});
+
+test.after.always(async () => {
+  await device?.close();
+  await gateway?.close();
+  remove();
+});
+
+/** Everything a rejection must leave untouched. */
+function snapshot() {
+  const working = gateway.working();
+  return JSON.stringify({
+    txs: gateway.store.txCount(),
+    pending: gateway.producer.pendingCount,
+    stored: gateway.store.pending().length,
+    accounts: working.accounts().map((a) => [bytesToHex(a.id), a.lastSeq, a.status, bytesToHex(a.key)]),
+    blocked: working.blocked().map((b) => bytesToHex(b.id)),
+  });
+}
+
+async function expectRejected(t: import('ava').ExecutionContext, payload: Uint8Array, ackSeq: number, code: number, from: MqttDevice = device) {
+  await gateway.ingest.drain();
+  const before = snapshot();
+  const acks = from.ackLog.length;
+  await from.publishRaw(payload);
+  await from.waitFor(() => from.ackLog.length > acks, `ack for ${errorName(code)}`);
+  const ack = from.ackLog[acks]!;
+  t.is(errorName(ack.code), errorName(code));
+  t.is(ack.seq, ackSeq);
+  await gateway.ingest.drain();
+  t.is(snapshot(), before, 'state unchanged');
+}
+
+const reading = (s: number, key = deviceKey, chainId = chain.chainId) =>
+  encodeTx(signTx(crypto, chainId, { kind: TxKind.READINGS, sender: keyId(crypto, key.publicKey), seq: s, time: Math.floor(Date.now() / 1000), body: readingsBody([{ quantity: Quantity.TEMPERATURE_C, scale: -2, interval: 0, values: [2100] }]) }, key.privateKey));
+
+test.serial('malformed CBOR', (t) => expectRejected(t, Uint8Array.of(0x86, 0x00), 0, ErrorCode.MALFORMED_CBOR));
+test.serial('non-canonical CBOR', (t) => {
+  const wire = reading(seq + 1);
+  // seq written in two bytes instead of one: the same value, another encoding.
+  return expectRejected(t, concatBytes(wire.slice(0, 11), Uint8Array.of(0x18, wire[11]!), wire.slice(12)), 0, ErrorCode.NON_CANONICAL);
+});
+test.serial('oversized payload', (t) => expectRejected(t, new Uint8Array(5000), 0, ErrorCode.TOO_LARGE));
+test.serial('deeply nested payload', (t) => expectRejected(t, Uint8Array.from([...Array(3000).fill(0x81), 0x00]), 0, ErrorCode.TOO_DEEP));
+test.serial('a map where an array belongs', (t) => expectRejected(t, encodeCbor([1]).fill(0xa0, 0, 1), 0, ErrorCode.UNSUPPORTED_TYPE));
+test.serial('bad signature', (t) => {
+  const wire = reading(seq + 1);
+  wire[wire.length - 5]! ^= 1;
+  return expectRejected(t, wire, seq + 1, ErrorCode.BAD_SIGNATURE);
+});
+test.serial('signed for another chain', (t) => expectRejected(t, reading(seq + 1, deviceKey, new Uint8Array(8).fill(0xab)), seq + 1, ErrorCode.BAD_SIGNATURE));
+test.serial('replayed transaction', (t) => expectRejected(t, device.sent.get(1)!, 1, ErrorCode.REPLAY));
+test.serial('out of order: a lower sequence after a higher one', async (t) => {
+  seq += 5; // a legal gap, as after a reboot that skipped reserved sequence numbers
+  await device.sendReadings(seq, [2001]);
+  await device.waitFor(() => device.acks.get(seq)?.code === ErrorCode.OK, 'ack');
+  await expectRejected(t, reading(seq - 2), seq - 2, ErrorCode.REPLAY);
+});
+test.serial('a sequence jump beyond the reservation limit', (t) => expectRejected(t, reading(seq + 5000), seq + 5000, ErrorCode.SEQUENCE_GAP));
+test.serial('transaction time in the future', (t) => {
+  const wire = encodeTx(signTx(crypto, chain.chainId, { kind: TxKind.READINGS, sender: device.id, seq: seq + 1, time: Math.floor(Date.now() / 1000) + 3600, body: readingsBody([{ quantity: Quantity.TEMPERATURE_C, scale: -2, interval: 0, values: [1] }]) }, deviceKey.privateKey));
+  return expectRejected(t, wire, seq + 1, ErrorCode.TIME_OUT_OF_RANGE);
+});
+test.serial('a device may not enrol others', (t) => {
+  const wire = encodeTx(signTx(crypto, chain.chainId, { kind: TxKind.ENROLL, sender: device.id, seq: seq + 1, time: Math.floor(Date.now() / 1000), body: [newDeviceKey().publicKey, 0] }, deviceKey.privateKey));
+  return expectRejected(t, wire, seq + 1, ErrorCode.NOT_PERMITTED);
+});
+
+test.serial('unknown device', async (t) => {
+  const stranger = newDeviceKey();
+  const client = await connectDevice(gateway.mqttUrl, crypto, chain.chainId, stranger);
+  t.teardown(() => client.close());
+  await expectRejected(t, reading(1, stranger), 1, ErrorCode.UNKNOWN_SENDER, client);
+});
+
+test.serial('revoked device', async (t) => {
+  const key = newDeviceKey();
+  await enroll(gateway.mqttUrl, chain, [key], 1 + operatorSeq());
+  const revoked = await connectDevice(gateway.mqttUrl, crypto, chain.chainId, key);
+  t.teardown(() => revoked.close());
+  await operatorSend(TxKind.REVOKE, deviceBody(revoked.id));
+  await expectRejected(t, reading(1, key), 1, ErrorCode.REVOKED, revoked);
+});
+
+function operatorSeq(): number {
+  return gateway.working().account(keyId(crypto, chain.genesis.operatorKey))!.lastSeq;
+}
+
+async function operatorSend(kind: TxKind, body: ReturnType<typeof deviceBody>): Promise<void> {
+  const operator = await connectDevice(gateway.mqttUrl, crypto, chain.chainId, chain.operatorKey!);
+  try {
+    const s = operatorSeq() + 1;
+    await operator.send({ kind, sender: operator.id, seq: s, time: Math.floor(Date.now() / 1000), body });
+    await operator.waitFor(() => operator.acks.has(s), 'operator ack');
+    if (operator.acks.get(s)!.code !== ErrorCode.OK) throw new Error(`operator tx rejected: ${errorName(operator.acks.get(s)!.code)}`);
+  } finally {
+    await operator.close();
+  }
+}
+
+test.serial('random payloads never crash ingest and each gets a typed answer', async (t) => {
+  let answered = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), async (bytes) => {
+      const before = device.ackLog.length;
+      await device.publishRaw(bytes);
+      await device.waitFor(() => device.ackLog.length > before, 'ack');
+      const ack = device.ackLog[before]!;
+      answered++;
+      return ack.code !== ErrorCode.OK && !errorName(ack.code).startsWith('UNKNOWN_');
+    }),
+    { numRuns: 60 },
+  );
+  await device.sendReadings(++seq + 100, [2002]);
+  seq += 100;
+  await device.waitFor(() => device.acks.get(seq)?.code === ErrorCode.OK, 'a valid transaction still accepted');
+  t.true(answered >= 60);
+});
+
+test.serial('garbage on the MQTT port drops that connection only', async (t) => {
+  const url = new URL(gateway.mqttUrl);
+  await new Promise<void>((resolve) => {
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(Buffer.from('this is not MQTT at all \x00\xff\x10\x7f')));
+    socket.on('close', () => resolve());
+    socket.on('error', () => resolve());
+  });
+  seq++;
+  await device.sendReadings(seq, [2003]);
+  await device.waitFor(() => device.acks.get(seq)?.code === ErrorCode.OK, 'still accepted');
+  t.pass();
+});
+
+test.serial('a flooding device is reported into the ledger, refused by the broker, and lifted later', async (t) => {
+  const key = newDeviceKey();
+  await enroll(gateway.mqttUrl, chain, [key], 1 + operatorSeq());
+  const flooder = await connectDevice(gateway.mqttUrl, crypto, chain.chainId, key);
+  let disconnected = false;
+  flooder.client.on('close', () => (disconnected = true));
+  // Far beyond 20/s: the bucket empties, rejections pile up, the gateway files a report.
+  for (let s = 1; s <= 120 && !disconnected; s++) flooder.publishRaw(reading(s, key)).catch(() => {});
+  await flooder.waitFor(() => gateway.working().blockEntry(flooder.id) !== undefined, 'block report admitted');
+  await flooder.waitFor(() => disconnected, 'broker drops the flooder');
+  t.true(flooder.ackLog.some((a) => a.code === ErrorCode.RATE_LIMITED), 'rate limited before the report');
+  await flooder.waitFor(() => gateway.producer.pendingCount === 0 && gateway.producer.committedState().blockEntry(flooder.id) !== undefined, 'report in a block');
+
+  const error = await t.throwsAsync(connectDevice(gateway.mqttUrl, crypto, chain.chainId, key));
+  t.regex(String(error?.message), /authori[sz]ed|Connection refused|blocklist/i, 'reconnect refused');
+
+  // Relayed through another connection (or an external broker that cannot refuse it), ingest still says BLOCKED.
+  const blockedBefore = gateway.ingest.stats.rejected[String(ErrorCode.BLOCKED)] ?? 0;
+  const before = snapshot();
+  const relayedSeq = gateway.working().account(flooder.id)!.lastSeq + 1;
+  await device.publishRaw(reading(relayedSeq, key));
+  await device.waitFor(() => (gateway.ingest.stats.rejected[String(ErrorCode.BLOCKED)] ?? 0) > blockedBefore, 'BLOCKED rejection');
+  await gateway.ingest.drain();
+  t.is(snapshot(), before, 'state unchanged');
+
+  await operatorSend(TxKind.BLOCK_LIFT, deviceBody(flooder.id));
+  t.is(gateway.working().blockEntry(flooder.id), undefined);
+  const back = await connectDevice(gateway.mqttUrl, crypto, chain.chainId, key);
+  t.teardown(() => back.close());
+  const next = gateway.working().account(back.id)!.lastSeq + 1;
+  await back.sendReadings(next, [2100]);
+  await back.waitFor(() => back.acks.get(next)?.code === ErrorCode.OK, 'accepted after the lift');
+});
