@@ -37,6 +37,8 @@ export interface ProducerDeps {
   readonly operatorPrivateKey?: Uint8Array;
   readonly now: () => number;
   readonly onBlock?: (height: number, txCount: number) => void;
+  /** A block could not be written; its transactions stay pooled and the next tick tries again. */
+  readonly onError?: (error: unknown) => void;
 }
 
 export class BlockProducer {
@@ -90,12 +92,15 @@ export class BlockProducer {
     clearInterval(this.timer);
   }
 
-  /** Cuts one block from the pool (possibly empty). Returns its height, or undefined if one is being made. */
+  /** Cuts one block from the pool (possibly empty). Returns its height, or undefined if none was made. */
   produce(): number | undefined {
     if (this.producing) return undefined;
     this.producing = true;
     try {
       return this.cut();
+    } catch (error) {
+      this.deps.onError?.(error);
+      return undefined;
     } finally {
       this.producing = false;
     }

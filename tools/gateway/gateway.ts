@@ -4,7 +4,7 @@
 // then every durable-but-unblocked transaction back into the pool, in order.
 
 import {
-  BlockReason, type CryptoProvider, LedgerState, TxKind, applyTx, blockReportBody, bytesToHex, chainTopics,
+  type AccountRole, type AccountStatus, BlockReason, type CryptoProvider, LedgerState, TxKind, applyTx, blockReportBody, bytesToHex, chainTopics,
   decodeTx, encodeTx, genesisHash, hexToBytes, keyId, signTx,
 } from '../../src/index.js';
 import type { Bus } from './bus.js';
@@ -51,6 +51,17 @@ export interface Gateway {
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  // Whatever was opened before a failing step (say, the HTTP port is taken) is closed again.
+  const opened: (() => unknown)[] = [];
+  try {
+    return await assemble(options, opened);
+  } catch (error) {
+    for (const close of opened.reverse()) await Promise.resolve(close()).catch(() => {});
+    throw error;
+  }
+}
+
+async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Promise<Gateway> {
   const crypto: CryptoProvider = createNativeCrypto();
   const log = options.log ?? (() => {});
   const now = options.now ?? Date.now;
@@ -58,9 +69,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { genesis, chainId } = chain;
   const topics = chainTopics(chainId);
   const store = openSqliteStore(chain.ledgerPath);
+  opened.push(() => store.close());
 
   const latestBlock = store.latestBlock();
-  const committed = latestBlock ? LedgerState.fromEntries(store.accounts() as never, store.blocked()) : LedgerState.fromGenesis(crypto, genesis);
+  const committed = latestBlock
+    ? LedgerState.fromEntries(store.accounts().map((a) => ({ ...a, role: a.role as AccountRole, status: a.status as AccountStatus })), store.blocked())
+    : LedgerState.fromGenesis(crypto, genesis);
   const latest = latestBlock
     ? { height: latestBlock.height, hash: latestBlock.hash, time: latestBlock.time }
     : { height: 0, hash: genesisHash(crypto, genesis), time: genesis.time };
@@ -83,8 +97,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         isBlocked,
         isTrustedTool: (id) => id === operatorHex,
       });
+  opened.push(() => bus.close());
 
   const pool = createVerifyPool({ chainId, ...(options.verifyWorkers ? { workers: options.verifyWorkers } : {}) });
+  opened.push(() => pool.close());
   const producer = new BlockProducer(
     {
       crypto, chainId, topics, store, bus, now,
@@ -92,6 +108,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       signers: [{ index: gatewayIndex, privateKey: chain.gatewayKey.privateKey }],
       ...(chain.operatorKey ? { operatorPrivateKey: chain.operatorKey.privateKey } : {}),
       onBlock: (height, count) => log(`block ${height}: ${count} transactions`),
+      onError: (error) => log(`block not written, will retry: ${String(error)}`),
     },
     { ...DEFAULT_PRODUCER_OPTIONS, ...options.producer },
     committed,
@@ -131,10 +148,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   await bus.onMessage(topics.up, (_topic, payload, clientId) => ingest.handle(payload, clientId));
   await bus.onMessage(topics.allRequests, (topic, payload) => queries.handle(topic, payload));
   producer.start();
+  opened.push(() => producer.stop());
 
   let http: HttpApi | undefined;
   if (options.httpPort !== undefined && options.httpPort >= 0) {
-    http = await startHttpApi({ crypto, chain, store, host: options.httpHost ?? '127.0.0.1', port: options.httpPort, status: () => ({ height: producer.height, pending: producer.pendingCount, ingest: ingest.stats }), working: () => working, committed: () => producer.committedState() });
+    http = await startHttpApi({ crypto, chain, store, mqttUrl: bus.url, host: options.httpHost ?? '127.0.0.1', port: options.httpPort, status: () => ({ height: producer.height, pending: producer.pendingCount, ingest: ingest.stats }), working: () => working, committed: () => producer.committedState() });
   }
 
   return {

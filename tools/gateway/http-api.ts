@@ -1,6 +1,28 @@
-// Placeholder replaced by the HTTP API (tools layer).
-import type { CryptoProvider, LedgerState } from '../../src/index.js';
+// The gateway's read-only HTTP JSON API (tools layer, Node only; node:http, no framework).
+//
+//   GET /                          the list of endpoints
+//   GET /status                    chain, height, pending, ingest counts by error name, devices, blocked
+//   GET /blocks/latest             the newest block
+//   GET /blocks/:height            header fields, commit signers, tx ids
+//   GET /tx/:id                    decoded transaction, inclusion proof, verified against the stored header
+//   GET /devices/:id/readings      ?limit=N (default 100, max 1000): newest readings first
+//   GET /registry                  every account (committed state; pendingSeq from the working state)
+//   GET /registry/:id              one account
+//   GET /blocklist                 blocked devices
+//
+// Byte strings are lowercase hex. Errors are JSON {error, code}: 400 BAD_REQUEST for input
+// that cannot be valid (a malformed id, height or limit), 404 NOT_FOUND for a valid id that
+// names nothing, 405 for anything but GET/HEAD, 500 INTERNAL if a builder throws (never a crash).
+// The JSON builders live in ledger-json.ts and are shared with the CLI.
+
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { type CryptoProvider, type LedgerState, bytesToHex } from '../../src/index.js';
 import type { ChainFiles } from './data-dir.js';
+import {
+  DEFAULT_READINGS_LIMIT, MAX_READINGS_LIMIT, RequestError, accountJson, blockJson, blocklistJson, chainJson, deviceReadingsJson,
+  parseAccountId, parseHeight, parseTxId, parseUint, registryJson, rejectedByName, stateCounts, txJson,
+} from './ledger-json.js';
 import type { LedgerStore } from './ledger-store.js';
 
 export interface HttpApiOptions {
@@ -12,6 +34,8 @@ export interface HttpApiOptions {
   readonly status: () => { height: number; pending: number; ingest: { received: number; accepted: number; rejected: Record<string, number> } };
   readonly working: () => LedgerState;
   readonly committed: () => LedgerState;
+  /** Where devices connect, shown by /status when given. */
+  readonly mqttUrl?: string;
 }
 
 export interface HttpApi {
@@ -19,6 +43,161 @@ export interface HttpApi {
   close(): Promise<void>;
 }
 
-export async function startHttpApi(_options: HttpApiOptions): Promise<HttpApi> {
-  throw new Error('HTTP API not built yet');
+class HttpError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+const notFound = (message: string) => new HttpError(404, 'NOT_FOUND', message);
+
+const ENDPOINTS = [
+  'GET /status',
+  'GET /blocks/latest',
+  'GET /blocks/:height',
+  'GET /tx/:id',
+  'GET /devices/:id/readings?limit=N',
+  'GET /registry',
+  'GET /registry/:id',
+  'GET /blocklist',
+];
+
+export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
+  const { crypto, chain, store } = options;
+  const chainInfo = chainJson(crypto, chain.genesis, chain.chainId);
+
+  function status() {
+    const s = options.status();
+    const latest = store.latestBlock();
+    const rejected = rejectedByName(s.ingest.rejected);
+    return {
+      ...chainInfo,
+      height: s.height,
+      latestBlockHash: latest ? bytesToHex(latest.hash) : null,
+      latestBlockTime: latest ? new Date(latest.time).toISOString() : null,
+      latestBlockTimeMs: latest ? latest.time : null,
+      pending: s.pending,
+      transactions: store.txCount(),
+      ingest: {
+        received: s.ingest.received,
+        accepted: s.ingest.accepted,
+        rejectedTotal: Object.values(rejected).reduce((a, b) => a + b, 0),
+        rejected,
+      },
+      ...stateCounts(options.committed()),
+      ...(options.mqttUrl ? { mqtt: options.mqttUrl } : {}),
+    };
+  }
+
+  function route(segments: readonly string[], query: URLSearchParams): unknown {
+    const [first, second, third] = segments;
+    const n = segments.length;
+    if (n === 0) return { service: 'botpeer gateway', chainId: chainInfo.chainId, endpoints: ENDPOINTS };
+    if (first === 'status' && n === 1) return status();
+    if (first === 'blocks' && n === 2) {
+      const height = parseHeight(second!);
+      const block = blockJson(store, height);
+      if (!block) throw notFound(height === 'latest' ? 'no blocks yet' : `no block at height ${height} (latest is ${store.latestBlock()?.height ?? 0})`);
+      return block;
+    }
+    if (first === 'tx' && n === 2) {
+      const id = parseTxId(second!);
+      const tx = txJson(crypto, store, id);
+      if (!tx) throw notFound(`no transaction ${second!.toLowerCase()} in a block`);
+      return tx;
+    }
+    if (first === 'devices' && third === 'readings' && n === 3) {
+      const id = parseAccountId(second!);
+      const limitText = query.get('limit');
+      const limit = limitText === null ? DEFAULT_READINGS_LIMIT : parseUint(limitText, 'limit', MAX_READINGS_LIMIT);
+      if (limit === 0) throw new RequestError(`limit must be from 1 to ${MAX_READINGS_LIMIT}`);
+      if (!options.working().account(id) && !options.committed().account(id)) throw notFound(`no device ${second!.toLowerCase()}`);
+      return deviceReadingsJson(store, id, limit);
+    }
+    if (first === 'registry' && n === 1) return registryJson(options.committed(), options.working());
+    if (first === 'registry' && n === 2) {
+      const id = parseAccountId(second!);
+      const account = accountJson(options.committed().account(id), options.working().account(id));
+      if (!account) throw notFound(`no account ${second!.toLowerCase()}`);
+      return account;
+    }
+    if (first === 'blocklist' && n === 1) return blocklistJson(options.committed(), options.working());
+    throw notFound(`no such endpoint: /${segments.join('/')} (GET / lists them)`);
+  }
+
+  function handle(request: IncomingMessage, response: ServerResponse): void {
+    let status = 200;
+    let body: unknown;
+    try {
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        response.setHeader('Allow', 'GET, HEAD');
+        throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed: this API is read-only`);
+      }
+      const { segments, query } = parsePath(request.url ?? '/');
+      body = route(segments, query);
+    } catch (error) {
+      if (error instanceof HttpError) [status, body] = [error.status, { error: error.message, code: error.code }];
+      else if (error instanceof RequestError) [status, body] = [400, { error: error.message, code: 'BAD_REQUEST' }];
+      else [status, body] = [500, { error: `internal error: ${error instanceof Error ? error.message : String(error)}`, code: 'INTERNAL' }];
+    }
+    const text = JSON.stringify(body, null, 2) + '\n';
+    response.writeHead(status, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(text),
+      'Cache-Control': 'no-store',
+    });
+    response.end(request.method === 'HEAD' ? undefined : text);
+  }
+
+  const server: Server = createServer((request, response) => {
+    try {
+      handle(request, response);
+    } catch {
+      response.destroy(); // writing the response itself failed (e.g. the socket went away)
+    }
+  });
+  // A request Node cannot even parse gets a JSON 400 instead of a bare close.
+  server.on('clientError', (_error, socket: Socket) => {
+    if (!socket.writable) return socket.destroy();
+    const text = JSON.stringify({ error: 'malformed HTTP request', code: 'BAD_REQUEST' }) + '\n';
+    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+
+  return {
+    url: `http://${host}:${port}`,
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections(); // idle keep-alive connections would otherwise hold close() open
+      });
+    },
+  };
+}
+
+/** Path segments (percent-decoded, empty ones dropped, so a trailing slash is fine) and the query. */
+function parsePath(url: string): { segments: string[]; query: URLSearchParams } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url, 'http://localhost');
+  } catch {
+    throw new RequestError('malformed request URL');
+  }
+  const segments = parsed.pathname.split('/').filter((s) => s !== '').map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      throw new RequestError(`malformed percent-encoding in ${JSON.stringify(s.slice(0, 80))}`);
+    }
+  });
+  return { segments, query: parsed.searchParams };
 }

@@ -1,0 +1,117 @@
+// Shared parts of the botpeer command line (tools layer, Node only): the two kinds
+// of expected error, option parsing helpers, the data folder, and a progress line.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CryptoProvider, type Genesis, chainIdOf, decodeGenesis } from '../../src/index.js';
+import type { LedgerStore } from '../gateway/ledger-store.js';
+import { openSqliteStore } from '../gateway/store-sqlite.js';
+
+/** Wrong use of the command line: exit code 2, with a hint to --help. */
+export class UsageError extends Error {
+  constructor(message: string, readonly command?: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** An expected failure (no chain, gateway unreachable, a rejected transaction…): exit code 1, message only. */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export const DEFAULT_DATA_DIR = '.botpeer';
+
+/** An integer option within [min, max], or a UsageError naming it. */
+export function intOption(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!/^-?\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new UsageError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return Number(value);
+}
+
+/** A URL option with one of the given protocols. */
+export function urlOption(value: string, name: string, protocols: readonly string[]): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${name} must be a URL like ${protocols[0]}//host:port, got ${JSON.stringify(value)}`);
+  }
+  if (!protocols.includes(url.protocol)) throw new UsageError(`${name} must be a ${protocols.join(' or ')} URL, got ${JSON.stringify(value)}`);
+  return value.replace(/\/+$/, '');
+}
+
+export interface ChainGenesis {
+  readonly dir: string;
+  readonly genesis: Genesis;
+  readonly chainId: Uint8Array;
+}
+
+/** The chain's genesis alone (no gateway key needed: an operator's machine may hold only genesis and operator key). */
+export function readGenesis(crypto: CryptoProvider, dir: string): ChainGenesis {
+  const path = join(dir, 'genesis.cbor');
+  if (!existsSync(path)) throw new CliError(`no chain in ${dir}: run \`botpeer init --data ${dir}\` first (or pass --data)`);
+  let genesis: Genesis;
+  try {
+    genesis = decodeGenesis(new Uint8Array(readFileSync(path)));
+  } catch (error) {
+    throw new CliError(`${path} is not a valid genesis: ${(error as Error).message}`);
+  }
+  return { dir, genesis, chainId: chainIdOf(crypto, genesis) };
+}
+
+/** The ledger store of a data folder, for reading (the gateway may be running: SQLite WAL lets both in). */
+export function openLedger(dir: string): LedgerStore {
+  const path = join(dir, 'ledger.sqlite');
+  if (!existsSync(path)) throw new CliError(`no ledger in ${dir} yet: it is created when \`botpeer gateway --data ${dir}\` first starts`);
+  try {
+    return openSqliteStore(path);
+  } catch (error) {
+    throw new CliError(`cannot open ${path}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * One status line: rewritten in place on a terminal, printed as a new line at most every
+ * `plainEveryMs` otherwise (a log file gets a line every few seconds, not a flood).
+ */
+export class ProgressLine {
+  readonly isTty: boolean;
+  private lastPlain = 0;
+  private shown = false;
+
+  constructor(private readonly stream: NodeJS.WriteStream = process.stdout, private readonly plainEveryMs = 5000) {
+    this.isTty = stream.isTTY === true;
+  }
+
+  update(text: string, force = false): void {
+    if (this.isTty) {
+      const width = this.stream.columns ? this.stream.columns - 1 : 200;
+      this.stream.write(`\r\x1b[2K${text.slice(0, width)}`);
+      this.shown = true;
+      return;
+    }
+    const now = Date.now();
+    if (!force && now - this.lastPlain < this.plainEveryMs) return;
+    this.lastPlain = now;
+    this.stream.write(text + '\n');
+  }
+
+  /** Ends the in-place line so that what follows starts on a fresh one. */
+  done(): void {
+    if (this.isTty && this.shown) this.stream.write('\n');
+    this.shown = false;
+  }
+
+  /** Prints a normal line above the progress line. */
+  log(line: string): void {
+    if (this.isTty && this.shown) this.stream.write('\r\x1b[2K');
+    this.stream.write(line + '\n');
+    this.shown = false;
+  }
+}
