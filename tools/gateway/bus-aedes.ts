@@ -25,7 +25,10 @@ export interface AedesBusOptions {
 const DEVICE_ID = /^[0-9a-f]{16}$/;
 
 export async function startAedesBus(options: AedesBusOptions): Promise<Bus> {
-  const broker = await Aedes.createBroker({ drainTimeout: 30_000, concurrency: 1000, maxClientsIdLength: 64 });
+  // mqemitter 7 drains its queue recursively once `concurrency` deliveries are pending, and a
+  // block pushes up to 4096 proofs at once: with the default (100) or 1000, a burst of
+  // publishes on `up` behind them overflows the stack (mcollina/mqemitter#204). Keep it far above.
+  const broker = await Aedes.createBroker({ drainTimeout: 30_000, concurrency: 100_000, maxClientsIdLength: 64 });
   const base = `bot/${options.chainHex}`;
   const publicTopics = new Set([`${base}/header`, `${base}/checkpoint`]);
   const clients = new Map<string, Client>();

@@ -1,0 +1,116 @@
+// The gateway under benchmark, in a process of its own (tools layer, Node only), so
+// its CPU can be read from /proc and the load generator does not share its event loop:
+//
+//   node --import=tsx tools/bench/gateway-bench-child.ts '{"dataDir":…,"brokerUrl":…?}'   (with an IPC channel)
+//
+// It starts startGateway as deployed (persistence on, blocks every second, verify pool
+// on every core) with rate limits raised out of the way, and answers the parent over IPC:
+//   → {cmd:'stats'}   ← {type:'stats', stats: GatewayStats}
+//   → {cmd:'close'}   closes the gateway and exits 0 (so --cpu-prof can write its profile)
+// It sends {type:'ready', pid, mqttUrl} once listening, {type:'error', message} if it could not start.
+//
+// It also times a few gateway steps from outside, by wrapping methods of the objects
+// startGateway returns (no gateway file is changed): ingest.handle (decode, rate limit,
+// sender lookup, batching), Ingest's admit step (admission, pending append, acks),
+// store.appendPending and store.commitBlock (SQLite with fsync), and producer.produce
+// (a whole block: state, header, commit, store, proofs). Each wrapper costs two
+// performance.now() calls.
+
+import { performance } from 'node:perf_hooks';
+import { type GatewayOptions, startGateway } from '../gateway/gateway.js';
+
+export interface StepTime {
+  calls: number;
+  ms: number;
+  items: number;
+}
+
+export interface GatewayStats {
+  readonly received: number;
+  readonly accepted: number;
+  readonly rejected: Record<string, number>;
+  readonly height: number;
+  readonly pending: number;
+  readonly pendingVerification: number;
+  /** Main thread event-loop utilization counters (performance.eventLoopUtilization()). */
+  readonly elu: { idle: number; active: number };
+  readonly steps: Record<string, StepTime>;
+  readonly memoryRss: number;
+}
+
+type Config = Pick<GatewayOptions, 'dataDir' | 'brokerUrl' | 'producer' | 'verifyWorkers'>;
+
+const send = (message: unknown): void => {
+  process.send?.(message);
+};
+
+const steps: Record<string, StepTime> = {};
+
+/** Replaces obj[name] with a timed wrapper; `count` says how many items one call handles. */
+function timeMethod<T extends object>(obj: T, name: string, label: string, count: (args: unknown[]) => number = () => 1): void {
+  const target = obj as unknown as Record<string, unknown>;
+  const original = target[name];
+  if (typeof original !== 'function') return; // the gateway changed shape: that step is just not timed
+  const step: StepTime = (steps[label] = { calls: 0, ms: 0, items: 0 });
+  target[name] = function timed(this: unknown, ...args: unknown[]) {
+    const start = performance.now();
+    try {
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } finally {
+      step.ms += performance.now() - start;
+      step.calls++;
+      step.items += count(args);
+    }
+  };
+}
+
+async function main(): Promise<void> {
+  if (!process.send) throw new Error('gateway-bench-child.ts needs an IPC channel (spawn it with stdio "ipc")');
+  const config = JSON.parse(process.argv[2] ?? '{}') as Config;
+  const gateway = await startGateway({
+    ...config,
+    mqttHost: '127.0.0.1',
+    mqttPort: 0,
+    // The flood defence is not what is measured: one bench device sends thousands per second.
+    rateLimits: { perSecond: 1e9, burst: 1e9, floodRejections: Number.MAX_SAFE_INTEGER },
+  });
+  const lengthOf = (args: unknown[]) => (Array.isArray(args[0]) ? args[0].length : 1);
+  timeMethod(gateway.ingest, 'handle', 'ingest.handle (decode, limits, batch)');
+  timeMethod(gateway.ingest, 'admit', 'ingest admit (admission, append, acks)', lengthOf);
+  timeMethod(gateway.store, 'appendPending', 'store.appendPending (SQLite + fsync)', lengthOf);
+  timeMethod(gateway.store, 'commitBlock', 'store.commitBlock (SQLite + fsync)', (args) => (args[0] as { txCount: number }).txCount);
+  timeMethod(gateway.producer, 'produce', 'producer.produce (whole block)');
+
+  process.on('message', (message: { cmd?: string }) => {
+    if (message.cmd === 'stats') {
+      const elu = performance.eventLoopUtilization();
+      const stats: GatewayStats = {
+        received: gateway.ingest.stats.received,
+        accepted: gateway.ingest.stats.accepted,
+        rejected: { ...gateway.ingest.stats.rejected },
+        height: gateway.producer.height,
+        pending: gateway.producer.pendingCount,
+        pendingVerification: gateway.ingest.pendingVerification,
+        elu: { idle: elu.idle, active: elu.active },
+        steps: structuredClone(steps),
+        memoryRss: process.memoryUsage.rss(),
+      };
+      send({ type: 'stats', stats });
+    } else if (message.cmd === 'close') {
+      gateway.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(`gateway close failed: ${String(error)}`);
+          process.exit(3);
+        },
+      );
+    }
+  });
+  send({ type: 'ready', pid: process.pid, mqttUrl: gateway.mqttUrl });
+}
+
+main().catch((error: unknown) => {
+  send({ type: 'error', message: error instanceof Error ? error.stack ?? error.message : String(error) });
+  process.exitCode = 2;
+  setTimeout(() => process.exit(2), 100);
+});

@@ -1,0 +1,243 @@
+// The gateway benchmark's load generator (tools layer, Node only): N simulated
+// devices, one mqtt.js client each (the embedded broker's ACL lets a client publish
+// only as the device its client id names), in a process of its own so that it does
+// not share the gateway's event loop. Spawned by gateway-bench.ts with an IPC channel:
+//
+//   node --import=tsx tools/bench/gateway-bench-load.ts '<LoadConfig as JSON>'
+//
+// It enrols the devices (operator-signed ENROLL transactions), connects them, then
+// every device publishes its pre-signed 1-reading transactions at QoS 1 with at most
+// `window` unacknowledged at a time. After `warmupMs` it opens the measured window
+// ({type:'window-start'}), closes it after `measureMs` ({type:'window-end'}), stops
+// publishing, waits (at most `drainMs`) for the acks and proofs of everything it
+// published, and sends {type:'result', result: LoadResult}.
+
+import mqtt, { type MqttClient } from 'mqtt';
+import {
+  DeviceTopic, ErrorCode, TxKind, bytesToHex, chainTopics, decodeAck, decodeProofMessage, encodeTx, enrollBody,
+  errorName, keyId, signTx,
+} from '../../src/index.js';
+import { createNativeCrypto } from '../gateway/crypto-secp256k1-node.js';
+import { loadChain } from '../gateway/data-dir.js';
+import { benchDevice, decodeStock, percentile } from './gateway-bench-common.js';
+
+export interface LoadConfig {
+  readonly url: string;
+  readonly chainDir: string;
+  readonly devices: number;
+  readonly perDevice: number;
+  /** Stock files in device order, each holding `perDevice` transactions of consecutive devices. */
+  readonly stockFiles: readonly string[];
+  readonly window: number;
+  readonly warmupMs: number;
+  readonly measureMs: number;
+  readonly drainMs: number;
+}
+
+export interface LatencySummary {
+  readonly count: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+function summarize(sorted: readonly number[]): LatencySummary {
+  return { count: sorted.length, p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted.length ? sorted[sorted.length - 1]! : Number.NaN };
+}
+
+export interface LoadResult {
+  readonly measuredMs: number;
+  /** OK acks that arrived inside the window. */
+  readonly okInWindow: number;
+  /** Transactions published inside the window, and how many of them were acked OK / got their proof. */
+  readonly publishedInWindow: number;
+  readonly okOfWindow: number;
+  readonly proofsOfWindow: number;
+  /** Publish → proof received, and publish → ack received, over the window's OK transactions (ms). */
+  readonly proofLatency: LatencySummary;
+  readonly ackLatency: LatencySummary;
+  /** Non-OK acks by error name, inside the window and over the whole run. */
+  readonly rejectedInWindow: Record<string, number>;
+  readonly rejectedTotal: Record<string, number>;
+  /** Devices whose pre-signed stock ran out before the window closed (then the figures undercount). */
+  readonly exhausted: number;
+  /** This process's CPU inside the window (process.cpuUsage), seconds. */
+  readonly cpuSeconds: number;
+  readonly clients: number;
+  readonly headersReceived: number;
+}
+
+const send = (message: unknown): void => {
+  process.send?.(message);
+};
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+class SimDevice {
+  client!: MqttClient;
+  next = 0; // index into wires (seq - 1) of the next transaction to publish
+  inflight = 0;
+  readonly publishedAt: Float64Array;
+  readonly ackAt: Float64Array;
+  readonly proofAt: Float64Array;
+  readonly code: Int32Array;
+
+  constructor(readonly id: Uint8Array, readonly wires: readonly Uint8Array[]) {
+    this.publishedAt = new Float64Array(wires.length);
+    this.ackAt = new Float64Array(wires.length);
+    this.proofAt = new Float64Array(wires.length);
+    this.code = new Int32Array(wires.length).fill(-1);
+  }
+}
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.argv[2] ?? '{}') as LoadConfig;
+  const crypto = createNativeCrypto();
+  const chain = loadChain(crypto, config.chainDir);
+  const topics = chainTopics(chain.chainId);
+  const stock = config.stockFiles.flatMap((path) => decodeStock(path, config.perDevice));
+  if (stock.length < config.devices) throw new Error(`stock holds ${stock.length} devices, ${config.devices} needed`);
+
+  // ---- enrolment, through the operator key (a trusted tool on the embedded broker) ----
+  const operator = chain.operatorKey!;
+  const operatorId = keyId(crypto, operator.publicKey);
+  const opClient = await mqtt.connectAsync(config.url, { clientId: bytesToHex(operatorId), clean: true, reconnectPeriod: 0 });
+  const opAcks = new Map<number, number>();
+  opClient.on('message', (_topic, payload) => {
+    const ack = decodeAck(new Uint8Array(payload));
+    opAcks.set(ack.seq, ack.code);
+  });
+  await opClient.subscribeAsync(topics.device(operatorId, DeviceTopic.ACK), { qos: 1 });
+  const devices: SimDevice[] = [];
+  for (let i = 0; i < config.devices; i++) {
+    const key = benchDevice(crypto, i);
+    devices.push(new SimDevice(key.id, stock[i]!));
+    const enroll = signTx(crypto, chain.chainId, { kind: TxKind.ENROLL, sender: operatorId, seq: i + 1, time: Math.floor(Date.now() / 1000), body: enrollBody(key.publicKey) }, operator.privateKey);
+    opClient.publish(topics.up, Buffer.from(encodeTx(enroll)), { qos: 1 });
+  }
+  for (const deadline = Date.now() + 30_000; opAcks.size < config.devices; await sleep(10)) {
+    if (Date.now() > deadline) throw new Error(`enrolment: ${opAcks.size} of ${config.devices} acks within 30 s`);
+  }
+  const refused = [...opAcks].filter(([, code]) => code !== ErrorCode.OK);
+  if (refused.length > 0) throw new Error(`enrolment refused: ${refused.map(([seq, code]) => `${seq}:${errorName(code)}`).join(', ')}`);
+  await opClient.endAsync();
+
+  // ---- the fleet ----
+  let windowStart = Number.POSITIVE_INFINITY;
+  let windowEnd = Number.POSITIVE_INFINITY;
+  let publishing = true;
+  let headersReceived = 0;
+  const rejectedInWindow: Record<string, number> = {};
+  const rejectedTotal: Record<string, number> = {};
+  let okInWindow = 0;
+  let exhausted = 0;
+
+  const pump = (d: SimDevice): void => {
+    while (publishing && d.inflight < config.window) {
+      if (d.next >= d.wires.length) {
+        if (d.next === d.wires.length) {
+          d.next++; // count once
+          if (performance.now() < windowEnd) exhausted++;
+        }
+        return;
+      }
+      const i = d.next++;
+      const wire = d.wires[i]!;
+      d.inflight++;
+      d.publishedAt[i] = performance.now();
+      d.client.publish(topics.up, Buffer.from(wire.buffer, wire.byteOffset, wire.length), { qos: 1 });
+    }
+  };
+
+  await Promise.all(devices.map(async (d) => {
+    const ackTopic = topics.device(d.id, DeviceTopic.ACK);
+    const proofTopic = topics.device(d.id, DeviceTopic.PROOF);
+    const client = await mqtt.connectAsync(config.url, { clientId: bytesToHex(d.id), clean: true, reconnectPeriod: 0 });
+    d.client = client;
+    client.on('message', (topic, payload) => {
+      const now = performance.now();
+      const bytes = new Uint8Array(payload.buffer, payload.byteOffset, payload.length);
+      if (topic === ackTopic) {
+        const { seq, code } = decodeAck(bytes);
+        const i = seq - 1;
+        if (i < 0 || i >= d.wires.length || d.code[i] !== -1) return; // a duplicate delivery
+        d.code[i] = code;
+        d.ackAt[i] = now;
+        d.inflight--;
+        const inWindow = now >= windowStart && now < windowEnd;
+        if (code === ErrorCode.OK) {
+          if (inWindow) okInWindow++;
+        } else {
+          const name = errorName(code);
+          rejectedTotal[name] = (rejectedTotal[name] ?? 0) + 1;
+          if (inWindow) rejectedInWindow[name] = (rejectedInWindow[name] ?? 0) + 1;
+        }
+        pump(d);
+      } else if (topic === proofTopic) {
+        const { seq } = decodeProofMessage(bytes);
+        const i = seq - 1;
+        if (i >= 0 && i < d.wires.length && d.proofAt[i] === 0) d.proofAt[i] = now;
+      } else if (topic === topics.header) {
+        headersReceived++;
+      }
+    });
+    await client.subscribeAsync([ackTopic, proofTopic, topics.header], { qos: 1 });
+  }));
+  send({ type: 'connected' });
+
+  for (const d of devices) pump(d);
+  await sleep(config.warmupMs);
+  const cpuStart = process.cpuUsage();
+  windowStart = performance.now();
+  send({ type: 'window-start' });
+  await sleep(config.measureMs);
+  windowEnd = performance.now();
+  send({ type: 'window-end' });
+  const cpu = process.cpuUsage(cpuStart);
+  publishing = false;
+
+  // Wait for the acks and proofs of everything published (the window's proofs come with the next blocks).
+  const settled = () => devices.every((d) => {
+    for (let i = 0; i < d.next && i < d.wires.length; i++) {
+      if (d.code[i] === -1 || (d.code[i] === ErrorCode.OK && d.proofAt[i] === 0)) return false;
+    }
+    return true;
+  });
+  for (const deadline = performance.now() + config.drainMs; !settled() && performance.now() < deadline; ) await sleep(50);
+
+  let publishedInWindow = 0;
+  let okOfWindow = 0;
+  const proofLatencyMs: number[] = [];
+  const ackLatencyMs: number[] = [];
+  for (const d of devices) {
+    for (let i = 0; i < Math.min(d.next, d.wires.length); i++) {
+      const at = d.publishedAt[i]!;
+      if (at < windowStart || at >= windowEnd) continue;
+      publishedInWindow++;
+      if (d.code[i] !== ErrorCode.OK) continue;
+      okOfWindow++;
+      ackLatencyMs.push(d.ackAt[i]! - at);
+      if (d.proofAt[i]! > 0) proofLatencyMs.push(d.proofAt[i]! - at);
+    }
+  }
+  proofLatencyMs.sort((a, b) => a - b);
+  ackLatencyMs.sort((a, b) => a - b);
+  const result: LoadResult = {
+    measuredMs: windowEnd - windowStart,
+    okInWindow, publishedInWindow, okOfWindow,
+    proofsOfWindow: proofLatencyMs.length,
+    proofLatency: summarize(proofLatencyMs), ackLatency: summarize(ackLatencyMs), rejectedInWindow, rejectedTotal, exhausted,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    clients: devices.length,
+    headersReceived,
+  };
+  send({ type: 'result', result });
+  await Promise.all(devices.map((d) => d.client.endAsync(true)));
+  process.disconnect?.();
+}
+
+main().catch((error: unknown) => {
+  send({ type: 'error', message: error instanceof Error ? error.stack ?? error.message : String(error) });
+  process.exitCode = 2;
+  setTimeout(() => process.exit(2), 100);
+});

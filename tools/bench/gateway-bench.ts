@@ -1,0 +1,505 @@
+// The gateway benchmark (tools layer, Node only): `npm run bench:gateway`
+// [-- --devices N] [--seconds S] [--warmup S] [--window W] [--broker embedded|mosquitto|both] [--profile]
+//
+// Prints, measured in one run on this machine:
+//   1. the ceiling: decode + native signature verification of the very transactions the
+//      devices will send, through the gateway's verify pool on every core, with no broker
+//      and no ledger (tx/s), measured before and after the broker runs (their mean is the
+//      reference; both are printed, with the CPU other processes took meanwhile);
+//   2. for each broker (the embedded aedes, and Mosquitto when installed): the sustained rate
+//      of transactions acknowledged OK while N simulated devices publish 1-reading
+//      transactions at QoS 1 over loopback to a gateway with persistence on (the SQLite
+//      ledger in a temp dir, fsync on every write, a block every second), counted over a
+//      fixed window after a warm-up, and its ratio to the ceiling;
+//   3. the latency from publish to the inclusion proof arriving at the device (p50, p99,
+//      max) over every transaction published inside the window, and to its ack;
+//   4. where the CPU went: the gateway process (from /proc/<pid>/stat, its main thread and
+//      its other threads), the load generator, Mosquitto, the whole machine; the gateway's
+//      main-thread event-loop utilization and time in its main steps; rejections by name.
+//      --profile also records the gateway's main thread with --cpu-prof and prints where its
+//      time went, by module and by function.
+//
+// Process layout: the gateway runs in a child process (gateway-bench-child.ts), the devices
+// in another (gateway-bench-load.ts: one mqtt.js client per device, each keeping at most
+// --window transactions unacknowledged), this process only orchestrates and samples. Every
+// transaction is signed before the measured window (native libsecp256k1, one signing process
+// per core) and the gateway's rate limits are raised, so neither signing nor the flood
+// defence is what gets measured. No assertions on time: it prints figures.
+
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Permission, bytesToHex, errorName } from '../../src/index.js';
+import { createNativeCrypto } from '../gateway/crypto-secp256k1-node.js';
+import { initChain } from '../gateway/data-dir.js';
+import { type VerifyJob, createVerifyPool } from '../gateway/verify-pool.js';
+import { findMosquitto, startMosquitto, type MosquittoBroker } from '../../test/support/mosquitto.js';
+import {
+  benchDevice, cpuSeconds, findMosquittoPid, grouped, machineTicks, readingTx, setClockTicks, table, threadSeconds,
+} from './gateway-bench-common.js';
+import type { GatewayStats, StepTime } from './gateway-bench-child.js';
+import type { LoadConfig, LoadResult } from './gateway-bench-load.js';
+
+// ---- options ------------------------------------------------------------------------------
+
+interface Options {
+  devices: number;
+  seconds: number;
+  warmup: number;
+  window: number;
+  brokers: ('embedded' | 'mosquitto')[];
+  profile: boolean;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const mosquitto = findMosquitto() !== undefined;
+  const options: Options = { devices: 100, seconds: 10, warmup: 3, window: 50, brokers: mosquitto ? ['embedded', 'mosquitto'] : ['embedded'], profile: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    const positive = (v: string) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) throw new Error(`${arg} must be a positive number, got ${v}`);
+      return n;
+    };
+    if (arg === '--devices') options.devices = Math.round(positive(value()));
+    else if (arg === '--seconds') options.seconds = positive(value());
+    else if (arg === '--warmup') options.warmup = positive(value());
+    else if (arg === '--window') options.window = Math.round(positive(value()));
+    else if (arg === '--profile') options.profile = true;
+    else if (arg === '--broker') {
+      const v = value();
+      if (v === 'both') options.brokers = ['embedded', 'mosquitto'];
+      else if (v === 'embedded' || v === 'mosquitto') options.brokers = [v];
+      else throw new Error(`--broker is embedded, mosquitto or both, not ${v}`);
+      if (options.brokers.includes('mosquitto') && !mosquitto) throw new Error('Mosquitto is not installed: run `sudo bash tools/brokers/install-brokers.sh`');
+    } else if (arg === '--help' || arg === '-h') {
+      console.log('usage: npm run bench:gateway -- [--devices N] [--seconds S] [--warmup S] [--window W] [--broker embedded|mosquitto|both] [--profile]');
+      process.exit(0);
+    } else throw new Error(`unknown option ${arg} (try --help)`);
+  }
+  return options;
+}
+
+// ---- child processes --------------------------------------------------------------------------
+
+const here = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+/** What a child wrote to stderr (the last 8 KiB), to explain a failure. */
+const stderrOf = new WeakMap<ChildProcess, string>();
+
+function spawnTs(script: string, arg: unknown, nodeFlags: string[] = [], ipc = false): ChildProcess {
+  const child = spawn(process.execPath, [...nodeFlags, '--import=tsx', here(script), JSON.stringify(arg)], {
+    stdio: ['ignore', 'inherit', 'pipe', ...(ipc ? ['ipc' as const] : [])],
+  });
+  children.add(child);
+  stderrOf.set(child, '');
+  child.stderr!.on('data', (d: Buffer) => stderrOf.set(child, (stderrOf.get(child)! + d.toString()).slice(-8192)));
+  child.on('error', () => {}); // e.g. IPC to a child that died: the exit handlers report it
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+function send(child: ChildProcess, message: unknown): void {
+  if (!child.connected) throw new Error(`child ${child.spawnargs[2] ?? ''} is gone (exit ${child.exitCode ?? child.signalCode}): ${stderrOf.get(child)?.trim().split('\n').slice(0, 12).join('\n') ?? ''}`);
+  child.send(message as never);
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/** The next IPC message of `type` (an {type:'error'} message or an early exit rejects). */
+function nextMessage<T>(child: ChildProcess, type: string, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`no '${type}' from ${child.spawnargs[2] ?? 'child'} within ${timeoutMs} ms`)), timeoutMs);
+    const onMessage = (message: { type?: string; message?: string }) => {
+      if (message.type === type) finish(undefined, message as T);
+      else if (message.type === 'error') finish(new Error(`${child.spawnargs[2] ?? 'child'}: ${message.message ?? 'failed'}`));
+    };
+    const onExit = (code: number | null, signal: string | null) =>
+      finish(new Error(`${child.spawnargs[2]?.split('/').pop() ?? 'child'} exited (code ${code}, signal ${signal}) before '${type}':\n${(stderrOf.get(child) ?? '').trim().split('\n').slice(0, 12).join('\n')}`));
+    const finish = (error: Error | undefined, value?: T) => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      if (error) reject(error);
+      else resolve(value!);
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+// ---- one broker run -------------------------------------------------------------------------------
+
+interface Sample {
+  at: number;
+  gateway: GatewayStats;
+  gatewayCpu: number;
+  gatewayThreads: Map<string, number>;
+  loadCpu: number;
+  brokerCpu: number | undefined;
+  machine: { busy: number; total: number };
+}
+
+interface RunFigures {
+  broker: string;
+  load: LoadResult;
+  seconds: number;
+  start: Sample;
+  end: Sample;
+  gatewayPid: number;
+  blocks: number;
+  profile?: string;
+}
+
+async function sample(gateway: ChildProcess, gatewayPid: number, loadPid: number, brokerPid: number | undefined): Promise<Sample> {
+  // /proc first (exact at this instant), then the gateway's own counters over IPC.
+  const at = performance.now();
+  const gatewayCpu = cpuSeconds(gatewayPid) ?? Number.NaN;
+  const gatewayThreads = threadSeconds(gatewayPid);
+  const loadCpu = cpuSeconds(loadPid) ?? Number.NaN;
+  const brokerCpu = brokerPid === undefined ? undefined : cpuSeconds(brokerPid);
+  const machine = machineTicks();
+  const reply = nextMessage<{ stats: GatewayStats }>(gateway, 'stats', 10_000);
+  send(gateway, { cmd: 'stats' });
+  return { at, gateway: (await reply).stats, gatewayCpu, gatewayThreads, loadCpu, brokerCpu, machine };
+}
+
+async function runBroker(kind: 'embedded' | 'mosquitto', template: string, stock: { files: string[]; perDevice: number }, options: Options): Promise<RunFigures> {
+  let broker: MosquittoBroker | undefined;
+  let brokerPid: number | undefined;
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'botpeer-gwbench-'));
+  const profileDir = options.profile ? mkdtempSync(join(os.tmpdir(), 'botpeer-gwprof-')) : undefined;
+  let gateway: ChildProcess | undefined;
+  let load: ChildProcess | undefined;
+  try {
+    if (kind === 'mosquitto') {
+      broker = await startMosquitto();
+      brokerPid = findMosquittoPid(broker.port);
+    }
+    for (const name of ['genesis.cbor', 'genesis.json', 'keys']) cpSync(join(template, name), join(dataDir, name), { recursive: true });
+
+    gateway = spawnTs('gateway-bench-child.ts', { dataDir, ...(broker ? { brokerUrl: broker.url } : {}) }, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [], true);
+    const ready = await nextMessage<{ pid: number; mqttUrl: string }>(gateway, 'ready', 60_000);
+
+    const loadConfig: LoadConfig = {
+      url: ready.mqttUrl,
+      chainDir: dataDir,
+      devices: options.devices,
+      perDevice: stock.perDevice,
+      stockFiles: stock.files,
+      window: options.window,
+      warmupMs: options.warmup * 1000,
+      measureMs: options.seconds * 1000,
+      drainMs: 15_000,
+    };
+    load = spawnTs('gateway-bench-load.ts', loadConfig, [], true);
+    const loadPid = load.pid!;
+    const windowStart = nextMessage(load, 'window-start', 90_000);
+    windowStart.catch(() => {}); // awaited below; a failure surfaces there
+    await nextMessage(load, 'connected', 60_000);
+    await windowStart;
+    const windowEnd = nextMessage(load, 'window-end', options.seconds * 1000 + 60_000);
+    windowEnd.catch(() => {});
+    const start = await sample(gateway, ready.pid, loadPid, brokerPid);
+    const resultMessage = nextMessage<{ result: LoadResult }>(load, 'result', options.seconds * 1000 + 120_000);
+    resultMessage.catch(() => {});
+    await windowEnd;
+    const end = await sample(gateway, ready.pid, loadPid, brokerPid);
+    const { result } = await resultMessage;
+    await exitOf(load);
+
+    send(gateway, { cmd: 'close' });
+    const closeTimer = setTimeout(() => gateway?.kill('SIGKILL'), 20_000);
+    await exitOf(gateway);
+    clearTimeout(closeTimer);
+    let profile: string | undefined;
+    if (profileDir) {
+      const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+      if (file) profile = join(profileDir, file);
+    }
+    return {
+      broker: kind === 'embedded' ? 'embedded (aedes)' : 'Mosquitto',
+      load: result,
+      seconds: (end.at - start.at) / 1000,
+      start, end,
+      gatewayPid: ready.pid,
+      blocks: end.gateway.height - start.gateway.height,
+      ...(profile ? { profile } : {}),
+    };
+  } finally {
+    if (load && load.exitCode === null) load.kill('SIGKILL');
+    if (gateway && gateway.exitCode === null) {
+      gateway.kill('SIGKILL');
+      await exitOf(gateway);
+    }
+    await broker?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+// ---- the ceiling ---------------------------------------------------------------------------------
+
+interface Ceiling {
+  readonly txPerS: number;
+  readonly workers: number;
+  readonly verified: number;
+  /** CPU that other processes on this machine took meanwhile (cores): a loaded machine lowers the ceiling. */
+  readonly othersCores: number;
+}
+
+async function ceiling(chainId: Uint8Array, jobs: readonly VerifyJob[], ms: number): Promise<Ceiling> {
+  const workers = os.availableParallelism();
+  const pool = createVerifyPool({ chainId, workers });
+  try {
+    const warm = await pool.verify(jobs); // loads tsx and the addon in every worker, warms the JIT
+    if (!warm.every(Boolean)) throw new Error('bench fixture broken: the pool rejected a valid transaction');
+    let verified = 0;
+    const machineStart = machineTicks();
+    const ownStart = cpuSeconds(process.pid) ?? 0;
+    const start = performance.now();
+    while (performance.now() - start < ms) {
+      const results = await pool.verify(jobs);
+      if (!results.every(Boolean)) throw new Error('bench fixture broken: the pool rejected a valid transaction');
+      verified += results.length;
+    }
+    const seconds = (performance.now() - start) / 1000;
+    const machineEnd = machineTicks();
+    const machineCores = ((machineEnd.busy - machineStart.busy) / Math.max(1, machineEnd.total - machineStart.total)) * os.cpus().length;
+    const own = ((cpuSeconds(process.pid) ?? 0) - ownStart) / seconds;
+    return { txPerS: verified / seconds, workers, verified, othersCores: Math.max(0, machineCores - own) };
+  } finally {
+    await pool.close();
+  }
+}
+
+// ---- CPU profile summary -------------------------------------------------------------------------
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+/** Self time by function and by module from a .cpuprofile (the gateway's main thread). */
+function summarizeProfile(path: string): string {
+  const profile = JSON.parse(readFileSync(path, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  let total = 0;
+  const byFunction = new Map<string, number>();
+  const byModule = new Map<string, number>();
+  const root = process.cwd();
+  for (const [id, us] of self) {
+    const { callFrame } = byId.get(id)!;
+    total += us;
+    const url = callFrame.url.replace(/^file:\/\//, '').replace(`${root}/`, '');
+    const module = url === '' ? `(${callFrame.functionName || 'native'})` : url.includes('node_modules/') ? url.replace(/^.*node_modules\/((@[^/]+\/)?[^/]+).*$/, '$1') : url.startsWith('node:') ? 'node internals' : url;
+    const fn = `${callFrame.functionName || '(anonymous)'} ${url === '' ? '' : `${url.split('/').slice(-2).join('/')}:${callFrame.lineNumber + 1}`}`.trim();
+    byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
+    byModule.set(module, (byModule.get(module) ?? 0) + us);
+  }
+  const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, us]) => [name, `${(us / 1000).toFixed(0)} ms`, `${((100 * us) / total).toFixed(1)} %`]);
+  return [
+    table(['gateway main thread, self time by module', 'time', 'share'], top(byModule, 12)),
+    '',
+    table(['gateway main thread, self time by function', 'time', 'share'], top(byFunction, 20)),
+  ].join('\n');
+}
+
+// ---- output ----------------------------------------------------------------------------------------
+
+const fixed = (x: number, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
+const ms = (x: number) => (Number.isFinite(x) ? `${fixed(x)} ms` : '–');
+const names = (record: Record<string, number>) => {
+  const entries = Object.entries(record).filter(([, n]) => n > 0);
+  return entries.length === 0 ? 'none' : entries.map(([k, n]) => `${/^\d+$/.test(k) ? errorName(Number(k)) : k} ${n}`).join(', ');
+};
+
+function diffRecord(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) out[key] = (b[key] ?? 0) - (a[key] ?? 0);
+  return out;
+}
+
+function stepRows(runs: readonly RunFigures[]): string[][] {
+  const labels = [...new Set(runs.flatMap((r) => Object.keys(r.end.gateway.steps)))];
+  return labels.map((label) => [
+    `  ${label}`,
+    ...runs.map((r) => {
+      const a: StepTime = r.start.gateway.steps[label] ?? { calls: 0, ms: 0, items: 0 };
+      const b: StepTime = r.end.gateway.steps[label] ?? { calls: 0, ms: 0, items: 0 };
+      const share = (100 * (b.ms - a.ms)) / (r.seconds * 1000);
+      const calls = Math.max(1, b.calls - a.calls);
+      const items = b.items - a.items;
+      const perItem = (1000 * (b.ms - a.ms)) / Math.max(1, items);
+      return items === calls
+        ? `${fixed(share, 1)} %, ${fixed(perItem, 1)} µs each`
+        : `${fixed(share, 1)} %, ${fixed((b.ms - a.ms) / calls, 2)} ms × ${grouped(calls)} calls, ${fixed(items / calls, 0)} txs/call`;
+    }),
+  ]);
+}
+
+function report(runs: readonly RunFigures[], ceilings: readonly Ceiling[], options: Options, loadMode: string): void {
+  const ceil = { txPerS: ceilings.reduce((s, c) => s + c.txPerS, 0) / ceilings.length, workers: ceilings[0]!.workers };
+  const cores = os.availableParallelism();
+  const col = (f: (r: RunFigures) => string) => runs.map(f);
+  const rate = (r: RunFigures) => r.load.okInWindow / (r.load.measuredMs / 1000);
+  const cpu = (r: RunFigures, pick: (s: Sample) => number | undefined) => {
+    const a = pick(r.start);
+    const b = pick(r.end);
+    return a === undefined || b === undefined ? Number.NaN : (b - a) / r.seconds;
+  };
+  const threads = (r: RunFigures) => {
+    const main = [...r.end.gatewayThreads].find(([k]) => k.startsWith(`${r.gatewayPid} `));
+    const others = [...r.end.gatewayThreads]
+      .filter(([k]) => !k.startsWith(`${r.gatewayPid} `))
+      .map(([k, v]) => (v - (r.start.gatewayThreads.get(k) ?? 0)) / r.seconds)
+      .sort((a, b) => b - a);
+    const mainCores = main ? (main[1] - (r.start.gatewayThreads.get(main[0]) ?? 0)) / r.seconds : Number.NaN;
+    return { mainCores, busiest: others.slice(0, 2), rest: others.slice(2).reduce((s, x) => s + x, 0) };
+  };
+  const elu = (r: RunFigures) => {
+    const active = r.end.gateway.elu.active - r.start.gateway.elu.active;
+    const idle = r.end.gateway.elu.idle - r.start.gateway.elu.idle;
+    return (100 * active) / (active + idle);
+  };
+  const machine = (r: RunFigures) => (100 * (r.end.machine.busy - r.start.machine.busy)) / Math.max(1, r.end.machine.total - r.start.machine.total);
+
+  const rows: string[][] = [
+    ['accepted (OK acks) in the window', ...col((r) => grouped(r.load.okInWindow))],
+    ['accepted tx/s', ...col((r) => grouped(rate(r)))],
+    ['accepted / verify ceiling', ...col((r) => `${fixed((100 * rate(r)) / ceil.txPerS, 1)} %`)],
+    ['gateway CPU per accepted tx', ...col((r) => `${fixed((1e6 * cpu(r, (s) => s.gatewayCpu)) / rate(r), 0)} µs (verify alone: ${fixed((1e6 * ceil.workers) / ceil.txPerS, 0)} µs)`)],
+    ['publish → proof at device  p50', ...col((r) => ms(r.load.proofLatency.p50))],
+    ['                           p99', ...col((r) => ms(r.load.proofLatency.p99))],
+    ['                           max', ...col((r) => ms(r.load.proofLatency.max))],
+    ['publish → ack  p50 / p99', ...col((r) => `${ms(r.load.ackLatency.p50)} / ${ms(r.load.ackLatency.p99)}`)],
+    ['window txs: published / OK / proofs', ...col((r) => `${grouped(r.load.publishedInWindow)} / ${grouped(r.load.okOfWindow)} / ${grouped(r.load.proofsOfWindow)}`)],
+    ['blocks cut in the window (avg txs)', ...col((r) => `${r.blocks} (${grouped(r.blocks ? (r.end.gateway.accepted - r.start.gateway.accepted) / r.blocks : 0)})`)],
+    ['rejected at the gateway (window)', ...col((r) => names(diffRecord(r.start.gateway.rejected, r.end.gateway.rejected)))],
+    ['non-OK acks at devices (whole run)', ...col((r) => names(r.load.rejectedTotal))],
+    [`gateway process CPU (of ${cores} cores)`, ...col((r) => `${fixed(cpu(r, (s) => s.gatewayCpu), 2)} cores`)],
+    ['  main thread', ...col((r) => `${fixed(threads(r).mainCores, 2)} cores`)],
+    ['  2 busiest other threads (verify pool)', ...col((r) => threads(r).busiest.map((x) => fixed(x, 2)).join(' + '))],
+    ['  all other threads', ...col((r) => fixed(threads(r).rest, 2))],
+    ['gateway main event-loop utilization', ...col((r) => `${fixed(elu(r), 0)} %`)],
+    ['gateway main-thread steps (share of wall)', ...runs.map(() => '')],
+    ...stepRows(runs),
+    [`load generator CPU (${loadMode})`, ...col((r) => `${fixed(cpu(r, (s) => s.loadCpu), 2)} cores`)],
+    ['broker process CPU', ...col((r) => (r.start.brokerCpu === undefined ? 'in the gateway' : `${fixed(cpu(r, (s) => s.brokerCpu), 2)} cores`))],
+    ['machine busy (all processes)', ...col((r) => `${fixed(machine(r), 0)} % of ${cores} cores`)],
+    ['  of which other processes (not this bench)', ...col((r) => {
+      const ours = cpu(r, (s) => s.gatewayCpu) + cpu(r, (s) => s.loadCpu) + (r.start.brokerCpu === undefined ? 0 : cpu(r, (s) => s.brokerCpu));
+      return `${fixed(Math.max(0, (machine(r) / 100) * cores - ours), 2)} cores`;
+    })],
+    ['gateway RSS at window end', ...col((r) => `${fixed(r.end.gateway.memoryRss / 2 ** 20)} MiB`)],
+  ];
+  const exhausted = runs.filter((r) => r.load.exhausted > 0);
+  console.log(table(['', ...runs.map((r) => r.broker)], rows));
+  console.log(`\nverify ceiling: ${grouped(ceil.txPerS)} tx/s, the mean of ${ceilings.map((c) => grouped(c.txPerS)).join(' (before the runs) and ')} (after) ` +
+    `(decode + native verify, verify pool with ${ceil.workers} workers, no broker, no ledger; other processes took ${ceilings.map((c) => fixed(c.othersCores, 2)).join(' / ')} cores meanwhile)`);
+  console.log(`load: ${options.devices} devices, one mqtt.js client each, in ${loadMode}; at most ${options.window} unacknowledged transactions per device; ` +
+    `warm-up ${options.warmup} s, window ${options.seconds} s; gateway: SQLite WAL with synchronous=FULL, a block every 1000 ms, ${cores} verify workers, rate limits raised`);
+  if (exhausted.length > 0) console.log(`WARNING: pre-signed stock ran out for some devices (${exhausted.map((r) => `${r.broker}: ${r.load.exhausted}`).join(', ')}): the rate is undercounted`);
+}
+
+// ---- main ------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  try {
+    setClockTicks(Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()));
+  } catch {
+    // keep 100
+  }
+  const crypto = createNativeCrypto();
+  const cpus = os.cpus();
+  const cores = os.availableParallelism();
+  const [load1] = os.loadavg();
+  console.log(`botpeer gateway benchmark: Node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'} (availableParallelism ${cores}), ` +
+    `${os.platform()} ${os.arch()}, load average ${fixed(load1 ?? 0, 2)} at start`);
+  const work = mkdtempSync(join(os.tmpdir(), 'botpeer-gwbench-template-'));
+  try {
+    const chain = initChain(crypto, { dir: work, name: 'gateway-bench', permission: Permission.PRIVATE, otherValidators: [] });
+    const time = Math.floor(Date.now() / 1000);
+    const devices = Array.from({ length: options.devices }, (_, i) => benchDevice(crypto, i));
+
+    // 1. The ceiling, on the first transactions of the stock (the same bytes the devices send).
+    const fixtureCount = Math.max(options.devices, 20_000 - (20_000 % options.devices));
+    const jobs: VerifyJob[] = [];
+    for (let i = 0; i < fixtureCount; i++) {
+      const device = devices[i % options.devices]!;
+      jobs.push({ wire: readingTx(crypto, chain.chainId, device, 1 + Math.floor(i / options.devices), time), publicKey: device.publicKey });
+    }
+    const ceil = await ceiling(chain.chainId, jobs, 3000);
+    console.log(`verify ceiling: ${grouped(ceil.txPerS)} tx/s over ${grouped(ceil.verified)} verifications (${ceil.workers} workers, ${jobs[0]!.wire.length} B per transaction; ` +
+      `other processes took ${fixed(ceil.othersCores, 2)} cores meanwhile)`);
+
+    // 2. The stock: enough for warm-up + window at the ceiling rate, plus margin, signed on every core.
+    const perDevice = Math.ceil((ceil.txPerS * (options.warmup + options.seconds) * 1.15) / options.devices) + options.window;
+    const signStart = performance.now();
+    const signers = Math.min(cores, options.devices);
+    const files: string[] = [];
+    const signing: Promise<number | null>[] = [];
+    for (let s = 0; s < signers; s++) {
+      const from = Math.floor((s * options.devices) / signers);
+      const to = Math.floor(((s + 1) * options.devices) / signers);
+      const out = join(work, `stock-${s}.bin`);
+      files.push(out);
+      signing.push(exitOf(spawnTs('gateway-bench-sign.ts', { chainIdHex: bytesToHex(chain.chainId), from, to, perDevice, time, out })));
+    }
+    const codes = await Promise.all(signing);
+    if (codes.some((c) => c !== 0)) throw new Error(`a signing process failed (exit codes ${codes.join(', ')})`);
+    console.log(`pre-signed ${grouped(perDevice * options.devices)} transactions (${grouped(perDevice)} per device) in ${fixed((performance.now() - signStart) / 1000, 1)} s with ${signers} processes`);
+
+    // 3. One run per broker.
+    const runs: RunFigures[] = [];
+    const failures: string[] = [];
+    for (const kind of options.brokers) {
+      console.log(`running over ${kind === 'embedded' ? 'the embedded broker' : 'Mosquitto'}: ${options.warmup} s warm-up + ${options.seconds} s measured…`);
+      try {
+        runs.push(await runBroker(kind, work, { files, perDevice }, options));
+      } catch (error) {
+        // A gateway that dies under load is a result too: say so and go on with the next broker.
+        failures.push(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
+        console.log(`  FAILED: ${failures[failures.length - 1]}`);
+      }
+    }
+    // The ceiling again, so a machine whose load changed during the runs shows in the figures.
+    const after = await ceiling(chain.chainId, jobs, 3000);
+    console.log(`verify ceiling again: ${grouped(after.txPerS)} tx/s (other processes took ${fixed(after.othersCores, 2)} cores meanwhile)`);
+    console.log('');
+    if (runs.length > 0) report(runs, [ceil, after], options, 'a separate process');
+    for (const failure of failures) console.log(`\nRUN FAILED over ${failure}`);
+    if (failures.length > 0) process.exitCode = 1;
+    for (const run of runs) {
+      if (!run.profile) continue;
+      console.log(`\n--- CPU profile of the gateway's main thread over ${run.broker} (${run.profile}) ---`);
+      console.log(summarizeProfile(run.profile));
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`\nbench failed: ${error instanceof Error ? error.stack || error.message : String(error)}`);
+  process.exitCode = 1;
+}
