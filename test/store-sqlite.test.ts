@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AccountRole, AccountStatus } from '../src/index.js';
 import type { LedgerStore, PendingTx, StateChanges, StoredBlock, StoredTx } from '../tools/gateway/ledger-store.js';
 import { SCHEMA_VERSION, openSqliteStore } from '../tools/gateway/store-sqlite.js';
 import { crashAccountId, crashTx, crashTxId } from './support/store-crash-child.js';
@@ -58,7 +59,7 @@ function inLedger(p: PendingTx, height: number, index: number): StoredTx {
   return { ...rest, height, index };
 }
 
-const account = { id: bytes(20, 1), key: bytes(33, 2), role: 1, status: 0, lastSeq: 5, enrolledAt: 1 };
+const account = { id: bytes(20, 1), key: bytes(33, 2), role: AccountRole.VALIDATOR, status: AccountStatus.ACTIVE, lastSeq: 5, enrolledAt: 1 };
 const blockedRow = { id: bytes(20, 3), reason: 1, reporter: bytes(20, 4), height: 1 };
 const SOME_CHANGES: StateChanges = { accounts: [account], blocked: [blockedRow], unblocked: [] };
 
@@ -171,15 +172,15 @@ test('a transaction already in the ledger cannot be committed again', (t) => {
 
 test('state changes upsert accounts and blocked rows and delete unblocked ids', (t) => {
   const s = open(t, tempDb(t));
-  const a = { id: bytes(20, 1), key: bytes(33, 2), role: 1, status: 0, lastSeq: 0, enrolledAt: 1 };
-  const b = { id: bytes(20, 5), key: bytes(33, 6), role: 2, status: 0, lastSeq: 0, enrolledAt: 1 };
+  const a = { id: bytes(20, 1), key: bytes(33, 2), role: AccountRole.VALIDATOR, status: AccountStatus.ACTIVE, lastSeq: 0, enrolledAt: 1 };
+  const b = { id: bytes(20, 5), key: bytes(33, 6), role: AccountRole.DEVICE, status: AccountStatus.ACTIVE, lastSeq: 0, enrolledAt: 1 };
   const x = { id: bytes(20, 7), reason: 1, reporter: bytes(20, 9), height: 1 };
   const y = { id: bytes(20, 8), reason: 2, reporter: bytes(20, 9), height: 1 };
   s.commitBlock(block(1, 0), { accounts: [b, a], blocked: [y, x], unblocked: [] });
   t.deepEqual(s.accounts(), [a, b], 'ordered by id');
   t.deepEqual(s.blocked(), [x, y]);
 
-  const a2 = { ...a, key: bytes(33, 3), status: 1, lastSeq: 7 };
+  const a2 = { ...a, key: bytes(33, 3), status: AccountStatus.REVOKED, lastSeq: 7 };
   const x2 = { ...x, reason: 3, height: 2 };
   s.commitBlock(block(2, 0), { accounts: [a2], blocked: [x2], unblocked: [y.id, bytes(20, 0x42)] });
   t.deepEqual(s.accounts(), [a2, b]);

@@ -77,7 +77,7 @@ function run(path: string): never {
     height += 1;
     store.commitBlock(crashBlock(height, txCount), {
       // Written with every block, so the parent can check it moved together with the block.
-      accounts: [{ id: crashAccountId, key: crashKey, role: 1, status: 0, lastSeq: height, enrolledAt: 1 }],
+      accounts: [{ id: crashAccountId, key: crashKey, role: 1 as const, status: 0 as const, lastSeq: height, enrolledAt: 1 }],
       blocked: [],
       unblocked: [],
     });

@@ -122,7 +122,7 @@ export class BlockProducer {
     const commit = signCommit(crypto, height, hash, this.deps.signers);
     const lightBlock = encodeLightBlock({ header, commit });
     // The one durable step: block, its transactions and its state changes together.
-    store.commitBlock({ height, hash, time: header.time, txCount: entries.length, lightBlock }, toRows(next.takeTouched()));
+    store.commitBlock({ height, hash, time: header.time, txCount: entries.length, lightBlock }, next.takeTouched());
     this.committed = next;
     this.pool = this.pool.slice(entries.length);
     this.latest = { height, hash, time: header.time };
@@ -156,12 +156,4 @@ export class BlockProducer {
     // Devices also fetch proofs and headers on request, so a failed push loses nothing.
     return this.deps.bus.publish(topic, payload, { qos: 1, retain }).catch(() => {});
   }
-}
-
-function toRows(touched: ReturnType<LedgerState['takeTouched']>) {
-  return {
-    accounts: touched.accounts.map((a) => ({ id: a.id, key: a.key, role: a.role, status: a.status, lastSeq: a.lastSeq, enrolledAt: a.enrolledAt })),
-    blocked: touched.blocked.map((b) => ({ id: b.id, reason: b.reason, reporter: b.reporter, height: b.height })),
-    unblocked: touched.unblocked,
-  };
 }

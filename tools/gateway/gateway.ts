@@ -4,7 +4,7 @@
 // then every durable-but-unblocked transaction back into the pool, in order.
 
 import {
-  type AccountRole, type AccountStatus, BlockReason, type CryptoProvider, LedgerState, TxKind, applyTx, blockReportBody, bytesToHex, chainTopics,
+  BlockReason, type CryptoProvider, LedgerState, TxKind, applyTx, blockReportBody, bytesToHex, chainTopics,
   decodeTx, encodeTx, genesisHash, hexToBytes, keyId, signTx,
 } from '../../src/index.js';
 import type { Bus } from './bus.js';
@@ -73,7 +73,7 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
 
   const latestBlock = store.latestBlock();
   const committed = latestBlock
-    ? LedgerState.fromEntries(store.accounts().map((a) => ({ ...a, role: a.role as AccountRole, status: a.status as AccountStatus })), store.blocked())
+    ? LedgerState.fromEntries(store.accounts(), store.blocked())
     : LedgerState.fromGenesis(crypto, genesis);
   const latest = latestBlock
     ? { height: latestBlock.height, hash: latestBlock.hash, time: latestBlock.time }

@@ -5,6 +5,8 @@
 // (survive kill -9 of the process), and each method is atomic: after a crash
 // either all of its writes are present or none is.
 
+import type { Account, BlockEntry } from '../../src/index.js';
+
 export interface PendingTx {
   /** Exact wire bytes as received. */
   readonly wire: Uint8Array;
@@ -40,21 +42,9 @@ export interface StoredTx {
   readonly time: number;
 }
 
-export interface AccountRow {
-  readonly id: Uint8Array;
-  readonly key: Uint8Array;
-  readonly role: number;
-  readonly status: number;
-  readonly lastSeq: number;
-  readonly enrolledAt: number;
-}
-
-export interface BlockedRow {
-  readonly id: Uint8Array;
-  readonly reason: number;
-  readonly reporter: Uint8Array;
-  readonly height: number;
-}
+/** Rows are the core's own contract-state entries: the store keeps exactly what a block touched. */
+export type AccountRow = Account;
+export type BlockedRow = BlockEntry;
 
 /** What a block changes in contract state: rows to upsert and blocked ids to delete. */
 export interface StateChanges {

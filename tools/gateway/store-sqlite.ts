@@ -197,8 +197,8 @@ function toAccount(r: AccountRecord): AccountRow {
   return {
     id: bytes(r.id),
     key: bytes(r.key),
-    role: r.role,
-    status: r.status,
+    role: r.role as AccountRow['role'],
+    status: r.status as AccountRow['status'],
     lastSeq: r.last_seq,
     enrolledAt: r.enrolled_at,
   };
