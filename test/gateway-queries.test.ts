@@ -1,0 +1,99 @@
+// Request/response over MQTT, as a device uses it: header ranges verified with
+// the light client from genesis, the validator set by hash, a proof by sequence
+// number, registry state, and the operator-signed checkpoint for re-anchoring.
+
+import test from 'ava';
+import {
+  DeviceTopic, ErrorCode, Method, type Request, type Response, applyHeader, bytesToHex, chainTopics, decodeCbor, decodeCheckpoint,
+  decodeLightBlock, decodeProofMessage, decodeResponse, decodeValidatorSet, encodeRequest, errorName, makeTrustOptions, SMALL_LIMITS,
+  trustFromGenesis, txId, validatorSetHash, verifyCheckpoint, verifyHeader, verifyTxInclusion,
+} from '../src/index.js';
+import type { Gateway } from '../tools/gateway/gateway.js';
+import { connectAll, crypto, enroll, makeChainDir, newDeviceKey, startTestGateway } from './support/gateway-fixture.js';
+import type { MqttDevice } from './support/mqtt-device.js';
+
+const { dir, chain, remove } = makeChainDir('queries');
+const topics = chainTopics(chain.chainId);
+let gateway: Gateway;
+let device: MqttDevice;
+const responses = new Map<number, Response>();
+let nextId = 1;
+
+test.before(async () => {
+  gateway = await startTestGateway(dir);
+  const key = newDeviceKey();
+  await enroll(gateway.mqttUrl, chain, [key]);
+  [device] = await connectAll(gateway.mqttUrl, chain, [key]);
+  device!.client.on('message', (topic, payload) => {
+    if (topic === topics.device(device.id, DeviceTopic.RESPONSE)) {
+      const response = decodeResponse(new Uint8Array(payload));
+      responses.set(response.id, response);
+    }
+  });
+  await device!.client.subscribeAsync(topics.device(device!.id, DeviceTopic.RESPONSE), { qos: 1 });
+  for (let seq = 1; seq <= 3; seq++) await device!.sendReadings(seq, [2100 + seq]);
+  await device!.waitFor(() => device.proofs.size === 3, 'proofs');
+});
+
+test.after.always(async () => {
+  await device?.close();
+  await gateway?.close();
+  remove();
+});
+
+async function ask(method: Request['method'], params: Request['params']): Promise<Response> {
+  const id = nextId++;
+  await device.client.publishAsync(topics.device(device.id, DeviceTopic.REQUEST), Buffer.from(encodeRequest({ id, method, params })), { qos: 1 });
+  await device.waitFor(() => responses.has(id), `response ${id}`);
+  return responses.get(id)!;
+}
+
+test.serial('HEADER_RANGE: every header from genesis verifies with the light client', async (t) => {
+  const latest = gateway.store.latestBlock()!.height;
+  const r = await ask(Method.HEADER_RANGE, [1, latest]);
+  t.is(errorName(r.code), 'OK');
+  t.is(r.payloads.length, Math.min(latest, 8));
+  let trusted = trustFromGenesis(crypto, chain.genesis);
+  for (const payload of r.payloads) {
+    const verdict = verifyHeader(crypto, trusted, decodeLightBlock(payload), Date.now(), makeTrustOptions());
+    if (!verdict.ok) return t.fail(`header refused: ${verdict.reason}`);
+    trusted = applyHeader(trusted, verdict.value);
+  }
+  t.is(trusted.height, r.payloads.length);
+});
+
+test.serial('VALIDATORS by hash', async (t) => {
+  const r = await ask(Method.VALIDATORS, [validatorSetHash(crypto, chain.genesis.validators)]);
+  t.is(bytesToHex(validatorSetHash(crypto, decodeValidatorSet(r.payloads[0]!))), bytesToHex(validatorSetHash(crypto, chain.genesis.validators)));
+  t.is(errorName((await ask(Method.VALIDATORS, [new Uint8Array(32)])).code), 'BAD_REQUEST');
+});
+
+test.serial('PROOF by sequence number checks against its verified header', async (t) => {
+  const r = await ask(Method.PROOF, [2]);
+  const message = decodeProofMessage(r.payloads[0]!);
+  const header = decodeLightBlock(gateway.store.block(message.height)!.lightBlock).header;
+  t.true(verifyTxInclusion(crypto, header, txId(crypto, device.sent.get(2)!), message.proof).ok);
+  t.is(errorName((await ask(Method.PROOF, [99])).code), 'BAD_REQUEST', 'no such transaction');
+});
+
+test.serial('STATE of the registry and the blocklist', async (t) => {
+  const r = await ask(Method.STATE, [0, device.id]);
+  const [id, , , status, lastSeq] = decodeCbor(r.payloads[0]!, SMALL_LIMITS) as [Uint8Array, Uint8Array, number, number, number];
+  t.is(bytesToHex(id), bytesToHex(device.id));
+  t.is(status, 0);
+  t.is(lastSeq, 3);
+  t.deepEqual((await ask(Method.STATE, [1, device.id])).payloads, [], 'not blocked');
+  t.is(errorName((await ask(Method.STATE, [7, device.id])).code), 'BAD_REQUEST');
+});
+
+test.serial('CHECKPOINT re-anchors a device whose trust expired', async (t) => {
+  const r = await ask(Method.CHECKPOINT, []);
+  t.is(errorName(r.code), 'OK');
+  const anchored = verifyCheckpoint(crypto, { chainId: chain.chainId, operatorKey: chain.genesis.operatorKey }, undefined, decodeCheckpoint(r.payloads[0]!), Date.now(), makeTrustOptions());
+  t.true(anchored.ok);
+});
+
+test.serial('malformed parameters get BAD_REQUEST, not silence', async (t) => {
+  const r = await ask(Method.HEADER_RANGE, [new Uint8Array(1), 2]);
+  t.is(r.code, ErrorCode.BAD_REQUEST);
+});
