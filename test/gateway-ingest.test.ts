@@ -35,13 +35,12 @@ test.after.always(async () => {
   remove();
 });
 
-/** Everything a rejection must leave untouched. */
+/** Everything a rejection must leave untouched (a block cut meanwhile moves transactions, it does not add any). */
 function snapshot() {
   const working = gateway.working();
   return JSON.stringify({
-    txs: gateway.store.txCount(),
-    pending: gateway.producer.pendingCount,
-    stored: gateway.store.pending().length,
+    stored: gateway.store.txCount() + gateway.store.pending().length,
+    pooled: gateway.producer.pendingCount + gateway.store.txCount(),
     accounts: working.accounts().map((a) => [bytesToHex(a.id), a.lastSeq, a.status, bytesToHex(a.key)]),
     blocked: working.blocked().map((b) => bytesToHex(b.id)),
   });
