@@ -49,23 +49,25 @@ export function merkleRoot(crypto: CryptoProvider, leaves: readonly Uint8Array[]
   return all[all.length - 1]![0]!;
 }
 
+/** Sibling hashes from leaf `index` up to the root, read off the levels. */
+function pathAt(all: readonly Uint8Array[][], index: number): Uint8Array[] {
+  const path: Uint8Array[] = [];
+  let i = index;
+  for (let l = 0; l < all.length - 1; l++) {
+    const sibling = i ^ 1;
+    if (sibling < all[l]!.length) path.push(all[l]![sibling]!);
+    i >>>= 1;
+  }
+  return path;
+}
+
 /** Proofs for every leaf at once (a block producer needs them all; one pass over the tree). */
 export function inclusionProofs(crypto: CryptoProvider, leaves: readonly Uint8Array[]): InclusionProof[] {
   const all = levels(crypto, leaves);
-  const size = leaves.length;
-  return leaves.map((_, index) => {
-    const path: Uint8Array[] = [];
-    let i = index;
-    for (let l = 0; l < all.length - 1; l++) {
-      const sibling = i ^ 1;
-      if (sibling < all[l]!.length) path.push(all[l]![sibling]!);
-      i >>>= 1;
-    }
-    return Object.freeze({ index, size, path });
-  });
+  return leaves.map((_, index) => Object.freeze({ index, size: leaves.length, path: pathAt(all, index) }));
 }
 
 export function inclusionProof(crypto: CryptoProvider, leaves: readonly Uint8Array[], index: number): InclusionProof {
   if (!Number.isInteger(index) || index < 0 || index >= leaves.length) throw new RangeError('inclusionProof: index out of range');
-  return inclusionProofs(crypto, leaves)[index]!;
+  return Object.freeze({ index, size: leaves.length, path: pathAt(levels(crypto, leaves), index) });
 }

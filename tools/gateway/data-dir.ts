@@ -14,6 +14,7 @@ import {
   type CryptoProvider, type Genesis, type KeyPair, Permission, bytesToHex, chainIdOf, decodeGenesis, encodeGenesis,
   generateKeyPair, genesisHash, hexToBytes, keyId, keyPairFromPrivate, makeValidatorSet,
 } from '../../src/index.js';
+import { permissionName } from './ledger-json.js';
 
 export interface InitOptions {
   readonly dir: string;
@@ -89,7 +90,7 @@ export function describeGenesis(crypto: CryptoProvider, genesis: Genesis) {
     genesisHash: bytesToHex(genesisHash(crypto, genesis)),
     name: new TextDecoder().decode(genesis.name),
     time: new Date(genesis.time).toISOString(),
-    permission: genesis.permission === Permission.PRIVATE ? 'private' : 'consortium',
+    permission: permissionName(genesis.permission),
     threshold: genesis.validators.threshold,
     validators: genesis.validators.keys.map((k) => ({ key: bytesToHex(k), id: bytesToHex(keyId(crypto, k)) })),
     operator: { key: bytesToHex(genesis.operatorKey), id: bytesToHex(keyId(crypto, genesis.operatorKey)) },

@@ -191,24 +191,29 @@ export interface TxJson {
   verifyError?: string;
 }
 
+/** A READINGS transaction's series, each reading scaled and timestamped (every reading view is built here). */
+function seriesJson(tx: SignedTx): SeriesJson[] {
+  return parseReadings(tx.body).map((s) => {
+    const quantity = quantityName(s.quantity);
+    return {
+      quantity,
+      unit: UNITS[quantity] ?? '',
+      scale: s.scale,
+      interval: s.interval,
+      readings: s.values.map((mantissa, i) => {
+        const timeSeconds = tx.time + i * s.interval;
+        return { time: iso(timeSeconds * 1000), timeSeconds, value: scaledValue(mantissa, s.scale), mantissa };
+      }),
+    };
+  });
+}
+
 /** A transaction's body in readable form: READINGS as series of scaled, timestamped values; other kinds by field. */
 export function bodyJson(crypto: CryptoProvider, tx: SignedTx): Record<string, unknown> {
   const body = tx.body as readonly CborValue[];
   switch (tx.kind) {
     case TxKind.READINGS:
-      return { series: parseReadings(tx.body).map((s): SeriesJson => {
-        const quantity = quantityName(s.quantity);
-        return {
-          quantity,
-          unit: UNITS[quantity] ?? '',
-          scale: s.scale,
-          interval: s.interval,
-          readings: s.values.map((mantissa, i) => {
-            const timeSeconds = tx.time + i * s.interval;
-            return { time: iso(timeSeconds * 1000), timeSeconds, value: scaledValue(mantissa, s.scale), mantissa };
-          }),
-        };
-      }) };
+      return { series: seriesJson(tx) };
     case TxKind.ENROLL: {
       const key = body[0] as Uint8Array;
       return { key: bytesToHex(key), id: bytesToHex(keyId(crypto, key)), role: enrolRoleName(body[1] as number) };
@@ -301,17 +306,9 @@ export function deviceReadingsJson(store: LedgerStore, deviceId: Uint8Array, lim
     for (const stored of txs.slice(seen)) {
       if (stored.kind !== TxKind.READINGS) continue;
       const tx = decodeTx(stored.wire);
-      const mine: DeviceReadingJson[] = [];
-      for (const s of parseReadings(tx.body)) {
-        const quantity = quantityName(s.quantity);
-        s.values.forEach((mantissa, i) => {
-          const timeSeconds = tx.time + i * s.interval;
-          mine.push({
-            time: iso(timeSeconds * 1000), timeSeconds, quantity, unit: UNITS[quantity] ?? '', value: scaledValue(mantissa, s.scale),
-            mantissa, scale: s.scale, seq: tx.seq, height: stored.height, txId: bytesToHex(stored.txId),
-          });
-        });
-      }
+      const mine: DeviceReadingJson[] = seriesJson(tx).flatMap(({ quantity, unit, scale, readings: values }) =>
+        values.map((r) => ({ ...r, quantity, unit, scale, seq: tx.seq, height: stored.height, txId: bytesToHex(stored.txId) })),
+      );
       mine.sort((a, b) => b.timeSeconds - a.timeSeconds);
       readings.push(...mine);
       if (readings.length >= limit) break;
