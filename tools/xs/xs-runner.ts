@@ -11,7 +11,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
-import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { type BuildOptions, type Plugin, build } from 'esbuild';
 
 export interface XsRun<T> {
   readonly result: T;
@@ -19,8 +20,39 @@ export interface XsRun<T> {
   readonly bundleBytes: number;
 }
 
-/** Bundles `entry` for XS: neutral platform, ES2022, one IIFE, nothing external. */
-export async function bundleForXs(entry: string): Promise<string> {
+const clientDir = fileURLToPath(new URL('../../src/mqtt/client/', import.meta.url));
+
+/**
+ * Node modules that npm code in the core (mqtt-packet) asks for, and what XS gets
+ * instead. A firmware build must map the same names.
+ */
+export const XS_MODULE_ALIASES: Readonly<Record<string, string>> = Object.freeze({
+  buffer: `${clientDir}buffer-shim.ts`,
+  events: `${clientDir}events-shim.ts`,
+});
+
+/**
+ * Modules that npm code calls as functions on require (`require('debug')(name)`,
+ * `require('bl')()`), which an ES module cannot export: small CommonJS adapters.
+ * bl's own BufferList throws under frozen built-ins, so XS gets the core's shim.
+ * A firmware build must substitute the same.
+ */
+export const XS_CJS_ADAPTERS: Readonly<Record<string, string>> = Object.freeze({
+  debug: 'module.exports = () => () => {};',
+  bl: `const { BufferList } = require(${JSON.stringify(`${clientDir}buffer-list-shim.ts`)});
+module.exports = (initial) => new BufferList(initial);`,
+});
+
+const cjsAdapters: Plugin = {
+  name: 'xs-cjs-adapters',
+  setup(b) {
+    b.onResolve({ filter: /^(debug|bl)$/ }, (args) => ({ path: args.path, namespace: 'xs-cjs-adapter' }));
+    b.onLoad({ filter: /.*/, namespace: 'xs-cjs-adapter' }, (args) => ({ contents: XS_CJS_ADAPTERS[args.path]!, loader: 'js', resolveDir: clientDir }));
+  },
+};
+
+/** Bundles `entry` for XS: neutral platform, ES2022, one IIFE, nothing external. `extra` may minify or add plugins (run first). */
+export async function bundleForXs(entry: string, extra: Pick<BuildOptions, 'minify' | 'plugins'> = {}): Promise<string> {
   const out = await build({
     entryPoints: [entry],
     bundle: true,
@@ -33,6 +65,9 @@ export async function bundleForXs(entry: string): Promise<string> {
     logLevel: 'silent',
     // Guard the "no Node in the core" rule at bundle time as well.
     external: [],
+    alias: { ...XS_MODULE_ALIASES },
+    minify: extra.minify ?? false,
+    plugins: [...(extra.plugins ?? []), cjsAdapters],
   });
   return out.outputFiles[0]!.text;
 }
