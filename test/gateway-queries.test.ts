@@ -73,7 +73,7 @@ test.serial('PROOF by sequence number checks against its verified header', async
   const message = decodeProofMessage(r.payloads[0]!);
   const header = decodeLightBlock(gateway.store.block(message.height)!.lightBlock).header;
   t.true(verifyTxInclusion(crypto, header, txId(crypto, device.sent.get(2)!), message.proof).ok);
-  t.is(errorName((await ask(Method.PROOF, [99])).code), 'BAD_REQUEST', 'no such transaction');
+  t.is(errorName((await ask(Method.PROOF, [99])).code), 'NOT_FOUND', 'never accepted');
 });
 
 test.serial('STATE of the registry and the blocklist', async (t) => {
@@ -96,4 +96,22 @@ test.serial('CHECKPOINT re-anchors a device whose trust expired', async (t) => {
 test.serial('malformed parameters get BAD_REQUEST, not silence', async (t) => {
   const r = await ask(Method.HEADER_RANGE, [new Uint8Array(1), 2]);
   t.is(r.code, ErrorCode.BAD_REQUEST);
+});
+
+test.serial('PROOF of a transaction accepted but not yet in a block: OK with no payload', async (t) => {
+  gateway.producer.stop(); // hold blocks back
+  try {
+    await device.sendReadings(4, [2104]);
+    await device.waitFor(() => device.acks.get(4)?.code === 0, 'ack 4');
+    const pending = await ask(Method.PROOF, [4]);
+    t.is(errorName(pending.code), 'OK');
+    t.deepEqual(pending.payloads, [], 'pending: no proof yet');
+    t.is(errorName((await ask(Method.PROOF, [5])).code), 'NOT_FOUND', 'seq 5 was never sent');
+  } finally {
+    gateway.producer.start();
+  }
+  await device.waitFor(() => device.proofs.has(4), 'proof 4');
+  const r = await ask(Method.PROOF, [4]);
+  t.is(r.payloads.length, 1, 'in a block now: the proof');
+  t.is(decodeProofMessage(r.payloads[0]!).seq, 4);
 });

@@ -4,11 +4,13 @@
 import { type ErrorCode, errorName } from './error-codes.js';
 
 export class BotError extends Error {
+  // A class field defines the property; assigning `this.name` would fail on Moddable,
+  // whose frozen Error.prototype makes the inherited `name` read-only (the override mistake).
+  override readonly name = 'BotError';
   readonly code: ErrorCode;
 
   constructor(code: ErrorCode, detail?: string) {
     super(detail === undefined ? errorName(code) : `${errorName(code)}: ${detail}`);
-    this.name = 'BotError';
     this.code = code;
   }
 }

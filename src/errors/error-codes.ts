@@ -46,6 +46,7 @@ export const ErrorCode = Object.freeze({
   BAD_CHECKPOINT_SIGNATURE: 312,
   CHECKPOINT_ROLLBACK: 313,
   BAD_TRUST_OPTIONS: 314,
+  ABOVE_TRUSTED: 315,
 
   BAD_PROOF: 400,
   PROOF_SHAPE: 401,
@@ -54,9 +55,11 @@ export const ErrorCode = Object.freeze({
   MQTT_UNEXPECTED: 501,
   UNKNOWN_TOPIC: 502,
   BAD_REQUEST: 503,
+  NOT_FOUND: 504,
 
   OUTBOX_FULL: 600,
   STORAGE: 601,
+  BAD_PEER_CONFIG: 602,
   INTERNAL: 699,
 } as const);
 

@@ -88,7 +88,12 @@ export class Queries {
       case Method.PROOF: {
         const seq = uintParam(0);
         const tx = this.deps.store.txBySenderSeq(deviceId, seq);
-        if (!tx) throw new BotError(ErrorCode.BAD_REQUEST, `no transaction ${seq} of ${bytesToHex(deviceId)} in a block`);
+        if (!tx) {
+          // Accepted (durable, acknowledged) but not yet in a block: OK with no payload, so a device
+          // can tell it from a transaction this gateway never accepted (NOT_FOUND), whose seq is spent.
+          if (this.deps.store.pending().some((p) => p.seq === seq && equalBytes(p.sender, deviceId))) return [];
+          throw new BotError(ErrorCode.NOT_FOUND, `no transaction ${seq} of ${bytesToHex(deviceId)}`);
+        }
         const proof = inclusionProof(this.deps.crypto, this.deps.store.blockTxIds(tx.height), tx.index);
         return [encodeProofMessage({ seq, height: tx.height, proof })];
       }

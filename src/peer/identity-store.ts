@@ -1,0 +1,35 @@
+// The device's identity and small persistent values (core layer): which keys
+// of the KeyValueStore port the peer uses, and the key pair made on first boot.
+// The private key is made from the host's random port (the hardware RNG) and
+// never leaves the store.
+
+import { BotError } from '../errors/bot-error.js';
+import { ErrorCode } from '../errors/error-codes.js';
+import { type CryptoProvider, PRIVATE_KEY_BYTES } from '../crypto/crypto-port.js';
+import { type KeyPair, generateKeyPair, keyPairFromPrivate } from '../tx/identity.js';
+import type { KeyValueStore, RandomSource } from './ports.js';
+
+/** KeyValueStore keys: short ASCII (Preference/NVS allows 15 characters). */
+export const StoreKey = Object.freeze({
+  /** 32-byte private key. */
+  KEY: 'bp.key',
+  /** CBOR uint: the highest sequence number reserved (never used again after a reboot). */
+  SEQ_CEILING: 'bp.seq',
+  /** CBOR [1, header, validatorSet]: the trusted header; absent while trust is the genesis. */
+  TRUST: 'bp.trust',
+} as const);
+
+/** First boot: makes the key from `random` and stores it; later boots load it. A stored key that is not valid is an error, never replaced. */
+export function loadOrCreateKeyPair(crypto: CryptoProvider, store: KeyValueStore, random: RandomSource): KeyPair {
+  const stored = store.get(StoreKey.KEY);
+  if (stored !== undefined) {
+    if (stored.length !== PRIVATE_KEY_BYTES || !crypto.isValidPrivateKey(stored)) {
+      // Replacing it would silently give the device a new identity: the operator must decide.
+      throw new BotError(ErrorCode.STORAGE, 'stored device key is corrupt');
+    }
+    return keyPairFromPrivate(crypto, stored.slice());
+  }
+  const keys = generateKeyPair(crypto, random);
+  store.set(StoreKey.KEY, keys.privateKey);
+  return keys;
+}
