@@ -1,18 +1,88 @@
-// The README's run command works: the in-process demo makes every batch final.
+// The README's run command works (test layer): `npm start` is `botpeer start`, the
+// gateway and a small fleet of simulated light peers in one process. Run here as a
+// user runs it, in a child process, on a fresh data folder and free ports, briefly.
 
 import test from 'ava';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openSqliteStore } from '../tools/gateway/store-sqlite.js';
+import { tempDir } from './support/desktop-fleet.js';
 
-const run = promisify(execFile);
+const BOTPEER = fileURLToPath(new URL('../tools/cli/botpeer.mjs', import.meta.url));
 
-test('npm start runs the protocol end to end', async (t) => {
-  const { stdout } = await run(process.execPath, ['--import=tsx', 'tools/demo/core-demo.ts', '--devices', '4', '--blocks', '3']);
-  t.regex(stdout, /done: 12\/12 batches final/);
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function botpeer(args: readonly string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BOTPEER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const finalsIn = (stdout: string): number => Number(/transactions: \d+ signed \(\d+ readings\), \d+ acked, (\d+) final/.exec(stdout)?.[1] ?? -1);
+
+test('npm start (botpeer start): creates a chain, runs the gateway and a fleet, readings become final, exits 0', async (t) => {
+  const data = join(tempDir(t, 'botpeer-start-'), 'data');
+  const args = ['start', '--data', data, '--devices', '3', '--duration', '4', '--mqtt-port', '0', '--http-port=-1'];
+  const first = await botpeer(args);
+  t.is(first.code, 0, first.stderr);
+  t.regex(first.stdout, /created chain [0-9a-f]{16}/);
+  t.regex(first.stdout, /enrolled 3 device\(s\)/);
+  t.true(finalsIn(first.stdout) > 0, first.stdout);
+  t.regex(first.stdout, /headers: [1-9]\d* verified, 0 rejected; proofs rejected: 0/);
+  t.true(existsSync(join(data, 'ledger.sqlite')));
+  t.deepEqual(readdirSync(join(data, 'fleet')).filter((n) => n.startsWith('device-')).sort(), ['device-0001', 'device-0002', 'device-0003']);
+
+  // A second run continues the same chain and devices: no new chain, no new enrolment.
+  const second = await botpeer(args);
+  t.is(second.code, 0, second.stderr);
+  t.notRegex(second.stdout, /created chain/);
+  t.notRegex(second.stdout, /enrolled/);
+  t.true(finalsIn(second.stdout) > 0, second.stdout);
+
+  const store = openSqliteStore(join(data, 'ledger.sqlite'));
+  try {
+    t.true(store.txCount() >= 3 + finalsIn(first.stdout) + finalsIn(second.stdout), 'enrolments and every final reading are in the ledger');
+  } finally {
+    store.close();
+  }
 });
 
-test('bad arguments get a clear error and exit code 2', async (t) => {
-  const error = await t.throwsAsync(run(process.execPath, ['--import=tsx', 'tools/demo/core-demo.ts', '--devices', 'many']));
-  t.regex(String((error as { stderr?: string }).stderr), /--devices must be an integer/);
-  t.is((error as { code?: number }).code, 2);
+test('npm start: a bad argument gets a clear message and exit code 2, and creates nothing', async (t) => {
+  const data = join(tempDir(t, 'botpeer-start-'), 'data');
+  const run = await botpeer(['start', '--data', data, '--devices', 'many']);
+  t.is(run.code, 2);
+  t.regex(run.stderr, /^botpeer: --devices must be an integer from 1 to 10000, got "many"/);
+  t.regex(run.stderr, /see botpeer start --help/);
+  t.false(existsSync(data));
+  const batch = await botpeer(['start', '--data', data, '--batch', '2', '--interval', '1500']);
+  t.is(batch.code, 2);
+  t.regex(batch.stderr, /whole seconds/);
+  t.false(existsSync(data));
+  const unknown = await botpeer(['start', '--frobnicate']);
+  t.is(unknown.code, 2);
+  t.regex(unknown.stderr, /Unknown option '--frobnicate'/);
+});
+
+test('start and sim have --help and are listed', async (t) => {
+  const top = await botpeer(['--help']);
+  t.regex(top.stdout, /^  start /m);
+  t.regex(top.stdout, /^  sim /m);
+  for (const command of ['start', 'sim']) {
+    const help = await botpeer([command, '--help']);
+    t.is(help.code, 0);
+    t.regex(help.stdout, new RegExp(`^usage: botpeer ${command}`));
+    t.regex(help.stdout, /--no-fsync/);
+  }
 });

@@ -163,9 +163,11 @@ class Peer implements LightPeer {
     this.running = true;
     const { topics, deviceTopics } = this.ctx;
     const qos: QoS = 1;
+    // Header and checkpoint at QoS 0: both are retained, so the newest arrives on every
+    // (re)subscription, and a persistent session does not queue stale ones while offline.
     this.ports.session.subscribe([
-      { topic: topics.header, qos },
-      { topic: topics.checkpoint, qos },
+      { topic: topics.header, qos: 0 },
+      { topic: topics.checkpoint, qos: 0 },
       { topic: deviceTopics.ack, qos },
       { topic: deviceTopics.proof, qos },
       { topic: deviceTopics.response, qos },

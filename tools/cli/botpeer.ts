@@ -14,6 +14,8 @@ import { RequestError, blockJson, parseHeight, parseTxId, permissionName, txJson
 import { CliError, DEFAULT_DATA_DIR, ProgressLine, UsageError, intOption, openLedger, readGenesis } from './cli-support.js';
 import { DEFAULT_BROKER, DEFAULT_HTTP, deviceEnroll, deviceRevoke } from './device-command.js';
 import { runGateway } from './gateway-command.js';
+import { FLEET_OPTIONS_HELP, runSim } from './sim-command.js';
+import { START_DEFAULT_DEVICES, runStart } from './start-command.js';
 import { VerifyFailure, verifyChain } from './verify-chain.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -38,7 +40,99 @@ const str = (values: Values, name: string) => values[name] as string | undefined
 
 const DATA_HELP = `  --data DIR                the chain's data folder (default ${DEFAULT_DATA_DIR} in the current directory)`;
 
+const fleetOptions: Options = {
+  devices: { type: 'string' },
+  interval: { type: 'string' },
+  batch: { type: 'string' },
+  outbox: { type: 'string' },
+  duration: { type: 'string' },
+  'fleet-dir': { type: 'string' },
+  'no-fsync': { type: 'boolean' },
+};
+const fleetValues = (values: Values) => ({
+  devices: str(values, 'devices'), interval: str(values, 'interval'), batch: str(values, 'batch'), outbox: str(values, 'outbox'),
+  duration: str(values, 'duration'), fleetDir: str(values, 'fleet-dir'), noFsync: values['no-fsync'] === true,
+});
+
 const commands: Record<string, Command> = {
+  start: {
+    summary: 'the whole system in one process: a chain (created if missing), the gateway and a fleet of simulated devices',
+    help: `usage: botpeer start [--devices N] [--interval MS] [--duration S] [--mqtt-port P] [--http-port P] [--data DIR] …
+
+What \`npm start\` runs. Creates a private chain in the data folder if it holds none, starts
+the gateway (embedded MQTT broker, SQLite ledger, blocks, HTTP API) and N simulated light
+peers in the same process. The devices enrol with the operator key, sign their readings,
+send them over MQTT, verify every block header and their own inclusion proofs. Runs until
+Ctrl-C or --duration, then prints a summary. Devices keep their keys, sequence numbers and
+outboxes in <data>/fleet, so a second run continues the first.
+
+options:
+  --devices N               simulated devices (default ${START_DEFAULT_DEVICES})
+${FLEET_OPTIONS_HELP}
+  --name NAME               the chain's name when one is created (default botpeer)
+  --mqtt-host H             address of the embedded broker (default 127.0.0.1)
+  --mqtt-port P             its port (default 1883; 0 picks a free one)
+  --http-host H             address of the HTTP API (default 127.0.0.1)
+  --http-port P             its port (default 8080; 0 picks a free one; -1 turns it off)
+  --block-interval MS       milliseconds between blocks while transactions are pending (default 1000)
+  --verbose                 print a line for every block
+${DATA_HELP}`,
+    options: {
+      ...fleetOptions,
+      name: { type: 'string' },
+      'mqtt-host': { type: 'string' },
+      'mqtt-port': { type: 'string' },
+      'http-host': { type: 'string' },
+      'http-port': { type: 'string' },
+      'block-interval': { type: 'string' },
+      verbose: { type: 'boolean' },
+    },
+    run(values, positionals) {
+      noPositionals(positionals, 'start');
+      return runStart(crypto, {
+        ...fleetValues(values), data: dataOf(values), name: str(values, 'name'), mqttHost: str(values, 'mqtt-host'), mqttPort: str(values, 'mqtt-port'),
+        httpHost: str(values, 'http-host'), httpPort: str(values, 'http-port'), blockInterval: str(values, 'block-interval'), verbose: values.verbose === true,
+      }, out);
+    },
+  },
+
+  sim: {
+    summary: 'run a fleet of simulated devices (the real light peer) against a running gateway',
+    help: `usage: botpeer sim [--devices N] [--broker URL] [--interval MS] [--batch N] [--duration S] [--fleet-dir DIR] [--data DIR] …
+
+Runs N light peers in this process, each in its own folder (key, reserved sequence
+numbers, trusted header, outbox), with simulated sensors (temperature with a daily cycle,
+humidity, battery), against the gateway's broker. Devices not enrolled on this chain yet
+are enrolled first with the operator key (as \`botpeer device enroll\`). Shows a live
+progress line; Ctrl-C (or --duration) stops cleanly: what is signed and not final stays
+in the outboxes and is sent on the next run. Exits 1 if the devices cannot be enrolled.
+
+options:
+  --devices N               simulated devices (default 10, at most 10000)
+${FLEET_OPTIONS_HELP}
+  --broker URL              the gateway's MQTT broker (default ${DEFAULT_BROKER})
+  --http URL                the gateway's HTTP API, asked for the operator's next sequence
+                            number when enrolling (default ${DEFAULT_HTTP}; without it the
+                            ledger in the data folder is read)
+  --operator-key FILE       the operator's private key (default <data>/keys/operator.key)
+  --timeout MS              give up enrolling when no acknowledgement came for this long (default 10000)
+${DATA_HELP}`,
+    options: {
+      ...fleetOptions,
+      broker: { type: 'string' },
+      http: { type: 'string' },
+      'operator-key': { type: 'string' },
+      timeout: { type: 'string' },
+    },
+    run(values, positionals) {
+      noPositionals(positionals, 'sim');
+      return runSim(crypto, {
+        ...fleetValues(values), data: dataOf(values), broker: str(values, 'broker'), http: str(values, 'http'),
+        operatorKey: str(values, 'operator-key'), timeout: str(values, 'timeout'),
+      }, out);
+    },
+  },
+
   init: {
     summary: 'create a chain: genesis, this gateway\'s validator key and the operator key',
     help: `usage: botpeer init [--name NAME] [--consortium] [--validator HEXKEY]… [--threshold K] [--force] [--data DIR]
@@ -278,7 +372,7 @@ function usage(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));
   return `usage: botpeer <command> [options]
 
-botpeer runs and inspects a Blockchain-of-Things gateway peer.
+botpeer runs and inspects a Blockchain-of-Things gateway peer, and simulates its devices.
 
 commands:
 ${Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`).join('\n')}

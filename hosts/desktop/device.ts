@@ -1,0 +1,142 @@
+// One light peer on a desktop (desktop host layer): the composition root that
+// wires the Node adapters, the MQTT client over TCP and the core's light peer.
+// Each device lives in a folder of its own, so it keeps its key, its reserved
+// sequence numbers, its trusted header and its outbox across restarts:
+//
+//   <dir>/state/    KeyValueStore (store-file-node.ts): key, seq reservation, trust
+//   <dir>/outbox/   OutboxStore (outbox-file-node.ts): signed, not yet final
+//   <dir>/enrolled  written once the operator's enrolment was accepted (holds the chain id)
+//
+// The device's MQTT client id is its device id in hex: the gateway's embedded
+// broker lets a client publish and subscribe only under its own id.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type CryptoProvider, type Genesis, type LightPeer, type PeerConfig, type PeerEvent, type PeerOptions, type PeerStatus,
+  bytesToHex, chainIdOf, createLightPeer, keyId, loadOrCreateKeyPair, makePeerConfig,
+} from '../../src/index.js';
+import { createMqttClient } from '../../src/mqtt/client/mqtt-client.js';
+import type { Clock, Log, RandomSource, Sensor } from '../../src/peer/ports.js';
+import { createNodeClock } from './clock-node.js';
+import { createNodeLog } from './log-node.js';
+import { createFileOutbox } from './outbox-file-node.js';
+import { nodeRandom } from './random-node.js';
+import { createSimSensors } from './sensors-sim.js';
+import { createFileStore, writeFileAtomic } from './store-file-node.js';
+import { createTcpTransport } from './transport-tcp-node.js';
+
+/** Where the device's broker listens (the gateway's embedded one, Mosquitto, a NATS MQTT listener). */
+export interface BrokerAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+export type { PeerOptions };
+
+export interface MqttOptions {
+  readonly protocolVersion?: 4 | 5;
+  readonly keepAliveSeconds?: number;
+  readonly backoff?: { readonly minMs: number; readonly maxMs: number };
+}
+
+export interface DeviceOptions {
+  /** The device's own folder (created if missing). */
+  readonly dir: string;
+  readonly genesis: Genesis;
+  readonly broker: BrokerAddress;
+  readonly crypto: CryptoProvider;
+  /** Sampling interval, batch size, outbox capacity…: see makePeerConfig. */
+  readonly peer?: PeerOptions;
+  readonly mqtt?: MqttOptions;
+  /** fsync every write (default true); see store-file-node.ts. A big simulated fleet turns it off. */
+  readonly durable?: boolean;
+  readonly clock?: Clock;
+  readonly random?: RandomSource;
+  readonly log?: Log;
+  /** Default: the simulated sensors, seeded by the device id. */
+  readonly sensors?: readonly Sensor[];
+}
+
+export interface Device {
+  readonly dir: string;
+  readonly id: Uint8Array;
+  readonly idHex: string;
+  readonly publicKey: Uint8Array;
+  readonly config: PeerConfig;
+  readonly peer: LightPeer;
+  /** Whether an enrolment of this device was accepted on this chain (the marker file). */
+  readonly enrolled: boolean;
+  markEnrolled(): void;
+  /**
+   * Turns the sensors off (false) or on again. Off, the peer keeps running (sends, verifies,
+   * finalises) but takes no readings: a partial batch is sealed and nothing new is signed.
+   * A fleet drains its outboxes this way before it stops.
+   */
+  setSampling(on: boolean): void;
+  start(): void;
+  stop(): void;
+  status(): PeerStatus;
+  onEvent(listener: (event: PeerEvent) => void): () => void;
+}
+
+const ENROLLED_FILE = 'enrolled';
+
+export function openDevice(options: DeviceOptions): Device {
+  const { dir, genesis, crypto } = options;
+  const durable = options.durable ?? true;
+  const clock = options.clock ?? createNodeClock();
+  const random = options.random ?? nodeRandom;
+  const store = createFileStore(join(dir, 'state'), { durable });
+  const config = makePeerConfig(genesis, options.peer);
+  const outbox = createFileOutbox(join(dir, 'outbox'), { capacity: config.outboxCapacity, durable });
+  // The peer would load (or make) the key itself; the MQTT client needs the id first.
+  const keys = loadOrCreateKeyPair(crypto, store, random);
+  const id = keyId(crypto, keys.publicKey);
+  const idHex = bytesToHex(id);
+  const log = options.log ?? createNodeLog({ prefix: idHex });
+  const chainHex = bytesToHex(chainIdOf(crypto, genesis));
+
+  const session = createMqttClient({
+    transport: createTcpTransport({ host: options.broker.host, port: options.broker.port }),
+    clock,
+    random,
+    clientId: idHex,
+    protocolVersion: options.mqtt?.protocolVersion ?? 4,
+    keepAliveSeconds: options.mqtt?.keepAliveSeconds ?? 30,
+    // A persistent session: the broker keeps the device's subscriptions and its QoS 1
+    // acks and proofs while it is away.
+    clean: false,
+    ...(options.mqtt?.backoff ? { backoff: options.mqtt.backoff } : {}),
+    log,
+  });
+  let sampling = true;
+  const sensors = (options.sensors ?? createSimSensors({ seed: id, now: () => clock.now() })).map((sensor): Sensor => Object.freeze({
+    quantity: sensor.quantity,
+    scale: sensor.scale,
+    // Undefined is the port's "cannot read": the peer seals what it has and signs nothing new.
+    sample: () => (sampling ? sensor.sample() : undefined),
+  }));
+  const peer = createLightPeer(config, { crypto, clock, random, store, outbox, session, log, sensors });
+
+  const markerPath = join(dir, ENROLLED_FILE);
+  let enrolled = existsSync(markerPath) && readFileSync(markerPath, 'utf8').trim() === chainHex;
+  return {
+    dir, id, idHex, config, peer,
+    publicKey: keys.publicKey,
+    get enrolled() {
+      return enrolled;
+    },
+    markEnrolled() {
+      writeFileAtomic(dir, ENROLLED_FILE, new TextEncoder().encode(chainHex + '\n'), durable);
+      enrolled = true;
+    },
+    setSampling(on) {
+      sampling = on;
+    },
+    start: () => peer.start(),
+    stop: () => peer.stop(),
+    status: () => peer.status(),
+    onEvent: (listener) => peer.onEvent(listener),
+  };
+}
