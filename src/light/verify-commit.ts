@@ -1,5 +1,5 @@
-// Commit signature check shared by the past-header verifier (core layer): the
-// rules 9–11 of verifyHeader (§8.3) as one pure function, run only after every
+// Commit signature check shared by verifyHeader and verifyPastHeader (core layer):
+// the rules 9–11 of §8.3 as one pure function, run only after every
 // check that costs nothing. Signatures are counted before any is verified, and
 // verification stops at the threshold, so a hostile commit costs at most
 // `threshold` signature checks.

@@ -28,10 +28,11 @@ import { equalBytes } from '../codec/bytes.js';
 import { type Result, fail, ok } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
-import { type LightBlock, commitDigest } from '../chain/commit.js';
+import type { LightBlock } from '../chain/commit.js';
 import { type Header, headerHash } from '../chain/header.js';
 import { type ValidatorSet, validatorSetHash } from '../chain/validator-set.js';
 import type { TrustOptions, TrustedState } from './trust.js';
+import { verifyCommitSignatures } from './verify-commit.js';
 
 export interface VerifiedHeader {
   readonly header: Header;
@@ -66,23 +67,8 @@ export function verifyHeader(
   if (!signers.ok) return signers;
   const validators = signers.value;
 
-  const { signatures } = commit;
-  if (signatures.length < validators.threshold) {
-    return fail(ErrorCode.INSUFFICIENT_SIGNATURES, `${signatures.length} of ${validators.threshold} signatures`);
-  }
-  for (let i = 0; i < signatures.length; i++) {
-    const index = signatures[i]!.index;
-    if (index >= validators.keys.length || (i > 0 && index <= signatures[i - 1]!.index)) {
-      return fail(ErrorCode.BAD_COMMIT, 'validator indices must ascend within the set');
-    }
-  }
-  const digest = commitDigest(crypto, hash);
-  for (let i = 0; i < validators.threshold; i++) {
-    const { index, signature } = signatures[i]!;
-    if (!crypto.verify(signature, digest, validators.keys[index]!)) {
-      return fail(ErrorCode.BAD_COMMIT_SIGNATURE, `validator ${index} did not sign this header`);
-    }
-  }
+  const signed = verifyCommitSignatures(crypto, validators, commit, hash);
+  if (!signed.ok) return signed;
   return ok(Object.freeze({ header, headerHash: hash, validators }));
 }
 
