@@ -10,7 +10,7 @@
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import mqtt, { type MqttClient } from 'mqtt';
+import { connectToBroker } from './broker-connect.js';
 import {
   BotError, type CryptoProvider, DeviceTopic, type KeyPair, Role, TxKind, type UnsignedTx, bytesToHex, chainTopics, decodeAck,
   deviceBody, encodeTx, enrollBody, equalBytes, errorName, generateKeyPair, hexToBytes, keyId, openEnrollRequest, signTx, txId,
@@ -193,30 +193,10 @@ async function nextSeq(context: Context): Promise<number> {
   throw new CliError(`cannot ask the gateway for the operator's sequence number at ${context.http} (${httpError}): pass --http URL or --seq N`);
 }
 
-async function connect(url: string, clientId: string, timeoutMs: number): Promise<MqttClient> {
-  const client = mqtt.connect(url, { clientId, clean: true, reconnectPeriod: 0, connectTimeout: timeoutMs });
-  return new Promise((resolve, reject) => {
-    const fail = (reason: string) => {
-      client.removeAllListeners();
-      client.on('error', () => {});
-      client.end(true);
-      reject(new CliError(`cannot connect to the broker at ${url}: ${reason}`));
-    };
-    client.once('connect', () => {
-      client.removeAllListeners('error');
-      client.removeAllListeners('close');
-      client.on('error', () => {});
-      resolve(client);
-    });
-    client.once('error', (error) => fail(error.message));
-    client.once('close', () => fail('connection closed'));
-  });
-}
-
 async function submit(crypto: CryptoProvider, context: Context, kind: TxKind, items: readonly Item[]): Promise<Outcome[]> {
   const first = await nextSeq(context);
   const topics = chainTopics(context.chainId);
-  const client = await connect(context.broker, bytesToHex(context.operatorId), context.timeoutMs);
+  const client = await connectToBroker(context.broker, bytesToHex(context.operatorId), context.timeoutMs, '');
   try {
     const acks = new Map<number, number>();
     let lastAckAt = Date.now();

@@ -6,7 +6,7 @@
 // An ack of DUPLICATE_DEVICE means the key is already an account: enrolled before
 // (say, by a run that was stopped before it saw the ack), so it counts as done.
 
-import mqtt, { type MqttClient } from 'mqtt';
+import { connectToBroker } from './broker-connect.js';
 import {
   type CryptoProvider, DeviceTopic, ErrorCode, type KeyPair, TxKind, bytesToHex, chainTopics, decodeAck, encodeTx, enrollBody,
   keyId, signTx,
@@ -40,7 +40,7 @@ export async function enrollKeys(options: FleetEnrollOptions, publicKeys: readon
   const operatorId = keyId(crypto, operator.publicKey);
   const topics = chainTopics(chainId);
   const ackTopic = topics.device(operatorId, DeviceTopic.ACK);
-  const client = await connect(options.brokerUrl, bytesToHex(operatorId), options.timeoutMs);
+  const client = await connectToBroker(options.brokerUrl, bytesToHex(operatorId), options.timeoutMs, ' to enrol the devices');
   try {
     const acks = new Map<number, number>();
     let lastAckAt = Date.now();
@@ -74,26 +74,6 @@ export async function enrollKeys(options: FleetEnrollOptions, publicKeys: readon
   } finally {
     await client.endAsync().catch(() => {});
   }
-}
-
-async function connect(url: string, clientId: string, timeoutMs: number): Promise<MqttClient> {
-  const client = mqtt.connect(url, { clientId, clean: true, reconnectPeriod: 0, connectTimeout: timeoutMs });
-  return new Promise((resolve, reject) => {
-    const fail = (reason: string) => {
-      client.removeAllListeners();
-      client.on('error', () => {});
-      client.end(true);
-      reject(new CliError(`cannot connect to the broker at ${url} to enrol the devices: ${reason}`));
-    };
-    client.once('connect', () => {
-      client.removeAllListeners('error');
-      client.removeAllListeners('close');
-      client.on('error', () => {});
-      resolve(client);
-    });
-    client.once('error', (error) => fail(error.message));
-    client.once('close', () => fail('connection closed'));
-  });
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
