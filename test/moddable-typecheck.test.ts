@@ -1,0 +1,34 @@
+// Type-checks the device code (hosts/esp32, hosts/x-cli-lin, modules/) against the
+// Moddable SDK's own typings, which live outside the repo: hosts/esp32/tsconfig.json,
+// completed here with $MODDABLE's typings. Skips, saying why, without $MODDABLE.
+
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO, moddableMissing } from './moddable/moddable-app.js';
+
+const missing = moddableMissing();
+const moddableTest = missing ? test.skip : test;
+
+moddableTest(missing ? `device code type-checks with Moddable's typings (skipped: ${missing})` : "device code type-checks with Moddable's typings", (t) => {
+  const moddable = process.env.MODDABLE!;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'botpeer-tsc-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const config = path.join(dir, 'tsconfig.json');
+  fs.writeFileSync(config, JSON.stringify({
+    extends: path.join(REPO, 'hosts/esp32/tsconfig.json'),
+    compilerOptions: { noEmit: true, skipLibCheck: true },
+    include: [
+      path.join(REPO, 'hosts/esp32/**/*.ts'),
+      path.join(REPO, 'hosts/x-cli-lin/**/*.ts'),
+      path.join(REPO, 'modules/**/*.ts'),
+      path.join(moddable, 'typings/**/*.d.ts'),
+      path.join(moddable, 'xs/includes/xs.d.ts'),
+    ],
+    exclude: [path.join(REPO, 'modules/mqtt-packet/bundle.ts')],
+  }));
+  const tsc = spawnSync(path.join(REPO, 'node_modules/.bin/tsc'), ['-p', config], { encoding: 'utf8' });
+  t.is(tsc.status, 0, tsc.stdout + tsc.stderr);
+});
