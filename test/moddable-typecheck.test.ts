@@ -1,5 +1,5 @@
-// Type-checks the device code (hosts/esp32, hosts/x-cli-lin, modules/) against the
-// Moddable SDK's own typings, which live outside the repo: hosts/esp32/tsconfig.json,
+// Type-checks the device code (hosts/esp32, hosts/x-cli-lin, modules/) and the Moddable test
+// apps (test/moddable/apps, which the Node typecheck excludes) against the Moddable SDK's own typings, which live outside the repo: hosts/esp32/tsconfig.json,
 // completed here with $MODDABLE's typings. Skips, saying why, without $MODDABLE.
 
 import test from 'ava';
@@ -24,6 +24,7 @@ moddableTest(missing ? `device code type-checks with Moddable's typings (skipped
       path.join(REPO, 'hosts/esp32/**/*.ts'),
       path.join(REPO, 'hosts/x-cli-lin/**/*.ts'),
       path.join(REPO, 'modules/**/*.ts'),
+      path.join(REPO, 'test/moddable/apps/**/*.ts'),
       path.join(moddable, 'typings/**/*.d.ts'),
       path.join(moddable, 'xs/includes/xs.d.ts'),
     ],

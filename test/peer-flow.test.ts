@@ -270,3 +270,34 @@ test('stop() leaves storage consistent and a later boot finishes the work', (t) 
   t.deepEqual(finalSeqs(device), [1, 2, 3]);
   t.is(device.outbox.size, 0);
 });
+
+test('stop() shows OFFLINE even while unenrolled, blocked or full; a new start shows the hold again', (t) => {
+  const late = scenario({ seed: 4, enroll: false });
+  late.device.start();
+  late.clock.advance(5_000);
+  t.is(late.device.status.state, PeerState.UNENROLLED);
+  late.device.peer.stop();
+  t.is(late.device.status.state, PeerState.OFFLINE, 'stopped while unenrolled');
+  t.is(late.device.of('state').at(-1)?.state, PeerState.OFFLINE, 'and says so');
+  late.clock.advance(120_000);
+  t.is(late.device.status.state, PeerState.OFFLINE, 'nothing runs after stop to change it');
+  late.device.peer.start();
+  late.clock.advance(65_000);
+  t.is(late.device.status.state, PeerState.UNENROLLED, 'the hold was kept for the next start');
+
+  const refused = scenario({ seed: 5 });
+  refused.gateway.refuse = () => 5;
+  refused.device.start();
+  refused.clock.advance(5_000);
+  t.is(refused.device.status.state, PeerState.BLOCKED);
+  refused.device.peer.stop();
+  t.is(refused.device.status.state, PeerState.OFFLINE, 'stopped while the broker refused it');
+
+  const full = scenario({ seed: 6, config: { outboxCapacity: 2 } });
+  full.gateway.setNetwork(false);
+  full.device.start();
+  full.clock.advance(20_000);
+  t.is(full.device.status.state, PeerState.OUTBOX_FULL);
+  full.device.peer.stop();
+  t.is(full.device.status.state, PeerState.OFFLINE, 'stopped with a full outbox');
+});

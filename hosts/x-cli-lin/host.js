@@ -34,13 +34,21 @@ class FileFlash {
 		this.blockSize = blockSize;
 		Object.freeze(this);
 	}
+	// Out of the area throws, as Moddable's Flash does, rather than growing the file.
+	#check(offset, byteLength) {
+		if (!Number.isInteger(offset) || !Number.isInteger(byteLength) || (offset < 0) || (byteLength < 0) || ((offset + byteLength) > this.byteLength))
+			throw new RangeError("outside the flash area");
+	}
 	read(offset, byteLength) {
+		this.#check(offset, byteLength);
 		return flashRead(this.#fd, offset, byteLength);
 	}
 	write(offset, byteLength, buffer) {
+		this.#check(offset, byteLength);
 		flashWrite(this.#fd, offset, byteLength, buffer);
 	}
 	erase(sector) {
+		this.#check(sector * this.blockSize, this.blockSize);
 		flashErase(this.#fd, sector * this.blockSize, this.blockSize);
 	}
 }

@@ -8,8 +8,9 @@ import type { KeyValueStore } from '../../src/peer/ports.js';
 import { deleteFile, makeDirectory, readFile, writeFile } from './host.js';
 
 // Letters, digits, '.', '_' and '-', 1..15 of them (checked without a RegExp: cheaper under XS).
+// Not starting with '.' ('.' and '..' name folders) nor ending in '.tmp' (writeFile's temporary).
 function isKey(key: string): boolean {
-  if (key.length < 1 || key.length > 15) return false;
+  if (key.length < 1 || key.length > 15 || key.charCodeAt(0) === 46 || key.endsWith('.tmp')) return false;
   for (let i = 0; i < key.length; i++) {
     const c = key.charCodeAt(i);
     const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 95 || c === 45;

@@ -349,6 +349,10 @@ class Peer implements LightPeer {
   }
 
   private derive(): PeerState {
+    // A stopped peer is offline, whatever it last heard: the gateway's hold (unenrolled,
+    // revoked, blocked), a refusing broker or a full outbox are kept for the next start but
+    // must not outrank the stop.
+    if (!this.running) return PeerState.OFFLINE;
     const held = this.sender.held;
     if (held !== undefined) return held;
     if (this.refused !== undefined) return PeerState.BLOCKED;

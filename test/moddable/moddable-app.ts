@@ -145,6 +145,45 @@ export function buildFirmware(): string {
   return binary;
 }
 
+/**
+ * Builds an app for x-cli-lin from a manifest given here (modules named and preloaded as the
+ * firmware's manifest.json does, .ts modules compiled by mcconfig's tsc); returns the binary
+ * and the folder of the compiled modules (their .xsb files give byte-code sizes).
+ */
+export function buildManifestApp(name: string, manifest: Record<string, unknown>): { binary: string; modulesDir: string } {
+  const moddable = process.env.MODDABLE!;
+  const appDir = path.join(WORK, 'apps', name);
+  const outDir = path.join(WORK, 'build');
+  fs.mkdirSync(appDir, { recursive: true });
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(appDir, 'manifest.json'), `${JSON.stringify(manifest, null, '\t')}\n`);
+  const env = {
+    ...process.env,
+    MODDABLE: moddable,
+    PATH: [path.join(moddable, 'build/bin/lin/release'), path.join(REPO, 'node_modules/.bin'), process.env.PATH].join(path.delimiter),
+  };
+  run('mcconfig', ['-p', 'x-cli-lin', '-o', outDir], env, appDir);
+  const tmp = path.join(outDir, 'tmp/lin/release', name);
+  run('nice', ['make', '-f', path.join(tmp, 'makefile'), 'MAKEFLAGS=-j2 --silent'], env, appDir);
+  const binary = path.join(outDir, 'bin/lin/release', name);
+  if (!fs.existsSync(binary)) throw new Error(`build produced no ${binary}`);
+  return { binary, modulesDir: path.join(tmp, 'modules') };
+}
+
+/** Byte-code size of each compiled module under `modulesDir`, by module name (its path without .xsb). */
+export function byteCodeSizes(modulesDir: string): Map<string, number> {
+  const sizes = new Map<string, number>();
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (entry.name.endsWith('.xsb')) sizes.set(path.relative(modulesDir, file).slice(0, -4), fs.statSync(file).size);
+    }
+  };
+  walk(modulesDir);
+  return sizes;
+}
+
 /** Runs a built app to its end (or kills it after `timeoutMs`). */
 export function runModdableApp(binary: string, options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): Promise<AppRun> {
   return new Promise((resolve, reject) => {
