@@ -31,6 +31,8 @@ import { LogLevel } from './ports.js';
 export const MAX_BUFFERED_PROOFS = 16;
 /** Times one reading batch may be re-signed after its seq turned out to be spent. */
 export const MAX_REISSUES = 2;
+/** NOT_FOUND answers in a row, after a REPLAY, before a batch is re-signed under a new seq. */
+export const NOT_FOUND_CONFIRMATIONS = 3;
 const RETRY_BASE_MS = 1000;
 
 const EntryStatus = Object.freeze({ QUEUED: 0, SENT: 1, ACKED: 2, REPLAYED: 3 } as const);
@@ -341,8 +343,13 @@ export class TxSender {
         this.onProofBytes(response.payloads[0]!);
       }
     } else if (response.code === ErrorCode.NOT_FOUND) {
-      if (entry.status === EntryStatus.REPLAYED) {
+      // A gateway admits a transaction (REPLAY for a re-send) a moment before it is durable and
+      // findable, so one NOT_FOUND may be that race: only spaced answers in a row prove the seq was
+      // spent unaccepted (askProof doubles the wait each time).
+      if (entry.status === EntryStatus.REPLAYED && entry.proofAsks >= NOT_FOUND_CONFIRMATIONS) {
         this.reissue(entry);
+      } else if (entry.status === EntryStatus.REPLAYED) {
+        this.ctx.log(LogLevel.INFO, `gateway does not know seq ${entry.seq} yet after a replay: asking again`);
       } else if (entry.status === EntryStatus.ACKED) {
         this.ctx.log(LogLevel.WARN, `gateway does not know acknowledged seq ${entry.seq}: sending it again`);
         entry.status = EntryStatus.QUEUED;
