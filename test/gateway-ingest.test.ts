@@ -8,7 +8,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { connect } from 'node:net';
 import {
-  ErrorCode, type KeyPair, TxKind, bytesToHex, concatBytes, deviceBody, encodeCbor, encodeTx, errorName, keyId, readingsBody, Quantity, signTx,
+  ErrorCode, type KeyPair, TxKind, bytesToHex, concatBytes, decodeTx, deviceBody, encodeCbor, encodeTx, errorName, keyId, readingsBody, Quantity, signTx,
 } from '../src/index.js';
 import type { Gateway } from '../tools/gateway/gateway.js';
 import { connectAll, crypto, enroll, makeChainDir, newDeviceKey, startTestGateway } from './support/gateway-fixture.js';
@@ -71,6 +71,18 @@ test.serial('non-canonical CBOR', (t) => {
 test.serial('oversized payload', (t) => expectRejected(t, new Uint8Array(5000), 0, ErrorCode.TOO_LARGE));
 test.serial('deeply nested payload', (t) => expectRejected(t, Uint8Array.from([...Array(3000).fill(0x81), 0x00]), 0, ErrorCode.TOO_DEEP));
 test.serial('a map where an array belongs', (t) => expectRejected(t, encodeCbor([1]).fill(0xa0, 0, 1), 0, ErrorCode.UNSUPPORTED_TYPE));
+// The header of these reads (ingest's main thread never decodes it); a verify worker's strict
+// decode then finds the fault, and the answer is the same as for any wire that does not decode.
+test.serial('a well-formed header with a malformed body', (t) => {
+  const wire = reading(seq + 1);
+  const tx = decodeTx(wire);
+  return expectRejected(t, encodeTx({ ...tx, body: [Quantity.TEMPERATURE_C] }), 0, ErrorCode.BAD_BODY);
+});
+test.serial('a well-formed header with bytes after the transaction', (t) => expectRejected(t, concatBytes(reading(seq + 1), Uint8Array.of(0)), 0, ErrorCode.TRAILING_BYTES));
+test.serial('a well-formed header with a truncated signature', (t) => {
+  const wire = reading(seq + 1);
+  return expectRejected(t, wire.subarray(0, wire.length - 1), 0, ErrorCode.MALFORMED_CBOR);
+});
 test.serial('bad signature', (t) => {
   const wire = reading(seq + 1);
   wire[wire.length - 5]! ^= 1;

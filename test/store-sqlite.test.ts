@@ -4,6 +4,7 @@
 
 import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -158,16 +159,121 @@ test('commitBlock with a wrong height or too few pending throws and changes noth
   t.deepEqual(snapshot(s), after);
 });
 
-test('a transaction already in the ledger cannot be committed again', (t) => {
+test('a transaction already in the ledger, or twice in one block, cannot be committed', (t) => {
   const s = open(t, ':memory:');
   s.appendPending([tx(0)]);
   s.commitBlock(block(1, 1), NO_CHANGES);
   s.appendPending([tx(0)]);
   const before = snapshot(s);
   t.throws(() => s.commitBlock(block(2, 1), NO_CHANGES), {
-    message: /UNIQUE constraint failed: txs\.(tx_id|sender, txs\.seq)/,
+    message: /commitBlock: block 2 not stored: UNIQUE constraint failed: tx_seqs\.sender, tx_seqs\.seq/,
   });
   t.deepEqual(snapshot(s), before);
+
+  const other = open(t, ':memory:');
+  other.appendPending([tx(0), tx(1), { ...tx(2), seq: tx(1).seq }]);
+  const pending = snapshot(other);
+  t.throws(() => other.commitBlock(block(1, 3), NO_CHANGES), { message: /UNIQUE constraint failed: tx_seqs\.sender, tx_seqs\.seq/ });
+  t.deepEqual(snapshot(other), pending);
+  other.commitBlock(block(1, 2), NO_CHANGES); // the two distinct ones are fine
+  t.is(other.txCount(), 2);
+});
+
+test('pendingBySenderSeq finds a pending transaction, not one in a block', (t) => {
+  const s = open(t, ':memory:');
+  s.appendPending([tx(0), tx(1), tx(2, 2)]);
+  s.commitBlock(block(1, 1), NO_CHANGES);
+  t.is(s.pendingBySenderSeq(tx(0).sender, 1), undefined, 'in block 1');
+  t.deepEqual(s.pendingBySenderSeq(tx(1).sender, 2), tx(1));
+  t.deepEqual(s.pendingBySenderSeq(tx(2, 2).sender, 3), tx(2, 2));
+  t.is(s.pendingBySenderSeq(tx(2, 2).sender, 2), undefined, 'another sender');
+  t.is(s.txBySenderSeq(tx(1).sender, 2), undefined, 'pending is not in the ledger');
+  s.commitBlock(block(2, 2), NO_CHANGES);
+  t.is(s.pendingBySenderSeq(tx(1).sender, 2), undefined);
+  t.deepEqual(s.txBySenderSeq(tx(1).sender, 2), inLedger(tx(1), 2, 0));
+});
+
+test('blocks hold contiguous ranges: empty blocks between full ones, lookups at every edge', (t) => {
+  const s = open(t, ':memory:');
+  const txs = Array.from({ length: 7 }, (_, i) => tx(i));
+  s.commitBlock(block(1, 0), NO_CHANGES); // empty before anything was appended
+  s.appendPending(txs.slice(0, 3));
+  s.commitBlock(block(2, 0), NO_CHANGES);
+  s.commitBlock(block(3, 2), NO_CHANGES);
+  s.commitBlock(block(4, 0), NO_CHANGES);
+  s.appendPending(txs.slice(3));
+  s.commitBlock(block(5, 4), NO_CHANGES);
+  s.commitBlock(block(6, 0), NO_CHANGES);
+  const where = txs.map((x) => s.txById(x.txId)).map((x) => x && [x.height, x.index]);
+  t.deepEqual(where, [[3, 0], [3, 1], [5, 0], [5, 1], [5, 2], [5, 3], undefined]);
+  t.deepEqual([1, 2, 3, 4, 5, 6].map((h) => s.blockTxIds(h).length), [0, 0, 2, 0, 4, 0]);
+  t.is(s.txCount(), 6);
+  t.deepEqual(s.pending(), txs.slice(6));
+  t.deepEqual(s.txsBySender(txs[0]!.sender, 10).map((x) => x.seq), [6, 5, 4, 3, 2, 1], 'the pending one is not listed');
+  // The id lookup keys on a prefix: an id sharing it but differing later is not found.
+  const lookalike = txs[0]!.txId.slice();
+  lookalike[31]! ^= 1;
+  t.is(s.txById(lookalike), undefined);
+  t.is(s.txById(txs[0]!.txId.subarray(0, 8)), undefined, 'nor the prefix itself');
+});
+
+test('a schema 1 store is migrated: ledger, pending pool and blocks read back the same', (t) => {
+  const path = tempDb(t);
+  const Database = createRequire(import.meta.url)('better-sqlite3') as new (path: string) => {
+    prepare(sql: string): { run(...params: unknown[]): unknown };
+    exec(sql: string): void;
+    pragma(s: string): unknown;
+    close(): void;
+  };
+  // Schema 1 as the first gateway wrote it: a pending table, and txs with height and idx.
+  const db = new Database(path);
+  db.exec(`
+    CREATE TABLE pending (n INTEGER PRIMARY KEY, wire BLOB NOT NULL, tx_id BLOB NOT NULL, sender BLOB NOT NULL,
+      seq INTEGER NOT NULL, kind INTEGER NOT NULL, time INTEGER NOT NULL, received_at INTEGER NOT NULL) STRICT;
+    CREATE TABLE txs (n INTEGER PRIMARY KEY, height INTEGER NOT NULL, idx INTEGER NOT NULL, tx_id BLOB NOT NULL,
+      sender BLOB NOT NULL, seq INTEGER NOT NULL, kind INTEGER NOT NULL, time INTEGER NOT NULL, wire BLOB NOT NULL) STRICT;
+    CREATE UNIQUE INDEX txs_tx_id ON txs (tx_id);
+    CREATE UNIQUE INDEX txs_sender_seq ON txs (sender, seq);
+    CREATE UNIQUE INDEX txs_height_idx ON txs (height, idx);
+    CREATE TABLE blocks (height INTEGER PRIMARY KEY, hash BLOB NOT NULL, time INTEGER NOT NULL, tx_count INTEGER NOT NULL,
+      light_block BLOB NOT NULL) STRICT;
+    CREATE UNIQUE INDEX blocks_hash ON blocks (hash);
+    CREATE TABLE accounts (id BLOB PRIMARY KEY, key BLOB NOT NULL, role INTEGER NOT NULL, status INTEGER NOT NULL,
+      last_seq INTEGER NOT NULL, enrolled_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+    CREATE TABLE blocked (id BLOB PRIMARY KEY, reason INTEGER NOT NULL, reporter BLOB NOT NULL, height INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+  `);
+  const txs = Array.from({ length: 8 }, (_, i) => tx(i));
+  const layout = [[1, 3], [2, 0], [3, 2]] as const; // height, txCount; 3 stay pending
+  let at = 0;
+  for (const [height, count] of layout) {
+    const b = block(height, count);
+    db.prepare('INSERT INTO blocks VALUES (?, ?, ?, ?, ?)').run(b.height, b.hash, b.time, b.txCount, b.lightBlock);
+    for (let idx = 0; idx < count; idx++, at++) {
+      const x = txs[at]!;
+      // Inserted out of ledger order on purpose: the migration must order by height and idx, not n.
+      db.prepare('INSERT INTO txs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(100 - at, height, idx, x.txId, x.sender, x.seq, x.kind, x.time, x.wire);
+    }
+  }
+  for (const x of txs.slice(at)) {
+    db.prepare('INSERT INTO pending (wire, tx_id, sender, seq, kind, time, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(x.wire, x.txId, x.sender, x.seq, x.kind, x.time, x.receivedAt);
+  }
+  db.prepare('INSERT INTO accounts VALUES (?, ?, ?, ?, ?, ?)').run(account.id, account.key, account.role, account.status, account.lastSeq, account.enrolledAt);
+  db.pragma('user_version = 1');
+  db.close();
+
+  const s = open(t, path);
+  t.deepEqual(s.latestBlock(), block(3, 2));
+  t.deepEqual(s.blockTxIds(1), txs.slice(0, 3).map((x) => x.txId));
+  t.deepEqual(s.blockTxIds(2), []);
+  t.deepEqual(s.blockTxIds(3), txs.slice(3, 5).map((x) => x.txId));
+  t.deepEqual(s.txById(txs[4]!.txId), inLedger(txs[4]!, 3, 1));
+  t.is(s.txCount(), 5);
+  t.deepEqual(s.pending(), txs.slice(5));
+  t.deepEqual(s.accounts(), [account]);
+  // And the chain goes on.
+  s.commitBlock(block(4, 3), NO_CHANGES);
+  t.deepEqual(s.blockTxIds(4), txs.slice(5).map((x) => x.txId));
+  t.is(s.txCount(), 8);
 });
 
 test('state changes upsert accounts and blocked rows and delete unblocked ids', (t) => {
@@ -327,25 +433,35 @@ test('after SIGKILL mid-run, everything reported durable is present exactly once
   }
 });
 
-test('throughput of appendPending in batches of 256 (printed, not asserted)', (t) => {
+test('throughput of appendPending in batches of 256 and of commitBlock (printed, not asserted)', (t) => {
   const s = open(t, tempDb(t));
   const BATCH = 256;
   const BATCHES = 80;
+  // Random-looking ids, as SHA-256 ids are: they land anywhere in the tx_id index.
+  const id = (n: number) => new Uint8Array(createHash('sha256').update(`id ${n}`).digest());
   const make = (b: number): PendingTx[] =>
     Array.from({ length: BATCH }, (_, i) => {
       const n = b * BATCH + i;
-      return { ...tx(n, 1 + (n % 16)), wire: bytes(120, n & 0xff) };
+      const sender = 1 + (n % 16);
+      return { ...tx(n, sender), txId: id(n), seq: Math.floor(n / 16) + 1, wire: bytes(120, n & 0xff) };
     });
   s.appendPending(make(0)); // warm-up: creates the WAL
+  s.commitBlock(block(1, BATCH), NO_CHANGES);
   const batches = Array.from({ length: BATCHES }, (_, b) => make(b + 1));
   const start = process.hrtime.bigint();
   for (const batch of batches) s.appendPending(batch);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const rows = BATCH * BATCHES;
   const perBatch = ((seconds / BATCHES) * 1000).toFixed(2);
+  const BLOCKS = 20;
+  const commitStart = process.hrtime.bigint();
+  for (let h = 2; h < 2 + BLOCKS; h++) s.commitBlock(block(h, rows / BLOCKS), NO_CHANGES);
+  const commitMs = Number(process.hrtime.bigint() - commitStart) / 1e6 / BLOCKS;
   t.log(
     `appendPending: ${rows} rows in ${BATCHES} batches of ${BATCH}: ` +
-      `${Math.round(rows / seconds)} rows/s, ${perBatch} ms per batch (synchronous=FULL)`,
+      `${Math.round(rows / seconds)} rows/s, ${perBatch} ms per batch; commitBlock of ${rows / BLOCKS} transactions: ` +
+      `${commitMs.toFixed(2)} ms (synchronous=FULL)`,
   );
-  t.is(s.pending().length, rows + BATCH);
+  t.is(s.pending().length, 0);
+  t.is(s.txCount(), rows + BATCH);
 });

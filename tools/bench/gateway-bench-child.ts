@@ -10,8 +10,8 @@
 // It sends {type:'ready', pid, mqttUrl} once listening, {type:'error', message} if it could not start.
 //
 // It also times a few gateway steps from outside, by wrapping methods of the objects
-// startGateway returns (no gateway file is changed): ingest.handle (decode, rate limit,
-// sender lookup, batching), Ingest's admit step (admission, pending append, acks),
+// startGateway returns (no gateway file is changed): ingest.handle (header, sender
+// lookup, rate limit, batching), Ingest's admit step (admission, pending append, acks),
 // store.appendPending and store.commitBlock (SQLite with fsync), and producer.produce
 // (a whole block: state, header, commit, store, proofs). Each wrapper costs two
 // performance.now() calls.
@@ -36,6 +36,8 @@ export interface GatewayStats {
   readonly elu: { idle: number; active: number };
   readonly steps: Record<string, StepTime>;
   readonly memoryRss: number;
+  /** OS thread ids of the verify workers (empty if the platform does not say). */
+  readonly verifyThreads: number[];
 }
 
 type Config = Pick<GatewayOptions, 'dataDir' | 'brokerUrl' | 'producer' | 'verifyWorkers'>;
@@ -75,7 +77,7 @@ async function main(): Promise<void> {
     rateLimits: { perSecond: 1e9, burst: 1e9, floodRejections: Number.MAX_SAFE_INTEGER },
   });
   const lengthOf = (args: unknown[]) => (Array.isArray(args[0]) ? args[0].length : 1);
-  timeMethod(gateway.ingest, 'handle', 'ingest.handle (decode, limits, batch)');
+  timeMethod(gateway.ingest, 'handle', 'ingest.handle (header, limits, batch)');
   timeMethod(gateway.ingest, 'admit', 'ingest admit (admission, append, acks)', lengthOf);
   timeMethod(gateway.store, 'appendPending', 'store.appendPending (SQLite + fsync)', lengthOf);
   timeMethod(gateway.store, 'commitBlock', 'store.commitBlock (SQLite + fsync)', (args) => (args[0] as { txCount: number }).txCount);
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
         elu: { idle: elu.idle, active: elu.active },
         steps: structuredClone(steps),
         memoryRss: process.memoryUsage.rss(),
+        verifyThreads: gateway.verifyThreadIds(),
       };
       send({ type: 'stats', stats });
     } else if (message.cmd === 'close') {

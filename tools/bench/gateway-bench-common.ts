@@ -82,6 +82,19 @@ export function cpuSeconds(pid: number, tid?: number): number | undefined {
   }
 }
 
+/**
+ * A thread's scheduler account from /proc/<pid>/task/<tid>/schedstat: seconds on a CPU and seconds
+ * runnable but waiting for one (the run queue). Wall time minus both is time blocked (I/O, fsync) or idle.
+ */
+export function schedSeconds(pid: number, tid = pid): { run: number; wait: number } | undefined {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+    return run === undefined || wait === undefined ? undefined : { run: run / 1e9, wait: wait / 1e9 };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Per-thread CPU seconds of a process, keyed "tid name". */
 export function threadSeconds(pid: number): Map<string, number> {
   const out = new Map<string, number>();

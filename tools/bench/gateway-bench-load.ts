@@ -7,16 +7,18 @@
 //
 // It enrols the devices (operator-signed ENROLL transactions), connects them, then
 // every device publishes its pre-signed 1-reading transactions at QoS 1 with at most
-// `window` unacknowledged at a time. After `warmupMs` it opens the measured window
+// `window` unacknowledged at a time (and, with `rate`, no faster than its share of it). After `warmupMs` it opens the measured window
 // ({type:'window-start'}), closes it after `measureMs` ({type:'window-end'}), stops
 // publishing, waits (at most `drainMs`) for the acks and proofs of everything it
 // published, and sends {type:'result', result: LoadResult}.
 
 import mqtt, { type MqttClient } from 'mqtt';
+import type { Socket } from 'node:net';
 import {
   DeviceTopic, ErrorCode, TxKind, bytesToHex, chainTopics, decodeAck, decodeProofMessage, encodeTx, enrollBody,
   errorName, keyId, signTx,
 } from '../../src/index.js';
+import { coalesceWrites } from '../gateway/bus-aedes.js';
 import { createNativeCrypto } from '../gateway/crypto-secp256k1-node.js';
 import { loadChain } from '../gateway/data-dir.js';
 import { benchDevice, decodeStock, percentile } from './gateway-bench-common.js';
@@ -29,6 +31,10 @@ export interface LoadConfig {
   /** Stock files in device order, each holding `perDevice` transactions of consecutive devices. */
   readonly stockFiles: readonly string[];
   readonly window: number;
+  /** Devices connect with clean: false, as the light peer does, so the broker keeps a session for each. */
+  readonly persistentSessions: boolean;
+  /** Transactions per second over all devices (each device an equal share); 0: as fast as acks allow. */
+  readonly rate: number;
   readonly warmupMs: number;
   readonly measureMs: number;
   readonly drainMs: number;
@@ -66,6 +72,8 @@ export interface LoadResult {
   readonly cpuSeconds: number;
   readonly clients: number;
   readonly headersReceived: number;
+  /** Header messages that arrived inside the window, over all devices (each device should get every block's). */
+  readonly headersInWindow: number;
 }
 
 const send = (message: unknown): void => {
@@ -77,6 +85,8 @@ class SimDevice {
   client!: MqttClient;
   next = 0; // index into wires (seq - 1) of the next transaction to publish
   inflight = 0;
+  /** Publications allowed now when the load is paced (config.rate > 0). */
+  tokens = 0;
   readonly publishedAt: Float64Array;
   readonly ackAt: Float64Array;
   readonly proofAt: Float64Array;
@@ -127,13 +137,16 @@ async function main(): Promise<void> {
   let windowEnd = Number.POSITIVE_INFINITY;
   let publishing = true;
   let headersReceived = 0;
+  let headersInWindow = 0;
   const rejectedInWindow: Record<string, number> = {};
   const rejectedTotal: Record<string, number> = {};
   let okInWindow = 0;
   let exhausted = 0;
 
+  const paced = config.rate > 0;
   const pump = (d: SimDevice): void => {
-    while (publishing && d.inflight < config.window) {
+    while (publishing && d.inflight < config.window && (!paced || d.tokens >= 1)) {
+      if (paced) d.tokens--;
       if (d.next >= d.wires.length) {
         if (d.next === d.wires.length) {
           d.next++; // count once
@@ -152,7 +165,10 @@ async function main(): Promise<void> {
   await Promise.all(devices.map(async (d) => {
     const ackTopic = topics.device(d.id, DeviceTopic.ACK);
     const proofTopic = topics.device(d.id, DeviceTopic.PROOF);
-    const client = await mqtt.connectAsync(config.url, { clientId: bytesToHex(d.id), clean: true, reconnectPeriod: 0 });
+    const client = await mqtt.connectAsync(config.url, { clientId: bytesToHex(d.id), clean: !config.persistentSessions, reconnectPeriod: 0 });
+    // A device's PUBACKs and next PUBLISH of one turn go out in one write, as the gateway's do:
+    // the packets are the same, the load generator just spends fewer system calls on them.
+    coalesceWrites(client.stream as Socket);
     d.client = client;
     client.on('message', (topic, payload) => {
       const now = performance.now();
@@ -179,12 +195,28 @@ async function main(): Promise<void> {
         if (i >= 0 && i < d.wires.length && d.proofAt[i] === 0) d.proofAt[i] = now;
       } else if (topic === topics.header) {
         headersReceived++;
+        if (now >= windowStart && now < windowEnd) headersInWindow++;
       }
     });
     await client.subscribeAsync([ackTopic, proofTopic, topics.header], { qos: 1 });
   }));
   send({ type: 'connected' });
 
+  if (paced) {
+    // Open loop at a fixed rate: each device earns rate / devices tokens per second (at most a
+    // window's worth), so the gateway gets the same offered load whatever its speed.
+    const perDeviceMs = config.rate / config.devices / 1000;
+    let last = performance.now();
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      for (const d of devices) {
+        d.tokens = Math.min(config.window, d.tokens + (now - last) * perDeviceMs);
+        pump(d);
+      }
+      last = now;
+      if (!publishing) clearInterval(ticker);
+    }, 5);
+  }
   for (const d of devices) pump(d);
   await sleep(config.warmupMs);
   const cpuStart = process.cpuUsage();
@@ -230,6 +262,7 @@ async function main(): Promise<void> {
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     clients: devices.length,
     headersReceived,
+    headersInWindow,
   };
   send({ type: 'result', result });
   await Promise.all(devices.map((d) => d.client.endAsync(true)));

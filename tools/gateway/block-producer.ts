@@ -6,12 +6,13 @@
 
 import {
   type Checkpoint, type ChainTopics, type CryptoProvider, DeviceTopic, type LedgerState, type ValidatorSet,
-  buildHeader, encodeCheckpoint, encodeLightBlock, encodeProofMessage, headerHash, inclusionProofs,
+  buildHeader, encodeCheckpoint, encodeLightBlock, headerHash, inclusionProofs,
   signCheckpoint, signCommit, validatorSetHash,
 } from '../../src/index.js';
 import type { Bus } from './bus.js';
 import type { PoolEntry } from './ingest.js';
 import type { LedgerStore } from './ledger-store.js';
+import { PUSH_QOS, encodeProofPush } from './push-messages.js';
 
 export interface ProducerOptions {
   /** Milliseconds between blocks while transactions are pending. */
@@ -45,6 +46,7 @@ export class BlockProducer {
   private pool: PoolEntry[] = [];
   private timer: NodeJS.Timeout | undefined;
   private producing = false;
+  private fullScheduled = false;
   private lastBlockAt = 0;
   private checkpoint: Checkpoint | undefined;
 
@@ -77,15 +79,29 @@ export class BlockProducer {
 
   add(entries: readonly PoolEntry[]): void {
     for (const entry of entries) this.pool.push(entry);
-    if (this.pool.length >= this.options.maxBlockTxs) setImmediate(() => this.produce());
+    this.scheduleFull();
+  }
+
+  /** A full block is cut at once; one scheduled cut at a time, or every add() past the limit would cut its own small block. */
+  private scheduleFull(): void {
+    if (this.fullScheduled || this.pool.length < this.options.maxBlockTxs) return;
+    this.fullScheduled = true;
+    setImmediate(() => {
+      this.fullScheduled = false;
+      this.produce();
+      this.scheduleFull();
+    });
   }
 
   start(): void {
     this.lastBlockAt = this.deps.now();
+    // A block is due intervalMs after the previous one (not on a fixed clock, which would cut a
+    // small block right after a full one), checked four times per interval.
     this.timer = setInterval(() => {
-      const due = this.pool.length > 0 || this.deps.now() - this.lastBlockAt >= this.options.heartbeatMs;
+      const since = this.deps.now() - this.lastBlockAt;
+      const due = (this.pool.length > 0 && since >= this.options.intervalMs) || since >= this.options.heartbeatMs;
       if (due) this.produce();
-    }, this.options.intervalMs);
+    }, Math.max(1, Math.floor(this.options.intervalMs / 4)));
   }
 
   stop(): void {
@@ -142,12 +158,11 @@ export class BlockProducer {
 
   private publish(height: number, lightBlock: Uint8Array, entries: readonly PoolEntry[]): void {
     const proofs = inclusionProofs(this.deps.crypto, entries.map((e) => e.id));
-    // Proofs go out once the header is out: a device needs the header to check them, and
-    // aedes drops a message that reaches a client after a later one from the same broker.
+    // Proofs go out once the header is out (published and delivered): a device needs the header to check them.
     this.send(this.deps.topics.header, lightBlock, true).then(() => {
       entries.forEach((entry, i) => {
-        const message = encodeProofMessage({ seq: entry.tx.seq, height, proof: proofs[i]! });
-        void this.send(this.deps.topics.device(entry.tx.sender, DeviceTopic.PROOF), message, false);
+        const message = encodeProofPush(entry.tx.seq, height, proofs[i]!);
+        void this.deps.bus.publish(this.deps.topics.device(entry.tx.sender, DeviceTopic.PROOF), message, { qos: PUSH_QOS }).catch(() => {});
       });
     });
   }

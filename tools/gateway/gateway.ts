@@ -47,6 +47,8 @@ export interface Gateway {
   readonly producer: BlockProducer;
   /** Committed state plus the pool: what the next transaction is checked against. */
   working(): LedgerState;
+  /** OS thread ids of the signature-verification workers (Linux; empty elsewhere), for CPU accounting. */
+  verifyThreadIds(): number[];
   close(): Promise<void>;
 }
 
@@ -120,7 +122,7 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
   const ingest: Ingest = new Ingest({
     crypto, topics, store, bus, now,
     working: () => working,
-    verify: (jobs) => pool.verify(jobs),
+    check: (jobs) => pool.check(jobs),
     rate: new RateLimiter({ ...DEFAULT_RATE_LIMITS, ...options.rateLimits }),
     onAdmitted: (entries) => {
       producer.add(entries);
@@ -160,6 +162,7 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
     mqttUrl: bus.url,
     httpUrl: http?.url,
     working: () => working,
+    verifyThreadIds: () => pool.threadIds(),
     async close() {
       producer.stop();
       await ingest.drain();

@@ -58,6 +58,8 @@ export interface LedgerStore {
   appendPending(txs: readonly PendingTx[]): void;
   /** The pending pool in admission order (used on restart). */
   pending(): PendingTx[];
+  /** A sender's pending transaction with that seq (accepted, durable, not yet in a block), if any. */
+  pendingBySenderSeq(sender: Uint8Array, seq: number): PendingTx | undefined;
   /**
    * Atomically: stores the block, moves the oldest `txCount` pending transactions into the
    * ledger at this height (leaf index = order), applies the state changes. Throws if fewer

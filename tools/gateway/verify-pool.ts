@@ -1,17 +1,20 @@
 // The gateway's signature-verification pool (tools layer, Node only): worker
-// threads (verify-worker.ts) that decode transactions and check their signatures
-// with native libsecp256k1, so ingest's costliest step runs on every core and off
-// the event loop that serves MQTT and the store.
+// threads (verify-worker.ts) that decode transactions, check their signatures
+// with native libsecp256k1 and hash their ids, so ingest's costliest steps run on
+// every core and off the event loop that serves MQTT and the store.
 //
-// A verify() call is split into batches; each batch goes to the least-loaded
-// worker as ONE transferred ArrayBuffer (not thousands of structured-cloned
-// arrays), laid out as:
+// A call is split into batches; each batch goes to the least-loaded worker as ONE
+// transferred ArrayBuffer (not thousands of structured-cloned arrays), laid out as:
 //
 //   Uint32 ends[2 * count]   ends[2i] = end of wire i, ends[2i+1] = end of key i,
 //                            as offsets into `data`; wire i starts at ends[2i-1] (0 for i = 0)
 //   data                     wire 0, key 0, wire 1, key 1, ...
 //
-// and comes back as one transferred Uint8Array of 0/1 per job, in order.
+// and comes back as one transferred buffer (replyBytes):
+//
+//   Uint16 codes[count]      per job: 0 (OK) or why it failed (a decode error's code, BAD_SIGNATURE)
+//   ids[32 * count]          only if asked for: the transaction id of each OK job (zeros otherwise)
+//
 // A worker that crashes or exits fails its pending batches with an error (never a
 // hang) and is started afresh on the next call.
 //
@@ -22,6 +25,22 @@
 import os from 'node:os';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { CHAIN_ID_BYTES } from '../../src/tx/tx.js';
+
+/** SHA-256 of the wire (txId). */
+export const TX_ID_BYTES = 32;
+
+/** Size of a batch's reply: a Uint16 code per job, then an id per job if asked for. */
+export function replyBytes(count: number, withIds: boolean): number {
+  return 2 * count + (withIds ? TX_ID_BYTES * count : 0);
+}
+
+/** The outcome of check(): per job, in order, a code and (for code 0) the transaction id. */
+export interface CheckResult {
+  /** 0 (ErrorCode.OK) when the wire decodes strictly and its signature verifies; else the first failure's ErrorCode. */
+  readonly codes: Uint16Array;
+  /** Job i's transaction id is ids.subarray(32 * i, 32 * i + 32) (meaningful for code 0 only). */
+  readonly ids: Uint8Array;
+}
 
 export interface VerifyJob {
   /** A transaction's wire bytes, as received (untrusted). */
@@ -50,8 +69,15 @@ export interface VerifyPool {
    * pool is closed while the jobs are pending.
    */
   verify(jobs: readonly VerifyJob[]): Promise<boolean[]>;
+  /**
+   * The same checks, with the reason of each failure and the id of each valid transaction:
+   * what ingest needs so that its own thread neither decodes nor hashes.
+   */
+  check(jobs: readonly VerifyJob[]): Promise<CheckResult>;
   /** Worker threads running now (all of them from creation; a crashed one is restarted on the next call; 0 once closed). */
   liveWorkers(): number;
+  /** OS thread ids of the live workers that reported one (Linux), for reading their CPU time from /proc. */
+  threadIds(): number[];
   /** Fails pending jobs, stops every worker and resolves once they have exited. */
   close(): Promise<void>;
 }
@@ -61,11 +87,14 @@ export interface BatchRequest {
   readonly id: number;
   readonly count: number;
   readonly buffer: ArrayBuffer;
+  /** Whether the reply carries the ids of the valid transactions. */
+  readonly withIds: boolean;
 }
 
-/** Worker → main: `results` (0/1 per job) or, if the whole batch failed, `error`. */
+/** Worker → main: `results` (replyBytes long) or, if the whole batch failed, `error`; id 0 (no batch) carries the worker's OS thread id. */
 export interface BatchReply {
   readonly id: number;
+  readonly tid?: number;
   readonly results?: Uint8Array;
   readonly error?: string;
 }
@@ -77,6 +106,7 @@ export interface VerifyWorkerData {
 
 interface PendingBatch {
   readonly count: number;
+  readonly withIds: boolean;
   readonly resolve: (results: Uint8Array) => void;
   readonly reject: (error: Error) => void;
 }
@@ -84,6 +114,8 @@ interface PendingBatch {
 interface Slot {
   readonly index: number;
   worker: Worker | undefined;
+  /** The worker's OS thread id, once it reported it. */
+  tid: number | undefined;
   /** Jobs sent and not yet answered: the load measure for dispatch. */
   pendingJobs: number;
   readonly batches: Map<number, PendingBatch>;
@@ -150,7 +182,7 @@ export function createVerifyPool(options: VerifyPoolOptions): VerifyPool {
   const workerData: VerifyWorkerData = { chainId: options.chainId.slice() };
   const workerUrl = options.workerUrl ?? defaultWorkerUrl();
   const entry = workerEntry(workerUrl);
-  const slots: Slot[] = Array.from({ length: size }, (_, index) => ({ index, worker: undefined, pendingJobs: 0, batches: new Map() }));
+  const slots: Slot[] = Array.from({ length: size }, (_, index) => ({ index, worker: undefined, tid: undefined, pendingJobs: 0, batches: new Map() }));
   let nextBatchId = 1;
   let closing: Promise<void> | undefined;
 
@@ -164,12 +196,16 @@ export function createVerifyPool(options: VerifyPoolOptions): VerifyPool {
     const worker = new Worker(entry.script, { ...entry.options, workerData });
     let crash: Error | undefined;
     worker.on('message', (reply: BatchReply) => {
+      if (reply.id === 0) {
+        if (slot.worker === worker) slot.tid = reply.tid;
+        return;
+      }
       const batch = slot.batches.get(reply.id);
       if (!batch) return;
       slot.batches.delete(reply.id);
       slot.pendingJobs -= batch.count;
       if (slot.batches.size === 0) worker.unref();
-      if (reply.results && reply.results.length === batch.count) batch.resolve(reply.results);
+      if (reply.results instanceof Uint8Array && reply.results.byteLength === replyBytes(batch.count, batch.withIds)) batch.resolve(reply.results);
       else batch.reject(new Error(`verify worker ${slot.index} failed a batch: ${reply.error ?? 'malformed reply'}`));
     });
     worker.on('messageerror', (error) => {
@@ -180,7 +216,10 @@ export function createVerifyPool(options: VerifyPoolOptions): VerifyPool {
       crash = error;
     });
     worker.on('exit', (code) => {
-      if (slot.worker === worker) slot.worker = undefined;
+      if (slot.worker === worker) {
+        slot.worker = undefined;
+        slot.tid = undefined;
+      }
       if (closing) return; // close() has already failed the pending batches
       const why = crash ? `crashed: ${crash.message}` : `exited with code ${code}`;
       const pending = slot.pendingJobs;
@@ -199,22 +238,23 @@ export function createVerifyPool(options: VerifyPoolOptions): VerifyPool {
     return best;
   }
 
-  function dispatch(jobs: readonly VerifyJob[], from: number, to: number): Promise<Uint8Array> {
+  function dispatch(jobs: readonly VerifyJob[], from: number, to: number, withIds: boolean): Promise<Uint8Array> {
     const buffer = packBatch(jobs, from, to);
     const slot = leastLoaded();
     const worker = slot.worker ?? spawn(slot);
     const id = nextBatchId++;
     const count = to - from;
     return new Promise<Uint8Array>((resolve, reject) => {
-      slot.batches.set(id, { count, resolve, reject });
+      slot.batches.set(id, { count, withIds, resolve, reject });
       slot.pendingJobs += count;
       worker.ref(); // pending work keeps the process alive
-      const request: BatchRequest = { id, count, buffer };
+      const request: BatchRequest = { id, count, buffer, withIds };
       worker.postMessage(request, [buffer]);
     });
   }
 
-  async function verify(jobs: readonly VerifyJob[]): Promise<boolean[]> {
+  /** Sends the jobs in batches spread over the workers; resolves with each batch's reply, in order. */
+  async function run(jobs: readonly VerifyJob[], withIds: boolean): Promise<Uint8Array[]> {
     if (closing) throw new Error('verify pool is closed');
     if (jobs.length === 0) return [];
     // Check every job before sending any, so a caller bug rejects the call without half of it in flight.
@@ -227,13 +267,43 @@ export function createVerifyPool(options: VerifyPoolOptions): VerifyPool {
     const batchSize = Math.min(maxBatch, Math.max(MIN_BATCH, Math.ceil(jobs.length / size)));
     const parts: Promise<Uint8Array>[] = [];
     for (let from = 0; from < jobs.length; from += batchSize) {
-      parts.push(dispatch(jobs, from, Math.min(jobs.length, from + batchSize)));
+      parts.push(dispatch(jobs, from, Math.min(jobs.length, from + batchSize), withIds));
     }
-    const results = await Promise.all(parts);
+    return Promise.all(parts);
+  }
+
+  /** Job count of a reply (its codes come first, 2 bytes each). */
+  const countOf = (reply: Uint8Array, withIds: boolean) => reply.byteLength / (withIds ? 2 + TX_ID_BYTES : 2);
+
+  async function verify(jobs: readonly VerifyJob[]): Promise<boolean[]> {
+    const replies = await run(jobs, false);
     const out = new Array<boolean>(jobs.length);
     let at = 0;
-    for (const part of results) for (let i = 0; i < part.length; i++) out[at++] = part[i] === 1;
+    for (const reply of replies) {
+      const codes = new Uint16Array(reply.buffer, reply.byteOffset, countOf(reply, false));
+      for (let i = 0; i < codes.length; i++) out[at++] = codes[i] === 0;
+    }
     return out;
+  }
+
+  async function check(jobs: readonly VerifyJob[]): Promise<CheckResult> {
+    const replies = await run(jobs, true);
+    if (replies.length === 1) {
+      const reply = replies[0]!;
+      const count = countOf(reply, true);
+      return { codes: new Uint16Array(reply.buffer, reply.byteOffset, count), ids: reply.subarray(2 * count) };
+    }
+    // Several batches: gather their codes and ids into one pair of arrays, in job order.
+    const codes = new Uint16Array(jobs.length);
+    const ids = new Uint8Array(TX_ID_BYTES * jobs.length);
+    let at = 0;
+    for (const reply of replies) {
+      const count = countOf(reply, true);
+      codes.set(new Uint16Array(reply.buffer, reply.byteOffset, count), at);
+      ids.set(reply.subarray(2 * count), TX_ID_BYTES * at);
+      at += count;
+    }
+    return { codes, ids };
   }
 
   function close(): Promise<void> {
@@ -250,5 +320,6 @@ export function createVerifyPool(options: VerifyPoolOptions): VerifyPool {
   for (const slot of slots) spawn(slot);
 
   const liveWorkers = () => slots.filter((slot) => slot.worker !== undefined).length;
-  return Object.freeze({ size, verify, liveWorkers, close });
+  const threadIds = () => slots.flatMap((slot) => (slot.worker && slot.tid !== undefined ? [slot.tid] : []));
+  return Object.freeze({ size, verify, check, liveWorkers, threadIds, close });
 }
