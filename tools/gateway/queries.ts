@@ -91,7 +91,7 @@ export class Queries {
         if (!tx) {
           // Accepted (durable, acknowledged) but not yet in a block: OK with no payload, so a device
           // can tell it from a transaction this gateway never accepted (NOT_FOUND), whose seq is spent.
-          if (this.deps.store.pending().some((p) => p.seq === seq && equalBytes(p.sender, deviceId))) return [];
+          if (this.deps.store.pendingBySenderSeq(deviceId, seq)) return [];
           throw new BotError(ErrorCode.NOT_FOUND, `no transaction ${seq} of ${bytesToHex(deviceId)}`);
         }
         const proof = inclusionProof(this.deps.crypto, this.deps.store.blockTxIds(tx.height), tx.index);
