@@ -8,34 +8,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   type CryptoProvider, Quantity, TxKind, bytesToHex, createNobleCrypto, decodeGenesis, chainIdOf, generateKeyPair, keyPairFromPrivate,
   hexToBytes, keyId, makeEnrollRequest, readingsBody,
 } from '../src/index.js';
 import { connectDevice } from './support/mqtt-device.js';
+import { BOTPEER, runBotpeer } from './support/run-botpeer.js';
 
-const BOTPEER = fileURLToPath(new URL('../tools/cli/botpeer.mjs', import.meta.url));
 const crypto: CryptoProvider = createNobleCrypto();
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI to completion (never throws on a non-zero exit). */
-function botpeer(args: readonly string[], cwd?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BOTPEER, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const botpeer = (args: readonly string[], cwd?: string) => runBotpeer(args, { cwd });
 
 function tempDir(t: { teardown(fn: () => void): void }, prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -221,10 +203,12 @@ test('gateway, device enroll/revoke, block, tx and verify through the CLI', asyn
   // verify names the first block that fails: here a transaction's stored bytes are altered.
   const Database = createRequire(import.meta.url)('better-sqlite3');
   const db = new Database(join(data, 'ledger.sqlite'));
-  const row = db.prepare('SELECT height, wire FROM txs WHERE tx_id = ?').get(Buffer.from(hexToBytes(readingsId))) as { height: number; wire: Buffer };
+  const row = db
+    .prepare('SELECT t.n, t.wire, (SELECT height FROM blocks b WHERE b.first_n <= t.n AND t.n < b.first_n + b.tx_count) AS height FROM txs t WHERE tx_id = ?')
+    .get(Buffer.from(hexToBytes(readingsId))) as { n: number; height: number; wire: Buffer };
   const wire = Buffer.from(row.wire);
   wire[wire.length - 1] = wire[wire.length - 1]! ^ 1;
-  db.prepare('UPDATE txs SET wire = ? WHERE tx_id = ?').run(wire, Buffer.from(hexToBytes(readingsId)));
+  db.prepare('UPDATE txs SET wire = ? WHERE n = ?').run(wire, row.n);
   db.close();
   const broken = await botpeer(['verify', '--data', data]);
   t.is(broken.code, 1);

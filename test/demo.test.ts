@@ -3,34 +3,13 @@
 // user runs it, in a child process, on a fresh data folder and free ports, briefly.
 
 import test from 'ava';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openSqliteStore } from '../tools/gateway/store-sqlite.js';
 import { tempDir } from './support/desktop-fleet.js';
+import { runBotpeer, finalsIn } from './support/run-botpeer.js';
 
-const BOTPEER = fileURLToPath(new URL('../tools/cli/botpeer.mjs', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function botpeer(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BOTPEER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const finalsIn = (stdout: string): number => Number(/transactions: \d+ signed \(\d+ readings\), \d+ acked, (\d+) final/.exec(stdout)?.[1] ?? -1);
+const botpeer = (args: readonly string[]) => runBotpeer(args);
 
 test('npm start (botpeer start): creates a chain, runs the gateway and a fleet, readings become final, exits 0', async (t) => {
   const data = join(tempDir(t, 'botpeer-start-'), 'data');

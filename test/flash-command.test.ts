@@ -5,34 +5,17 @@
 // arguments, working folder and environment so the test can check what was run.
 
 import test from 'ava';
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Permission, bytesToHex, createNobleCrypto } from '../src/index.js';
 import { initChain } from '../tools/gateway/data-dir.js';
+import { runBotpeer } from './support/run-botpeer.js';
 
-const BOTPEER = fileURLToPath(new URL('../tools/cli/botpeer.mjs', import.meta.url));
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function botpeer(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BOTPEER, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const botpeer = (args: readonly string[], env: NodeJS.ProcessEnv) => runBotpeer(args, { env });
 
 /** The environment without any real SDK or ESP-IDF the machine might have. */
 function bareEnv(): NodeJS.ProcessEnv {

@@ -7,28 +7,14 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { StoreKey, keyId, keyPairFromPrivate } from '../src/index.js';
 import { createFileOutbox } from '../hosts/desktop/outbox-file-node.js';
 import { ledgerTxs, sleep, tempDir, waitUntil } from './support/desktop-fleet.js';
 import { crypto, makeChainDir, startTestGateway } from './support/gateway-fixture.js';
 import { freePort } from './support/mosquitto.js';
+import { BOTPEER, finalsIn, runBotpeer } from './support/run-botpeer.js';
 
-const BOTPEER = fileURLToPath(new URL('../tools/cli/botpeer.mjs', import.meta.url));
-
-function botpeer(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BOTPEER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const finalsIn = (stdout: string): number => Number(/transactions: \d+ signed \(\d+ readings\), \d+ acked, (\d+) final/.exec(stdout)?.[1] ?? -1);
+const botpeer = (args: readonly string[]) => runBotpeer(args);
 
 test('sim enrols its devices, runs them against the gateway, and a second run reuses them', async (t) => {
   const { dir, remove } = makeChainDir('sim-cli');
