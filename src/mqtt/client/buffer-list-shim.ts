@@ -2,11 +2,11 @@
 // give mqtt-packet's parser this class instead of bl 6. Hand-written because bl's
 // BufferList assigns `BufferList.prototype.toString = …`, which throws under frozen
 // built-ins (the "override mistake"; XS on a device runs hardened), and because its
-// reads slice a new Buffer for every byte the parser looks at. Only what the parser
+// reads slice a new buffer for every byte the parser looks at. Only what the parser
 // calls: append, length, consume, slice, toString and big-endian reads. Reads do not
 // allocate; slice is a view when the range lies in one chunk, else a copy.
 
-import { Buffer } from './buffer-shim.js';
+import { ByteBuffer } from './buffer-shim.js';
 import { utf8Decode } from './utf8.js';
 
 export class BufferList {
@@ -45,22 +45,22 @@ export class BufferList {
     return this;
   }
 
-  /** bytes [start, end) as a Buffer (negative indices count from the end, as in bl). */
-  slice(start = 0, end = this.length): Buffer {
+  /** bytes [start, end) as a ByteBuffer (negative indices count from the end, as in bl). */
+  slice(start = 0, end = this.length): ByteBuffer {
     const from = clamp(start < 0 ? start + this.length : start, this.length);
     const to = clamp(end < 0 ? end + this.length : end, this.length);
-    if (to <= from) return Buffer.alloc(0);
+    if (to <= from) return ByteBuffer.alloc(0);
     let offset = from;
     for (const chunk of this.chunks) {
       if (offset < chunk.length) {
         if (offset + (to - from) <= chunk.length) {
-          return new Buffer(chunk.buffer as ArrayBuffer, chunk.byteOffset + offset, to - from);
+          return new ByteBuffer(chunk.buffer as ArrayBuffer, chunk.byteOffset + offset, to - from);
         }
         break;
       }
       offset -= chunk.length;
     }
-    const out = Buffer.alloc(to - from);
+    const out = ByteBuffer.alloc(to - from);
     for (let i = from; i < to; i++) out[i - from] = this.byte(i);
     return out;
   }

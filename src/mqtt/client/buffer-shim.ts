@@ -1,6 +1,8 @@
 // The `buffer` module for engines without Node (core layer, XS only): bundles for
-// XS map `require('buffer')` here (tools/xs/xs-runner.ts), so mqtt-packet and its
-// BufferList run unchanged; on Node they get the real Buffer. Hand-written, not the
+// XS resolve the module name "buffer" to this file (tools/xs/xs-runner.ts), so
+// mqtt-packet and its BufferList run unchanged; on Node they get Node's own. The class
+// is ByteBuffer, a Uint8Array subclass, exported under the name those packages import.
+// Hand-written, not the
 // npm `buffer` polyfill, because that one assigns to properties inherited from the
 // typed-array prototypes, which Moddable freezes, and it carries far more than the
 // few members mqtt-packet 9 and bl 6 call. Those are all that is here: anything
@@ -23,43 +25,43 @@ function checkOffset(buffer: Uint8Array, offset: number, size: number): void {
   }
 }
 
-export class Buffer extends Uint8Array {
-  static alloc(size: number): Buffer {
-    return new Buffer(size);
+export class ByteBuffer extends Uint8Array {
+  static alloc(size: number): ByteBuffer {
+    return new ByteBuffer(size);
   }
 
-  static allocUnsafe(size: number): Buffer {
-    return new Buffer(size);
+  static allocUnsafe(size: number): ByteBuffer {
+    return new ByteBuffer(size);
   }
 
   /** A UTF-8 string, an array of byte values, a copy of a view, or a view of an ArrayBuffer. */
-  static override from(value: unknown, offsetOrEncoding?: unknown, length?: number): Buffer {
+  static override from(value: unknown, offsetOrEncoding?: unknown, length?: number): ByteBuffer {
     if (typeof value === 'string') {
       checkEncoding(offsetOrEncoding);
-      const out = new Buffer(utf8Length(value));
+      const out = new ByteBuffer(utf8Length(value));
       utf8Write(value, out);
       return out;
     }
     if (value instanceof ArrayBuffer) {
       const offset = typeof offsetOrEncoding === 'number' ? offsetOrEncoding : 0;
-      return new Buffer(value, offset, length ?? value.byteLength - offset);
+      return new ByteBuffer(value, offset, length ?? value.byteLength - offset);
     }
     if (ArrayBuffer.isView(value)) {
       const view = value as ArrayBufferView;
-      const out = new Buffer(view.byteLength);
+      const out = new ByteBuffer(view.byteLength);
       out.set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
       return out;
     }
     if (Array.isArray(value)) {
-      const out = new Buffer(value.length);
+      const out = new ByteBuffer(value.length);
       out.set(value as number[]);
       return out;
     }
-    throw new TypeError('buffer shim: Buffer.from needs a string, an array, a view or an ArrayBuffer');
+    throw new TypeError('buffer shim: from() needs a string, an array, a view or an ArrayBuffer');
   }
 
-  static isBuffer(value: unknown): value is Buffer {
-    return value instanceof Buffer;
+  static isBuffer(value: unknown): value is ByteBuffer {
+    return value instanceof ByteBuffer;
   }
 
   static byteLength(value: string | ArrayBuffer | ArrayBufferView, encoding?: Encoding): number {
@@ -70,9 +72,9 @@ export class Buffer extends Uint8Array {
     return value.byteLength;
   }
 
-  static concat(list: readonly Uint8Array[], totalLength?: number): Buffer {
+  static concat(list: readonly Uint8Array[], totalLength?: number): ByteBuffer {
     const total = totalLength ?? list.reduce((sum, item) => sum + item.length, 0);
-    const out = new Buffer(total);
+    const out = new ByteBuffer(total);
     let pos = 0;
     for (const item of list) {
       if (pos >= total) break;
@@ -84,8 +86,8 @@ export class Buffer extends Uint8Array {
   }
 
   /** Node semantics: a view sharing memory (Uint8Array#slice would copy). */
-  override slice(start?: number, end?: number): Buffer {
-    return this.subarray(start, end) as Buffer;
+  override slice(start?: number, end?: number): ByteBuffer {
+    return this.subarray(start, end) as ByteBuffer;
   }
 
   copy(target: Uint8Array, targetStart = 0, sourceStart = 0, sourceEnd = this.length): number {
@@ -148,3 +150,6 @@ export class Buffer extends Uint8Array {
     return offset + 4;
   }
 }
+
+/** The name mqtt-packet and bl import from "buffer". */
+export { ByteBuffer as Buffer };
