@@ -19,7 +19,7 @@
 // No assertions on time: it prints figures. Exits non-zero if the fixtures break or the
 // engines disagree on the bytes of a transaction.
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -32,12 +32,12 @@ import { enrolledBy, enrollKeys } from '../cli/fleet-enroll.js';
 import { createNativeCrypto } from '../gateway/crypto-secp256k1-node.js';
 import { initChain } from '../gateway/data-dir.js';
 import { runInXs } from '../xs/xs-runner.js';
+import { nextMessage, spawnTs } from './bench-child.js';
 import type { GatewayStats } from './gateway-bench-child.js';
 import { cpuSeconds, grouped, machineTicks, table } from './gateway-bench-common.js';
 import { PEER_BUDGETS, type PeerFigures, runPeerWorkload } from './peer-workload.js';
 
 const XS_ENTRY = fileURLToPath(new URL('./peer-xs-entry.ts', import.meta.url));
-const GATEWAY_CHILD = fileURLToPath(new URL('./gateway-bench-child.ts', import.meta.url));
 /** Longest wait for the whole fleet to connect before the warm-up starts. */
 const CONNECT_WAIT_S = 30;
 
@@ -106,26 +106,6 @@ async function peerCosts(options: Options): Promise<void> {
 
 // ---- 2. a fleet against a gateway in a child process ---------------------------------------------------
 
-function nextMessage<T>(child: ChildProcess, type: string, timeoutMs: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`no '${type}' from the gateway within ${timeoutMs} ms`)), timeoutMs);
-    const onMessage = (message: { type?: string; message?: string }) => {
-      if (message.type === type) finish(undefined, message as T);
-      else if (message.type === 'error') finish(new Error(`gateway: ${message.message ?? 'failed'}`));
-    };
-    const onExit = (code: number | null) => finish(new Error(`the gateway exited (code ${code}) before '${type}'`));
-    const finish = (error: Error | undefined, value?: T) => {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      if (error) reject(error);
-      else resolve(value!);
-    };
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
-
 async function fleetRun(options: Options): Promise<void> {
   console.log(`2. ${grouped(options.devices)} simulated devices, a reading a second each, against a gateway in its own process`);
   const crypto = createNativeCrypto();
@@ -140,8 +120,7 @@ async function fleetRun(options: Options): Promise<void> {
   let fleet: Fleet | undefined;
   try {
     const chain = initChain(crypto, { dir: join(root, 'chain'), name: 'peer-bench', permission: Permission.PRIVATE, otherValidators: [] });
-    gateway = spawn(process.execPath, ['--import=tsx', GATEWAY_CHILD, JSON.stringify({ dataDir: chain.dir })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    gateway.on('error', () => {});
+    gateway = spawnTs('gateway-bench-child.ts', { dataDir: chain.dir }, [], true);
     const ready = await nextMessage<{ pid: number; mqttUrl: string }>(gateway, 'ready', 60_000);
     const url = new URL(ready.mqttUrl);
 
