@@ -10,14 +10,14 @@
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { connectToBroker } from './broker-connect.js';
 import {
-  BotError, type CryptoProvider, DeviceTopic, type KeyPair, Role, TxKind, type UnsignedTx, bytesToHex, chainTopics, decodeAck,
-  deviceBody, encodeTx, enrollBody, equalBytes, errorName, generateKeyPair, hexToBytes, keyId, openEnrollRequest, signTx, txId,
+  BotError, type CryptoProvider, type KeyPair, Role, TxKind, type UnsignedTx, bytesToHex, deviceBody, enrollBody, equalBytes, errorName,
+  generateKeyPair, hexToBytes, keyId, openEnrollRequest,
 } from '../../src/index.js';
 import { readOperatorKey } from '../gateway/data-dir.js';
 import { parseAccountId, RequestError } from '../gateway/ledger-json.js';
 import { CliError, UsageError, intOption, openLedger, readGenesis, urlOption } from './cli-support.js';
+import { type OperatorOutcome, submitAsOperator } from './operator-submit.js';
 
 export const DEFAULT_BROKER = 'mqtt://127.0.0.1:1883';
 export const DEFAULT_HTTP = 'http://127.0.0.1:8080';
@@ -48,12 +48,8 @@ interface Item {
   readonly beforeSend?: () => void;
 }
 
-interface Outcome {
+interface Outcome extends OperatorOutcome {
   readonly item: Item;
-  readonly seq: number;
-  readonly id: Uint8Array;
-  /** Ack code, or undefined when no ack came. */
-  readonly code: number | undefined;
 }
 
 type Out = (line: string) => void;
@@ -194,48 +190,14 @@ async function nextSeq(context: Context): Promise<number> {
 }
 
 async function submit(crypto: CryptoProvider, context: Context, kind: TxKind, items: readonly Item[]): Promise<Outcome[]> {
-  const first = await nextSeq(context);
-  const topics = chainTopics(context.chainId);
-  const client = await connectToBroker(context.broker, bytesToHex(context.operatorId), context.timeoutMs, '');
-  try {
-    const acks = new Map<number, number>();
-    let lastAckAt = Date.now();
-    const ackTopic = topics.device(context.operatorId, DeviceTopic.ACK);
-    client.on('message', (topic, payload) => {
-      if (topic !== ackTopic) return;
-      try {
-        const ack = decodeAck(new Uint8Array(payload));
-        acks.set(ack.seq, ack.code);
-        lastAckAt = Date.now();
-      } catch {
-        // not an ack: ignore
-      }
-    });
-    const granted = await client.subscribeAsync(ackTopic, { qos: 1 });
-    if (granted.some((g) => g.qos === 128)) {
-      throw new CliError(`the broker refused the subscription to ${ackTopic}: is it this chain's gateway, and the operator key this chain's?`);
-    }
-
-    const sent: { item: Item; seq: number; id: Uint8Array }[] = [];
-    const started = Date.now();
-    for (const [i, item] of items.entries()) {
-      // Client-side pacing under the gateway's per-sender rate limit.
-      const allowed = CLIENT_BURST + ((Date.now() - started) / 1000) * CLIENT_PER_SECOND;
-      if (i >= allowed) await sleep(((i - CLIENT_BURST) / CLIENT_PER_SECOND) * 1000 - (Date.now() - started));
-      const seq = first + i;
-      const tx: UnsignedTx = { kind, sender: context.operatorId, seq, time: Math.floor(Date.now() / 1000), body: item.body };
-      const wire = encodeTx(signTx(crypto, context.chainId, tx, context.operator.privateKey));
-      item.beforeSend?.();
-      await client.publishAsync(topics.up, Buffer.from(wire), { qos: 1 });
-      sent.push({ item, seq, id: txId(crypto, wire) });
-    }
-    lastAckAt = Math.max(lastAckAt, Date.now());
-    // Wait until every ack is in, or none came for the timeout.
-    while (sent.some((s) => !acks.has(s.seq)) && Date.now() - lastAckAt < context.timeoutMs) await sleep(20);
-    return sent.map((s) => ({ ...s, code: acks.get(s.seq) }));
-  } finally {
-    await client.endAsync().catch(() => {});
-  }
+  const outcomes = await submitAsOperator(
+    {
+      crypto, chainId: context.chainId, operator: context.operator, brokerUrl: context.broker, firstSeq: await nextSeq(context),
+      timeoutMs: context.timeoutMs, burst: CLIENT_BURST, perSecond: CLIENT_PER_SECOND,
+    },
+    items.map((item) => ({ kind, body: item.body, ...(item.beforeSend ? { beforeSend: item.beforeSend } : {}) })),
+  );
+  return outcomes.map((o, i) => ({ item: items[i]!, ...o }));
 }
 
 function report(outcomes: readonly Outcome[], verb: string, out: Out): number {
@@ -255,4 +217,3 @@ function report(outcomes: readonly Outcome[], verb: string, out: Out): number {
   return failed === 0 ? 0 : 1;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
