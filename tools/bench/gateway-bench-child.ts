@@ -8,6 +8,7 @@
 //   → {cmd:'stats'}   ← {type:'stats', stats: GatewayStats}
 //   → {cmd:'close'}   closes the gateway and exits 0 (so --cpu-prof can write its profile)
 // It sends {type:'ready', pid, mqttUrl} once listening, {type:'error', message} if it could not start.
+// With "floor": true it runs the transport floor (gateway-bench-floor.ts) instead of the gateway.
 //
 // It also times a few gateway steps from outside, by wrapping methods of the objects
 // startGateway returns (no gateway file is changed): ingest.handle (header, sender
@@ -17,7 +18,10 @@
 // performance.now() calls.
 
 import { performance } from 'node:perf_hooks';
+import { createNativeCrypto } from '../gateway/crypto-secp256k1-node.js';
+import { loadChain } from '../gateway/data-dir.js';
 import { type GatewayOptions, startGateway } from '../gateway/gateway.js';
+import { startFloorResponder } from './gateway-bench-floor.js';
 
 export interface StepTime {
   calls: number;
@@ -40,7 +44,10 @@ export interface GatewayStats {
   readonly verifyThreads: number[];
 }
 
-type Config = Pick<GatewayOptions, 'dataDir' | 'brokerUrl' | 'producer' | 'verifyWorkers'>;
+type Config = Pick<GatewayOptions, 'dataDir' | 'brokerUrl' | 'producer' | 'verifyWorkers'> & {
+  /** Run the transport floor (gateway-bench-floor.ts) in the gateway's place. */
+  readonly floor?: boolean;
+};
 
 const send = (message: unknown): void => {
   process.send?.(message);
@@ -66,9 +73,39 @@ function timeMethod<T extends object>(obj: T, name: string, label: string, count
   };
 }
 
-async function main(): Promise<void> {
-  if (!process.send) throw new Error('gateway-bench-child.ts needs an IPC channel (spawn it with stdio "ipc")');
-  const config = JSON.parse(process.argv[2] ?? '{}') as Config;
+/** Answers the parent's stats and close commands. */
+function serve(stats: () => GatewayStats, close: () => Promise<void>, mqttUrl: string): void {
+  process.on('message', (message: { cmd?: string }) => {
+    if (message.cmd === 'stats') {
+      send({ type: 'stats', stats: stats() });
+    } else if (message.cmd === 'close') {
+      close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(`close failed: ${String(error)}`);
+          process.exit(3);
+        },
+      );
+    }
+  });
+  send({ type: 'ready', pid: process.pid, mqttUrl });
+}
+
+const eventLoop = () => {
+  const elu = performance.eventLoopUtilization();
+  return { idle: elu.idle, active: elu.active };
+};
+
+async function runFloor(config: Config): Promise<void> {
+  const { chainId } = loadChain(createNativeCrypto(), config.dataDir);
+  const floor = await startFloorResponder(chainId, config.brokerUrl);
+  serve(() => ({
+    received: floor.stats.received, accepted: floor.stats.answered, rejected: { UNREADABLE: floor.stats.unreadable },
+    height: 0, pending: 0, pendingVerification: 0, elu: eventLoop(), steps: {}, memoryRss: process.memoryUsage.rss(), verifyThreads: [],
+  }), () => floor.close(), floor.mqttUrl);
+}
+
+async function runGateway(config: Config): Promise<void> {
   const gateway = await startGateway({
     ...config,
     mqttHost: '127.0.0.1',
@@ -83,33 +120,24 @@ async function main(): Promise<void> {
   timeMethod(gateway.store, 'commitBlock', 'store.commitBlock (SQLite + fsync)', (args) => (args[0] as { txCount: number }).txCount);
   timeMethod(gateway.producer, 'produce', 'producer.produce (whole block)');
 
-  process.on('message', (message: { cmd?: string }) => {
-    if (message.cmd === 'stats') {
-      const elu = performance.eventLoopUtilization();
-      const stats: GatewayStats = {
-        received: gateway.ingest.stats.received,
-        accepted: gateway.ingest.stats.accepted,
-        rejected: { ...gateway.ingest.stats.rejected },
-        height: gateway.producer.height,
-        pending: gateway.producer.pendingCount,
-        pendingVerification: gateway.ingest.pendingVerification,
-        elu: { idle: elu.idle, active: elu.active },
-        steps: structuredClone(steps),
-        memoryRss: process.memoryUsage.rss(),
-        verifyThreads: gateway.verifyThreadIds(),
-      };
-      send({ type: 'stats', stats });
-    } else if (message.cmd === 'close') {
-      gateway.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          console.error(`gateway close failed: ${String(error)}`);
-          process.exit(3);
-        },
-      );
-    }
-  });
-  send({ type: 'ready', pid: process.pid, mqttUrl: gateway.mqttUrl });
+  serve(() => ({
+    received: gateway.ingest.stats.received,
+    accepted: gateway.ingest.stats.accepted,
+    rejected: { ...gateway.ingest.stats.rejected },
+    height: gateway.producer.height,
+    pending: gateway.producer.pendingCount,
+    pendingVerification: gateway.ingest.pendingVerification,
+    elu: eventLoop(),
+    steps: structuredClone(steps),
+    memoryRss: process.memoryUsage.rss(),
+    verifyThreads: gateway.verifyThreadIds(),
+  }), () => gateway.close(), gateway.mqttUrl);
+}
+
+async function main(): Promise<void> {
+  if (!process.send) throw new Error('gateway-bench-child.ts needs an IPC channel (spawn it with stdio "ipc")');
+  const config = JSON.parse(process.argv[2] ?? '{}') as Config;
+  await (config.floor ? runFloor(config) : runGateway(config));
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,8 @@
 // The gateway benchmark's load generator (tools layer, Node only): N simulated
-// devices, one mqtt.js client each (the embedded broker's ACL lets a client publish
-// only as the device its client id names), in a process of its own so that it does
-// not share the gateway's event loop. Spawned by gateway-bench.ts with an IPC channel:
+// devices, one MQTT connection each (bench-mqtt-connection.ts: packets generated before the
+// window, so the generator takes little of the CPU the gateway needs; the embedded broker's
+// ACL lets a client publish only as the device its client id names), in a process of its
+// own so that it does not share the gateway's event loop. Spawned by gateway-bench.ts with an IPC channel:
 //
 //   node --import=tsx tools/bench/gateway-bench-load.ts '<LoadConfig as JSON>'
 //
@@ -12,13 +13,12 @@
 // publishing, waits (at most `drainMs`) for the acks and proofs of everything it
 // published, and sends {type:'result', result: LoadResult}.
 
-import mqtt, { type MqttClient } from 'mqtt';
-import type { Socket } from 'node:net';
+import mqtt from 'mqtt';
 import {
   DeviceTopic, ErrorCode, TxKind, bytesToHex, chainTopics, decodeAck, decodeProofMessage, encodeTx, enrollBody,
   errorName, keyId, signTx,
 } from '../../src/index.js';
-import { coalesceWrites } from '../gateway/bus-aedes.js';
+import { BenchConnection, type IncomingPublish, packetIdOf, publishPacket } from './bench-mqtt-connection.js';
 import { createNativeCrypto } from '../gateway/crypto-secp256k1-node.js';
 import { loadChain } from '../gateway/data-dir.js';
 import { benchDevice, decodeStock, percentile } from './gateway-bench-common.js';
@@ -82,7 +82,7 @@ const send = (message: unknown): void => {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 class SimDevice {
-  client!: MqttClient;
+  connection!: BenchConnection;
   next = 0; // index into wires (seq - 1) of the next transaction to publish
   inflight = 0;
   /** Publications allowed now when the load is paced (config.rate > 0). */
@@ -91,8 +91,11 @@ class SimDevice {
   readonly ackAt: Float64Array;
   readonly proofAt: Float64Array;
   readonly code: Int32Array;
+  /** The transactions as QoS 1 PUBLISH packets, generated before anything is measured. */
+  readonly packets: Buffer[];
 
-  constructor(readonly id: Uint8Array, readonly wires: readonly Uint8Array[]) {
+  constructor(readonly id: Uint8Array, readonly wires: readonly Uint8Array[], upTopic: string) {
+    this.packets = wires.map((wire, i) => publishPacket(upTopic, wire, packetIdOf(i)));
     this.publishedAt = new Float64Array(wires.length);
     this.ackAt = new Float64Array(wires.length);
     this.proofAt = new Float64Array(wires.length);
@@ -105,6 +108,7 @@ async function main(): Promise<void> {
   const crypto = createNativeCrypto();
   const chain = loadChain(crypto, config.chainDir);
   const topics = chainTopics(chain.chainId);
+  const brokerUrl = new URL(config.url);
   const stock = config.stockFiles.flatMap((path) => decodeStock(path, config.perDevice));
   if (stock.length < config.devices) throw new Error(`stock holds ${stock.length} devices, ${config.devices} needed`);
 
@@ -121,7 +125,7 @@ async function main(): Promise<void> {
   const devices: SimDevice[] = [];
   for (let i = 0; i < config.devices; i++) {
     const key = benchDevice(crypto, i);
-    devices.push(new SimDevice(key.id, stock[i]!));
+    devices.push(new SimDevice(key.id, stock[i]!, topics.up));
     const enroll = signTx(crypto, chain.chainId, { kind: TxKind.ENROLL, sender: operatorId, seq: i + 1, time: Math.floor(Date.now() / 1000), body: enrollBody(key.publicKey) }, operator.privateKey);
     opClient.publish(topics.up, Buffer.from(encodeTx(enroll)), { qos: 1 });
   }
@@ -155,24 +159,17 @@ async function main(): Promise<void> {
         return;
       }
       const i = d.next++;
-      const wire = d.wires[i]!;
       d.inflight++;
       d.publishedAt[i] = performance.now();
-      d.client.publish(topics.up, Buffer.from(wire.buffer, wire.byteOffset, wire.length), { qos: 1 });
+      d.connection.send(d.packets[i]!);
     }
   };
 
   await Promise.all(devices.map(async (d) => {
     const ackTopic = topics.device(d.id, DeviceTopic.ACK);
     const proofTopic = topics.device(d.id, DeviceTopic.PROOF);
-    const client = await mqtt.connectAsync(config.url, { clientId: bytesToHex(d.id), clean: !config.persistentSessions, reconnectPeriod: 0 });
-    // A device's PUBACKs and next PUBLISH of one turn go out in one write, as the gateway's do:
-    // the packets are the same, the load generator just spends fewer system calls on them.
-    coalesceWrites(client.stream as Socket);
-    d.client = client;
-    client.on('message', (topic, payload) => {
+    const onPublish = ({ topic, payload: bytes }: IncomingPublish): void => {
       const now = performance.now();
-      const bytes = new Uint8Array(payload.buffer, payload.byteOffset, payload.length);
       if (topic === ackTopic) {
         const { seq, code } = decodeAck(bytes);
         const i = seq - 1;
@@ -197,8 +194,14 @@ async function main(): Promise<void> {
         headersReceived++;
         if (now >= windowStart && now < windowEnd) headersInWindow++;
       }
+    };
+    d.connection = await BenchConnection.open({
+      host: brokerUrl.hostname, port: Number(brokerUrl.port), clientId: bytesToHex(d.id), clean: !config.persistentSessions,
+      subscriptions: [ackTopic, proofTopic, topics.header], onPublish,
+      onClose: (reason) => {
+        if (publishing) fail(new Error(`device ${bytesToHex(d.id)} lost its connection: ${reason}`));
+      },
     });
-    await client.subscribeAsync([ackTopic, proofTopic, topics.header], { qos: 1 });
   }));
   send({ type: 'connected' });
 
@@ -265,12 +268,14 @@ async function main(): Promise<void> {
     headersInWindow,
   };
   send({ type: 'result', result });
-  await Promise.all(devices.map((d) => d.client.endAsync(true)));
+  await Promise.all(devices.map((d) => d.connection.close()));
   process.disconnect?.();
 }
 
-main().catch((error: unknown) => {
+function fail(error: unknown): void {
   send({ type: 'error', message: error instanceof Error ? error.stack ?? error.message : String(error) });
   process.exitCode = 2;
   setTimeout(() => process.exit(2), 100);
-});
+}
+
+main().catch(fail);

@@ -27,7 +27,7 @@
 //      time went, by module and by function.
 //
 // Process layout: the gateway runs in a child process (gateway-bench-child.ts), the devices
-// in another (gateway-bench-load.ts: one mqtt.js client per device, each keeping at most
+// in another (gateway-bench-load.ts: one lean MQTT connection per device, each keeping at most
 // --window transactions unacknowledged, and with --rate publishing no faster than its share
 // of that rate; clean sessions unless --persistent-sessions, which the light peer uses), this
 // process only orchestrates and samples. Every
@@ -102,6 +102,9 @@ function parseOptions(argv: readonly string[]): Options {
 
 // ---- child processes --------------------------------------------------------------------------
 
+/** Measured seconds of a transport-floor run (it needs no block interval to settle). */
+const FLOOR_SECONDS = 5;
+
 // ---- one broker run -------------------------------------------------------------------------------
 
 interface Sample {
@@ -141,11 +144,11 @@ async function sample(gateway: ChildProcess, gatewayPid: number, loadPid: number
   return { at, gateway: (await reply).stats, gatewayCpu, gatewayThreads, mainSched, loadCpu, brokerCpu, machine };
 }
 
-async function runBroker(kind: 'embedded' | 'mosquitto', template: string, stock: { files: string[]; perDevice: number }, options: Options): Promise<RunFigures> {
+async function runBroker(kind: 'embedded' | 'mosquitto', template: string, stock: { files: string[]; perDevice: number }, options: Options, floor = false): Promise<RunFigures> {
   let broker: MosquittoBroker | undefined;
   let brokerPid: number | undefined;
   const dataDir = mkdtempSync(join(os.tmpdir(), 'botpeer-gwbench-'));
-  const profileDir = options.profile ? mkdtempSync(join(os.tmpdir(), 'botpeer-gwprof-')) : undefined;
+  const profileDir = options.profile && !floor ? mkdtempSync(join(os.tmpdir(), 'botpeer-gwprof-')) : undefined;
   let gateway: ChildProcess | undefined;
   let load: ChildProcess | undefined;
   try {
@@ -155,7 +158,7 @@ async function runBroker(kind: 'embedded' | 'mosquitto', template: string, stock
     }
     for (const name of ['genesis.cbor', 'genesis.json', 'keys']) cpSync(join(template, name), join(dataDir, name), { recursive: true });
 
-    gateway = spawnTs('gateway-bench-child.ts', { dataDir, ...(broker ? { brokerUrl: broker.url } : {}) }, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [], true);
+    gateway = spawnTs('gateway-bench-child.ts', { dataDir, floor, ...(broker ? { brokerUrl: broker.url } : {}) }, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [], true);
     const ready = await nextMessage<{ pid: number; mqttUrl: string }>(gateway, 'ready', 60_000);
 
     const loadConfig: LoadConfig = {
@@ -197,7 +200,7 @@ async function runBroker(kind: 'embedded' | 'mosquitto', template: string, stock
       if (file) profile = join(profileDir, file);
     }
     return {
-      broker: kind === 'embedded' ? 'embedded (aedes)' : 'Mosquitto',
+      broker: `${kind === 'embedded' ? 'embedded (aedes)' : 'Mosquitto'}${floor ? ', floor' : ''}`,
       load: result,
       seconds: (end.at - start.at) / 1000,
       start, end,
@@ -378,6 +381,39 @@ function cpuAccount(
   ].join('\n');
 }
 
+/** The transport floor's CPU per transaction, and what it leaves of the 70 % goal once verification is added. */
+function floorAccount(floors: readonly RunFigures[], ceilings: readonly Ceiling[], cores: number): string {
+  const verifyUs = ceilings.reduce((s, c) => s + c.cpuPerTx, 0) / ceilings.length;
+  const parts = floors.map((r) => {
+    const rate = r.load.okInWindow / (r.load.measuredMs / 1000);
+    const us = (pick: (s: Sample) => number | undefined) => {
+      const a = pick(r.start);
+      const b = pick(r.end);
+      return a === undefined || b === undefined ? 0 : (1e6 * (b - a)) / r.seconds / rate;
+    };
+    const responder = us((s) => s.gatewayCpu);
+    const broker = us((s) => s.brokerCpu);
+    const load = us((s) => s.loadCpu);
+    return { rate, responder, broker, load, total: responder + broker + load };
+  });
+  const bound = (us: number) => `${fixed((100 * verifyUs) / (verifyUs + us), 0)} %`;
+  const col = (f: (p: (typeof parts)[number]) => string) => parts.map(f);
+  const rows: string[][] = [
+    ['transactions answered per second', ...col((p) => grouped(p.rate))],
+    ['responder process (bus, header read, ack + proof out)', ...col((p) => `${fixed(p.responder)} µs${p.broker === 0 ? ' (with aedes)' : ''}`)],
+    ['broker process', ...col((p) => (p.broker === 0 ? 'in the responder' : `${fixed(p.broker)} µs`))],
+    ['load generator', ...col((p) => `${fixed(p.load)} µs`)],
+    ['floor: MQTT both ways, per transaction', ...col((p) => `${fixed(p.total)} µs`)],
+    [`best any gateway can reach on ${cores} cores (+ ${fixed(verifyUs)} µs verify)`, ...col((p) => bound(p.total))],
+    ['  the same without the load generator', ...col((p) => bound(p.total - p.load))],
+  ];
+  return [
+    table(['transport floor (no verify, no ledger, no blocks)', ...floors.map((r) => r.broker.replace(', floor', ''))], rows),
+    'The floor answers every transaction at once with an ack and a 12-hash proof message, on the gateway\'s own bus: what the MQTT traffic costs with nothing behind it. ' +
+      'Adding the verify pool\'s CPU gives the most any gateway could keep of the ceiling here, before a ledger or a block exists.',
+  ].join('\n');
+}
+
 function report(runs: readonly RunFigures[], ceilings: readonly Ceiling[], options: Options, loadMode: string): void {
   const ceil = { txPerS: ceilings.reduce((s, c) => s + c.txPerS, 0) / ceilings.length, workers: ceilings[0]!.workers };
   const cores = os.availableParallelism();
@@ -448,7 +484,7 @@ function report(runs: readonly RunFigures[], ceilings: readonly Ceiling[], optio
   console.log(cpuAccount(runs, ceilings, cores, rate, cpu, threads));
   console.log(`\nverify ceiling: ${grouped(ceil.txPerS)} tx/s, the mean of ${ceilings.map((c) => grouped(c.txPerS)).join(' (before the runs) and ')} (after) ` +
     `(decode + native verify + tx id, verify pool with ${ceil.workers} workers, no broker, no ledger; other processes took ${ceilings.map((c) => fixed(c.othersCores, 2)).join(' / ')} cores meanwhile)`);
-  console.log(`load: ${options.devices} devices, one mqtt.js client each, in ${loadMode}; at most ${options.window} unacknowledged transactions per device` +
+  console.log(`load: ${options.devices} devices, one MQTT connection each (packets generated before the window), in ${loadMode}; at most ${options.window} unacknowledged transactions per device` +
     `${options.rate > 0 ? `, paced at ${grouped(options.rate)} tx/s in all (open loop: compare the CPU per tx of two builds at the same rate)` : ''}` +
     `${options.persistentSessions ? ', persistent sessions (clean: false, as the light peer)' : ', clean sessions'}; ` +
     `warm-up ${options.warmup} s, window ${options.seconds} s; gateway: SQLite WAL with synchronous=FULL, a block every 1000 ms, ${cores} verify workers, rate limits raised`);
@@ -517,11 +553,24 @@ async function main(): Promise<void> {
         console.log(`  FAILED: ${failures[failures.length - 1]}`);
       }
     }
+    // 4. The transport floor per broker: the same load against a responder that only answers (gateway-bench-floor.ts).
+    const floorOptions = { ...options, warmup: 1, seconds: FLOOR_SECONDS };
+    const floors: RunFigures[] = [];
+    for (const kind of options.brokers) {
+      console.log(`transport floor over ${kind === 'embedded' ? 'the embedded broker' : 'Mosquitto'}: 1 s warm-up + ${FLOOR_SECONDS} s measured…`);
+      try {
+        floors.push(await runBroker(kind, work, { files, perDevice }, floorOptions, true));
+      } catch (error) {
+        failures.push(`${kind} (floor): ${error instanceof Error ? error.message : String(error)}`);
+        console.log(`  FAILED: ${failures[failures.length - 1]}`);
+      }
+    }
     // The ceiling again, so a machine whose load changed during the runs shows in the figures.
     const after = await ceiling(chain.chainId, jobs, 3000);
     console.log(`verify ceiling again: ${grouped(after.txPerS)} tx/s (other processes took ${fixed(after.othersCores, 2)} cores meanwhile)`);
     console.log('');
     if (runs.length > 0) report(runs, [ceil, after], options, 'a separate process');
+    if (floors.length > 0) console.log(`\n${floorAccount(floors, [ceil, after], cores)}`);
     for (const failure of failures) console.log(`\nRUN FAILED over ${failure}`);
     if (failures.length > 0) process.exitCode = 1;
     for (const run of runs) {
