@@ -9,7 +9,7 @@ import { createNobleCrypto } from '../src/crypto/noble-crypto.js';
 import { BotError } from '../src/errors/bot-error.js';
 import { decodeCheckpoint } from '../src/chain/checkpoint.js';
 import { decodeLightBlock } from '../src/chain/commit.js';
-import { inclusionProofs, merkleRoot } from '../src/merkle/merkle.js';
+import { inclusionProofs, merkleRoot, merkleTree } from '../src/merkle/merkle.js';
 import { decodeProof, verifyInclusion } from '../src/merkle/proof.js';
 import { decodeAck, decodeProofMessage, decodeRequest, decodeResponse } from '../src/mqtt/messages.js';
 import { MAX_READING, MIN_READING, readingsBody } from '../src/tx/bodies.js';
@@ -91,4 +91,15 @@ test('every leaf of any tree has a proof that verifies, and only at its own inde
     { numRuns: 100 },
   );
   t.pass();
+});
+
+test('a tree built once gives the same root and proofs as merkleRoot and inclusionProofs', (t) => {
+  fc.assert(
+    fc.property(fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { minLength: 0, maxLength: 70 }), (leaves) => {
+      const tree = merkleTree(crypto, leaves);
+      t.deepEqual(tree.root, merkleRoot(crypto, leaves));
+      t.deepEqual(tree.proofs(), leaves.length ? inclusionProofs(crypto, leaves) : []);
+    }),
+    { numRuns: 100 },
+  );
 });

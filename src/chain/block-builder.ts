@@ -19,12 +19,16 @@ export interface BlockInput {
   readonly nextValidatorsHash: Uint8Array;
 }
 
-/** Applies `txs` (in order, each with its id) to `state` and returns the header that commits to both. */
+/**
+ * Applies `txs` (in order, each with its id) to `state` and returns the header that commits to both.
+ * `txRoot` may be passed by a caller that built the tree of the ids already (merkleTree, for the proofs).
+ */
 export function buildHeader(
   crypto: CryptoProvider,
   input: BlockInput,
   state: LedgerState,
   txs: readonly { readonly tx: SignedTx; readonly id: Uint8Array }[],
+  txRoot: Uint8Array = merkleRoot(crypto, txs.map((t) => t.id)),
 ): Header {
   for (const { tx } of txs) applyTx(crypto, state, tx, input.height);
   return Object.freeze({
@@ -32,7 +36,7 @@ export function buildHeader(
     height: input.height,
     time: input.time,
     prevHash: input.prevHash,
-    txRoot: merkleRoot(crypto, txs.map((t) => t.id)),
+    txRoot,
     txCount: txs.length,
     stateRoot: state.root(crypto),
     validatorsHash: input.validatorsHash,

@@ -61,10 +61,25 @@ function pathAt(all: readonly Uint8Array[][], index: number): Uint8Array[] {
   return path;
 }
 
-/** Proofs for every leaf at once (a block producer needs them all; one pass over the tree). */
-export function inclusionProofs(crypto: CryptoProvider, leaves: readonly Uint8Array[]): InclusionProof[] {
+export interface MerkleTree {
+  readonly root: Uint8Array;
+  /** Proofs for every leaf, read off the same tree. */
+  proofs(): InclusionProof[];
+}
+
+/** The tree built once, for a block producer that needs both its root (the header) and every proof. */
+export function merkleTree(crypto: CryptoProvider, leaves: readonly Uint8Array[]): MerkleTree {
+  if (leaves.length === 0) return { root: merkleRoot(crypto, leaves), proofs: () => [] };
   const all = levels(crypto, leaves);
-  return leaves.map((_, index) => Object.freeze({ index, size: leaves.length, path: pathAt(all, index) }));
+  return {
+    root: all[all.length - 1]![0]!,
+    proofs: () => leaves.map((_, index) => Object.freeze({ index, size: leaves.length, path: pathAt(all, index) })),
+  };
+}
+
+/** Proofs for every leaf at once (one pass over the tree). */
+export function inclusionProofs(crypto: CryptoProvider, leaves: readonly Uint8Array[]): InclusionProof[] {
+  return merkleTree(crypto, leaves).proofs();
 }
 
 export function inclusionProof(crypto: CryptoProvider, leaves: readonly Uint8Array[], index: number): InclusionProof {

@@ -6,7 +6,7 @@
 
 import {
   type Checkpoint, type ChainTopics, type CryptoProvider, DeviceTopic, type LedgerState, type ValidatorSet,
-  buildHeader, encodeCheckpoint, encodeLightBlock, headerHash, inclusionProofs,
+  buildHeader, encodeCheckpoint, encodeLightBlock, headerHash, type InclusionProof, merkleTree,
   signCheckpoint, signCommit, validatorSetHash,
 } from '../../src/index.js';
 import type { Bus } from './bus.js';
@@ -128,11 +128,13 @@ export class BlockProducer {
     const height = this.latest.height + 1;
     const next = this.committed.clone();
     const valHash = validatorSetHash(crypto, this.deps.validators);
+    const tree = merkleTree(crypto, entries.map((e) => e.id));
     const header = buildHeader(
       crypto,
       { chainId: this.deps.chainId, height, time: Math.max(this.deps.now(), this.latest.time + 1), prevHash: this.latest.hash, validatorsHash: valHash, nextValidatorsHash: valHash },
       next,
       entries,
+      tree.root,
     );
     const hash = headerHash(crypto, header);
     const commit = signCommit(crypto, height, hash, this.deps.signers);
@@ -143,7 +145,7 @@ export class BlockProducer {
     this.pool = this.pool.slice(entries.length);
     this.latest = { height, hash, time: header.time };
     this.lastBlockAt = this.deps.now();
-    this.publish(height, lightBlock, entries);
+    this.publish(height, lightBlock, entries, tree.proofs());
     if (this.deps.operatorPrivateKey && (this.checkpoint === undefined || height % this.options.checkpointEvery === 0)) {
       this.checkpoint = signCheckpoint(crypto, header, this.deps.validators, this.deps.operatorPrivateKey);
       void this.send(this.deps.topics.checkpoint, encodeCheckpoint(this.checkpoint), true);
@@ -156,8 +158,7 @@ export class BlockProducer {
     return this.checkpoint;
   }
 
-  private publish(height: number, lightBlock: Uint8Array, entries: readonly PoolEntry[]): void {
-    const proofs = inclusionProofs(this.deps.crypto, entries.map((e) => e.id));
+  private publish(height: number, lightBlock: Uint8Array, entries: readonly PoolEntry[], proofs: readonly InclusionProof[]): void {
     // Proofs go out once the header is out (published and delivered): a device needs the header to check them.
     this.send(this.deps.topics.header, lightBlock, true).then(() => {
       entries.forEach((entry, i) => {
