@@ -43,6 +43,35 @@ test('batches: one signature covers batchSize rounds of every sensor', (t) => {
   t.is(device.status.counters.sampled, 16);
 });
 
+test('stop() signs and stores a batch not yet full; a crash loses only its unsigned readings', (t) => {
+  const sensors = [rampSensor(Quantity.TEMPERATURE_C, -2, 2100, 1, 100)];
+  const { clock, gateway, device } = scenario({ sensors, config: { batchSize: 4 } });
+  device.start();
+  clock.advance(10_000);
+  const sealedBefore = device.of('signed').length;
+  const buffered = device.status.counters.sampled - device.of('signed').reduce((n, e) => n + e.readings, 0);
+  t.true(buffered > 0 && buffered < 4, `a partial batch is waiting (${buffered} readings)`);
+  device.peer.stop();
+  t.is(device.of('signed').length, sealedBefore + 1, 'the partial batch was sealed at stop');
+  t.is(device.of('signed').at(-1)!.readings, buffered, 'with every reading it held');
+  const partialSeq = device.of('signed').at(-1)!.seq;
+  t.true([...device.outbox.entries()].some(([seq]) => seq === partialSeq), 'and stored in the outbox');
+  device.sensors[0]!.limit = device.sensors[0]!.count; // no new readings after the restart
+  device.boot();
+  device.peer.start();
+  clock.advance(10_000);
+  t.true(finalSeqs(device).includes(partialSeq), 'final after the next start');
+  t.true(gateway.seqsSeen(device.hex).includes(partialSeq));
+
+  // A crash instead of a stop: the readings of the unsealed batch were never signed and are gone.
+  const crashed = scenario({ seed: 9, sensors: [rampSensor(Quantity.TEMPERATURE_C, -2, 2100, 1, 100)], config: { batchSize: 4 } });
+  crashed.device.start();
+  crashed.clock.advance(10_000);
+  const signedBeforeCrash = crashed.device.of('signed').length;
+  crashed.device.crash();
+  t.is(crashed.device.of('signed').length, signedBeforeCrash, 'nothing sealed by a crash');
+});
+
 test('reboot mid-flight: no seq reused, outbox resumed, everything final once', (t) => {
   const { clock, gateway, device } = scenario({ config: { seqReserve: 4 } });
   device.start();

@@ -194,6 +194,8 @@ class Peer implements LightPeer {
     this.guard(() => this.ports.session.stop());
     this.connected = false;
     this.requests.abandonAll();
+    // A batch not yet full is signed and stored now: an orderly stop loses no reading it took.
+    this.guard(() => this.batcher.flush((batch) => this.seal(batch)));
     this.sender.stop();
     this.headers.flush();
     this.refreshState();
