@@ -25,6 +25,9 @@
 //      70 % of the ceiling: whether the goal is reachable on this many cores at all.
 //      --profile also records the gateway's main thread with --cpu-prof and prints where its
 //      time went, by module and by function.
+//   6. the transport floor, per broker: the same load answered by gateway-bench-floor.ts (an ack
+//      and a proof message per transaction on the gateway's own bus, nothing else), its CPU per
+//      transaction, and the most any gateway could keep of the ceiling once verification is added.
 //
 // Process layout: the gateway runs in a child process (gateway-bench-child.ts), the devices
 // in another (gateway-bench-load.ts: one lean MQTT connection per device, each keeping at most
