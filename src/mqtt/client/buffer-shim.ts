@@ -151,5 +151,5 @@ export class ByteBuffer extends Uint8Array {
   }
 }
 
-/** The name mqtt-packet and bl import from "buffer". */
+/** Exported under the class name that mqtt-packet and bl expect of their byte-buffer module. */
 export { ByteBuffer as Buffer };

@@ -1,6 +1,6 @@
-// The `events` module for engines without Node (core layer, XS only): bundles for
-// XS map `require('events')` here, because mqtt-packet's parser extends Node's
-// EventEmitter and the npm `events` package is not one of its dependencies.
+// The event-emitter module for engines without Node (core layer, XS only): bundles for
+// XS resolve mqtt-packet's event-emitter import here, because its parser extends an
+// EventEmitter and the npm package of that name is not one of its dependencies.
 // Only what the parser uses: on/once/off, emit (an unheard 'error' throws, as in Node).
 
 type Listener = (...args: unknown[]) => void;
