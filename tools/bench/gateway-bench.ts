@@ -330,6 +330,16 @@ function stepRows(runs: readonly RunFigures[]): string[][] {
   ]);
 }
 
+/** Accepted transactions per second of a run's window. */
+const rate = (r: RunFigures): number => r.load.okInWindow / (r.load.measuredMs / 1000);
+
+/** Cores a part (picked from the samples) used over the run's window. */
+function cpu(r: RunFigures, pick: (s: Sample) => number | undefined): number {
+  const a = pick(r.start);
+  const b = pick(r.end);
+  return a === undefined || b === undefined ? Number.NaN : (b - a) / r.seconds;
+}
+
 /**
  * The CPU account per accepted transaction: where every core-µs of the pipeline went (gateway main
  * thread, verify workers, the gateway's other threads, an external broker, the load generator), and
@@ -341,8 +351,6 @@ function cpuAccount(
   runs: readonly RunFigures[],
   ceilings: readonly Ceiling[],
   cores: number,
-  rate: (r: RunFigures) => number,
-  cpu: (r: RunFigures, pick: (s: Sample) => number | undefined) => number,
   threads: (r: RunFigures) => { mainCores: number; verify: number[]; rest: number },
 ): string {
   const us = (cores: number, r: RunFigures) => (1e6 * cores) / rate(r);
@@ -388,16 +396,11 @@ function cpuAccount(
 function floorAccount(floors: readonly RunFigures[], ceilings: readonly Ceiling[], cores: number): string {
   const verifyUs = ceilings.reduce((s, c) => s + c.cpuPerTx, 0) / ceilings.length;
   const parts = floors.map((r) => {
-    const rate = r.load.okInWindow / (r.load.measuredMs / 1000);
-    const us = (pick: (s: Sample) => number | undefined) => {
-      const a = pick(r.start);
-      const b = pick(r.end);
-      return a === undefined || b === undefined ? 0 : (1e6 * (b - a)) / r.seconds / rate;
-    };
+    const us = (pick: (s: Sample) => number | undefined) => (1e6 * (cpu(r, pick) || 0)) / rate(r);
     const responder = us((s) => s.gatewayCpu);
     const broker = us((s) => s.brokerCpu);
     const load = us((s) => s.loadCpu);
-    return { rate, responder, broker, load, total: responder + broker + load };
+    return { rate: rate(r), responder, broker, load, total: responder + broker + load };
   });
   const bound = (us: number) => `${fixed((100 * verifyUs) / (verifyUs + us), 0)} %`;
   const col = (f: (p: (typeof parts)[number]) => string) => parts.map(f);
@@ -421,12 +424,6 @@ function report(runs: readonly RunFigures[], ceilings: readonly Ceiling[], optio
   const ceil = { txPerS: ceilings.reduce((s, c) => s + c.txPerS, 0) / ceilings.length, workers: ceilings[0]!.workers };
   const cores = os.availableParallelism();
   const col = (f: (r: RunFigures) => string) => runs.map(f);
-  const rate = (r: RunFigures) => r.load.okInWindow / (r.load.measuredMs / 1000);
-  const cpu = (r: RunFigures, pick: (s: Sample) => number | undefined) => {
-    const a = pick(r.start);
-    const b = pick(r.end);
-    return a === undefined || b === undefined ? Number.NaN : (b - a) / r.seconds;
-  };
   const threadDelta = (r: RunFigures, key: string) => ((r.end.gatewayThreads.get(key) ?? 0) - (r.start.gatewayThreads.get(key) ?? 0)) / r.seconds;
   const isVerify = (r: RunFigures, key: string) => r.end.gateway.verifyThreads.includes(Number(key.split(' ')[0]));
   const threads = (r: RunFigures) => {
@@ -484,7 +481,7 @@ function report(runs: readonly RunFigures[], ceilings: readonly Ceiling[], optio
   const exhausted = runs.filter((r) => r.load.exhausted > 0);
   console.log(table(['', ...runs.map((r) => r.broker)], rows));
   console.log('');
-  console.log(cpuAccount(runs, ceilings, cores, rate, cpu, threads));
+  console.log(cpuAccount(runs, ceilings, cores, threads));
   console.log(`\nverify ceiling: ${grouped(ceil.txPerS)} tx/s, the mean of ${ceilings.map((c) => grouped(c.txPerS)).join(' (before the runs) and ')} (after) ` +
     `(decode + native verify + tx id, verify pool with ${ceil.workers} workers, no broker, no ledger; other processes took ${ceilings.map((c) => fixed(c.othersCores, 2)).join(' / ')} cores meanwhile)`);
   console.log(`load: ${options.devices} devices, one MQTT connection each (packets generated before the window), in ${loadMode}; at most ${options.window} unacknowledged transactions per device` +
