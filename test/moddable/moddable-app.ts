@@ -8,6 +8,7 @@
 // tools built; `moddableMissing()` says what is missing so tests can skip cleanly.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,10 @@ import { fileURLToPath } from 'node:url';
 import { type Plugin, build } from 'esbuild';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const WORK = path.join(os.tmpdir(), 'botpeer-moddable');
+// One work folder per checkout (two clones testing at once must not share objects), and in it one
+// output folder per app: ava runs the test files in parallel, and two builds writing the same XS
+// library objects into one shared `lib/` at once corrupt each other.
+const WORK = path.join(os.tmpdir(), `botpeer-moddable-${createHash('sha256').update(REPO).digest('hex').slice(0, 8)}`);
 
 /**
  * Repo files that are Moddable modules in their own right (native code, Moddable-only
@@ -66,7 +70,7 @@ function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, c
 export async function buildModdableApp(options: AppOptions): Promise<string> {
   const moddable = process.env.MODDABLE!;
   const appDir = path.join(WORK, 'apps', options.name);
-  const outDir = path.join(WORK, 'build');
+  const outDir = path.join(WORK, 'build', options.name);
   fs.mkdirSync(appDir, { recursive: true });
   fs.mkdirSync(outDir, { recursive: true });
   const bundle = await build({
@@ -153,7 +157,7 @@ export function buildFirmware(): string {
 export function buildManifestApp(name: string, manifest: Record<string, unknown>): { binary: string; modulesDir: string } {
   const moddable = process.env.MODDABLE!;
   const appDir = path.join(WORK, 'apps', name);
-  const outDir = path.join(WORK, 'build');
+  const outDir = path.join(WORK, 'build', name);
   fs.mkdirSync(appDir, { recursive: true });
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(appDir, 'manifest.json'), `${JSON.stringify(manifest, null, '\t')}\n`);
