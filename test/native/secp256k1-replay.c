@@ -6,6 +6,7 @@
  *   H <data> <sha256>             K <key> <0|1>              P <key> <public key | ->
  *   S <digest> <key> <sig | ->    V <sig> <digest> <public key> <0|1>
  *   B <sig> <message> <x-only key> <0|1>   (BIP-340 Schnorr verify)
+ * An empty input is written `-`.
  * Prints one line per mismatch and `cases <n> failures <m>`; exits 1 when any case fails.
  */
 
@@ -28,6 +29,7 @@ static uint8_t *unhex(const char *text, size_t *size)
 {
 	size_t length = strlen(text), i;
 	uint8_t *out;
+	if (strcmp(text, "-") == 0) length = 0;
 	if (length % 2) return NULL;
 	out = malloc(length / 2 + 1);
 	for (i = 0; i < length / 2; i++) {
