@@ -109,8 +109,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     if (first === 'devices' && third === 'readings' && n === 3) {
       const id = parseAccountId(second!);
       const limitText = query.get('limit');
-      const limit = limitText === null ? DEFAULT_READINGS_LIMIT : parseUint(limitText, 'limit', MAX_READINGS_LIMIT);
-      if (limit === 0) throw new RequestError(`limit must be from 1 to ${MAX_READINGS_LIMIT}`);
+      const limit = limitText === null ? DEFAULT_READINGS_LIMIT : parseUint(limitText, 'limit', MAX_READINGS_LIMIT, 1);
       if (!options.working().account(id) && !options.committed().account(id)) throw notFound(`no device ${second!.toLowerCase()}`);
       return deviceReadingsJson(store, id, limit);
     }
