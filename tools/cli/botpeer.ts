@@ -83,6 +83,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// `botpeer … | head` closes the pipe while botpeer still writes. Unix tools die quietly of
+// SIGPIPE then; Node ignores that signal, so the write fails with EPIPE, which would surface
+// as an uncaught error with a stack trace. Stop quietly and successfully instead.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 /** Exits once stdout and stderr have been flushed (pipes to a parent process included). */
 async function exit(code: number): Promise<never> {
   await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));
