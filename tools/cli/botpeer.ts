@@ -1,5 +1,7 @@
-// The botpeer command line (tools layer, Node only). Run it as `node tools/cli/botpeer.mjs`
-// (a shim that registers tsx), `npm run botpeer -- …` or `npm run gateway -- …`.
+// The botpeer command line (tools layer, Node only): the dispatcher and the tool's help; each
+// command is a file in commands/. Run it as `npx botpeer …` (the bin of the tools/cli
+// workspace, linked by `npm install`), `npm run botpeer -- …` or `node tools/cli/botpeer.mjs …`
+// (botpeer.mjs is a shim that registers tsx).
 //
 // Exit codes: 0 success, 1 failure (no chain, gateway unreachable, a rejected transaction,
 // a chain that does not verify…), 2 wrong usage. Errors go to stderr as `botpeer: <message>`;
@@ -21,6 +23,7 @@ function usage(): string {
   return `usage: botpeer <command> [options]
 
 botpeer runs and inspects a Blockchain-of-Things gateway peer, and simulates its devices.
+In the repository, after \`npm install\`, run it as \`npx botpeer <command>\`.
 
 commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}

@@ -15,8 +15,8 @@ by running, in the repository,
 with genesis = the hex of <data>/genesis.cbor. Needs the Moddable SDK ($MODDABLE, its tools
 built, mcconfig) and ESP-IDF ($IDF_PATH, \`source $IDF_PATH/export.sh\`); says which is
 missing, and runs nothing, when they are not there. The gateway must listen where the board
-can reach it (botpeer gateway --mqtt-host 0.0.0.0). On first boot the device prints the
-\`botpeer device enroll <hex>\` line to run (docs/firmware.md).
+can reach it (npx botpeer gateway --mqtt-host 0.0.0.0). On first boot the device prints the
+\`npx botpeer device enroll <hex>\` line to run (docs/firmware.md).
 
 options:
   --gateway HOST            the gateway's MQTT broker as the board reaches it (IPv4 or host name; required)

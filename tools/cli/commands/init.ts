@@ -64,7 +64,7 @@ ${DATA_HELP}`,
     out(`operator   ${bytesToHex(keyId(crypto, genesis.operatorKey))}  ${bytesToHex(genesis.operatorKey)}`);
     out(`keys:      ${join(dir, 'keys', 'gateway.key')} (this gateway), ${join(dir, 'keys', 'operator.key')} (operator; keep it safe)`);
     if (genesis.validators.threshold > 1) out(`note: this gateway alone cannot commit blocks (${genesis.validators.threshold} signatures needed)`);
-    out(`next:      botpeer gateway${dir === DEFAULT_DATA_DIR ? '' : ` --data ${dir}`}`);
+    out(`next:      npx botpeer gateway${dir === DEFAULT_DATA_DIR ? '' : ` --data ${dir}`}`);
     return 0;
   },
 };

@@ -13,7 +13,7 @@ export const simCommand: Command = {
 Runs N light peers in this process, each in its own folder (key, reserved sequence
 numbers, trusted header, outbox), with simulated sensors (temperature with a daily cycle,
 humidity, battery), against the gateway's broker. Devices not enrolled on this chain yet
-are enrolled first with the operator key (as \`botpeer device enroll\`). Shows a live
+are enrolled first with the operator key (as \`npx botpeer device enroll\`). Shows a live
 progress line; Ctrl-C (or --duration) stops cleanly: what is signed and not final stays
 in the outboxes and is sent on the next run. Exits 1 if the devices cannot be enrolled.
 
