@@ -4,7 +4,7 @@ import { blockJson, parseHeight } from '../../gateway/ledger-json.js';
 import { CliError, openLedger } from '../cli-support.js';
 import { type Command, DATA_HELP, dataOf, inputOf, onePositional } from './command.js';
 
-export const blockCommand: Command = {
+export const command: Command = {
   name: 'block',
   summary: 'print a block of the ledger as JSON',
   help: `usage: botpeer block <height|latest> [--data DIR]

@@ -5,7 +5,7 @@ import { UsageError } from '../cli-support.js';
 import { DEFAULT_BROKER, DEFAULT_HTTP, deviceEnroll, deviceRevoke } from '../device-command.js';
 import { type Command, DATA_HELP, dataOf, str } from './command.js';
 
-export const deviceCommand: Command = {
+export const command: Command = {
   name: 'device',
   summary: 'enroll or revoke devices (operator key, through a running gateway)',
   help: `usage: botpeer device enroll <request-hex>… [options]

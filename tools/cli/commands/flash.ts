@@ -4,7 +4,7 @@
 import { DEFAULT_BOARD, runFlash } from '../flash-command.js';
 import { type Command, DATA_HELP, dataOf, noPositionals, str } from './command.js';
 
-export const flashCommand: Command = {
+export const command: Command = {
   name: 'flash',
   summary: 'build the firmware for an ESP32 board and flash it (wraps Moddable\'s mcconfig)',
   help: `usage: botpeer flash --gateway HOST [--board BOARD] [--ssid NAME] [--password PW] [--port P] [--interval MS] [--batch N] [--dry-run] [--data DIR] …

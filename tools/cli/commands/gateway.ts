@@ -4,7 +4,7 @@
 import { runGateway } from '../gateway-command.js';
 import { type Command, DATA_HELP, dataOf, noPositionals, str } from './command.js';
 
-export const gatewayCommand: Command = {
+export const command: Command = {
   name: 'gateway',
   summary: 'run the gateway peer: embedded MQTT broker, ledger, block producer, HTTP API',
   help: `usage: botpeer gateway [--mqtt-host H] [--mqtt-port P] [--http-port P] [--broker URL] [--block-interval MS] [--data DIR]

@@ -7,7 +7,7 @@ import { permissionName } from '../../gateway/ledger-json.js';
 import { CliError, DEFAULT_DATA_DIR, UsageError, intOption } from '../cli-support.js';
 import { type Command, DATA_HELP, dataOf, noPositionals, str } from './command.js';
 
-export const initCommand: Command = {
+export const command: Command = {
   name: 'init',
   summary: 'create a chain: genesis, this gateway\'s validator key and the operator key',
   help: `usage: botpeer init [--name NAME] [--consortium] [--validator HEXKEY]… [--threshold K] [--force] [--data DIR]

@@ -5,7 +5,7 @@ import { DEFAULT_BROKER, DEFAULT_HTTP } from '../device-command.js';
 import { FLEET_OPTIONS_HELP, runSim } from '../sim-command.js';
 import { type Command, DATA_HELP, FLEET_OPTIONS, dataOf, fleetValues, noPositionals, str } from './command.js';
 
-export const simCommand: Command = {
+export const command: Command = {
   name: 'sim',
   summary: 'run a fleet of simulated devices (the real light peer) against a running gateway',
   help: `usage: botpeer sim [--devices N] [--broker URL] [--interval MS] [--batch N] [--duration S] [--fleet-dir DIR] [--data DIR] …

@@ -5,7 +5,7 @@ import { START_DEFAULT_DEVICES, runStart } from '../start-command.js';
 import { FLEET_OPTIONS_HELP } from '../sim-command.js';
 import { type Command, DATA_HELP, FLEET_OPTIONS, dataOf, fleetValues, noPositionals, str } from './command.js';
 
-export const startCommand: Command = {
+export const command: Command = {
   name: 'start',
   summary: 'the whole system in one process: a chain (created if missing), the gateway and a fleet of simulated devices',
   help: `usage: botpeer start [--devices N] [--interval MS] [--duration S] [--mqtt-port P] [--http-port P] [--data DIR] …

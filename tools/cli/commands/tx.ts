@@ -5,7 +5,7 @@ import { parseTxId, txJson } from '../../gateway/ledger-json.js';
 import { CliError, openLedger } from '../cli-support.js';
 import { type Command, DATA_HELP, dataOf, inputOf, onePositional } from './command.js';
 
-export const txCommand: Command = {
+export const command: Command = {
   name: 'tx',
   summary: 'print a transaction of the ledger as JSON, with its inclusion proof checked',
   help: `usage: botpeer tx <id> [--data DIR]

@@ -5,7 +5,7 @@ import { CliError, ProgressLine, openLedger, readGenesis } from '../cli-support.
 import { VerifyFailure, verifyChain } from '../verify-chain.js';
 import { type Command, DATA_HELP, dataOf, noPositionals } from './command.js';
 
-export const verifyCommand: Command = {
+export const command: Command = {
   name: 'verify',
   summary: 're-verify the whole stored chain from the genesis with the light client',
   help: `usage: botpeer verify [--full] [--data DIR]
