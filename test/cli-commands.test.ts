@@ -1,10 +1,12 @@
 // The CLI's command registry (test layer): every file of tools/cli/commands is one
-// registered command named after its file, with a help text that starts with its usage.
+// registered command named after its file, with a help text that starts with its usage;
+// and how the dispatcher reads option values.
 
 import test from 'ava';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { COMMANDS } from '../tools/cli/commands/index.js';
+import { runBotpeer } from './support/run-botpeer.js';
 
 const DIR = fileURLToPath(new URL('../tools/cli/commands/', import.meta.url));
 
@@ -16,4 +18,13 @@ test('one file per command, each registered once under its file name', (t) => {
     t.true(command.summary.length > 0 && !command.summary.includes('\n'), command.name);
     t.false('data' in command.options || 'help' in command.options, `${command.name}: --data and --help are common options`);
   }
+});
+
+test('a negative number after a string option is its value: --http-port -1 as the help offers', async (t) => {
+  // Validation stops at --mqtt-port, so nothing starts: the point is that -1 was taken as --http-port's value.
+  const run = await runBotpeer(['gateway', '--data', 'no-such-folder', '--http-port', '-1', '--mqtt-port', 'abc']);
+  t.is(run.code, 2);
+  t.regex(run.stderr, /^botpeer: --mqtt-port must be an integer/);
+  const tooLow = await runBotpeer(['gateway', '--data', 'no-such-folder', '--http-port', '-5']);
+  t.regex(tooLow.stderr, /^botpeer: --http-port must be an integer from -1 to 65535, got "-5"/);
 });

@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import { createNativeCrypto } from '../gateway/crypto-secp256k1-node.js';
 import { CliError, UsageError } from './cli-support.js';
-import { type Command, type CommandContext, COMMON_OPTIONS, DATA_HELP, type Values } from './commands/command.js';
+import { type Command, type CommandContext, COMMON_OPTIONS, DATA_HELP, type Options, type Values } from './commands/command.js';
 import { COMMANDS } from './commands/index.js';
 
 const commands: ReadonlyMap<string, Command> = new Map(COMMANDS.map((c) => [c.name, c]));
@@ -31,6 +31,24 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 common options:
 ${DATA_HELP}
   -h, --help                help for the tool, or for a command: botpeer <command> --help`;
+}
+
+/**
+ * parseArgs takes the `-1` of `--http-port -1` (which the help offers) for an option and
+ * refuses it: a negative number after a string option is joined to it (`--http-port=-1`).
+ */
+function joinNegativeValues(args: readonly string[], options: Options): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') return [...joined, ...args.slice(i)];
+    const next = args[i + 1];
+    if (arg.startsWith('--') && options[arg.slice(2)]?.type === 'string' && next !== undefined && /^-\d+$/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else joined.push(arg);
+  }
+  return joined;
 }
 
 /** Runs the command line; resolves to the exit code. Writes to stdout/stderr itself. */
@@ -61,7 +79,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     let parsed;
     try {
-      parsed = parseArgs({ args: [...args], options: { ...COMMON_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
+      const options = { ...COMMON_OPTIONS, ...command.options };
+      parsed = parseArgs({ args: joinNegativeValues(args, options), options, allowPositionals: true, strict: true });
     } catch (error) {
       throw new UsageError((error as Error).message, name);
     }
