@@ -187,7 +187,7 @@ test('an unknown board is refused when the SDK lists its targets; a data folder 
 
   const noChain = await botpeer(['flash', '--dry-run', '--data', join(f.root, 'empty'), '--gateway', '10.0.0.2'], f.env);
   t.is(noChain.code, 1);
-  t.regex(noChain.stderr, /no chain in .*empty: run `botpeer init/);
+  t.regex(noChain.stderr, /no chain in .*empty: run `npx botpeer init/);
 });
 
 test('flash is listed in botpeer --help and has its own help', async (t) => {

@@ -55,7 +55,7 @@ export interface ChainGenesis {
 /** The chain's genesis alone (no gateway key needed: an operator's machine may hold only genesis and operator key). */
 export function readGenesis(crypto: CryptoProvider, dir: string): ChainGenesis {
   const path = join(dir, 'genesis.cbor');
-  if (!existsSync(path)) throw new CliError(`no chain in ${dir}: run \`botpeer init --data ${dir}\` first (or pass --data)`);
+  if (!existsSync(path)) throw new CliError(`no chain in ${dir}: run \`npx botpeer init --data ${dir}\` first (or pass --data)`);
   let genesis: Genesis;
   try {
     genesis = decodeGenesis(new Uint8Array(readFileSync(path)));
@@ -68,7 +68,7 @@ export function readGenesis(crypto: CryptoProvider, dir: string): ChainGenesis {
 /** The ledger store of a data folder, for reading (the gateway may be running: SQLite WAL lets both in). */
 export function openLedger(dir: string): LedgerStore {
   const path = join(dir, 'ledger.sqlite');
-  if (!existsSync(path)) throw new CliError(`no ledger in ${dir} yet: it is created when \`botpeer gateway --data ${dir}\` first starts`);
+  if (!existsSync(path)) throw new CliError(`no ledger in ${dir} yet: it is created when \`npx botpeer gateway --data ${dir}\` first starts`);
   try {
     return openSqliteStore(path);
   } catch (error) {

@@ -171,6 +171,6 @@ export async function runFlash(crypto: CryptoProvider, options: FlashCommandOpti
     throw new CliError(`cannot run ${plan.command}: ${error.message}`);
   });
   if (code !== 0) throw new CliError(`mcconfig failed (exit ${code ?? 'by a signal'}); its output above says why`);
-  out(`flashed: ${options.release ? 'the serial console (115200 baud)' : 'xsbug (debug build)'} shows the device id and, on first boot, the \`botpeer device enroll …\` line to run`);
+  out(`flashed: ${options.release ? 'the serial console (115200 baud)' : 'xsbug (debug build)'} shows the device id and, on first boot, the \`npx botpeer device enroll …\` line to run`);
   return 0;
 }

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { type CryptoProvider, Permission, bytesToHex } from '../../src/index.js';
 import { initChain } from '../gateway/data-dir.js';
 import { type Gateway, startGateway } from '../gateway/gateway.js';
-import { CliError, ProgressLine, UsageError, intOption } from './cli-support.js';
+import { CliError, DEFAULT_DATA_DIR, ProgressLine, UsageError, intOption } from './cli-support.js';
 import { prepareFleet, runFleet } from './fleet-run.js';
 import { type FleetCliOptions, fleetParameters } from './sim-command.js';
 
@@ -85,6 +85,6 @@ export async function runStart(crypto: CryptoProvider, options: StartOptions, ou
   } finally {
     await gateway.close();
   }
-  out(`gateway stopped at height ${gateway.producer.height}; the ledger is in ${join(dir, 'ledger.sqlite')} (\`botpeer verify\` re-checks it)`);
+  out(`gateway stopped at height ${gateway.producer.height}; the ledger is in ${join(dir, 'ledger.sqlite')} (\`npx botpeer verify${dir === DEFAULT_DATA_DIR ? '' : ` --data ${dir}`}\` re-checks it)`);
   return 0;
 }

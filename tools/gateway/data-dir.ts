@@ -68,7 +68,7 @@ export function initChain(crypto: CryptoProvider, options: InitOptions): ChainFi
 
 export function loadChain(crypto: CryptoProvider, dir: string): ChainFiles {
   const genesisPath = join(dir, 'genesis.cbor');
-  if (!existsSync(genesisPath)) throw new Error(`no chain in ${dir}: run \`botpeer init --data ${dir}\` first`);
+  if (!existsSync(genesisPath)) throw new Error(`no chain in ${dir}: run \`npx botpeer init --data ${dir}\` first`);
   const genesis = decodeGenesis(new Uint8Array(readFileSync(genesisPath)));
   const readKey = (name: string) => {
     const path = join(dir, 'keys', name);

@@ -12,7 +12,12 @@
 //
 // Byte strings are lowercase hex. Errors are JSON {error, code}: 400 BAD_REQUEST for input
 // that cannot be valid (a malformed id, height or limit), 404 NOT_FOUND for a valid id that
-// names nothing, 405 for anything but GET/HEAD, 500 INTERNAL if a builder throws (never a crash).
+// names nothing, 405 for anything but GET/HEAD, 503 BUSY when too many reads wait already,
+// 500 INTERNAL if a builder throws (never a crash).
+//
+// Every request but / and /status waits in a ReadQueue (http-read-queue.ts) and is answered
+// in its own turn of the event loop, so a flood of reads cannot starve ingest, which runs on
+// the same thread; /status reports the queue.
 // The JSON builders live in ledger-json.ts and are shared with the CLI.
 
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
@@ -23,6 +28,7 @@ import {
   DEFAULT_READINGS_LIMIT, MAX_READINGS_LIMIT, RequestError, accountJson, blockJson, blocklistJson, chainJson, deviceReadingsJson,
   parseAccountId, parseHeight, parseTxId, parseUint, registryJson, rejectedByName, stateCounts, txJson,
 } from './ledger-json.js';
+import { ReadQueue } from './http-read-queue.js';
 import type { LedgerStore } from './ledger-store.js';
 
 export interface HttpApiOptions {
@@ -36,7 +42,12 @@ export interface HttpApiOptions {
   readonly committed: () => LedgerState;
   /** Where devices connect, shown by /status when given. */
   readonly mqttUrl?: string;
+  /** Reads that may wait for their turn before more are refused with 503 (default DEFAULT_MAX_QUEUED_READS). */
+  readonly maxQueuedReads?: number;
 }
+
+/** Enough for a few dashboards at once; a full queue of readings?limit=1000 takes a few seconds to drain. */
+export const DEFAULT_MAX_QUEUED_READS = 128;
 
 export interface HttpApi {
   readonly url: string;
@@ -65,6 +76,7 @@ const ENDPOINTS = [
 export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const { crypto, chain, store } = options;
   const chainInfo = chainJson(crypto, chain.genesis, chain.chainId);
+  const reads = new ReadQueue(options.maxQueuedReads ?? DEFAULT_MAX_QUEUED_READS);
 
   function status() {
     const s = options.status();
@@ -85,6 +97,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
         rejected,
       },
       ...stateCounts(options.committed()),
+      httpReads: { queued: reads.queued, served: reads.served, refused: reads.refused },
       ...(options.mqttUrl ? { mqtt: options.mqttUrl } : {}),
     };
   }
@@ -109,8 +122,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     if (first === 'devices' && third === 'readings' && n === 3) {
       const id = parseAccountId(second!);
       const limitText = query.get('limit');
-      const limit = limitText === null ? DEFAULT_READINGS_LIMIT : parseUint(limitText, 'limit', MAX_READINGS_LIMIT);
-      if (limit === 0) throw new RequestError(`limit must be from 1 to ${MAX_READINGS_LIMIT}`);
+      const limit = limitText === null ? DEFAULT_READINGS_LIMIT : parseUint(limitText, 'limit', MAX_READINGS_LIMIT, 1);
       if (!options.working().account(id) && !options.committed().account(id)) throw notFound(`no device ${second!.toLowerCase()}`);
       return deviceReadingsJson(store, id, limit);
     }
@@ -125,35 +137,45 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     throw notFound(`no such endpoint: /${segments.join('/')} (GET / lists them)`);
   }
 
-  function handle(request: IncomingMessage, response: ServerResponse): void {
+  /** Answers one request now. */
+  function handle(request: IncomingMessage, response: ServerResponse, segments: readonly string[], query: URLSearchParams): void {
     let status = 200;
     let body: unknown;
+    try {
+      body = route(segments, query);
+    } catch (error) {
+      [status, body] = errorReply(error);
+    }
+    reply(request, response, status, body);
+  }
+
+  const server: Server = createServer((request, response) => {
     try {
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         response.setHeader('Allow', 'GET, HEAD');
         throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed: this API is read-only`);
       }
       const { segments, query } = parsePath(request.url ?? '/');
-      body = route(segments, query);
+      // The index and /status are cheap and are how an operator sees a busy gateway: never queued.
+      if (segments.length === 0 || (segments.length === 1 && segments[0] === 'status')) return handle(request, response, segments, query);
+      const queued = reads.offer(() => {
+        if (response.destroyed || request.socket.destroyed) return; // the client went away while waiting
+        try {
+          handle(request, response, segments, query);
+        } catch {
+          response.destroy(); // writing the response itself failed (e.g. the socket went away)
+        }
+      });
+      if (!queued) {
+        response.setHeader('Retry-After', '1');
+        throw new HttpError(503, 'BUSY', `too many requests waiting (${reads.maxQueued}): retry later`);
+      }
     } catch (error) {
-      if (error instanceof HttpError) [status, body] = [error.status, { error: error.message, code: error.code }];
-      else if (error instanceof RequestError) [status, body] = [400, { error: error.message, code: 'BAD_REQUEST' }];
-      else [status, body] = [500, { error: `internal error: ${error instanceof Error ? error.message : String(error)}`, code: 'INTERNAL' }];
-    }
-    const text = JSON.stringify(body, null, 2) + '\n';
-    response.writeHead(status, {
-      'Content-Type': 'application/json; charset=utf-8',
-      'Content-Length': Buffer.byteLength(text),
-      'Cache-Control': 'no-store',
-    });
-    response.end(request.method === 'HEAD' ? undefined : text);
-  }
-
-  const server: Server = createServer((request, response) => {
-    try {
-      handle(request, response);
-    } catch {
-      response.destroy(); // writing the response itself failed (e.g. the socket went away)
+      try {
+        reply(request, response, ...errorReply(error));
+      } catch {
+        response.destroy();
+      }
     }
   });
   // A request Node cannot even parse gets a JSON 400 instead of a bare close.
@@ -176,12 +198,29 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   return {
     url: `http://${host}:${port}`,
     close() {
+      reads.close();
       return new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections(); // idle keep-alive connections would otherwise hold close() open
       });
     },
   };
+}
+
+function errorReply(error: unknown): [number, unknown] {
+  if (error instanceof HttpError) return [error.status, { error: error.message, code: error.code }];
+  if (error instanceof RequestError) return [400, { error: error.message, code: 'BAD_REQUEST' }];
+  return [500, { error: `internal error: ${error instanceof Error ? error.message : String(error)}`, code: 'INTERNAL' }];
+}
+
+function reply(request: IncomingMessage, response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body, null, 2) + '\n';
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
+  response.end(request.method === 'HEAD' ? undefined : text);
 }
 
 /** Path segments (percent-decoded, empty ones dropped, so a trailing slash is fine) and the query. */

@@ -73,10 +73,10 @@ export function parseHexId(text: string, bytes: number, what: string): Uint8Arra
 export const parseTxId = (text: string) => parseHexId(text, 32, 'a transaction id');
 export const parseAccountId = (text: string) => parseHexId(text, 8, 'a device id');
 
-/** A non-negative decimal integer (no sign, no exponent, no leading zeros beyond "0"). */
-export function parseUint(text: string, what: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (!/^(0|[1-9][0-9]{0,15})$/.test(text) || Number(text) > max) {
-    throw new RequestError(`${what} must be an integer from 0 to ${max}, got ${JSON.stringify(clip(text))}`);
+/** A decimal integer from min to max (no sign, no exponent, no leading zeros beyond "0"); the message names the same range. */
+export function parseUint(text: string, what: string, max = Number.MAX_SAFE_INTEGER, min = 0): number {
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(text) || Number(text) > max || Number(text) < min) {
+    throw new RequestError(`${what} must be an integer from ${min} to ${max}, got ${JSON.stringify(clip(text))}`);
   }
   return Number(text);
 }
@@ -84,9 +84,8 @@ export function parseUint(text: string, what: string, max = Number.MAX_SAFE_INTE
 /** "latest" or a height ≥ 1 (the genesis, height 0, is no stored block). */
 export function parseHeight(text: string): number | 'latest' {
   if (text === 'latest') return 'latest';
-  const height = parseUint(text, 'a block height');
-  if (height === 0) throw new RequestError('height 0 is the genesis, not a block: heights start at 1');
-  return height;
+  if (text === '0') throw new RequestError('height 0 is the genesis, not a block: heights start at 1');
+  return parseUint(text, 'a block height', Number.MAX_SAFE_INTEGER, 1);
 }
 
 function clip(text: string): string {

@@ -1,0 +1,17 @@
+// The botpeer subcommands (tools layer, Node only), in the order `botpeer --help` lists
+// them. Each is a file in this folder exporting `command: Command` (command.ts); adding
+// one is adding its file and its line here.
+
+import type { Command } from './command.js';
+
+export const COMMANDS: readonly Command[] = (await Promise.all([
+  import('./start.js'),
+  import('./sim.js'),
+  import('./init.js'),
+  import('./gateway.js'),
+  import('./device.js'),
+  import('./flash.js'),
+  import('./block.js'),
+  import('./tx.js'),
+  import('./verify.js'),
+])).map((module) => module.command);
