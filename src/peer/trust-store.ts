@@ -12,7 +12,7 @@ import { type Header, headerFromCbor, headerHash, headerToCbor } from '../chain/
 import { type ValidatorSet, validatorSetFromCbor, validatorSetHash, validatorSetToCbor } from '../chain/validator-set.js';
 import type { TrustedState } from '../light/trust.js';
 import { StoreKey } from './identity-store.js';
-import type { KeyValueStore } from './ports.js';
+import type { KeyValueStore } from '../ports/storage.js';
 
 const TRUST_RECORD_VERSION = 1;
 

@@ -25,7 +25,7 @@ import { Method, type ProofMessage, type Response, decodeAck, decodeProofMessage
 import { decodeTx, txId } from '../tx/tx.js';
 import type { PeerContext } from './peer-context.js';
 import { PeerState } from './peer-status.js';
-import { LogLevel } from './ports.js';
+import { LogLevel } from '../ports/log.js';
 
 /** Proofs waiting for their header. */
 export const MAX_BUFFERED_PROOFS = 16;
