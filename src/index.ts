@@ -1,5 +1,16 @@
 // The public surface of the botpeer core (core layer): pure, platform-neutral,
-// the same on Node and on XS.
+// the same on Node and on XS. The light peer has its own entry point, src/peer/index.ts.
+//
+// Folders import one way, each only the ones before it (test/layers.test.ts checks it):
+//
+//   errors → codec → crypto → tx → ports → merkle → chain → contracts → light → mqtt → peer
+//
+// codec: CBOR (cbor-x, pinned), its head rules and shape readers; crypto: the provider
+// port and tagged hashes; tx: transactions; ports: what a host passes in (clock, log,
+// random, storage, sensor, transport); merkle: trees and proofs; chain: genesis, headers,
+// commits, checkpoints; contracts: ledger state, system contracts, block building; light:
+// the light-client verifiers; mqtt: topics, wire messages and the MQTT client; peer: the
+// light peer, above everything and imported by nothing in the core.
 
 export * from './errors/error-codes.js';
 export * from './errors/bot-error.js';
@@ -30,7 +41,7 @@ export * from './mqtt/messages.js';
 export * from './light/verify-inclusion.js';
 export * from './contracts/ledger-state.js';
 export * from './contracts/system-contracts.js';
-export * from './chain/block-builder.js';
+export * from './contracts/block-builder.js';
 export * from './light/verify-commit.js';
 export * from './light/verify-past-header.js';
 export * from './mqtt/session.js';

@@ -10,7 +10,7 @@ import type { CryptoProvider } from '../crypto/crypto-port.js';
 import { SIGNATURE_BYTES } from '../crypto/crypto-port.js';
 import { DomainTag } from '../crypto/domain.js';
 import { taggedHash } from '../crypto/hash.js';
-import { arrayOf, bytes } from './fields.js';
+import { arrayOf, bytes } from '../codec/shape.js';
 import { type Header, headerFromCbor, headerHash, headerToCbor } from './header.js';
 import { type ValidatorSet, validatorSetFromCbor, validatorSetToCbor } from './validator-set.js';
 

@@ -11,7 +11,7 @@ import type { CryptoProvider } from '../crypto/crypto-port.js';
 import { SHA256_BYTES, SIGNATURE_BYTES } from '../crypto/crypto-port.js';
 import { DomainTag } from '../crypto/domain.js';
 import { taggedHash } from '../crypto/hash.js';
-import { arrayOf, bytes, listOf, uint } from './fields.js';
+import { arrayOf, bytes, listOf, uint } from '../codec/shape.js';
 import { type Header, headerFromCbor, headerToCbor } from './header.js';
 import { MAX_VALIDATORS, type ValidatorSet, validatorSetFromCbor, validatorSetToCbor } from './validator-set.js';
 import { BotError } from '../errors/bot-error.js';

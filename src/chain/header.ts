@@ -14,7 +14,7 @@ import { SHA256_BYTES } from '../crypto/crypto-port.js';
 import { DomainTag } from '../crypto/domain.js';
 import { taggedHash } from '../crypto/hash.js';
 import { CHAIN_ID_BYTES } from '../tx/tx.js';
-import { arrayOf, bytes, uint } from './fields.js';
+import { arrayOf, bytes, uint } from '../codec/shape.js';
 
 export const HEADER_VERSION = 1;
 

@@ -8,7 +8,7 @@ import { type Result, fail, ok } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
 import { SHA256_BYTES } from '../crypto/crypto-port.js';
-import { arrayOf, bytes, listOf, uint } from '../chain/fields.js';
+import { arrayOf, bytes, listOf, uint } from '../codec/shape.js';
 import { type InclusionProof, MAX_TREE_SIZE, leafHash, nodeHash } from './merkle.js';
 
 /** A tree of at most 2^32 - 1 leaves has paths of at most 32 hashes. */

@@ -10,7 +10,7 @@ import type { DecodeLimits } from '../codec/limits.js';
 import { SMALL_LIMITS } from '../codec/limits.js';
 import { BotError } from '../errors/bot-error.js';
 import { ErrorCode as Codes } from '../errors/error-codes.js';
-import { arrayOf, listOf, uint } from '../chain/fields.js';
+import { arrayOf, listOf, uint } from '../codec/shape.js';
 import type { InclusionProof } from '../merkle/merkle.js';
 import { proofFromCbor, proofToCbor } from '../merkle/proof.js';
 

@@ -7,7 +7,7 @@ import { decodeCbor, encodeCbor } from '../codec/cbor.js';
 import { equalBytes } from '../codec/bytes.js';
 import { HEADER_LIMITS } from '../codec/limits.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
-import { arrayOf } from '../chain/fields.js';
+import { arrayOf } from '../codec/shape.js';
 import { type Header, headerFromCbor, headerHash, headerToCbor } from '../chain/header.js';
 import { type ValidatorSet, validatorSetFromCbor, validatorSetHash, validatorSetToCbor } from '../chain/validator-set.js';
 import type { TrustedState } from '../light/trust.js';
