@@ -13,7 +13,7 @@
 
 import { BotError } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
-import { HeadError, headSizeOfInfo, readHeadArgument } from './cbor-head.js';
+import { HeadError, MajorType, headSizeOfInfo, readHeadArgument } from './cbor-head.js';
 import type { DecodeLimits } from './limits.js';
 
 /** A negative integer is -1 - argument; keep it a safe integer. */
@@ -77,4 +77,19 @@ function readArgument(bytes: Uint8Array, state: { pos: number }, info: number): 
   if (argument < 0) throw new BotError(ErrorCode.MALFORMED_CBOR, `reserved additional info ${info}`);
   state.pos = at + headSizeOfInfo(info);
   return argument;
+}
+
+/**
+ * Where the item that starts at `at` ends, in bytes scanCbor already accepted (so it reads
+ * without checks): lets a decoder keep the received bytes of one field, such as a header
+ * inside a light block, instead of encoding it again.
+ */
+export function itemEnd(bytes: Uint8Array, at: number): number {
+  const initial = bytes[at]!;
+  const argument = readHeadArgument(bytes, at);
+  let end = at + headSizeOfInfo(initial & 0x1f);
+  const major = initial >> 5;
+  if (major === MajorType.BYTES) end += argument;
+  else if (major === MajorType.ARRAY) for (let i = 0; i < argument; i++) end = itemEnd(bytes, end);
+  return end;
 }
