@@ -1,11 +1,23 @@
 // The public surface of the botpeer core (core layer): pure, platform-neutral,
-// the same on Node and on XS.
+// the same on Node and on XS. The light peer has its own entry point, src/peer/index.ts.
+//
+// Folders import one way, each only the ones before it (test/layers.test.ts checks it):
+//
+//   errors → codec → crypto → tx → ports → merkle → chain → contracts → light → mqtt → peer
+//
+// codec: CBOR (cbor-x, pinned), its head rules and shape readers; crypto: the provider
+// port and tagged hashes; tx: transactions; ports: what a host passes in (clock, log,
+// random, storage, sensor, transport); merkle: trees and proofs; chain: genesis, headers,
+// commits, checkpoints; contracts: ledger state, system contracts, block building; light:
+// the light-client verifiers; mqtt: topics, wire messages and the MQTT client; peer: the
+// light peer, above everything and imported by nothing in the core.
 
 export * from './errors/error-codes.js';
 export * from './errors/bot-error.js';
 export * from './codec/bytes.js';
 export * from './codec/limits.js';
 export * from './codec/cbor.js';
+export * from './codec/cbor-head.js';
 export * from './crypto/crypto-port.js';
 export * from './crypto/domain.js';
 export * from './crypto/hash.js';
@@ -27,15 +39,13 @@ export * from './light/verify-header.js';
 export * from './light/verify-checkpoint.js';
 export * from './mqtt/topics.js';
 export * from './mqtt/messages.js';
+export * from './mqtt/ack-message.js';
+export * from './mqtt/proof-message.js';
 export * from './light/verify-inclusion.js';
 export * from './contracts/ledger-state.js';
 export * from './contracts/system-contracts.js';
-export * from './chain/block-builder.js';
+export * from './contracts/block-builder.js';
 export * from './light/verify-commit.js';
 export * from './light/verify-past-header.js';
-export * from './peer/ports.js';
-export * from './peer/peer-config.js';
-export * from './peer/peer-status.js';
-export * from './peer/identity-store.js';
-export * from './peer/light-peer.js';
 export * from './mqtt/session.js';
+export * from './ports/index.js';

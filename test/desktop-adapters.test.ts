@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BotError, ErrorCode, Quantity } from '../src/index.js';
-import { LogLevel } from '../src/peer/ports.js';
+import { LogLevel } from '../src/ports/index.js';
 import { createNodeClock } from '../hosts/desktop/clock-node.js';
 import { createNodeLog, parseLogLevel } from '../hosts/desktop/log-node.js';
 import { createFileOutbox } from '../hosts/desktop/outbox-file-node.js';

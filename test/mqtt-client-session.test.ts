@@ -9,7 +9,7 @@ import { Inflight, MAX_PACKET_ID } from '../src/mqtt/client/inflight.js';
 import { type MqttClientOptions, createMqttClient } from '../src/mqtt/client/mqtt-client.js';
 import type { ProtocolVersion } from '../src/mqtt/client/mqtt-codec.js';
 import type { MqttSession } from '../src/mqtt/session.js';
-import type { RandomSource } from '../src/peer/ports.js';
+import type { RandomSource } from '../src/ports/index.js';
 import { FakeBroker, type FakeBrokerOptions, FakeNetwork, ManualClock, seededRandom } from './xs/mqtt-fakes.js';
 
 const CLIENT_ID = 'a1b2c3d4e5f60718';

@@ -5,7 +5,7 @@
 import test from 'ava';
 import { type AddressInfo, type Socket, createServer } from 'node:net';
 import { createTcpTransport } from '../hosts/desktop/transport-tcp-node.js';
-import type { TransportHandlers } from '../src/peer/ports.js';
+import type { TransportHandlers } from '../src/ports/index.js';
 import { freePort } from './support/mosquitto.js';
 import { sleep, waitFor } from './support/mqtt-client-support.js';
 

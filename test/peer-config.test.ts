@@ -4,11 +4,9 @@
 // batched without gaps.
 
 import test from 'ava';
-import {
-  BotError, GATEWAY_MAX_SEQ_JUMP, MAX_SEQ_JUMP, Quantity, StoreKey, createLightPeer, encodeCbor, errorName,
-  loadOrCreateKeyPair, makePeerConfig,
-} from '../src/index.js';
-import type { PeerOptions } from '../src/index.js';
+import { BotError, MAX_SEQ_JUMP, Quantity, encodeCbor, errorName } from '../src/index.js';
+import { GATEWAY_MAX_SEQ_JUMP, StoreKey, createLightPeer, loadOrCreateKeyPair, makePeerConfig } from '../src/peer/index.js';
+import type { PeerOptions } from '../src/peer/index.js';
 import { ReadingBatcher, type SealedBatch } from '../src/peer/reading-batcher.js';
 import { SeqReservation } from '../src/peer/seq-reservation.js';
 import { FakeGateway } from './fakes/fake-gateway.js';

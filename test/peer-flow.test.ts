@@ -4,7 +4,8 @@
 // on what the peer says, so a peer that lies about finality fails.
 
 import test from 'ava';
-import { ErrorCode, Method, PeerState, Quantity, decodeTx } from '../src/index.js';
+import { ErrorCode, Method, Quantity, decodeTx } from '../src/index.js';
+import { PeerState } from '../src/peer/index.js';
 import { rampSensor } from './fakes/fake-sensors.js';
 import { scenario } from './fakes/scenario.js';
 

@@ -8,10 +8,8 @@
 
 import test from 'ava';
 import mqtt, { type MqttClient } from 'mqtt';
-import {
-  type Clock, type LightPeer, type MqttSession, Method, Quantity, type SessionHandlers, bytesToHex, createLightPeer, keyId,
-  loadOrCreateKeyPair, makePeerConfig,
-} from '../src/index.js';
+import { type Clock, type MqttSession, Method, Quantity, type SessionHandlers, bytesToHex, keyId } from '../src/index.js';
+import { type LightPeer, createLightPeer, loadOrCreateKeyPair, makePeerConfig } from '../src/peer/index.js';
 import { crypto, enroll, makeChainDir, startTestGateway } from './support/gateway-fixture.js';
 import { rampSensor } from './fakes/fake-sensors.js';
 import { MemoryKeyValueStore, MemoryOutbox } from './fakes/memory-store.js';

@@ -6,10 +6,11 @@
 
 import test from 'ava';
 import {
-  type Checkpoint, ErrorCode, type Header, type LightBlock, Method, PeerState, Quantity, type ValidatorSet,
+  type Checkpoint, ErrorCode, type Header, type LightBlock, Method, Quantity, type ValidatorSet,
   decodeLightBlock, decodeProofMessage, encodeCheckpoint, encodeLightBlock, encodeProofMessage, errorName, headerHash,
   inclusionProof, makeValidatorSet, signCheckpoint, validatorSetHash,
 } from '../src/index.js';
+import { PeerState } from '../src/peer/index.js';
 import type { FakeGateway } from './fakes/fake-gateway.js';
 import { rampSensor } from './fakes/fake-sensors.js';
 import { scenario } from './fakes/scenario.js';

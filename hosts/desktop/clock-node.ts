@@ -5,7 +5,7 @@
 // retry) can never hold the process open; whoever runs the fleet keeps the process
 // alive itself while it runs (fleet.ts does, with one timer of its own).
 
-import type { Clock } from '../../src/peer/ports.js';
+import type { Clock } from '../../src/ports/index.js';
 
 export interface NodeClockOptions {
   readonly unref?: boolean;

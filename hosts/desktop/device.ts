@@ -12,12 +12,13 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type CryptoProvider, type Genesis, bytesToHex, chainIdOf, keyId } from '../../src/index.js';
 import {
-  type CryptoProvider, type Genesis, type LightPeer, type PeerConfig, type PeerEvent, type PeerOptions, type PeerStatus,
-  bytesToHex, chainIdOf, createLightPeer, keyId, loadOrCreateKeyPair, makePeerConfig,
-} from '../../src/index.js';
+  type LightPeer, type PeerConfig, type PeerEvent, type PeerOptions, type PeerStatus, createLightPeer,
+  loadOrCreateKeyPair, makePeerConfig,
+} from '../../src/peer/index.js';
 import { createMqttClient } from '../../src/mqtt/client/mqtt-client.js';
-import type { Clock, Log, RandomSource, Sensor } from '../../src/peer/ports.js';
+import type { Clock, Log, RandomSource, Sensor } from '../../src/ports/index.js';
 import { createNodeClock } from './clock-node.js';
 import { createNodeLog } from './log-node.js';
 import { createFileOutbox } from './outbox-file-node.js';

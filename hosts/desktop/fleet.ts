@@ -15,9 +15,10 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  type CryptoProvider, type Genesis, type PeerEvent, type PeerStatus, bytesToHex, chainIdOf,
+  type CryptoProvider, type Genesis, bytesToHex, chainIdOf,
 } from '../../src/index.js';
-import { type Log, LogLevel } from '../../src/peer/ports.js';
+import { type PeerEvent, type PeerStatus } from '../../src/peer/index.js';
+import { type Log, LogLevel } from '../../src/ports/index.js';
 import { createNativeCrypto } from '../../tools/gateway/crypto-secp256k1-node.js';
 import { createNodeClock } from './clock-node.js';
 import { type BrokerAddress, type Device, type MqttOptions, type PeerOptions, openDevice } from './device.js';

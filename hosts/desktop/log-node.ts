@@ -1,7 +1,7 @@
 // Log port on Node (desktop host layer): one line per message, with time, level
 // and an optional prefix (a fleet names the device), at or above a minimum level.
 
-import { type Log, LogLevel } from '../../src/peer/ports.js';
+import { type Log, LogLevel } from '../../src/ports/index.js';
 
 export interface NodeLogOptions {
   /** Messages below this level are dropped (default INFO). */

@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BotError } from '../../src/errors/bot-error.js';
 import { ErrorCode } from '../../src/errors/error-codes.js';
-import type { OutboxStore } from '../../src/peer/ports.js';
+import type { OutboxStore } from '../../src/ports/index.js';
 import { removeStrayTemps, storageError, syncDir, writeFileAtomic } from './store-file-node.js';
 
 export interface FileOutboxOptions {

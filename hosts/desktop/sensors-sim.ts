@@ -13,7 +13,7 @@
 // sample times on every run. Values are a function of the sample times the clock
 // gives and of how many samples came before, nothing else.
 
-import type { Sensor } from '../../src/peer/ports.js';
+import type { Sensor } from '../../src/ports/index.js';
 import { Quantity } from '../../src/tx/kinds.js';
 
 export interface SimSensorOptions {

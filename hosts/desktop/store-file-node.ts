@@ -12,7 +12,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, r
 import { join } from 'node:path';
 import { BotError } from '../../src/errors/bot-error.js';
 import { ErrorCode } from '../../src/errors/error-codes.js';
-import type { KeyValueStore } from '../../src/peer/ports.js';
+import type { KeyValueStore } from '../../src/ports/index.js';
 
 export interface FileStoreOptions {
   /** fsync the file and its folder on every write (default true). */

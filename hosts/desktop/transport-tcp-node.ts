@@ -6,7 +6,7 @@
 // once per connection, with the socket error as the reason when there was one.
 
 import { type Socket, connect } from 'node:net';
-import type { Transport, TransportFactory, TransportHandlers } from '../../src/peer/ports.js';
+import type { Transport, TransportFactory, TransportHandlers } from '../../src/ports/index.js';
 
 const END_GRACE_MS = 1000;
 

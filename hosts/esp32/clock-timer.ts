@@ -3,7 +3,7 @@
 // (time-sntp.ts), which is why main starts the peer after that.
 
 import Timer from 'timer';
-import type { Clock } from '../../src/peer/ports.js';
+import type { Clock } from '../../src/ports/index.js';
 
 export function createTimerClock(): Clock {
   return Object.freeze({

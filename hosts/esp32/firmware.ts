@@ -15,7 +15,7 @@ import { type LightPeer, createLightPeer } from '../../src/peer/light-peer.js';
 import type { PeerEvent } from '../../src/peer/peer-status.js';
 import {
   type Clock, type KeyValueStore, type Log, LogLevel, type OutboxStore, type RandomSource, type Sensor, type TransportFactory,
-} from '../../src/peer/ports.js';
+} from '../../src/ports/index.js';
 import { keyId } from '../../src/tx/identity.js';
 import type { FirmwareSettings } from './firmware-settings.js';
 import type { StatusLed } from './status-led.js';

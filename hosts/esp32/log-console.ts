@@ -1,7 +1,7 @@
 // Log port on the serial console (device host layer): Moddable's trace() goes to the
 // USB serial port on an ESP32 (and to xsbug when attached). Below `level` is dropped.
 
-import { type Log, LogLevel } from '../../src/peer/ports.js';
+import { type Log, LogLevel } from '../../src/ports/index.js';
 
 const NAMES = Object.freeze(['debug', 'info', 'warn', 'error'] as const);
 

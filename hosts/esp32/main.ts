@@ -23,7 +23,7 @@ import { createPreferenceStore } from './store-preference.js';
 import { createTcpTransport } from './transport-tcp-419.js';
 import { openClimateSensors } from './sensors-climate.js';
 import { boardDrivers, boardFlash, boardLed, boardRandom } from './board.js';
-import { LogLevel } from '../../src/peer/ports.js';
+import { LogLevel } from '../../src/ports/index.js';
 
 const write = (text: string) => trace(text);
 const log = createConsoleLog(write);

@@ -2,7 +2,7 @@
 // the computer is already on the network and its clock is set, so only the
 // gateway's host name is needed; the simulators take it as an IPv4 address.
 
-import type { Log } from '../../src/peer/ports.js';
+import type { Log } from '../../src/ports/index.js';
 import type { FirmwareSettings } from './firmware-settings.js';
 
 export function bringUpNetwork(settings: FirmwareSettings, _log: Log, online: (address: string) => void): void {

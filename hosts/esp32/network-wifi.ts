@@ -12,7 +12,7 @@ import SNTP from 'sntp';
 import Time from 'time';
 import Timer from 'timer';
 import WiFi from 'wifi';
-import { type Log, LogLevel } from '../../src/peer/ports.js';
+import { type Log, LogLevel } from '../../src/ports/index.js';
 import type { FirmwareSettings } from './firmware-settings.js';
 
 const RETRY_MIN_MS = 1000;

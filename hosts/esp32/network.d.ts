@@ -2,7 +2,7 @@
 // in the manifest: network-wifi.ts on an ESP32 (Wi-Fi, SNTP, DNS), network-online.ts on
 // Moddable's desktop simulators. Both have this shape.
 
-import type { Log } from '../../src/peer/ports.js';
+import type { Log } from '../../src/ports/index.js';
 import type { FirmwareSettings } from './firmware-settings.js';
 
 /** Brings the device online, then calls `online` once with the gateway's IPv4 address. */

@@ -24,7 +24,7 @@
 
 import { BotError } from '../../src/errors/bot-error.js';
 import { ErrorCode } from '../../src/errors/error-codes.js';
-import type { OutboxStore } from '../../src/peer/ports.js';
+import type { OutboxStore } from '../../src/ports/index.js';
 
 /** The part of Moddable's Flash class the outbox uses (offsets relative to the area). */
 export interface FlashArea {

@@ -8,8 +8,8 @@
 // One driver sample serves both channels of a sampling round: temperature samples the
 // driver, humidity reuses that reading (I2C reads on these parts block for tens of ms).
 
-import type { Log, Sensor } from '../../src/peer/ports.js';
-import { LogLevel } from '../../src/peer/ports.js';
+import type { Log, Sensor } from '../../src/ports/index.js';
+import { LogLevel } from '../../src/ports/index.js';
 import { Quantity } from '../../src/tx/kinds.js';
 import { createSimSensors } from '../desktop/sensors-sim.js';
 

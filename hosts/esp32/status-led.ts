@@ -7,7 +7,7 @@
 //   unenrolled   two short blinks every 2 s       untrusted    three short blinks every 2 s
 //   blocked, revoked, outbox-full: on
 
-import type { Clock } from '../../src/peer/ports.js';
+import type { Clock } from '../../src/ports/index.js';
 import { PeerState, type PeerEvent } from '../../src/peer/peer-status.js';
 
 export interface StatusLed {

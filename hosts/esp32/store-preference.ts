@@ -5,7 +5,7 @@
 // characters; the peer's keys are shorter (identity-store.ts).
 
 import Preference from 'preference';
-import type { KeyValueStore } from '../../src/peer/ports.js';
+import type { KeyValueStore } from '../../src/ports/index.js';
 import { BotError } from '../../src/errors/bot-error.js';
 import { ErrorCode } from '../../src/errors/error-codes.js';
 

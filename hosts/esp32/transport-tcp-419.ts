@@ -7,7 +7,7 @@
 
 import TCP from 'embedded:io/socket/tcp';
 import Timer from 'timer';
-import type { Transport, TransportFactory, TransportHandlers } from '../../src/peer/ports.js';
+import type { Transport, TransportFactory, TransportHandlers } from '../../src/ports/index.js';
 
 export interface TcpTransportOptions {
   /** IPv4 address of the broker (the device has resolved any host name before). */

@@ -14,7 +14,7 @@
 
 import { createSecp256k1Crypto } from '../../modules/crypto-secp256k1/crypto-secp256k1.js';
 import { randomBytes } from '../../modules/random-hw/random-hw.js';
-import { LogLevel } from '../../src/peer/ports.js';
+import { LogLevel } from '../../src/ports/index.js';
 import { createTimerClock } from '../esp32/clock-timer.js';
 import { maxReadingsTxBytes, startFirmware } from '../esp32/firmware.js';
 import { parseFirmwareSettings } from '../esp32/firmware-settings.js';

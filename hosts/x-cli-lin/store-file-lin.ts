@@ -4,7 +4,7 @@
 
 import { BotError } from '../../src/errors/bot-error.js';
 import { ErrorCode } from '../../src/errors/error-codes.js';
-import type { KeyValueStore } from '../../src/peer/ports.js';
+import type { KeyValueStore } from '../../src/ports/index.js';
 import { deleteFile, makeDirectory, readFile, writeFile } from './host.js';
 
 // Letters, digits, '.', '_' and '-', 1..15 of them (checked without a RegExp: cheaper under XS).

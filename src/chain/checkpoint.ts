@@ -5,13 +5,14 @@
 // signature: ECDSA over SHA-256("botpeer/checkpoint/v1" || headerHash)
 
 import { decodeCbor, encodeCbor } from '../codec/cbor.js';
+import { itemEnd } from '../codec/cbor-scan.js';
 import { HEADER_LIMITS } from '../codec/limits.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
 import { SIGNATURE_BYTES } from '../crypto/crypto-port.js';
 import { DomainTag } from '../crypto/domain.js';
 import { taggedHash } from '../crypto/hash.js';
-import { arrayOf, bytes } from './fields.js';
-import { type Header, headerFromCbor, headerHash, headerToCbor } from './header.js';
+import { arrayOf, bytes } from '../codec/shape.js';
+import { type Header, headerHash, headerToCbor, receivedHeader } from './header.js';
 import { type ValidatorSet, validatorSetFromCbor, validatorSetToCbor } from './validator-set.js';
 
 export interface Checkpoint {
@@ -40,7 +41,7 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
 export function decodeCheckpoint(encoded: Uint8Array): Checkpoint {
   const [header, validators, signature] = arrayOf(decodeCbor(encoded, HEADER_LIMITS), 3, 'checkpoint');
   return Object.freeze({
-    header: headerFromCbor(header!),
+    header: receivedHeader(header!, encoded.subarray(1, itemEnd(encoded, 1))),
     validators: validatorSetFromCbor(validators!),
     signature: bytes(signature, SIGNATURE_BYTES, 'operator signature'),
   });

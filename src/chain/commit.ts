@@ -6,13 +6,14 @@
 // commit has one encoding and a validator cannot be counted twice.
 
 import { type CborValue, decodeCbor, encodeCbor } from '../codec/cbor.js';
+import { itemEnd } from '../codec/cbor-scan.js';
 import { HEADER_LIMITS } from '../codec/limits.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
 import { SHA256_BYTES, SIGNATURE_BYTES } from '../crypto/crypto-port.js';
 import { DomainTag } from '../crypto/domain.js';
 import { taggedHash } from '../crypto/hash.js';
-import { arrayOf, bytes, listOf, uint } from './fields.js';
-import { type Header, headerFromCbor, headerToCbor } from './header.js';
+import { arrayOf, bytes, listOf, uint } from '../codec/shape.js';
+import { type Header, headerToCbor, receivedHeader } from './header.js';
 import { MAX_VALIDATORS, type ValidatorSet, validatorSetFromCbor, validatorSetToCbor } from './validator-set.js';
 import { BotError } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
@@ -82,7 +83,8 @@ export function decodeLightBlock(encoded: Uint8Array): LightBlock {
   if (!Array.isArray(value) || (value.length !== 2 && value.length !== 3)) {
     throw new BotError(ErrorCode.BAD_SHAPE, 'a light block is [header, commit] or [header, commit, validators]');
   }
-  const header = headerFromCbor(value[0]!);
+  // The header is the item after the one-byte array head; its received bytes give its hash.
+  const header = receivedHeader(value[0]!, encoded.subarray(1, itemEnd(encoded, 1)));
   const commit = commitFromCbor(value[1]!);
   return Object.freeze(value.length === 3 ? { header, commit, validators: validatorSetFromCbor(value[2]!) } : { header, commit });
 }

@@ -14,7 +14,7 @@ import { PUBLIC_KEY_BYTES, isCompressedPublicKey } from '../crypto/crypto-port.j
 import { DomainTag } from '../crypto/domain.js';
 import { taggedHash } from '../crypto/hash.js';
 import { CHAIN_ID_BYTES } from '../tx/tx.js';
-import { arrayOf, bytes, uint } from './fields.js';
+import { arrayOf, bytes, uint } from '../codec/shape.js';
 import { type ValidatorSet, validatorSetFromCbor, validatorSetToCbor } from './validator-set.js';
 
 export const GENESIS_VERSION = 1;

@@ -4,6 +4,12 @@
 //          stateRoot, validatorsHash, nextValidatorsHash]
 // hash = SHA-256("botpeer/header/v1" || CBOR(header)). Time is in milliseconds
 // (blocks come every second or faster); transaction times are in seconds.
+//
+// A header decoded from received bytes is hashed from those bytes, once: the strict
+// decode proved them canonical, so they are CBOR(header) without encoding it again.
+// On a device that was one encode per verify and one more per hash of a known header
+// (verifyHeader, the duplicate check, past headers, checkpoints), each a pass of
+// cbor-x's generic encoder over ten fields.
 
 import { type CborValue, decodeCbor, encodeCbor } from '../codec/cbor.js';
 import { HEADER_LIMITS } from '../codec/limits.js';
@@ -14,7 +20,7 @@ import { SHA256_BYTES } from '../crypto/crypto-port.js';
 import { DomainTag } from '../crypto/domain.js';
 import { taggedHash } from '../crypto/hash.js';
 import { CHAIN_ID_BYTES } from '../tx/tx.js';
-import { arrayOf, bytes, uint } from './fields.js';
+import { arrayOf, bytes, uint } from '../codec/shape.js';
 
 export const HEADER_VERSION = 1;
 
@@ -57,9 +63,34 @@ export function encodeHeader(header: Header): Uint8Array {
 }
 
 export function decodeHeader(encoded: Uint8Array): Header {
-  return headerFromCbor(decodeCbor(encoded, HEADER_LIMITS));
+  return receivedHeader(decodeCbor(encoded, HEADER_LIMITS), encoded);
+}
+
+/**
+ * Received headers and what is known of their encoding: the canonical bytes until the first
+ * hash (a view into the received message, not a copy), then the hash, so the message's buffer
+ * is not kept alive by a header in the ring. Keyed by the frozen header object, so a copy with
+ * any field changed is a new key and is hashed from its own encoding. Created on first use: a
+ * preloaded module's objects are read-only on XS.
+ */
+let received: WeakMap<Header, { readonly bytes?: Uint8Array; readonly hash?: Uint8Array }> | undefined;
+
+/**
+ * The header in `value`, decoded from `bytes` by a strict decode (decodeCbor or a container's,
+ * which proved `bytes` canonical): its hash will be taken from them. For the decoders of the
+ * messages that carry a header.
+ */
+export function receivedHeader(value: CborValue, bytes: Uint8Array): Header {
+  const header = headerFromCbor(value);
+  (received ??= new WeakMap()).set(header, { bytes });
+  return header;
 }
 
 export function headerHash(crypto: CryptoProvider, header: Header): Uint8Array {
-  return taggedHash(crypto, DomainTag.HEADER, encodeHeader(header));
+  const known = received?.get(header);
+  if (known === undefined) return taggedHash(crypto, DomainTag.HEADER, encodeHeader(header));
+  if (known.hash) return known.hash;
+  const hash = taggedHash(crypto, DomainTag.HEADER, known.bytes!);
+  received!.set(header, { hash });
+  return hash;
 }

@@ -11,7 +11,7 @@ import type { CryptoProvider } from '../crypto/crypto-port.js';
 import { PUBLIC_KEY_BYTES, isCompressedPublicKey } from '../crypto/crypto-port.js';
 import { DomainTag } from '../crypto/domain.js';
 import { taggedHash } from '../crypto/hash.js';
-import { arrayOf, bytes, listOf, uint } from './fields.js';
+import { arrayOf, bytes, listOf, uint } from '../codec/shape.js';
 
 export const MAX_VALIDATORS = 64;
 

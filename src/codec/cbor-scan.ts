@@ -4,7 +4,8 @@
 // cbor-x (and cborg) allocate an array of the declared length and recurse
 // without a depth limit, so a 9-byte header can ask for 2^32 elements and a
 // few KB of 0x81 bytes overflow the stack (fatal under XS on a device). This
-// walk allocates nothing, and enforces the botpeer subset of CBOR:
+// walk allocates nothing, and enforces the botpeer subset of CBOR (the head rules
+// themselves are in cbor-head.ts):
 //   - major types 0, 1 (integers within ±(2^53-1)), 2 (byte strings), 4 (arrays);
 //   - definite lengths, shortest-form heads (RFC 8949 §4.2.1 preferred serialization);
 //   - every bound of DecodeLimits, and no bytes after the top-level item.
@@ -12,11 +13,9 @@
 
 import { BotError } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
+import { HeadError, MajorType, headSizeOfInfo, readHeadArgument } from './cbor-head.js';
 import type { DecodeLimits } from './limits.js';
 
-const TWO_32 = 0x1_0000_0000;
-/** Largest high 32-bit word of a safe integer (2^53 - 1 = 0x1FFFFF_FFFFFFFF). */
-const MAX_SAFE_HIGH_WORD = 0x1f_ffff;
 /** A negative integer is -1 - argument; keep it a safe integer. */
 const MAX_NEGATIVE_ARGUMENT = Number.MAX_SAFE_INTEGER - 1;
 
@@ -68,33 +67,29 @@ function scanItem(bytes: Uint8Array, limits: DecodeLimits, state: { pos: number;
   // Major 0 carries its value in the head; readArgument bounded it.
 }
 
+/** Reads the head at state.pos (its info already checked to be 0..27) and moves past it. */
 function readArgument(bytes: Uint8Array, state: { pos: number }, info: number): number {
-  if (info < 24) return info;
-  const width = 1 << (info - 24); // 1, 2, 4 or 8 bytes
-  if (state.pos + width > bytes.length) throw new BotError(ErrorCode.MALFORMED_CBOR, 'truncated head');
-  const at = state.pos;
-  state.pos += width;
-  let value: number;
-  let minimum: number;
-  if (width === 1) {
-    value = bytes[at]!;
-    minimum = 24;
-  } else if (width === 2) {
-    value = (bytes[at]! << 8) | bytes[at + 1]!;
-    minimum = 0x100;
-  } else if (width === 4) {
-    value = readUint32(bytes, at);
-    minimum = 0x1_0000;
-  } else {
-    const high = readUint32(bytes, at);
-    if (high > MAX_SAFE_HIGH_WORD) throw new BotError(ErrorCode.INT_OUT_OF_RANGE, 'beyond 2^53 - 1');
-    value = high * TWO_32 + readUint32(bytes, at + 4);
-    minimum = TWO_32;
-  }
-  if (value < minimum) throw new BotError(ErrorCode.NON_CANONICAL, 'head not in shortest form');
-  return value;
+  const at = state.pos - 1;
+  const argument = readHeadArgument(bytes, at);
+  if (argument === HeadError.TRUNCATED) throw new BotError(ErrorCode.MALFORMED_CBOR, 'truncated head');
+  if (argument === HeadError.BEYOND_SAFE) throw new BotError(ErrorCode.INT_OUT_OF_RANGE, 'beyond 2^53 - 1');
+  if (argument === HeadError.NOT_SHORTEST) throw new BotError(ErrorCode.NON_CANONICAL, 'head not in shortest form');
+  if (argument < 0) throw new BotError(ErrorCode.MALFORMED_CBOR, `reserved additional info ${info}`);
+  state.pos = at + headSizeOfInfo(info);
+  return argument;
 }
 
-function readUint32(bytes: Uint8Array, at: number): number {
-  return ((bytes[at]! << 24) >>> 0) + ((bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!);
+/**
+ * Where the item that starts at `at` ends, in bytes scanCbor already accepted (so it reads
+ * without checks): lets a decoder keep the received bytes of one field, such as a header
+ * inside a light block, instead of encoding it again.
+ */
+export function itemEnd(bytes: Uint8Array, at: number): number {
+  const initial = bytes[at]!;
+  const argument = readHeadArgument(bytes, at);
+  let end = at + headSizeOfInfo(initial & 0x1f);
+  const major = initial >> 5;
+  if (major === MajorType.BYTES) end += argument;
+  else if (major === MajorType.ARRAY) for (let i = 0; i < argument; i++) end = itemEnd(bytes, end);
+  return end;
 }

@@ -1,7 +1,6 @@
-// MQTT message payloads other than transactions and light blocks (core layer).
+// MQTT request and response payloads (core layer, mqtt). Transactions, light blocks,
+// acks (ack-message.ts) and proof messages (proof-message.ts) have their own owners.
 //
-// ack:      [seq, code]                     code 0 = accepted (durable), else an error code
-// proof:    [seq, height, [index, size, path]]
 // request:  [requestId, method, [param…]]
 // response: [requestId, code, [payload…]]   each payload a byte string holding one encoded message
 
@@ -10,39 +9,7 @@ import type { DecodeLimits } from '../codec/limits.js';
 import { SMALL_LIMITS } from '../codec/limits.js';
 import { BotError } from '../errors/bot-error.js';
 import { ErrorCode as Codes } from '../errors/error-codes.js';
-import { arrayOf, listOf, uint } from '../chain/fields.js';
-import type { InclusionProof } from '../merkle/merkle.js';
-import { proofFromCbor, proofToCbor } from '../merkle/proof.js';
-
-export interface Ack {
-  readonly seq: number;
-  /** An ErrorCode; a number this build does not know is kept (errorName gives UNKNOWN_n), so newer gateways do not break older firmware. */
-  readonly code: number;
-}
-
-export function encodeAck(ack: Ack): Uint8Array {
-  return encodeCbor([ack.seq, ack.code]);
-}
-
-export function decodeAck(bytes: Uint8Array): Ack {
-  const [seq, code] = arrayOf(decodeCbor(bytes, SMALL_LIMITS), 2, 'ack');
-  return Object.freeze({ seq: uint(seq, 'ack seq'), code: uint(code, 'ack code') });
-}
-
-export interface ProofMessage {
-  readonly seq: number;
-  readonly height: number;
-  readonly proof: InclusionProof;
-}
-
-export function encodeProofMessage(m: ProofMessage): Uint8Array {
-  return encodeCbor([m.seq, m.height, proofToCbor(m.proof)]);
-}
-
-export function decodeProofMessage(bytes: Uint8Array): ProofMessage {
-  const [seq, height, proof] = arrayOf(decodeCbor(bytes, SMALL_LIMITS), 3, 'proof message');
-  return Object.freeze({ seq: uint(seq, 'proof seq'), height: uint(height, 'proof height'), proof: proofFromCbor(proof!) });
-}
+import { arrayOf, listOf, uint } from '../codec/shape.js';
 
 /** Request methods: closed set, wire values. */
 export const Method = Object.freeze({

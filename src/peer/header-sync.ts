@@ -23,7 +23,7 @@ import { MAX_HEADER_RANGE, Method, type Response } from '../mqtt/messages.js';
 import { StoreKey } from './identity-store.js';
 import { HeaderRing } from './header-ring.js';
 import type { PeerContext } from './peer-context.js';
-import { LogLevel } from './ports.js';
+import { LogLevel } from '../ports/log.js';
 import { loadTrust, saveTrust } from './trust-store.js';
 
 /** Verified headers kept for proofs of recent blocks: about 3 KB. */

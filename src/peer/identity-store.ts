@@ -7,7 +7,8 @@ import { BotError } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import { type CryptoProvider, PRIVATE_KEY_BYTES } from '../crypto/crypto-port.js';
 import { type KeyPair, generateKeyPair, keyPairFromPrivate } from '../tx/identity.js';
-import type { KeyValueStore, RandomSource } from './ports.js';
+import type { RandomSource } from '../ports/random.js';
+import type { KeyValueStore } from '../ports/storage.js';
 
 /** KeyValueStore keys: short ASCII (Preference/NVS allows 15 characters). */
 export const StoreKey = Object.freeze({

@@ -10,7 +10,9 @@ import type { CborValue } from '../codec/cbor.js';
 import type { MqttSession } from '../mqtt/session.js';
 import type { PeerConfig } from './peer-config.js';
 import type { PeerCounters, PeerEvent } from './peer-status.js';
-import type { Clock, KeyValueStore, Log, OutboxStore } from './ports.js';
+import type { Clock } from '../ports/clock.js';
+import type { Log } from '../ports/log.js';
+import type { KeyValueStore, OutboxStore } from '../ports/storage.js';
 
 export interface PeerContext {
   readonly config: PeerConfig;

@@ -5,7 +5,7 @@
 // sensor and reused, so a reading costs no allocation until a batch is sealed.
 
 import { MAX_READING, MIN_READING, type ReadingSeries } from '../tx/bodies.js';
-import type { Sensor } from './ports.js';
+import type { Sensor } from '../ports/sensor.js';
 
 export interface SealedBatch {
   readonly series: readonly ReadingSeries[];

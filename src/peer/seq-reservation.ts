@@ -10,7 +10,7 @@ import { SMALL_LIMITS } from '../codec/limits.js';
 import { BotError } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import { StoreKey } from './identity-store.js';
-import type { KeyValueStore } from './ports.js';
+import type { KeyValueStore } from '../ports/storage.js';
 
 export class SeqReservation {
   private ceiling: number;

@@ -4,15 +4,16 @@
 // these two fields alone. Nothing is stored while trust is the genesis.
 
 import { decodeCbor, encodeCbor } from '../codec/cbor.js';
+import { itemEnd } from '../codec/cbor-scan.js';
 import { equalBytes } from '../codec/bytes.js';
 import { HEADER_LIMITS } from '../codec/limits.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
-import { arrayOf } from '../chain/fields.js';
-import { type Header, headerFromCbor, headerHash, headerToCbor } from '../chain/header.js';
+import { arrayOf } from '../codec/shape.js';
+import { type Header, headerHash, headerToCbor, receivedHeader } from '../chain/header.js';
 import { type ValidatorSet, validatorSetFromCbor, validatorSetHash, validatorSetToCbor } from '../chain/validator-set.js';
 import type { TrustedState } from '../light/trust.js';
 import { StoreKey } from './identity-store.js';
-import type { KeyValueStore } from './ports.js';
+import type { KeyValueStore } from '../ports/storage.js';
 
 const TRUST_RECORD_VERSION = 1;
 
@@ -35,7 +36,9 @@ export function loadTrust(crypto: CryptoProvider, store: KeyValueStore, chainId:
   try {
     const [version, headerValue, setValue] = arrayOf(decodeCbor(bytes, HEADER_LIMITS), 3, 'trust record');
     if (version !== TRUST_RECORD_VERSION) return undefined;
-    const header = headerFromCbor(headerValue!);
+    // The header follows the one-byte array head and the version; hashed from its stored bytes.
+    const at = itemEnd(bytes, 1);
+    const header = receivedHeader(headerValue!, bytes.subarray(at, itemEnd(bytes, at)));
     const validators = validatorSetFromCbor(setValue!);
     const hash = validatorSetHash(crypto, validators);
     if (!equalBytes(header.chainId, chainId) || !equalBytes(hash, header.validatorsHash)) return undefined;

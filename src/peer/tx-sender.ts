@@ -21,11 +21,13 @@ import { BotError, type Result } from '../errors/bot-error.js';
 import { ErrorCode, errorName } from '../errors/error-codes.js';
 import type { Header } from '../chain/header.js';
 import { verifyTxInclusion } from '../light/verify-inclusion.js';
-import { Method, type ProofMessage, type Response, decodeAck, decodeProofMessage } from '../mqtt/messages.js';
+import { decodeAck } from '../mqtt/ack-message.js';
+import { Method, type Response } from '../mqtt/messages.js';
+import { type ProofMessage, decodeProofMessage } from '../mqtt/proof-message.js';
 import { decodeTx, txId } from '../tx/tx.js';
 import type { PeerContext } from './peer-context.js';
 import { PeerState } from './peer-status.js';
-import { LogLevel } from './ports.js';
+import { LogLevel } from '../ports/log.js';
 
 /** Proofs waiting for their header. */
 export const MAX_BUFFERED_PROOFS = 16;

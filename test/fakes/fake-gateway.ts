@@ -20,7 +20,7 @@ import {
 } from '../../src/index.js';
 import type { ChainTopics } from '../../src/mqtt/topics.js';
 import type { MqttSession, QoS, SessionHandlers } from '../../src/mqtt/session.js';
-import type { Clock } from '../../src/peer/ports.js';
+import type { Clock } from '../../src/ports/index.js';
 import { orderedSigners, testKey } from '../support/chain-fixture.js';
 
 export interface FakeGatewayOptions {

@@ -2,7 +2,7 @@
 // switch to make a sensor stop answering.
 
 import type { Quantity } from '../../src/tx/kinds.js';
-import type { Sensor } from '../../src/peer/ports.js';
+import type { Sensor } from '../../src/ports/index.js';
 
 export interface FakeSensor extends Sensor {
   /** Readings given so far. */

@@ -5,7 +5,7 @@
 
 import { BotError } from '../../src/errors/bot-error.js';
 import { ErrorCode } from '../../src/errors/error-codes.js';
-import type { KeyValueStore, OutboxStore } from '../../src/peer/ports.js';
+import type { KeyValueStore, OutboxStore } from '../../src/ports/index.js';
 
 export class MemoryKeyValueStore implements KeyValueStore {
   private readonly values = new Map<string, Uint8Array>();

@@ -3,8 +3,9 @@
 // and log line recorded. `crash()` is a power loss (timers and session die
 // without a word); `reboot()` boots a new peer over the same storage.
 
-import { bytesToHex, createLightPeer, keyId, loadOrCreateKeyPair, makePeerConfig, Quantity } from '../../src/index.js';
-import type { LightPeer, PeerEvent, PeerOptions } from '../../src/index.js';
+import { bytesToHex, keyId, Quantity } from '../../src/index.js';
+import { createLightPeer, loadOrCreateKeyPair, makePeerConfig } from '../../src/peer/index.js';
+import type { LightPeer, PeerEvent, PeerOptions } from '../../src/peer/index.js';
 import type { FakeGateway, FakeSession } from './fake-gateway.js';
 import { type FakeSensor, rampSensor } from './fake-sensors.js';
 import { MemoryKeyValueStore, MemoryOutbox } from './memory-store.js';

@@ -2,7 +2,7 @@
 // 32-bit xorshift stream from a seed. Not cryptographic: it only has to make
 // the same device key in every run.
 
-import type { RandomSource } from '../../src/peer/ports.js';
+import type { RandomSource } from '../../src/ports/index.js';
 
 export function seededRandom(seed: number): RandomSource {
   let state = (seed | 0) || 0x9e3779b9;

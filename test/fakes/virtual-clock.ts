@@ -2,7 +2,7 @@
 // XS too). Nothing happens until the test advances time; timers then fire in due
 // order (ties in the order they were set), so every run is the same.
 
-import type { Clock } from '../../src/peer/ports.js';
+import type { Clock } from '../../src/ports/index.js';
 
 interface Timer {
   readonly id: number;

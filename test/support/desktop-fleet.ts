@@ -6,7 +6,8 @@ import type { ExecutionContext } from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type PeerEvent, decodeTx, parseReadings } from '../../src/index.js';
+import { decodeTx, parseReadings } from '../../src/index.js';
+import { type PeerEvent } from '../../src/peer/index.js';
 import type { Device } from '../../hosts/desktop/device.js';
 import type { LedgerStore, StoredTx } from '../../tools/gateway/ledger-store.js';
 

@@ -11,7 +11,7 @@ import { createTcpTransport } from '../../hosts/desktop/transport-tcp-node.js';
 import { type MqttClientOptions, createMqttClient } from '../../src/mqtt/client/mqtt-client.js';
 import { type IncomingPacket, type ProtocolVersion, createPacketParser } from '../../src/mqtt/client/mqtt-codec.js';
 import type { MqttSession } from '../../src/mqtt/session.js';
-import type { TransportFactory } from '../../src/peer/ports.js';
+import type { TransportFactory } from '../../src/ports/index.js';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -3,7 +3,7 @@
 // delivers transport callbacks from a queue (never inside write/close, as the port
 // requires), and a scripted broker that speaks MQTT through the client's own codec.
 
-import type { Clock, RandomSource, Transport, TransportFactory, TransportHandlers } from '../../src/peer/ports.js';
+import type { Clock, RandomSource, Transport, TransportFactory, TransportHandlers } from '../../src/ports/index.js';
 import {
   type IncomingPacket, type OutgoingPacket, type PacketParser, type ProtocolVersion, createPacketParser, encodePacket,
 } from '../../src/mqtt/client/mqtt-codec.js';

@@ -13,7 +13,9 @@ import { DeviceTopic, bytesToHex, chainTopics } from '../../src/index.js';
 import type { Bus } from '../gateway/bus.js';
 import { startAedesBus } from '../gateway/bus-aedes.js';
 import { startMqttBus } from '../gateway/bus-mqtt.js';
-import { encodeAckMessage, encodeProofPush, PUSH_QOS } from '../gateway/push-messages.js';
+import { encodeAck } from '../../src/mqtt/ack-message.js';
+import { encodeProofMessage } from '../../src/mqtt/proof-message.js';
+import { PUSH_QOS } from '../gateway/push-messages.js';
 import { readTxHeader } from '../gateway/tx-header.js';
 
 /** ⌈log2 4096⌉: a proof's path in the benchmark's full blocks. */
@@ -41,9 +43,9 @@ export async function startFloorResponder(chainId: Uint8Array, brokerUrl: string
       stats.unreadable++;
       return;
     }
-    bus.publish(topics.device(tx.sender, DeviceTopic.ACK), encodeAckMessage(tx.seq, 0), { qos: PUSH_QOS }).catch(failed);
+    bus.publish(topics.device(tx.sender, DeviceTopic.ACK), encodeAck({ seq: tx.seq, code: 0 }), { qos: PUSH_QOS }).catch(failed);
     const proof = { index: stats.answered % BLOCK_SIZE, size: BLOCK_SIZE, path };
-    bus.publish(topics.device(tx.sender, DeviceTopic.PROOF), encodeProofPush(tx.seq, 1, proof), { qos: PUSH_QOS }).catch(failed);
+    bus.publish(topics.device(tx.sender, DeviceTopic.PROOF), encodeProofMessage({ seq: tx.seq, height: 1, proof }), { qos: PUSH_QOS }).catch(failed);
     stats.answered++;
   });
   return { mqttUrl: bus.url, stats, close: () => bus.close() };

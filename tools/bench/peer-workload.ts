@@ -14,12 +14,13 @@
 // never fills, since nothing is ever acknowledged here; creating a peer is untimed.
 
 import {
-  type CryptoProvider, type Genesis, type LightBlock, type LightPeer, Permission, ascii, bytesToHex, chainIdOf, chainTopics,
-  createLightPeer, createNobleCrypto, encodeLightBlock, genesisHash, headerHash, makePeerConfig, makeValidatorSet, merkleRoot,
+  type CryptoProvider, type Genesis, type LightBlock, Permission, ascii, bytesToHex, chainIdOf, chainTopics,
+  createNobleCrypto, encodeLightBlock, genesisHash, headerHash, makeValidatorSet, merkleRoot,
   signCommit, validatorSetHash,
 } from '../../src/index.js';
+import { type LightPeer, createLightPeer, makePeerConfig } from '../../src/peer/index.js';
 import type { MqttSession, SessionHandlers } from '../../src/mqtt/session.js';
-import type { Clock, KeyValueStore, OutboxStore } from '../../src/peer/ports.js';
+import type { Clock, KeyValueStore, OutboxStore } from '../../src/ports/index.js';
 import { createSimSensors } from '../../hosts/desktop/sensors-sim.js';
 
 export interface PeerWorkloadOptions {

@@ -5,7 +5,8 @@
 // operator key, as `botpeer device enroll` does.
 
 import { join } from 'node:path';
-import { BotError, type CryptoProvider, type Genesis, Permission, makePeerConfig, makeValidatorSet } from '../../src/index.js';
+import { BotError, type CryptoProvider, type Genesis, Permission, makeValidatorSet } from '../../src/index.js';
+import { makePeerConfig } from '../../src/peer/index.js';
 import type { PeerOptions } from '../../hosts/desktop/device.js';
 import { MAX_FLEET } from '../../hosts/desktop/fleet.js';
 import { ProgressLine, UsageError, intOption, readGenesis, urlOption } from './cli-support.js';

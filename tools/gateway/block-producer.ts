@@ -12,7 +12,8 @@ import {
 import type { Bus } from './bus.js';
 import type { PoolEntry } from './ingest.js';
 import type { LedgerStore } from './ledger-store.js';
-import { PUSH_QOS, encodeProofPush } from './push-messages.js';
+import { encodeProofMessage } from '../../src/mqtt/proof-message.js';
+import { PUSH_QOS } from './push-messages.js';
 
 export interface ProducerOptions {
   /** Milliseconds between blocks while transactions are pending. */
@@ -162,7 +163,7 @@ export class BlockProducer {
     // Proofs go out once the header is out (published and delivered): a device needs the header to check them.
     this.send(this.deps.topics.header, lightBlock, true).then(() => {
       entries.forEach((entry, i) => {
-        const message = encodeProofPush(entry.tx.seq, height, proofs[i]!);
+        const message = encodeProofMessage({ seq: entry.tx.seq, height, proof: proofs[i]! });
         void this.deps.bus.publish(this.deps.topics.device(entry.tx.sender, DeviceTopic.PROOF), message, { qos: PUSH_QOS }).catch(() => {});
       });
     });

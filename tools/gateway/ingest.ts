@@ -21,7 +21,8 @@ import {
 } from '../../src/index.js';
 import type { Bus } from './bus.js';
 import type { LedgerStore, PendingTx } from './ledger-store.js';
-import { PUSH_QOS, encodeAckMessage } from './push-messages.js';
+import { encodeAck } from '../../src/mqtt/ack-message.js';
+import { PUSH_QOS } from './push-messages.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { readTxHeader } from './tx-header.js';
 import { type CheckResult, TX_ID_BYTES, type VerifyJob } from './verify-pool.js';
@@ -197,7 +198,7 @@ export class Ingest {
   }
 
   private ack(sender: Uint8Array, seq: number, code: number): void {
-    this.deps.bus.publish(this.deps.topics.device(sender, DeviceTopic.ACK), encodeAckMessage(seq, code), { qos: PUSH_QOS }).catch(() => {
+    this.deps.bus.publish(this.deps.topics.device(sender, DeviceTopic.ACK), encodeAck({ seq, code }), { qos: PUSH_QOS }).catch(() => {
       // The device re-sends unacknowledged transactions; a lost ack costs a REPLAY ack later, never data.
     });
   }

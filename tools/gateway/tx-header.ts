@@ -20,14 +20,12 @@
 // nothing about the rest of the wire: only a worker's strict decode does.
 
 import { type CborValue, type SignedTx, TX_LIMITS, type TxKind, decodeTx, isTxKind } from '../../src/index.js';
+import { MajorType, headSizeOfInfo, readHeadArgument } from '../../src/codec/cbor-head.js';
 
 const ARRAY_6 = 0x86;
 const BSTR_8 = 0x48;
 /** Header + sender: the bytes before seq. */
 const SEQ_AT = 11;
-const TWO_32 = 0x1_0000_0000;
-/** Largest high 32-bit word of a safe integer (2^53 - 1). */
-const MAX_SAFE_HIGH_WORD = 0x1f_ffff;
 
 /**
  * A transaction whose header fields were read from its wire and whose body and signature are
@@ -65,42 +63,19 @@ export function readTxHeader(wire: Uint8Array): WireTx | undefined {
   if (wire[0] !== ARRAY_6 || wire[2] !== BSTR_8) return undefined;
   const kind = wire[1]!;
   if (!isTxKind(kind)) return undefined;
-  const seqEnd = uintEnd(wire, SEQ_AT);
-  if (seqEnd < 0) return undefined;
-  const seq = uintValue(wire, SEQ_AT);
+  const seq = readUint(wire, SEQ_AT);
   if (seq < 1) return undefined;
-  const timeEnd = uintEnd(wire, seqEnd);
-  if (timeEnd < 0) return undefined;
-  return new WireTx(kind, wire.subarray(3, SEQ_AT), seq, uintValue(wire, seqEnd), wire);
+  const timeAt = SEQ_AT + headSizeOfInfo(wire[SEQ_AT]! & 0x1f);
+  const time = readUint(wire, timeAt);
+  if (time < 0) return undefined;
+  return new WireTx(kind, wire.subarray(3, SEQ_AT), seq, time, wire);
 }
 
 /**
- * Where the unsigned integer at `at` ends, or -1 unless it is a major type 0 head in shortest
- * form, within the bytes and within 2^53 - 1 (the scan's rules, src/codec/cbor-scan.ts).
+ * The unsigned integer at `at`, or a negative number unless it is a major type 0 head within
+ * the bytes, in shortest form and within 2^53 - 1 (the scan's rules, src/codec/cbor-head.ts).
  */
-function uintEnd(wire: Uint8Array, at: number): number {
-  if (at >= wire.length) return -1;
-  const head = wire[at]!;
-  if (head < 24) return at + 1;
-  const width = head === 24 ? 1 : head === 25 ? 2 : head === 26 ? 4 : head === 27 ? 8 : 0;
-  if (width === 0 || at + 1 + width > wire.length) return -1;
-  const value = uintValue(wire, at);
-  const minimum = width === 1 ? 24 : width === 2 ? 0x100 : width === 4 ? 0x1_0000 : TWO_32;
-  if (value < minimum) return -1;
-  if (width === 8 && readUint32(wire, at + 1) > MAX_SAFE_HIGH_WORD) return -1;
-  return at + 1 + width;
-}
-
-/** The value of a uint head already checked by uintEnd. */
-function uintValue(wire: Uint8Array, at: number): number {
-  const head = wire[at]!;
-  if (head < 24) return head;
-  if (head === 24) return wire[at + 1]!;
-  if (head === 25) return (wire[at + 1]! << 8) | wire[at + 2]!;
-  if (head === 26) return readUint32(wire, at + 1);
-  return readUint32(wire, at + 1) * TWO_32 + readUint32(wire, at + 5);
-}
-
-function readUint32(bytes: Uint8Array, at: number): number {
-  return ((bytes[at]! << 24) >>> 0) + ((bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!);
+function readUint(wire: Uint8Array, at: number): number {
+  if (at >= wire.length || wire[at]! >> 5 !== MajorType.UINT) return -1;
+  return readHeadArgument(wire, at);
 }

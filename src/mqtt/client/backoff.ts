@@ -3,7 +3,7 @@
 // so a fleet that lost its broker at the same moment does not come back in step.
 // Randomness comes from the host's RandomSource port.
 
-import type { RandomSource } from '../../peer/ports.js';
+import type { RandomSource } from '../../ports/random.js';
 
 export interface BackoffOptions {
   /** Cap of the first retry's delay, in ms (default 500). */

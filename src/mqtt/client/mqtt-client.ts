@@ -14,7 +14,10 @@
 // refused CONNACK waits the longest backoff. Handlers never see a stale connection:
 // every callback checks that its connection is still the current one.
 
-import { type Clock, type Log, LogLevel, type RandomSource, type Transport, type TransportFactory } from '../../peer/ports.js';
+import type { Clock } from '../../ports/clock.js';
+import { type Log, LogLevel } from '../../ports/log.js';
+import type { RandomSource } from '../../ports/random.js';
+import type { Transport, TransportFactory } from '../../ports/transport.js';
 import type { MqttSession, QoS, SessionHandlers } from '../session.js';
 import { type Backoff, type BackoffOptions, createBackoff } from './backoff.js';
 import { Inflight, type InflightPublish, MAX_PACKET_ID } from './inflight.js';

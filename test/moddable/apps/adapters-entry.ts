@@ -13,7 +13,7 @@ import Preference from 'preference';
 import Timer from 'timer';
 import { BotError } from '../../../src/errors/bot-error.js';
 import { ErrorCode } from '../../../src/errors/error-codes.js';
-import type { KeyValueStore, TransportHandlers } from '../../../src/peer/ports.js';
+import type { KeyValueStore, TransportHandlers } from '../../../src/ports/index.js';
 import { createTimerClock } from '../../../hosts/esp32/clock-timer.js';
 import { createPreferenceStore } from '../../../hosts/esp32/store-preference.js';
 import { createTcpTransport } from '../../../hosts/esp32/transport-tcp-419.js';

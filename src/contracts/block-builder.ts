@@ -1,13 +1,14 @@
-// Building a block from admitted transactions (core layer): applies them to the
-// committed contract state and derives the header. Deterministic, so every
+// Building a block from admitted transactions (core layer, contracts): applies them to
+// the committed contract state and derives the header. It lives with the contracts it
+// applies, above chain/, so chain/ never imports contracts/. Deterministic, so every
 // validator of a consortium builds the same header from the same ordered input.
 
 import type { CryptoProvider } from '../crypto/crypto-port.js';
-import type { LedgerState } from '../contracts/ledger-state.js';
-import { applyTx } from '../contracts/system-contracts.js';
+import type { Header } from '../chain/header.js';
 import { merkleRoot } from '../merkle/merkle.js';
 import type { SignedTx } from '../tx/tx.js';
-import type { Header } from './header.js';
+import type { LedgerState } from './ledger-state.js';
+import { applyTx } from './system-contracts.js';
 
 export interface BlockInput {
   readonly chainId: Uint8Array;

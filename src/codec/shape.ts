@@ -1,7 +1,8 @@
-// Field readers for decoded chain structures (core layer): each throws
-// BotError(BAD_SHAPE) naming the field, so decoders stay one line per field.
+// Shape readers for decoded CBOR values (core layer, codec): each throws
+// BotError(BAD_SHAPE) naming the field, so every decoder above the codec (merkle
+// proofs, chain structures, MQTT messages) stays one line per field.
 
-import type { CborValue } from '../codec/cbor.js';
+import type { CborValue } from './cbor.js';
 import { BotError } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
 
