@@ -332,3 +332,27 @@ test('stop() shows OFFLINE even while unenrolled, blocked or full; a new start s
   full.device.peer.stop();
   t.is(full.device.status.state, PeerState.OFFLINE, 'stopped with a full outbox');
 });
+
+test('a sampling timer that fires more than an interval late takes one round, not two at the same instant', (t) => {
+  const { clock, gateway, device } = scenario({ sensors: [rampSensor(Quantity.TEMPERATURE_C, -2, 2100, 1, 100)] });
+  device.start();
+  clock.advance(3_500);
+  clock.stall(5_500); // the event loop was busy: the next sampling timer fires 5 s late
+  clock.advance(4_000);
+  const times = gateway.seen.filter((s) => s.device === device.hex).map((s) => decodeTx(s.wire).time);
+  t.true(times.length >= 6, `sampled after the stall too (${times.length} transactions)`);
+  t.deepEqual(times, [...new Set(times)], `no two rounds at the same second: ${times.join(', ')}`);
+  for (let i = 1; i < times.length; i++) t.true(times[i]! > times[i - 1]!, 'rounds move forward in time');
+});
+
+test('a stall that skips a round seals the batch before it: a series never spans a gap', (t) => {
+  const { clock, gateway, device } = scenario({ sensors: [rampSensor(Quantity.TEMPERATURE_C, -2, 2100, 1, 100)], config: { batchSize: 4 } });
+  device.start();
+  clock.advance(2_500); // two rounds buffered
+  clock.stall(5_500);
+  clock.advance(5_000);
+  const txs = gateway.seen.filter((s) => s.device === device.hex).map((s) => decodeTx(s.wire));
+  t.true(txs.length >= 2);
+  t.is(((txs[0]!.body as unknown[][])[0]![3] as unknown[]).length, 2, 'the two rounds before the stall, sealed alone');
+  t.is(txs[1]!.time, txs[0]!.time + 2 + 5, 'the next batch starts at the late round');
+});

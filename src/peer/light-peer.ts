@@ -327,10 +327,17 @@ class Peer implements LightPeer {
   private scheduleSample(): void {
     const { clock } = this.ports;
     const now = clock.now();
-    // Planned times keep the spacing the batch declares; after a long stall, restart from now.
-    this.nextSampleAt = Math.max(this.nextSampleAt + this.config.samplingIntervalMs, now);
+    // Planned times keep the spacing the batch declares. After a stall of an interval or more
+    // (the timer fired that late), the next round is one interval from now: planning it at "now"
+    // would take a second round at the instant of the one just taken, the same reading twice.
+    const planned = this.nextSampleAt + this.config.samplingIntervalMs;
+    this.nextSampleAt = planned > now ? planned : now + this.config.samplingIntervalMs;
     this.cancelSample = clock.setTimer(this.nextSampleAt - now, () => {
       if (!this.running) return;
+      // A missed round breaks the spacing the batch's series declare: seal what came before it.
+      if (this.ports.clock.now() - this.nextSampleAt >= this.config.samplingIntervalMs) {
+        this.guard(() => this.batcher.flush((batch) => this.seal(batch)));
+      }
       this.sampleNow();
       this.scheduleSample();
     });
