@@ -192,14 +192,14 @@ test('RATE_LIMITED and INTERNAL: sent again after a backoff', (t) => {
 
 test('a permanent rejection is recorded and removed, never retried', (t) => {
   const { clock, gateway, device } = scenario({ sensors: [rampSensor(Quantity.TEMPERATURE_C, -2, 2100, 1, 3)] });
-  gateway.ackRule = (tx) => (tx.seq === 2 ? ErrorCode.TIME_OUT_OF_RANGE : undefined);
+  gateway.ackRule = (tx) => (tx.seq === 2 ? ErrorCode.BAD_BODY : undefined);
   device.start();
   clock.advance(60_000);
-  t.deepEqual(device.of('rejected'), [{ type: 'rejected', seq: 2, code: ErrorCode.TIME_OUT_OF_RANGE }]);
+  t.deepEqual(device.of('rejected'), [{ type: 'rejected', seq: 2, code: ErrorCode.BAD_BODY }]);
   t.deepEqual(finalSeqs(device), [1, 3]);
   t.is(gateway.seqsSeen(device.hex).filter((s) => s === 2).length, 1);
   t.is(device.status.counters.rejected, 1);
-  t.is(device.status.lastError?.name, 'TIME_OUT_OF_RANGE');
+  t.is(device.status.lastError?.name, 'BAD_BODY');
   t.false(device.outbox.has(2));
 });
 
@@ -355,4 +355,24 @@ test('a stall that skips a round seals the batch before it: a series never spans
   t.true(txs.length >= 2);
   t.is(((txs[0]!.body as unknown[][])[0]![3] as unknown[]).length, 2, 'the two rounds before the stall, sealed alone');
   t.is(txs[1]!.time, txs[0]!.time + 2 + 5, 'the next batch starts at the late round');
+});
+
+test('a clock more than 10 minutes ahead: TIME_OUT_OF_RANGE spends no seq, and once the clock is right the held readings are re-signed and become final', (t) => {
+  const { clock, gateway, device } = scenario({ sensors: [rampSensor(Quantity.TEMPERATURE_C, -2, 2100, 1, 1_000_000)], config: { outboxCapacity: 16, recheckIntervalMs: 10_000 } });
+  device.clockSkewMs = 3 * 3_600_000; // far enough that the gateway's clock does not catch up during the test
+  device.start();
+  // Long enough that a peer dropping each refused transaction would run its seq MAX_SEQ_JUMP ahead of the gateway.
+  clock.advance(4_200_000);
+  t.is(device.of('rejected').length, 0, 'nothing thrown away');
+  t.true(device.status.counters.signed <= 16, `no seq spent on refusals (${device.status.counters.signed} signed)`);
+  t.true(gateway.acks.some((a) => a.device === device.hex && a.code === ErrorCode.TIME_OUT_OF_RANGE));
+  t.is(device.status.lastError?.code, ErrorCode.TIME_OUT_OF_RANGE, 'the peer says why');
+  device.clockSkewMs = 0; // the clock is set right (NTP, RTC)
+  clock.advance(60_000);
+  const codes = new Set(gateway.acks.filter((a) => a.device === device.hex).map((a) => a.code));
+  t.false(codes.has(ErrorCode.SEQUENCE_GAP), 'no SEQUENCE_GAP');
+  t.is(device.of('rejected').length, 0);
+  t.true(device.status.counters.final >= 16 + 50, `the held readings and the new ones are final (${device.status.counters.final})`);
+  const seqs = device.of('final').map((e) => e.seq).sort((a, b) => a - b);
+  t.deepEqual(seqs.slice(0, 16), Array.from({ length: 16 }, (_, i) => i + 1), 'under the seqs they were first signed with');
 });

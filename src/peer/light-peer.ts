@@ -146,7 +146,7 @@ class Peer implements LightPeer {
         headerAt: (height) => headers.headerAt(height),
         fetchPast: (height) => headers.fetchPast(height),
       },
-      { reissue: (oldSeq, wire) => this.reissue(oldSeq, wire) },
+      { reissue: (oldSeq, wire) => this.reissue(oldSeq, wire), retime: (seq, wire, time) => this.retime(seq, wire, time) },
     );
     this.sender.resume();
     this.seqs = new SeqReservation(ports.store, config.seqReserve, this.sender.highestSeq);
@@ -277,6 +277,22 @@ class Peer implements LightPeer {
     }
   }
 
+  private retime(seq: number, oldWire: Uint8Array, time: number): Uint8Array | undefined {
+    const { crypto, outbox } = this.ports;
+    try {
+      const old = decodeTx(oldWire);
+      const wire = encodeTx(signTx(crypto, this.chainId, { kind: old.kind, sender: old.sender, seq, time, body: old.body }, this.keys.privateKey));
+      // The seq was never accepted (TIME_OUT_OF_RANGE applies nothing), so it is signed again, not
+      // spent. A crash between these two writes loses this batch: rare, against a seq burnt per refusal.
+      outbox.remove(seq);
+      outbox.append(seq, wire);
+      return wire;
+    } catch (error) {
+      this.reportError(error, `seq ${seq} not re-signed at the present time`);
+      return undefined;
+    }
+  }
+
   private onConnect(): void {
     this.connected = true;
     this.refused = undefined;
@@ -330,8 +346,10 @@ class Peer implements LightPeer {
     // Planned times keep the spacing the batch declares. After a stall of an interval or more
     // (the timer fired that late), the next round is one interval from now: planning it at "now"
     // would take a second round at the instant of the one just taken, the same reading twice.
-    const planned = this.nextSampleAt + this.config.samplingIntervalMs;
-    this.nextSampleAt = planned > now ? planned : now + this.config.samplingIntervalMs;
+    // A clock set back (planned more than an interval ahead) would stall sampling for as long: plan from now too.
+    const interval = this.config.samplingIntervalMs;
+    const planned = this.nextSampleAt + interval;
+    this.nextSampleAt = planned > now && planned - now <= interval ? planned : now + interval;
     this.cancelSample = clock.setTimer(this.nextSampleAt - now, () => {
       if (!this.running) return;
       // A missed round breaks the spacing the batch's series declare: seal what came before it.

@@ -45,7 +45,8 @@ export class RequestTable {
   /** Gives up requests older than `timeoutMs`. */
   expire(now: number, timeoutMs: number): void {
     for (const [id, entry] of this.open) {
-      if (now - entry.sentAt >= timeoutMs) {
+      // A clock set back (now < sentAt) counts as timed out: waiting would take as long as the jump.
+      if (now - entry.sentAt >= timeoutMs || now < entry.sentAt) {
         this.open.delete(id);
         entry.onResponse(undefined);
       }

@@ -32,6 +32,8 @@ export class DeviceHarness {
   session!: FakeSession;
   /** Peers booted so far (1 after the constructor). */
   boots = 0;
+  /** How far the device's clock runs ahead of the gateway's (ms); may change at any time. */
+  clockSkewMs = 0;
   private kill: (() => void) | undefined;
 
   constructor(readonly gateway: FakeGateway, readonly options: DeviceOptions = {}) {
@@ -52,7 +54,7 @@ export class DeviceHarness {
     const config = makePeerConfig(this.gateway.genesis, { outboxCapacity: this.outbox.capacity, ...this.options.config });
     this.peer = createLightPeer(config, {
       crypto: this.gateway.crypto,
-      clock: life.clock,
+      clock: { now: () => life.clock.now() + this.clockSkewMs, setTimer: (ms, callback) => life.clock.setTimer(ms, callback) },
       random: seededRandom(this.options.seed ?? 1),
       store: this.kv,
       outbox: this.outbox,
