@@ -376,3 +376,20 @@ test('a clock more than 10 minutes ahead: TIME_OUT_OF_RANGE spends no seq, and o
   const seqs = device.of('final').map((e) => e.seq).sort((a, b) => a - b);
   t.deepEqual(seqs.slice(0, 16), Array.from({ length: 16 }, (_, i) => i + 1), 'under the seqs they were first signed with');
 });
+
+test('request ids do not restart at 1 on a reboot: a response queued for the previous boot cannot answer a new request', (t) => {
+  // A persistent session keeps QoS 1 responses for a device that rebooted; with ids from 1 on every
+  // boot, a NOT_FOUND meant for an old request (a never-accepted seq) answered a new PROOF request
+  // for a transaction the gateway had accepted.
+  const { clock, gateway, device } = scenario({ sensors: [rampSensor(Quantity.TEMPERATURE_C, -2, 2100, 1, 3)], config: { proofTimeoutMs: 1_000 } }, { blockIntervalMs: 0 });
+  device.start();
+  clock.advance(8_000);
+  const firstBoot = gateway.requests.filter((r) => r.device === device.hex).map((r) => r.request.id);
+  t.true(firstBoot.length > 0, 'PROOF requests in the first boot');
+  device.reboot();
+  device.start();
+  clock.advance(8_000);
+  const secondBoot = gateway.requests.filter((r) => r.device === device.hex).map((r) => r.request.id).slice(firstBoot.length);
+  t.true(secondBoot.length > 0, 'and in the second');
+  t.deepEqual(secondBoot.filter((id) => firstBoot.includes(id)), [], 'no id of the first boot is used again');
+});

@@ -23,7 +23,7 @@ import { type KeyPair, keyId } from '../tx/identity.js';
 import { Quantity, TxKind } from '../tx/kinds.js';
 import { decodeTx, encodeTx, signTx } from '../tx/tx.js';
 import { type CborValue } from '../codec/cbor.js';
-import { type Method, decodeResponse } from '../mqtt/messages.js';
+import { MAX_REQUEST_ID, type Method, decodeResponse } from '../mqtt/messages.js';
 import type { MqttSession, QoS, SessionHandlers } from '../mqtt/session.js';
 import { DeviceTopic, chainTopics } from '../mqtt/topics.js';
 import { HeaderSync } from './header-sync.js';
@@ -121,7 +121,9 @@ class Peer implements LightPeer {
       request: topics.device(this.deviceId, DeviceTopic.REQUEST),
       response: topics.device(this.deviceId, DeviceTopic.RESPONSE),
     });
-    this.requests = new RequestTable(session, deviceTopics.request);
+    const r = ports.random(4);
+    const firstRequestId = 1 + ((((r[0]! << 24) | (r[1]! << 16) | (r[2]! << 8) | r[3]!) >>> 0) % MAX_REQUEST_ID);
+    this.requests = new RequestTable(session, deviceTopics.request, firstRequestId);
     this.ctx = {
       config, crypto, session, clock: ports.clock, store: ports.store, outbox: ports.outbox, log: ports.log,
       chainId: this.chainId, deviceId: this.deviceId, topics, deviceTopics, counters: this.counters,

@@ -16,9 +16,16 @@ interface Open {
 
 export class RequestTable {
   private readonly open = new Map<number, Open>();
-  private lastId = 0;
+  private lastId: number;
 
-  constructor(private readonly session: MqttSession, private readonly topic: string) {}
+  /**
+   * `firstId` should differ on every boot (the peer draws it from its random port): a persistent
+   * MQTT session delivers responses to the previous boot's requests after a reboot, and with ids
+   * from 1 each time they would answer new requests (a NOT_FOUND meant for another seq).
+   */
+  constructor(private readonly session: MqttSession, private readonly topic: string, firstId = 1) {
+    this.lastId = Math.min(Math.max(1, Math.floor(firstId)), MAX_REQUEST_ID) - 1;
+  }
 
   get size(): number {
     return this.open.size;

@@ -55,7 +55,8 @@ export class DeviceHarness {
     this.peer = createLightPeer(config, {
       crypto: this.gateway.crypto,
       clock: { now: () => life.clock.now() + this.clockSkewMs, setTimer: (ms, callback) => life.clock.setTimer(ms, callback) },
-      random: seededRandom(this.options.seed ?? 1),
+      // A hardware RNG gives every boot other bytes (request ids start elsewhere); the key is in storage.
+      random: seededRandom((this.options.seed ?? 1) + this.boots * 0x10001),
       store: this.kv,
       outbox: this.outbox,
       sensors: this.sensors,
