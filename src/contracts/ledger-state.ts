@@ -140,16 +140,20 @@ export class LedgerState {
   }
 
   /**
-   * Merkle root (RFC 6962, as for transactions) over every entry, sorted by kind
-   * then id: account leaves CBOR [0, id, key, role, status, lastSeq, enrolledAt],
-   * blocklist leaves CBOR [1, id, reason, reporter, height].
+   * The state root's leaves (protocol §6.3.1), in order: every account as CBOR
+   * [0, id, key, role, status, lastSeq, enrolledAt], sorted by id, then every blocklist
+   * entry as CBOR [1, id, reason, reporter, height], sorted by id.
    */
-  root(crypto: CryptoProvider): Uint8Array {
+  leaves(): Uint8Array[] {
     const byId = <T extends { id: Uint8Array }>(a: T, b: T) => compareBytes(a.id, b.id);
-    const leaves = [
+    return [
       ...this.accounts().sort(byId).map((a) => encodeCbor([0, a.id, a.key, a.role, a.status, a.lastSeq, a.enrolledAt])),
       ...this.blocked().sort(byId).map((b) => encodeCbor([1, b.id, b.reason, b.reporter, b.height])),
     ];
-    return merkleRoot(crypto, leaves);
+  }
+
+  /** Merkle root (§7, as for transactions, each leaf's CBOR bytes as the leaf input) over `leaves()`. */
+  root(crypto: CryptoProvider): Uint8Array {
+    return merkleRoot(crypto, this.leaves());
   }
 }

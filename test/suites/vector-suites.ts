@@ -6,6 +6,7 @@ import checkpointVectors from '../vectors/checkpoint.json' with { type: 'json' }
 import genesisVectors from '../vectors/genesis.json' with { type: 'json' };
 import lightVectors from '../vectors/light.json' with { type: 'json' };
 import merkleVectors from '../vectors/merkle.json' with { type: 'json' };
+import stateVectors from '../vectors/state.json' with { type: 'json' };
 import txVectors from '../vectors/tx.json' with { type: 'json' };
 import { decodeCbor, encodeCbor } from '../../src/codec/cbor.js';
 import { equalBytes } from '../../src/codec/bytes.js';
@@ -22,6 +23,8 @@ import { applyHeader, verifyHeader } from '../../src/light/verify-header.js';
 import { inclusionProofs, merkleRoot } from '../../src/merkle/merkle.js';
 import { decodeProof, verifyInclusion } from '../../src/merkle/proof.js';
 import { decodeTx, encodeTx, signTx, txId, txSigningDigest, verifyTxSignature } from '../../src/tx/tx.js';
+import { LedgerState } from '../../src/contracts/ledger-state.js';
+import { admitTx, applyTx, signingKey } from '../../src/contracts/system-contracts.js';
 import type { TxKind } from '../../src/tx/kinds.js';
 import { type Expect, hex, trustedFromJson, unhex } from '../support/hex-json.js';
 import { type VectorResult, expectEqual, expectOutcome, runVector } from './check.js';
@@ -144,7 +147,41 @@ function genesisSuite(crypto: CryptoProvider): VectorResult[] {
   ];
 }
 
+/** The state root (§6.3.1) of a ledger rebuilt from the genesis by the vector's transactions, height by height. */
+function stateSuite(crypto: CryptoProvider): VectorResult[] {
+  const genesis = decodeGenesis(unhex(stateVectors.genesis));
+  const chainId = chainIdOf(crypto, genesis);
+  const state = LedgerState.fromGenesis(crypto, genesis);
+  const roots = new Map(stateVectors.roots.map((r) => [r.height, r.stateRoot]));
+  const results: VectorResult[] = [runVector('state', 'genesis accounts', () => expectEqual(hex(state.root(crypto)), roots.get(0), 'state root at height 0'))];
+  stateVectors.steps.forEach((step, i) => {
+    results.push(runVector('state', step.what, () => {
+      const tx = decodeTx(unhex(step.wire));
+      const key = signingKey(state, tx);
+      if (!key.ok) throw new Error(`sender refused: ${key.reason}`);
+      const signed = verifyTxSignature(crypto, chainId, tx, key.value);
+      if (!signed.ok) throw new Error(`signature refused: ${signed.reason}`);
+      const verdict = admitTx(crypto, state, tx, stateVectors.now);
+      expectEqual(verdict.ok ? 0 : verdict.code, step.expect, 'admission code');
+      if (verdict.ok) applyTx(crypto, state, tx, step.height);
+      const next = stateVectors.steps[i + 1];
+      if (!next || next.height !== step.height) expectEqual(hex(state.root(crypto)), roots.get(step.height), `state root at height ${step.height}`);
+    }));
+  });
+  results.push(runVector('state', 'leaves in order, their hashes and the root', () => {
+    const leaves = state.leaves();
+    expectEqual(leaves.length, stateVectors.leaves.length, 'leaf count');
+    leaves.forEach((leaf, i) => {
+      expectEqual(hex(leaf), stateVectors.leaves[i]!.leaf, `leaf ${i} (${stateVectors.leaves[i]!.what})`);
+      expectEqual(hex(crypto.sha256(new Uint8Array([0, ...leaf]))), stateVectors.leaves[i]!.leafHash, `leaf hash ${i}`);
+    });
+    expectEqual(hex(merkleRoot(crypto, stateVectors.leaves.map((l) => unhex(l.leaf)))), stateVectors.stateRoot, 'root of the listed leaves');
+    expectEqual(hex(state.root(crypto)), stateVectors.stateRoot, 'state root');
+  }));
+  return results;
+}
+
 /** All suites; `crypto` is the provider under test (noble by default, native ones must match). */
 export function runAllVectorSuites(crypto: CryptoProvider): VectorResult[] {
-  return [...cborSuite(), ...txSuite(crypto), ...merkleSuite(crypto), ...lightSuite(crypto), ...checkpointSuite(crypto), ...genesisSuite(crypto)];
+  return [...cborSuite(), ...txSuite(crypto), ...merkleSuite(crypto), ...lightSuite(crypto), ...checkpointSuite(crypto), ...genesisSuite(crypto), ...stateSuite(crypto)];
 }

@@ -12,7 +12,10 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { concatBytes } from '../../src/codec/bytes.js';
-import { type CborValue, encodeCbor } from '../../src/codec/cbor.js';
+import { type CborValue, decodeCbor, encodeCbor } from '../../src/codec/cbor.js';
+import { TX_LIMITS } from '../../src/codec/limits.js';
+import { AccountRole, AccountStatus, LedgerState } from '../../src/contracts/ledger-state.js';
+import { admitTx, applyTx } from '../../src/contracts/system-contracts.js';
 import { createNobleCrypto } from '../../src/crypto/noble-crypto.js';
 import { ErrorCode } from '../../src/errors/error-codes.js';
 import { type LightBlock, encodeLightBlock } from '../../src/chain/commit.js';
@@ -173,6 +176,8 @@ function txVectors() {
   bad('oversized transaction', '4097 bytes', with_(4, [...Array(8)].map(() => [1, 0, 1, Array(256).fill(0x7fffffff)])), fail(ErrorCode.TOO_LARGE));
   return { chainId: hex(chainId), sign, verify };
 }
+
+const decodeCborForVectors = (bytes: Uint8Array) => decodeCbor(bytes, TX_LIMITS) as CborValue[];
 
 function hexToFixed(n: bigint): Uint8Array {
   const out = new Uint8Array(32);
@@ -356,6 +361,73 @@ function genesisVectors() {
   return { genesis: hex(encodeGenesis(fixture.genesis)), chainId: hex(chainId), genesisHash: hex(fixture.genesisHash), operatorKey: hex(fixture.operator.publicKey) };
 }
 
+// ---------------------------------------------------------------- state root (§6.3.1)
+
+/**
+ * A small ledger built by real transactions: the genesis accounts (operator, four validators), a
+ * device that sends and rotates its key, one revoked, one blocked, and a gateway. Each step is a
+ * signed transaction with the block height it is applied at and the admission code it must get;
+ * after each height the state root, and at the end every leaf in order.
+ */
+function stateVectors() {
+  const state = LedgerState.fromGenesis(crypto, fixture.genesis);
+  const now = T + 600;
+  const operatorId = keyId(crypto, fixture.operator.publicKey);
+  const reporter = fixture.validatorKeys[0]!;
+  const reporterId = keyId(crypto, reporter.publicKey);
+  const active = testKey(crypto, 'state device active');
+  const revoked = testKey(crypto, 'state device revoked');
+  const blocked = testKey(crypto, 'state device blocked');
+  const gw = testKey(crypto, 'state gateway');
+  const rotated = testKey(crypto, 'state device active, second key');
+  const id = (k: { publicKey: Uint8Array }) => keyId(crypto, k.publicKey);
+  const names = new Map<string, string>([[hex(operatorId), 'operator'], [hex(id(active)), 'device (active, key rotated)'], [hex(id(revoked)), 'device (revoked)'],
+    [hex(id(blocked)), 'device (blocked)'], [hex(id(gw)), 'gateway']]);
+  fixture.validatorKeys.slice(0, 4).forEach((k, i) => names.set(hex(id(k)), `validator v${i}`));
+  const one = readingsBody([{ quantity: Quantity.TEMPERATURE_C, scale: -2, interval: 0, values: [2150] }]);
+  const steps: object[] = [];
+  const roots: { height: number; stateRoot: string }[] = [];
+  const step = (height: number, what: string, key: { privateKey: Uint8Array }, unsigned: Omit<UnsignedTx, 'time'>, expect: number) => {
+    const tx = signTx(crypto, chainId, { ...unsigned, time: T }, key.privateKey);
+    const verdict = admitTx(crypto, state, tx, now);
+    const code = verdict.ok ? ErrorCode.OK : verdict.code;
+    if (code !== expect) throw new Error(`state step ${what}: ${code}, want ${expect}`);
+    if (verdict.ok) applyTx(crypto, state, tx, height);
+    steps.push({ height, what, wire: hex(encodeTx(tx)), expect: code });
+  };
+  const close = (height: number) => roots.push({ height, stateRoot: hex(state.root(crypto)) });
+  roots.push({ height: 0, stateRoot: hex(state.root(crypto)) });
+  step(1, 'operator enrols a device', fixture.operator, { kind: TxKind.ENROLL, sender: operatorId, seq: 1, body: enrollBody(active.publicKey, Role.DEVICE) }, ErrorCode.OK);
+  step(1, 'operator enrols a second device', fixture.operator, { kind: TxKind.ENROLL, sender: operatorId, seq: 2, body: enrollBody(revoked.publicKey, Role.DEVICE) }, ErrorCode.OK);
+  step(1, 'operator enrols a third device', fixture.operator, { kind: TxKind.ENROLL, sender: operatorId, seq: 3, body: enrollBody(blocked.publicKey, Role.DEVICE) }, ErrorCode.OK);
+  step(1, 'operator enrols a gateway (ENROLL role 1 → account role 3)', fixture.operator, { kind: TxKind.ENROLL, sender: operatorId, seq: 4, body: enrollBody(gw.publicKey, Role.GATEWAY) }, ErrorCode.OK);
+  close(1);
+  step(2, 'the device sends readings', active, { kind: TxKind.READINGS, sender: id(active), seq: 1, body: one }, ErrorCode.OK);
+  step(2, 'and again after a gap', active, { kind: TxKind.READINGS, sender: id(active), seq: 65, body: one }, ErrorCode.OK);
+  step(2, 'the third device sends readings', blocked, { kind: TxKind.READINGS, sender: id(blocked), seq: 1, body: one }, ErrorCode.OK);
+  step(2, 'operator revokes the second device', fixture.operator, { kind: TxKind.REVOKE, sender: operatorId, seq: 5, body: deviceBody(id(revoked)) }, ErrorCode.OK);
+  close(2);
+  step(3, 'validator v0 reports the third device', reporter, { kind: TxKind.BLOCK_REPORT, sender: reporterId, seq: 1, body: blockReportBody(id(blocked), BlockReason.FLOOD) }, ErrorCode.OK);
+  step(3, "a rotation to the operator's key is refused", active, { kind: TxKind.ROTATE_KEY, sender: id(active), seq: 66, body: rotateKeyBody(fixture.operator.publicKey) }, ErrorCode.DUPLICATE_DEVICE);
+  step(3, 'the device rotates its key (its id stays)', active, { kind: TxKind.ROTATE_KEY, sender: id(active), seq: 66, body: rotateKeyBody(rotated.publicKey) }, ErrorCode.OK);
+  step(3, 'the gateway sends readings', gw, { kind: TxKind.READINGS, sender: id(gw), seq: 7, body: one }, ErrorCode.OK);
+  close(3);
+  const leaves = state.leaves().map((leaf) => {
+    const fields = decodeCborForVectors(leaf);
+    return { what: `${fields[0] === 0 ? 'account' : 'blocklist'}: ${names.get(hex(fields[1] as Uint8Array)) ?? '?'}`, leaf: hex(leaf), leafHash: hex(H(Uint8Array.of(0), leaf)) };
+  });
+  return {
+    genesis: hex(encodeGenesis(fixture.genesis)),
+    now,
+    accountRole: AccountRole,
+    accountStatus: AccountStatus,
+    steps,
+    roots,
+    leaves,
+    stateRoot: hex(state.root(crypto)),
+  };
+}
+
 const dir = fileURLToPath(new URL('../../test/vectors/', import.meta.url));
 const files: Record<string, unknown> = {
   'cbor.json': { vectors: cborVectors() },
@@ -364,6 +436,7 @@ const files: Record<string, unknown> = {
   'light.json': lightVectors(),
   'checkpoint.json': checkpointVectors(),
   'genesis.json': genesisVectors(),
+  'state.json': stateVectors(),
 };
 for (const [name, content] of Object.entries(files)) {
   writeFileSync(dir + name, JSON.stringify(content, null, 1) + '\n');
