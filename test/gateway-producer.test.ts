@@ -131,4 +131,22 @@ test('a device off for longer than its trust period re-anchors on the checkpoint
   if (!anchored.ok) return;
   const caughtUp = verifyHeader(crypto, anchored.value, latest, now, options);
   t.true(caughtUp.ok || caughtUp.code === ErrorCode.NOT_NEWER, 'and verifies the newest header from there');
+
+  // A restart over the same ledger holds (and publishes) a checkpoint of the newest block at once.
+  const afterRestart: { topic: string; payload: Uint8Array }[] = [];
+  const newest = store.latestBlock()!;
+  const restarted = new BlockProducer(
+    {
+      crypto, chainId: chain.chainId, topics, store, bus: recorderBus(afterRestart), validators: chain.genesis.validators,
+      signers: [{ index: 0, privateKey: chain.gatewayKey.privateKey }], operatorPrivateKey: chain.operatorKey!.privateKey, now: () => now,
+    },
+    { ...DEFAULT_PRODUCER_OPTIONS, heartbeatMs },
+    producer.committedState(),
+    { height: newest.height, hash: newest.hash, time: newest.time },
+    [],
+  );
+  restarted.start();
+  restarted.stop();
+  t.is(restarted.latestCheckpoint()?.header.height, newest.height, 'the restarted gateway holds a checkpoint before its next block');
+  t.is(afterRestart.filter((p) => p.topic === topics.checkpoint).length, 1, 'and published it retained');
 });

@@ -5,8 +5,8 @@
 // pushes every sender the inclusion proof of its transaction.
 
 import {
-  type Checkpoint, type ChainTopics, type CryptoProvider, DeviceTopic, type LedgerState, type ValidatorSet,
-  buildHeader, encodeCheckpoint, encodeLightBlock, headerHash, type InclusionProof, merkleTree,
+  type Checkpoint, type ChainTopics, type Header, type CryptoProvider, DeviceTopic, type LedgerState, type ValidatorSet,
+  buildHeader, decodeLightBlock, encodeCheckpoint, encodeLightBlock, headerHash, type InclusionProof, merkleTree,
   signCheckpoint, signCommit, validatorSetHash,
 } from '../../src/index.js';
 import type { Bus } from './bus.js';
@@ -102,6 +102,9 @@ export class BlockProducer {
 
   start(): void {
     this.lastBlockAt = this.deps.now();
+    // A restarted gateway holds a checkpoint at once (of its newest stored block), not only after its next block.
+    const newest = this.latest.height > 0 ? this.deps.store.block(this.latest.height) : undefined;
+    if (newest && this.checkpoint === undefined) this.publishCheckpoint(decodeLightBlock(newest.lightBlock).header);
     // A block is due intervalMs after the previous one (not on a fixed clock, which would cut a
     // small block right after a full one), checked four times per interval.
     this.timer = setInterval(() => this.tick(), Math.max(1, Math.floor(this.options.intervalMs / 4)));
@@ -157,12 +160,16 @@ export class BlockProducer {
     this.lastBlockAt = this.deps.now();
     this.publish(height, lightBlock, entries, tree.proofs());
     const stale = this.checkpoint === undefined || header.time - this.checkpoint.header.time >= this.options.checkpointIntervalMs;
-    if (this.deps.operatorPrivateKey && (stale || height % this.options.checkpointEvery === 0)) {
-      this.checkpoint = signCheckpoint(crypto, header, this.deps.validators, this.deps.operatorPrivateKey);
-      void this.send(this.deps.topics.checkpoint, encodeCheckpoint(this.checkpoint), true);
-    }
+    if (stale || height % this.options.checkpointEvery === 0) this.publishCheckpoint(header);
     this.deps.onBlock?.(height, entries.length);
     return height;
+  }
+
+  /** Signs `header` with the operator key, when this gateway holds it, and publishes it retained. */
+  private publishCheckpoint(header: Header): void {
+    if (!this.deps.operatorPrivateKey) return;
+    this.checkpoint = signCheckpoint(this.deps.crypto, header, this.deps.validators, this.deps.operatorPrivateKey);
+    void this.send(this.deps.topics.checkpoint, encodeCheckpoint(this.checkpoint), true);
   }
 
   latestCheckpoint(): Checkpoint | undefined {
