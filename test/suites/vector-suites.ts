@@ -7,6 +7,7 @@ import genesisVectors from '../vectors/genesis.json' with { type: 'json' };
 import lightVectors from '../vectors/light.json' with { type: 'json' };
 import merkleVectors from '../vectors/merkle.json' with { type: 'json' };
 import messageVectors from '../vectors/messages.json' with { type: 'json' };
+import pastHeaderVectors from '../vectors/past-header.json' with { type: 'json' };
 import stateVectors from '../vectors/state.json' with { type: 'json' };
 import txVectors from '../vectors/tx.json' with { type: 'json' };
 import { type CborValue, decodeCbor, encodeCbor } from '../../src/codec/cbor.js';
@@ -21,6 +22,7 @@ import { makeTrustOptions } from '../../src/light/trust.js';
 import { verifyTxInclusion } from '../../src/light/verify-inclusion.js';
 import { verifyCheckpoint } from '../../src/light/verify-checkpoint.js';
 import { applyHeader, verifyHeader } from '../../src/light/verify-header.js';
+import { verifyPastHeader } from '../../src/light/verify-past-header.js';
 import { inclusionProofs, merkleRoot } from '../../src/merkle/merkle.js';
 import { decodeProof, verifyInclusion } from '../../src/merkle/proof.js';
 import { decodeTx, encodeTx, signTx, txId, txSigningDigest, verifyTxSignature } from '../../src/tx/tx.js';
@@ -160,6 +162,20 @@ function genesisSuite(crypto: CryptoProvider): VectorResult[] {
       expectEqual(hex(genesisHash(crypto, genesis)), genesisVectors.genesisHash, 'genesis hash');
     }),
   ];
+}
+
+function pastHeaderSuite(crypto: CryptoProvider): VectorResult[] {
+  const options = makeTrustOptions(pastHeaderVectors.options);
+  const trusted = trustedFromJson(pastHeaderVectors.trusted);
+  return pastHeaderVectors.cases.map((v) =>
+    runVector('past-header', v.name, () => {
+      expectOutcome(() => verifyPastHeader(crypto, trusted, decodeLightBlock(unhex(v.block)), v.now, options), v.expect as Expect, (verified) => {
+        const want = v.expect as { height: number; headerHash: string };
+        expectEqual(verified.header.height, want.height, 'height');
+        expectEqual(hex(verified.headerHash), want.headerHash, 'header hash');
+      });
+    }),
+  );
 }
 
 /** The state root (§6.3.1) of a ledger rebuilt from the genesis by the vector's transactions, height by height. */
@@ -341,5 +357,5 @@ function messageSuite(crypto: CryptoProvider): VectorResult[] {
 
 /** All suites; `crypto` is the provider under test (noble by default, native ones must match). */
 export function runAllVectorSuites(crypto: CryptoProvider): VectorResult[] {
-  return [...cborSuite(), ...txSuite(crypto), ...merkleSuite(crypto), ...lightSuite(crypto), ...checkpointSuite(crypto), ...genesisSuite(crypto), ...stateSuite(crypto), ...messageSuite(crypto)];
+  return [...cborSuite(), ...txSuite(crypto), ...merkleSuite(crypto), ...lightSuite(crypto), ...checkpointSuite(crypto), ...genesisSuite(crypto), ...stateSuite(crypto), ...messageSuite(crypto), ...pastHeaderSuite(crypto)];
 }

@@ -374,6 +374,38 @@ function genesisVectors() {
   return { genesis: hex(encodeGenesis(fixture.genesis)), chainId: hex(chainId), genesisHash: hex(fixture.genesisHash), operatorKey: hex(fixture.operator.publicKey) };
 }
 
+// ---------------------------------------------------------------- headers below the trusted height (§8.7)
+
+function pastHeaderVectors() {
+  const options = makeTrustOptions({ trustPeriodMs: 7 * 24 * 3600 * 1000, maxClockDriftMs: 10_000 });
+  const { setA } = fixture;
+  const setB = makeValidatorSet(2, fixture.validatorKeys.slice(2, 5).map((k) => k.publicKey));
+  const t = (s: number) => GENESIS_TIME + s * 1000;
+  const h10 = makeBlock(fixture, { height: 10, time: t(10), prevHash: crypto.sha256(Uint8Array.of(10)), validators: setA });
+  const r = verifyHeader(crypto, trustFromGenesis(crypto, fixture.genesis), h10, t(11), options);
+  if (!r.ok) throw new Error(`past-header fixture rejected: ${r.reason}`);
+  const trusted = applyHeader(trustFromGenesis(crypto, fixture.genesis), r.value);
+  const past = (height: number, time: number, extra: Partial<Parameters<typeof makeBlock>[1]> = {}) =>
+    makeBlock(fixture, { height, time, prevHash: crypto.sha256(Uint8Array.of(height)), validators: setA, ...extra });
+  const h4 = past(4, t(4));
+  const cases: object[] = [];
+  const add = (name: string, reason: string, block: LightBlock, now: number, expect: Expect) =>
+    cases.push({ name, reason, block: hex(encodeLightBlock(block)), now, expect });
+  add('a skipped block below the trusted one', 'signed by the trusted set, older', h4, t(12), { ok: true, height: 4, headerHash: hex(headerHash(crypto, h4.header)) });
+  add('the trusted header itself', 'same height, same hash', h10, t(12), { ok: true, height: 10, headerHash: hex(headerHash(crypto, h10.header)) });
+  add('trust expired', 'the trusted header is past the trust period', h4, t(10) + options.trustPeriodMs + 1, fail(ErrorCode.TRUST_EXPIRED));
+  add('other chain', 'validly signed header of another chain', past(4, t(4), { chainId: new Uint8Array(8).fill(7) }), t(12), fail(ErrorCode.WRONG_CHAIN));
+  add('height 0', 'the genesis has no header', past(0, t(0)), t(12), fail(ErrorCode.BAD_SHAPE));
+  add('above the trusted height', 'verify it forward instead', past(11, t(11)), t(12), fail(ErrorCode.ABOVE_TRUSTED));
+  add('not older than the trusted header', 'below the trusted height, same time', past(4, t(10)), t(12), fail(ErrorCode.TIME_NOT_MONOTONIC));
+  add('a rival at the trusted height', 'same height and time, another header', past(10, t(10), { prevHash: crypto.sha256(Uint8Array.of(99)) }), t(12), fail(ErrorCode.COMMIT_MISMATCH));
+  add('commit for another header', 'signatures over block 10', past(4, t(4), { tamperCommit: (c) => ({ ...c, headerHash: h10.commit.headerHash }) }), t(12), fail(ErrorCode.COMMIT_MISMATCH));
+  add('another set', 'signed by a set the device does not trust now', past(4, t(4), { validators: setB, includeValidators: true }), t(12), fail(ErrorCode.VALSET_MISMATCH));
+  add('under threshold', '2 of 4 signatures, threshold 3', past(4, t(4), { signerIndices: [0, 1] }), t(12), fail(ErrorCode.INSUFFICIENT_SIGNATURES));
+  add('a signature over another header', 'validator 2’s signature from block 10', past(4, t(4), { tamperCommit: (c) => ({ ...c, signatures: c.signatures.map((s, i) => (i === 2 ? h10.commit.signatures[2]! : s)) }) }), t(12), fail(ErrorCode.BAD_COMMIT_SIGNATURE));
+  return { options, trusted: trustedToJson(trusted), cases };
+}
+
 // ---------------------------------------------------------------- state root (§6.3.1)
 
 /**
@@ -619,6 +651,7 @@ const files: Record<string, unknown> = {
   'genesis.json': genesisVectors(),
   'state.json': stateVectors(),
   'messages.json': messageVectors(),
+  'past-header.json': pastHeaderVectors(),
 };
 for (const [name, content] of Object.entries(files)) {
   writeFileSync(dir + name, JSON.stringify(content, null, 1) + '\n');
