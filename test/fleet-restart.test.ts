@@ -65,7 +65,8 @@ test('gateway stopped and restarted on the same folder and port: devices buffer,
     for (const d of fleet.devices) d.peer.sampleNow();
     await sleep(50);
   }
-  await sleep(500);
+  // Each round's batch reaches the outbox through the file store: wait for it, not for a time.
+  await waitUntil(() => fleet.totals().outbox >= 30, 'the rounds signed while the gateway was down in the outboxes');
   const buffered = fleet.totals().outbox;
   t.true(buffered >= 30, `the devices kept what they signed while the gateway was down (${buffered} in the outboxes)`);
   t.is(events.count('final'), 15, 'nothing became final without a gateway');

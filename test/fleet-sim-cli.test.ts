@@ -77,7 +77,8 @@ test('sim stopped with Ctrl-C, twice (no waiting for finality): exits 0, and eve
   const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
   const deadline = Date.now() + 30_000;
   while (!/enrolled 3 device/.test(stdout) && Date.now() < deadline) await sleep(50);
-  await sleep(2000);
+  // Runs until the gateway holds more than 10 of its readings (3 enrolments before them), however busy the machine.
+  await waitUntil(() => gateway.store.txCount() + gateway.producer.pendingCount > 3 + 10, 'more than 10 readings at the gateway');
   child.kill('SIGINT');
   await sleep(30);
   child.kill('SIGINT'); // the second one: stop now, do not wait for what is in flight

@@ -295,8 +295,21 @@ test(`kill -9 of the gateway mid-stream, ${ROUNDS} times: every acknowledged tra
   await Promise.all(devices.map((d) => d.connect(gateway!.url)));
 
   const rounds: RoundFigures[] = [];
+  /**
+   * Streams for at least RUN_MS and until the gateway running now (restarted or first) reported a
+   * block of its own holding new acknowledged transactions: on a busy machine a fixed time may
+   * pass before a restarted gateway has made one, and the round would test nothing.
+   */
+  const run = async (ms: number) => {
+    const gw = gateway!;
+    const okAtStart = sum(devices, (d) => d.ok.size);
+    await Promise.all([
+      sleep(ms),
+      waitUntil(() => gw.lastHeight > gw.recoveredHeight && sum(devices, (d) => d.ok.size) > okAtStart, 'a block from the running gateway', 120_000),
+    ]);
+  };
   for (let round = 1; round <= ROUNDS; round++) {
-    await sleep(RUN_MS);
+    await run(RUN_MS);
     const before: GatewayChild = gateway;
     const figures = {
       round,
@@ -315,22 +328,25 @@ test(`kill -9 of the gateway mid-stream, ${ROUNDS} times: every acknowledged tra
     await Promise.all(devices.map((d) => d.connect(gateway!.url)));
     rounds.push({ ...figures, recoveredHeight: gateway.recoveredHeight, recoveredPending: gateway.recoveredPending, heightAfterRun: 0 });
   }
-  await sleep(TAIL_MS);
+  await run(TAIL_MS);
 
   // Stop making new transactions, drain every outbox, then wait for the pool to be cut into blocks.
   for (const d of devices) d.creating = false;
   await waitUntil(() => devices.every((d) => d.outbox().length === 0 && d.inFlight === 0), 'every outbox to drain', 30_000);
   const watch = openSqliteStore(chain.ledgerPath);
+  let stored = 0;
   try {
     await waitUntil(
       () => watch.pending().length === 0 && devices.every((d) => watch.txBySenderSeq(d.id, Math.max(0, ...d.ok, ...d.replayed)) !== undefined),
       'every accepted transaction in a block',
       30_000,
     );
+    stored = watch.latestBlock()?.height ?? 0;
   } finally {
     watch.close();
   }
-  await sleep(50); // the child reports the last height within 20 ms
+  const last: GatewayChild = gateway;
+  await waitUntil(() => last.lastHeight >= stored, `the child to report height ${stored}`, 30_000);
   rounds[ROUNDS - 1]!.heightAfterRun = gateway.lastHeight;
   for (const r of rounds) {
     t.true(r.heightAfterRun > r.recoveredHeight, `round ${r.round}: blocks went on after the restart (${r.recoveredHeight} → ${r.heightAfterRun})`);

@@ -4,7 +4,7 @@
 
 import test from 'ava';
 import {
-  DeviceTopic, ErrorCode, Method, type Request, type Response, applyHeader, bytesToHex, chainTopics, decodeCbor, decodeCheckpoint,
+  DeviceTopic, Method, encodeCbor, type Request, type Response, applyHeader, bytesToHex, chainTopics, decodeCbor, decodeCheckpoint,
   decodeLightBlock, decodeProofMessage, decodeResponse, decodeValidatorSet, encodeRequest, errorName, makeTrustOptions, SMALL_LIMITS,
   trustFromGenesis, txId, validatorSetHash, verifyCheckpoint, verifyHeader, verifyTxInclusion,
 } from '../src/index.js';
@@ -65,7 +65,7 @@ test.serial('HEADER_RANGE: every header from genesis verifies with the light cli
 test.serial('VALIDATORS by hash', async (t) => {
   const r = await ask(Method.VALIDATORS, [validatorSetHash(crypto, chain.genesis.validators)]);
   t.is(bytesToHex(validatorSetHash(crypto, decodeValidatorSet(r.payloads[0]!))), bytesToHex(validatorSetHash(crypto, chain.genesis.validators)));
-  t.is(errorName((await ask(Method.VALIDATORS, [new Uint8Array(32)])).code), 'BAD_REQUEST');
+  t.is(errorName((await ask(Method.VALIDATORS, [new Uint8Array(32)])).code), 'NOT_FOUND', 'no set with that hash');
 });
 
 test.serial('PROOF by sequence number checks against its verified header', async (t) => {
@@ -93,9 +93,52 @@ test.serial('CHECKPOINT re-anchors a device whose trust expired', async (t) => {
   t.true(anchored.ok);
 });
 
-test.serial('malformed parameters get BAD_REQUEST, not silence', async (t) => {
+test.serial('malformed parameters get BAD_SHAPE, not silence', async (t) => {
   const r = await ask(Method.HEADER_RANGE, [new Uint8Array(1), 2]);
-  t.is(r.code, ErrorCode.BAD_REQUEST);
+  t.is(errorName(r.code), 'BAD_SHAPE');
+});
+
+/** Publishes raw request bytes and waits for the response with `id` (one at a time: several answer with id 0). */
+async function askRaw(bytes: Uint8Array, id: number): Promise<Response> {
+  responses.delete(id);
+  await device.client.publishAsync(topics.device(device.id, DeviceTopic.REQUEST), Buffer.from(bytes), { qos: 1 });
+  await device.waitFor(() => responses.has(id), `response ${id}`);
+  return responses.get(id)!;
+}
+
+test.serial('every request gets the response §9.4 says, malformed ones included', async (t) => {
+  const latest = gateway.store.latestBlock()!.height;
+  const hex = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
+  const req = (id: number, method: number, params: Request['params']) => encodeCbor([id, method, params]);
+  const cases: [what: string, bytes: Uint8Array, id: number, code: string, payloads?: number][] = [
+    ['empty payload', new Uint8Array(0), 0, 'MALFORMED_CBOR'],
+    ['a text string', hex('6161'), 0, 'UNSUPPORTED_TYPE'],
+    ['not an array of 3', encodeCbor([1, 5]), 0, 'BAD_SHAPE'],
+    ['request id 2^32: cannot be echoed', req(2 ** 32, Method.CHECKPOINT, []), 0, 'BAD_REQUEST'],
+    ['request id a byte string', encodeCbor([new Uint8Array(1), Method.CHECKPOINT, []]), 0, 'BAD_REQUEST'],
+    ['request id 2^32 − 1 is echoed', req(2 ** 32 - 1, Method.CHECKPOINT, []), 2 ** 32 - 1, 'OK', 1],
+    ['unknown method', req(9001, 6, []), 9001, 'BAD_REQUEST'],
+    ['method 0', req(9002, 0, []), 9002, 'BAD_REQUEST'],
+    ['params not an array', encodeCbor([9003, Method.CHECKPOINT, 0]), 9003, 'BAD_SHAPE'],
+    ['CHECKPOINT [1]: params must be []', req(9004, Method.CHECKPOINT, [1]), 9004, 'BAD_SHAPE'],
+    ['HEADER_RANGE [1]', req(9005, Method.HEADER_RANGE, [1]), 9005, 'BAD_SHAPE'],
+    ['HEADER_RANGE reversed', req(9006, Method.HEADER_RANGE, [3, 2]), 9006, 'OK', 0],
+    ['HEADER_RANGE above the newest block', req(9007, Method.HEADER_RANGE, [latest + 1, latest + 5]), 9007, 'OK', 0],
+    ['HEADER_RANGE [0, 0]: the genesis has no light block', req(9008, Method.HEADER_RANGE, [0, 0]), 9008, 'OK', 0],
+    ['HEADER_RANGE [0, 1] starts at 1', req(9009, Method.HEADER_RANGE, [0, 1]), 9009, 'OK', 1],
+    ['VALIDATORS of a 31-byte hash', req(9010, Method.VALIDATORS, [new Uint8Array(31)]), 9010, 'BAD_SHAPE'],
+    ['PROOF with a negative seq', req(9011, Method.PROOF, [-1]), 9011, 'BAD_SHAPE'],
+    ['PROOF [1, 2]', req(9012, Method.PROOF, [1, 2]), 9012, 'BAD_SHAPE'],
+    ['STATE of an unknown contract', req(9013, Method.STATE, [7, device.id]), 9013, 'BAD_REQUEST'],
+    ['STATE with a 7-byte id', req(9014, Method.STATE, [0, new Uint8Array(7)]), 9014, 'BAD_SHAPE'],
+    ['STATE [0]', req(9015, Method.STATE, [0]), 9015, 'BAD_SHAPE'],
+    ['STATE of an id not enrolled', req(9016, Method.STATE, [0, new Uint8Array(8)]), 9016, 'OK', 0],
+  ];
+  for (const [what, bytes, id, code, payloads] of cases) {
+    const r = await askRaw(bytes, id);
+    t.is(errorName(r.code), code, what);
+    if (payloads !== undefined) t.is(r.payloads.length, payloads, `${what}: payloads`);
+  }
 });
 
 test.serial('PROOF of a transaction accepted but not yet in a block: OK with no payload', async (t) => {

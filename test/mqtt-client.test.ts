@@ -131,9 +131,12 @@ for (const kind of KINDS) {
       const device = makeDevice(broker.port, { clientId: newId(), protocolVersion: v, keepAliveSeconds: 1 });
       t.teardown(stopAll(device, broker.stop));
       await waitFor(() => device.events.connects.length === 1, 'connect');
-      await sleep(3500);
+      const since = Date.now();
+      // Two keep-alive periods went by with pings (waited for, however busy the machine), none too many.
+      await waitFor(() => device.packets('out', 'pingreq').length >= 2 && device.packets('in', 'pingresp').length >= 1, 'two PINGREQs');
       const pings = device.packets('out', 'pingreq').length;
-      t.true(pings >= 2 && pings <= 4, `${pings} PINGREQs in 3.5 s with a 1 s keep-alive`);
+      const seconds = (Date.now() - since) / 1000;
+      t.true(pings <= seconds + 1, `${pings} PINGREQs in ${seconds.toFixed(1)} s with a 1 s keep-alive`);
       t.true(device.packets('in', 'pingresp').length >= pings - 1);
       t.deepEqual(device.events.disconnects, []);
       t.is(device.events.connects.length, 1);
@@ -169,9 +172,12 @@ for (const kind of KINDS) {
       t.false(device.client.connected);
       for (const n of [4, 5]) device.client.publish(UP, bytes(n), 1, () => delivered.push(n)); // offline
       await other.client.publishAsync(`${mine}/ack`, Buffer.from([0x99]), { qos: 1 }); // kept by the broker for the device
-      await sleep(1500);
+      const downSince = Date.now();
+      await waitFor(() => proxy.refused >= 1, 'a reconnect attempt while the broker is down');
+      await sleep(1500); // how often it retries over a while: a rate, so a busy machine only lowers it
       const refusedWhileDown = proxy.refused;
-      t.true(refusedWhileDown >= 1 && refusedWhileDown <= 15, `${refusedWhileDown} attempts in 1.5 s: retrying, not hammering`);
+      const downSeconds = (Date.now() - downSince) / 1000;
+      t.true(refusedWhileDown <= 10 * downSeconds, `${refusedWhileDown} attempts in ${downSeconds.toFixed(1)} s: retrying, not hammering`);
 
       proxy.muted = false;
       proxy.down = false;

@@ -193,14 +193,14 @@ test('RATE_LIMITED and INTERNAL: sent again after a backoff', (t) => {
 
 test('a permanent rejection is recorded and removed, never retried', (t) => {
   const { clock, gateway, device } = scenario({ sensors: [rampSensor(Quantity.TEMPERATURE_C, -2, 2100, 1, 3)] });
-  gateway.ackRule = (tx) => (tx.seq === 2 ? ErrorCode.TIME_OUT_OF_RANGE : undefined);
+  gateway.ackRule = (tx) => (tx.seq === 2 ? ErrorCode.BAD_BODY : undefined);
   device.start();
   clock.advance(60_000);
-  t.deepEqual(device.of('rejected'), [{ type: 'rejected', seq: 2, code: ErrorCode.TIME_OUT_OF_RANGE }]);
+  t.deepEqual(device.of('rejected'), [{ type: 'rejected', seq: 2, code: ErrorCode.BAD_BODY }]);
   t.deepEqual(finalSeqs(device), [1, 3]);
   t.is(gateway.seqsSeen(device.hex).filter((s) => s === 2).length, 1);
   t.is(device.status.counters.rejected, 1);
-  t.is(device.status.lastError?.name, 'TIME_OUT_OF_RANGE');
+  t.is(device.status.lastError?.name, 'BAD_BODY');
   t.false(device.outbox.has(2));
 });
 
@@ -332,4 +332,65 @@ test('stop() shows OFFLINE even while unenrolled, blocked or full; a new start s
   t.is(full.device.status.state, PeerState.OUTBOX_FULL);
   full.device.peer.stop();
   t.is(full.device.status.state, PeerState.OFFLINE, 'stopped with a full outbox');
+});
+
+test('a sampling timer that fires more than an interval late takes one round, not two at the same instant', (t) => {
+  const { clock, gateway, device } = scenario({ sensors: [rampSensor(Quantity.TEMPERATURE_C, -2, 2100, 1, 100)] });
+  device.start();
+  clock.advance(3_500);
+  clock.stall(5_500); // the event loop was busy: the next sampling timer fires 5 s late
+  clock.advance(4_000);
+  const times = gateway.seen.filter((s) => s.device === device.hex).map((s) => decodeTx(s.wire).time);
+  t.true(times.length >= 6, `sampled after the stall too (${times.length} transactions)`);
+  t.deepEqual(times, [...new Set(times)], `no two rounds at the same second: ${times.join(', ')}`);
+  for (let i = 1; i < times.length; i++) t.true(times[i]! > times[i - 1]!, 'rounds move forward in time');
+});
+
+test('a stall that skips a round seals the batch before it: a series never spans a gap', (t) => {
+  const { clock, gateway, device } = scenario({ sensors: [rampSensor(Quantity.TEMPERATURE_C, -2, 2100, 1, 100)], config: { batchSize: 4 } });
+  device.start();
+  clock.advance(2_500); // two rounds buffered
+  clock.stall(5_500);
+  clock.advance(5_000);
+  const txs = gateway.seen.filter((s) => s.device === device.hex).map((s) => decodeTx(s.wire));
+  t.true(txs.length >= 2);
+  t.is(((txs[0]!.body as unknown[][])[0]![3] as unknown[]).length, 2, 'the two rounds before the stall, sealed alone');
+  t.is(txs[1]!.time, txs[0]!.time + 2 + 5, 'the next batch starts at the late round');
+});
+
+test('a clock more than 10 minutes ahead: TIME_OUT_OF_RANGE spends no seq, and once the clock is right the held readings are re-signed and become final', (t) => {
+  const { clock, gateway, device } = scenario({ sensors: [rampSensor(Quantity.TEMPERATURE_C, -2, 2100, 1, 1_000_000)], config: { outboxCapacity: 16, recheckIntervalMs: 10_000 } });
+  device.clockSkewMs = 3 * 3_600_000; // far enough that the gateway's clock does not catch up during the test
+  device.start();
+  // Long enough that a peer dropping each refused transaction would run its seq MAX_SEQ_JUMP ahead of the gateway.
+  clock.advance(4_200_000);
+  t.is(device.of('rejected').length, 0, 'nothing thrown away');
+  t.true(device.status.counters.signed <= 16, `no seq spent on refusals (${device.status.counters.signed} signed)`);
+  t.true(gateway.acks.some((a) => a.device === device.hex && a.code === ErrorCode.TIME_OUT_OF_RANGE));
+  t.is(device.status.lastError?.code, ErrorCode.TIME_OUT_OF_RANGE, 'the peer says why');
+  device.clockSkewMs = 0; // the clock is set right (NTP, RTC)
+  clock.advance(60_000);
+  const codes = new Set(gateway.acks.filter((a) => a.device === device.hex).map((a) => a.code));
+  t.false(codes.has(ErrorCode.SEQUENCE_GAP), 'no SEQUENCE_GAP');
+  t.is(device.of('rejected').length, 0);
+  t.true(device.status.counters.final >= 16 + 50, `the held readings and the new ones are final (${device.status.counters.final})`);
+  const seqs = device.of('final').map((e) => e.seq).sort((a, b) => a - b);
+  t.deepEqual(seqs.slice(0, 16), Array.from({ length: 16 }, (_, i) => i + 1), 'under the seqs they were first signed with');
+});
+
+test('request ids do not restart at 1 on a reboot: a response queued for the previous boot cannot answer a new request', (t) => {
+  // A persistent session keeps QoS 1 responses for a device that rebooted; with ids from 1 on every
+  // boot, a NOT_FOUND meant for an old request (a never-accepted seq) answered a new PROOF request
+  // for a transaction the gateway had accepted.
+  const { clock, gateway, device } = scenario({ sensors: [rampSensor(Quantity.TEMPERATURE_C, -2, 2100, 1, 3)], config: { proofTimeoutMs: 1_000 } }, { blockIntervalMs: 0 });
+  device.start();
+  clock.advance(8_000);
+  const firstBoot = gateway.requests.filter((r) => r.device === device.hex).map((r) => r.request.id);
+  t.true(firstBoot.length > 0, 'PROOF requests in the first boot');
+  device.reboot();
+  device.start();
+  clock.advance(8_000);
+  const secondBoot = gateway.requests.filter((r) => r.device === device.hex).map((r) => r.request.id).slice(firstBoot.length);
+  t.true(secondBoot.length > 0, 'and in the second');
+  t.deepEqual(secondBoot.filter((id) => firstBoot.includes(id)), [], 'no id of the first boot is used again');
 });

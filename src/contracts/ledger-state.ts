@@ -46,6 +46,8 @@ export interface TouchedState {
 export class LedgerState {
   private readonly accountsById = new Map<string, Account>();
   private readonly blockedById = new Map<string, BlockEntry>();
+  /** Current key (hex) → account id (hex): keys are unique across accounts (ENROLL, ROTATE_KEY). */
+  private readonly idByKey = new Map<string, string>();
   private touchedAccounts = new Set<string>();
   private touchedBlocked = new Set<string>();
 
@@ -62,7 +64,7 @@ export class LedgerState {
 
   static fromEntries(accounts: readonly Account[], blocked: readonly BlockEntry[]): LedgerState {
     const state = new LedgerState();
-    for (const a of accounts) state.accountsById.set(bytesToHex(a.id), Object.freeze({ ...a }));
+    for (const a of accounts) state.setAccount(a);
     for (const b of blocked) state.blockedById.set(bytesToHex(b.id), Object.freeze({ ...b }));
     return state;
   }
@@ -79,6 +81,12 @@ export class LedgerState {
     return this.accountsById.get(bytesToHex(id));
   }
 
+  /** The account whose current key is `key`, if any. */
+  accountByKey(key: Uint8Array): Account | undefined {
+    const id = this.idByKey.get(bytesToHex(key));
+    return id === undefined ? undefined : this.accountsById.get(id);
+  }
+
   blockEntry(id: Uint8Array): BlockEntry | undefined {
     return this.blockedById.get(bytesToHex(id));
   }
@@ -92,9 +100,16 @@ export class LedgerState {
   }
 
   putAccount(account: Account): void {
-    const key = bytesToHex(account.id);
-    this.accountsById.set(key, Object.freeze({ ...account }));
-    this.touchedAccounts.add(key);
+    this.touchedAccounts.add(this.setAccount(account));
+  }
+
+  private setAccount(account: Account): string {
+    const id = bytesToHex(account.id);
+    const previous = this.accountsById.get(id);
+    if (previous) this.idByKey.delete(bytesToHex(previous.key));
+    this.accountsById.set(id, Object.freeze({ ...account }));
+    this.idByKey.set(bytesToHex(account.key), id);
+    return id;
   }
 
   block(entry: BlockEntry): void {
@@ -125,16 +140,20 @@ export class LedgerState {
   }
 
   /**
-   * Merkle root (RFC 6962, as for transactions) over every entry, sorted by kind
-   * then id: account leaves CBOR [0, id, key, role, status, lastSeq, enrolledAt],
-   * blocklist leaves CBOR [1, id, reason, reporter, height].
+   * The state root's leaves (protocol §6.3.1), in order: every account as CBOR
+   * [0, id, key, role, status, lastSeq, enrolledAt], sorted by id, then every blocklist
+   * entry as CBOR [1, id, reason, reporter, height], sorted by id.
    */
-  root(crypto: CryptoProvider): Uint8Array {
+  leaves(): Uint8Array[] {
     const byId = <T extends { id: Uint8Array }>(a: T, b: T) => compareBytes(a.id, b.id);
-    const leaves = [
+    return [
       ...this.accounts().sort(byId).map((a) => encodeCbor([0, a.id, a.key, a.role, a.status, a.lastSeq, a.enrolledAt])),
       ...this.blocked().sort(byId).map((b) => encodeCbor([1, b.id, b.reason, b.reporter, b.height])),
     ];
-    return merkleRoot(crypto, leaves);
+  }
+
+  /** Merkle root (§7, as for transactions, each leaf's CBOR bytes as the leaf input) over `leaves()`. */
+  root(crypto: CryptoProvider): Uint8Array {
+    return merkleRoot(crypto, this.leaves());
   }
 }

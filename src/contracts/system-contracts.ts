@@ -12,7 +12,8 @@
 //   SEQUENCE_GAP     seq jumps further than MAX_SEQ_JUMP (devices reserve sequences in
 //                    blocks and skip the unused rest on reboot, so small gaps are legal)
 //   TIME_OUT_OF_RANGE  the transaction's time is more than MAX_FUTURE_SECONDS ahead
-//   DUPLICATE_DEVICE an enrolment for a key whose id is already an account
+//   DUPLICATE_DEVICE an enrolment or key rotation to a key that is an account's key, or whose
+//                    id is another account's id: keys stay unique, so a key names one account
 
 import { type Result, fail, ok } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
@@ -72,8 +73,13 @@ export function admitTx(crypto: CryptoProvider, state: LedgerState, tx: SignedTx
 
   const body = tx.body as readonly unknown[];
   switch (tx.kind) {
-    case TxKind.ENROLL: {
-      if (state.account(keyId(crypto, body[0] as Uint8Array))) return fail(ErrorCode.DUPLICATE_DEVICE, 'key already enrolled');
+    case TxKind.ENROLL:
+    case TxKind.ROTATE_KEY: {
+      const key = body[0] as Uint8Array;
+      const holder = state.account(keyId(crypto, key));
+      // An account may take back the key its id came from once no account holds it.
+      const idTaken = holder !== undefined && !(tx.kind === TxKind.ROTATE_KEY && holder === account);
+      if (idTaken || state.accountByKey(key)) return fail(ErrorCode.DUPLICATE_DEVICE, 'key or its id already belongs to an account');
       return ok(undefined);
     }
     case TxKind.REVOKE: {

@@ -58,13 +58,32 @@ export function encodeRequest(r: Request): Uint8Array {
   return encodeCbor([r.id, r.method, r.params]);
 }
 
+/**
+ * Checks in this order (protocol §9.4): strict decode (1xx); array of 3 (BAD_SHAPE); request id an
+ * unsigned integer ≤ MAX_REQUEST_ID (BAD_REQUEST); method in the Method table (BAD_REQUEST);
+ * params an array (BAD_SHAPE). Each method's params are checked by whoever answers it.
+ */
 export function decodeRequest(bytes: Uint8Array): Request {
   const [id, method, params] = arrayOf(decodeCbor(bytes, SMALL_LIMITS), 3, 'request');
-  const m = uint(method, 'method');
-  if (!methods.has(m)) throw new BotError(Codes.BAD_REQUEST, `unknown method ${m}`);
-  const requestId = uint(id, 'request id');
-  if (requestId > MAX_REQUEST_ID) throw new BotError(Codes.BAD_REQUEST, 'request id beyond 32 bits');
-  return Object.freeze({ id: requestId, method: m as Method, params: listOf(params, 'params') });
+  if (typeof id !== 'number' || id < 0 || id > MAX_REQUEST_ID) throw new BotError(Codes.BAD_REQUEST, 'request id not an unsigned 32-bit integer');
+  if (typeof method !== 'number' || !methods.has(method)) throw new BotError(Codes.BAD_REQUEST, `unknown method ${String(method)}`);
+  return Object.freeze({ id, method: method as Method, params: listOf(params, 'params') });
+}
+
+/**
+ * The id to answer a request that did not decode with: its request id when that reads as one
+ * (an unsigned integer ≤ MAX_REQUEST_ID in position 0 of an array of 3), else 0, which no
+ * request should use (§9.4).
+ */
+export function requestIdOf(bytes: Uint8Array): number {
+  try {
+    const value = decodeCbor(bytes, SMALL_LIMITS);
+    if (!Array.isArray(value) || value.length !== 3) return 0;
+    const id = value[0];
+    return typeof id === 'number' && id >= 0 && id <= MAX_REQUEST_ID ? id : 0;
+  } catch {
+    return 0;
+  }
 }
 
 export function encodeResponse(r: Response): Uint8Array {

@@ -23,7 +23,7 @@ import { type KeyPair, keyId } from '../tx/identity.js';
 import { Quantity, TxKind } from '../tx/kinds.js';
 import { decodeTx, encodeTx, signTx } from '../tx/tx.js';
 import { type CborValue } from '../codec/cbor.js';
-import { type Method, decodeResponse } from '../mqtt/messages.js';
+import { MAX_REQUEST_ID, type Method, decodeResponse } from '../mqtt/messages.js';
 import type { MqttSession, QoS, SessionHandlers } from '../mqtt/session.js';
 import { DeviceTopic, chainTopics } from '../mqtt/topics.js';
 import { HeaderSync } from './header-sync.js';
@@ -125,7 +125,9 @@ class Peer implements LightPeer {
       request: topics.device(this.deviceId, DeviceTopic.REQUEST),
       response: topics.device(this.deviceId, DeviceTopic.RESPONSE),
     });
-    this.requests = new RequestTable(session, deviceTopics.request);
+    const r = ports.random(4);
+    const firstRequestId = 1 + ((((r[0]! << 24) | (r[1]! << 16) | (r[2]! << 8) | r[3]!) >>> 0) % MAX_REQUEST_ID);
+    this.requests = new RequestTable(session, deviceTopics.request, firstRequestId);
     this.ctx = {
       config, crypto, session, clock: ports.clock, store: ports.store, outbox: ports.outbox, log: ports.log,
       chainId: this.chainId, deviceId: this.deviceId, topics, deviceTopics, counters: this.counters,
@@ -150,7 +152,7 @@ class Peer implements LightPeer {
         headerAt: (height) => headers.headerAt(height),
         fetchPast: (height) => headers.fetchPast(height),
       },
-      { reissue: (oldSeq, wire) => this.reissue(oldSeq, wire) },
+      { reissue: (oldSeq, wire) => this.reissue(oldSeq, wire), retime: (seq, wire, time) => this.retime(seq, wire, time) },
     );
     this.sender.resume();
     this.seqs = new SeqReservation(ports.store, config.seqReserve, this.sender.highestSeq);
@@ -281,6 +283,22 @@ class Peer implements LightPeer {
     }
   }
 
+  private retime(seq: number, oldWire: Uint8Array, time: number): Uint8Array | undefined {
+    const { crypto, outbox } = this.ports;
+    try {
+      const old = decodeTx(oldWire);
+      const wire = encodeTx(signTx(crypto, this.chainId, { kind: old.kind, sender: old.sender, seq, time, body: old.body }, this.keys.privateKey));
+      // The seq was never accepted (TIME_OUT_OF_RANGE applies nothing), so it is signed again, not
+      // spent. A crash between these two writes loses this batch: rare, against a seq burnt per refusal.
+      outbox.remove(seq);
+      outbox.append(seq, wire);
+      return wire;
+    } catch (error) {
+      this.reportError(error, `seq ${seq} not re-signed at the present time`);
+      return undefined;
+    }
+  }
+
   private onConnect(): void {
     this.connected = true;
     this.refused = undefined;
@@ -331,10 +349,19 @@ class Peer implements LightPeer {
   private scheduleSample(): void {
     const { clock } = this.ports;
     const now = clock.now();
-    // Planned times keep the spacing the batch declares; after a long stall, restart from now.
-    this.nextSampleAt = Math.max(this.nextSampleAt + this.config.samplingIntervalMs, now);
+    // Planned times keep the spacing the batch declares. After a stall of an interval or more
+    // (the timer fired that late), the next round is one interval from now: planning it at "now"
+    // would take a second round at the instant of the one just taken, the same reading twice.
+    // A clock set back (planned more than an interval ahead) would stall sampling for as long: plan from now too.
+    const interval = this.config.samplingIntervalMs;
+    const planned = this.nextSampleAt + interval;
+    this.nextSampleAt = planned > now && planned - now <= interval ? planned : now + interval;
     this.cancelSample = clock.setTimer(this.nextSampleAt - now, () => {
       if (!this.running) return;
+      // A missed round breaks the spacing the batch's series declare: seal what came before it.
+      if (this.ports.clock.now() - this.nextSampleAt >= this.config.samplingIntervalMs) {
+        this.guard(() => this.batcher.flush((batch) => this.seal(batch)));
+      }
       this.sampleNow();
       this.scheduleSample();
     });

@@ -16,9 +16,16 @@ interface Open {
 
 export class RequestTable {
   private readonly open = new Map<number, Open>();
-  private lastId = 0;
+  private lastId: number;
 
-  constructor(private readonly session: MqttSession, private readonly topic: string) {}
+  /**
+   * `firstId` should differ on every boot (the peer draws it from its random port): a persistent
+   * MQTT session delivers responses to the previous boot's requests after a reboot, and with ids
+   * from 1 each time they would answer new requests (a NOT_FOUND meant for another seq).
+   */
+  constructor(private readonly session: MqttSession, private readonly topic: string, firstId = 1) {
+    this.lastId = Math.min(Math.max(1, Math.floor(firstId)), MAX_REQUEST_ID) - 1;
+  }
 
   get size(): number {
     return this.open.size;
@@ -45,7 +52,8 @@ export class RequestTable {
   /** Gives up requests older than `timeoutMs`. */
   expire(now: number, timeoutMs: number): void {
     for (const [id, entry] of this.open) {
-      if (now - entry.sentAt >= timeoutMs) {
+      // A clock set back (now < sentAt) counts as timed out: waiting would take as long as the jump.
+      if (now - entry.sentAt >= timeoutMs || now < entry.sentAt) {
         this.open.delete(id);
         entry.onResponse(undefined);
       }

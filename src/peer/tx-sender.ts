@@ -10,6 +10,10 @@
 //                                never send it again; "not found" means it was never accepted and
 //                                its seq is spent, so it is re-signed under a new seq (bounded)
 //   RATE_LIMITED, INTERNAL       transient: send again after a backoff
+//   TIME_OUT_OF_RANGE            this device's clock ran ahead: the gateway spent no seq, so the peer
+//                                sends nothing new, offers the oldest again every recheckIntervalMs,
+//                                and re-signs under the SAME seq any transaction whose time is in its
+//                                own future (its clock was set back, i.e. right): no seq is burnt
 //   BLOCKED, REVOKED, UNKNOWN_SENDER  the peer shows it, stops sending, keeps the outbox, and offers
 //                                the oldest transaction again every recheckIntervalMs
 //   anything else                permanent for this transaction: reported and removed, never retried
@@ -73,6 +77,8 @@ export interface HeaderView {
 export interface SenderHooks {
   /** Signs the same readings under a new seq, stores it and drops the old entry; undefined when that failed (reported). */
   reissue(oldSeq: number, wire: Uint8Array): { seq: number; wire: Uint8Array } | undefined;
+  /** Signs the same readings under the same seq at `time` (seconds) and replaces the outbox entry; undefined when that failed (reported). */
+  retime(seq: number, wire: Uint8Array, time: number): Uint8Array | undefined;
 }
 
 function detailOf(error: unknown): { code: number; detail: string } {
@@ -84,6 +90,8 @@ export class TxSender {
   private readonly proofs = new Map<number, ProofMessage>();
   private inFlight = 0;
   private hold: HoldState | undefined;
+  /** The gateway refused a transaction as TIME_OUT_OF_RANGE and has accepted none since. */
+  private clockAhead = false;
   private recheckAt = 0;
   private retryDelay = 0;
   private backoffUntil = 0;
@@ -154,6 +162,16 @@ export class TxSender {
       entry.status = EntryStatus.REPLAYED;
       entry.proofDueAt = now;
       this.askProof(entry);
+    } else if (ack.code === ErrorCode.TIME_OUT_OF_RANGE) {
+      // Refused before anything was applied: the gateway's lastSeq did not move, so this seq is
+      // still free. Dropping it and sending the next would spend one seq per refusal until the
+      // device is MAX_SEQ_JUMP ahead and every transaction gets SEQUENCE_GAP.
+      entry.status = EntryStatus.QUEUED;
+      this.recheckAt = now + this.ctx.config.recheckIntervalMs;
+      if (!this.clockAhead) {
+        this.clockAhead = true;
+        this.ctx.report(ack.code, `gateway says seq ${entry.seq} is from the future: this device's clock runs ahead; holding the outbox, re-checking every ${this.ctx.config.recheckIntervalMs} ms`);
+      }
     } else if (ack.code === ErrorCode.RATE_LIMITED || ack.code === ErrorCode.INTERNAL) {
       entry.status = EntryStatus.QUEUED;
       this.backOff();
@@ -206,20 +224,26 @@ export class TxSender {
     let timedOut = false;
     for (const entry of this.entries.values()) {
       if (entry.status === EntryStatus.SENT) {
-        if (entry.delivered && now - entry.sentAt >= this.ctx.config.ackTimeoutMs) {
+        // A clock set back (now < sentAt, e.g. corrected after TIME_OUT_OF_RANGE) counts as a timeout.
+        if (entry.delivered && (now - entry.sentAt >= this.ctx.config.ackTimeoutMs || now < entry.sentAt)) {
           // The ack is lost (or the gateway is slow): sending again is safe, a gateway that has it answers REPLAY.
           entry.status = EntryStatus.QUEUED;
           this.inFlight--;
           timedOut = true;
         }
-      } else if ((entry.status === EntryStatus.ACKED || entry.status === EntryStatus.REPLAYED) && now >= entry.proofDueAt) {
+      } else if ((entry.status === EntryStatus.ACKED || entry.status === EntryStatus.REPLAYED) && this.due(now, entry.proofDueAt, Math.max(this.ctx.config.proofTimeoutMs, this.ctx.config.retryMaxMs))) {
         this.askProof(entry);
       }
     }
     if (timedOut) this.backOff();
     this.retryProofs();
-    if (this.hold !== undefined && now >= this.recheckAt) this.recheck();
+    if ((this.hold !== undefined || this.clockAhead) && this.due(now, this.recheckAt, this.ctx.config.recheckIntervalMs)) this.recheck();
     this.pump();
+  }
+
+  /** Whether a wait of at most `longest` ms that ends at `at` is over; a clock set back further than that ends it too. */
+  private due(now: number, at: number, longest: number): boolean {
+    return now >= at || at - now > longest;
   }
 
   onConnect(): void {
@@ -239,7 +263,7 @@ export class TxSender {
     }
     this.backoffUntil = 0;
     this.recheckAt = now;
-    if (this.hold !== undefined) this.recheck();
+    if (this.hold !== undefined || this.clockAhead) this.recheck();
     this.pump();
   }
 
@@ -261,7 +285,8 @@ export class TxSender {
 
   /** Publishes queued transactions in ascending seq order while the window allows. */
   private pump(): void {
-    if (!this.ctx.connected() || this.hold !== undefined || this.ctx.clock.now() < this.backoffUntil) return;
+    if (!this.ctx.connected() || this.hold !== undefined || this.clockAhead) return;
+    if (!this.due(this.ctx.clock.now(), this.backoffUntil, this.ctx.config.retryMaxMs)) return;
     let budget = this.ctx.config.maxInFlight - this.inFlight;
     if (budget <= 0 || !this.anyQueued()) return;
     // One pass over the outbox (ascending) reads each wire back only when it is sent.
@@ -294,6 +319,7 @@ export class TxSender {
   private recheck(): void {
     this.recheckAt = this.ctx.clock.now() + this.ctx.config.recheckIntervalMs;
     if (!this.ctx.connected()) return;
+    if (this.clockAhead) this.retimeFuture();
     for (const entry of this.entries.values()) {
       if (entry.status === EntryStatus.SENT) return; // the last offer is still unanswered
       if (entry.status !== EntryStatus.QUEUED) continue;
@@ -303,7 +329,36 @@ export class TxSender {
     }
   }
 
+  /**
+   * Transactions signed while the clock ran ahead carry a time in the device's own future once the
+   * clock is right again: each queued one is signed again at the present time under its own seq
+   * (never accepted, so the seq is still free), or the gateway would refuse it until real time
+   * caught up with it.
+   */
+  private retimeFuture(): void {
+    const nowSeconds = Math.floor(this.ctx.clock.now() / 1000);
+    const stale: [number, Uint8Array][] = [];
+    for (const [seq, wire] of this.ctx.outbox.entries()) {
+      const entry = this.entries.get(seq);
+      if (!entry || entry.status !== EntryStatus.QUEUED) continue;
+      let time: number;
+      try {
+        time = decodeTx(wire).time;
+      } catch {
+        continue; // resume() already dropped unreadable entries
+      }
+      if (time > nowSeconds) stale.push([seq, wire]);
+    }
+    for (const [seq, wire] of stale) {
+      const entry = this.entries.get(seq)!;
+      const next = this.hooks.retime(seq, wire, nowSeconds);
+      if (!next) return; // reported; the next recheck tries again
+      this.entries.set(seq, { ...entry, txId: txId(this.ctx.crypto, next), sends: 0 });
+    }
+  }
+
   private release(): void {
+    this.clockAhead = false;
     if (this.hold === undefined) return;
     this.hold = undefined;
     this.ctx.log(LogLevel.INFO, 'gateway accepts this device again');

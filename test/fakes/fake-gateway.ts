@@ -341,6 +341,7 @@ export class FakeGateway {
     this.send(`bot/${bytesToHex(this.chainId)}/d/${device}/${DeviceTopic.ACK}`, encodeCbor([seq, code]), false);
   }
 
+  /** As the gateway answers (protocol §9.4), for the methods a light peer uses. */
   private answer(deviceId: Uint8Array, request: Request): Response {
     const fail = (code: number): Response => ({ id: request.id, code, payloads: [] });
     const p = request.params;
@@ -349,7 +350,7 @@ export class FakeGateway {
       case Method.HEADER_RANGE: {
         const a = uintAt(0);
         const b = uintAt(1);
-        if (a === undefined || b === undefined) return fail(ErrorCode.BAD_REQUEST);
+        if (a === undefined || b === undefined) return fail(ErrorCode.BAD_SHAPE);
         const from = Math.max(1, a);
         const to = Math.min(b, from + MAX_HEADER_RANGE - 1, this.blocks.length);
         const payloads: Uint8Array[] = [];
@@ -358,7 +359,7 @@ export class FakeGateway {
       }
       case Method.PROOF: {
         const seq = uintAt(0);
-        if (seq === undefined) return fail(ErrorCode.BAD_REQUEST);
+        if (seq === undefined) return fail(ErrorCode.BAD_SHAPE);
         const key = `${bytesToHex(deviceId)}:${seq}`;
         const at = this.located.get(key);
         if (at) {
@@ -369,7 +370,7 @@ export class FakeGateway {
         return this.pending.has(key) ? { id: request.id, code: ErrorCode.OK, payloads: [] } : fail(ErrorCode.NOT_FOUND);
       }
       case Method.CHECKPOINT:
-        return this.lastCheckpoint ? { id: request.id, code: ErrorCode.OK, payloads: [encodeCheckpoint(this.lastCheckpoint)] } : fail(ErrorCode.BAD_REQUEST);
+        return this.lastCheckpoint ? { id: request.id, code: ErrorCode.OK, payloads: [encodeCheckpoint(this.lastCheckpoint)] } : fail(ErrorCode.NOT_FOUND);
       case Method.STATE: {
         const account = p[1] instanceof Uint8Array ? this.committed.account(p[1]) : undefined;
         if (uintAt(0) !== 0) return fail(ErrorCode.BAD_REQUEST);

@@ -33,6 +33,8 @@ export class DeviceHarness {
   session!: FakeSession;
   /** Peers booted so far (1 after the constructor). */
   boots = 0;
+  /** How far the device's clock runs ahead of the gateway's (ms); may change at any time. */
+  clockSkewMs = 0;
   private kill: (() => void) | undefined;
 
   constructor(readonly gateway: FakeGateway, readonly options: DeviceOptions = {}) {
@@ -53,8 +55,9 @@ export class DeviceHarness {
     const config = makePeerConfig(this.gateway.genesis, { outboxCapacity: this.outbox.capacity, ...this.options.config });
     this.peer = createLightPeer(config, {
       crypto: this.gateway.crypto,
-      clock: life.clock,
-      random: seededRandom(this.options.seed ?? 1),
+      clock: { now: () => life.clock.now() + this.clockSkewMs, setTimer: (ms, callback) => life.clock.setTimer(ms, callback) },
+      // A hardware RNG gives every boot other bytes (request ids start elsewhere); the key is in storage.
+      random: seededRandom((this.options.seed ?? 1) + this.boots * 0x10001),
       store: this.kv,
       outbox: this.outbox,
       sensors: this.sensors,

@@ -55,6 +55,14 @@ export class VirtualClock implements Clock {
     this.time = end;
   }
 
+  /**
+   * Moves the time on by `ms` without running any timer, as a busy event loop or a blocked
+   * task would: timers that fell due meanwhile fire late, at the next advance.
+   */
+  stall(ms: number): void {
+    this.time += ms;
+  }
+
   /** Advances in steps of `stepMs` until `done()` or `maxMs` have passed; returns whether `done()` held. */
   runUntil(done: () => boolean, maxMs: number, stepMs = 100): boolean {
     for (let spent = 0; spent < maxMs; spent += stepMs) {

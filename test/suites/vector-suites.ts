@@ -6,22 +6,42 @@ import checkpointVectors from '../vectors/checkpoint.json' with { type: 'json' }
 import genesisVectors from '../vectors/genesis.json' with { type: 'json' };
 import lightVectors from '../vectors/light.json' with { type: 'json' };
 import merkleVectors from '../vectors/merkle.json' with { type: 'json' };
+import messageVectors from '../vectors/messages.json' with { type: 'json' };
+import pastHeaderVectors from '../vectors/past-header.json' with { type: 'json' };
+import stateVectors from '../vectors/state.json' with { type: 'json' };
 import txVectors from '../vectors/tx.json' with { type: 'json' };
-import { decodeCbor, encodeCbor } from '../../src/codec/cbor.js';
+import { type CborValue, decodeCbor, encodeCbor } from '../../src/codec/cbor.js';
 import { equalBytes } from '../../src/codec/bytes.js';
 import { HEADER_LIMITS, SMALL_LIMITS, TX_LIMITS } from '../../src/codec/limits.js';
 import type { CryptoProvider } from '../../src/crypto/crypto-port.js';
 import { decodeCheckpoint } from '../../src/chain/checkpoint.js';
 import { decodeLightBlock } from '../../src/chain/commit.js';
 import { chainIdOf, decodeGenesis, encodeGenesis, genesisHash } from '../../src/chain/genesis.js';
-import { decodeHeader } from '../../src/chain/header.js';
+import { decodeHeader, headerHash } from '../../src/chain/header.js';
 import { makeTrustOptions } from '../../src/light/trust.js';
 import { verifyTxInclusion } from '../../src/light/verify-inclusion.js';
 import { verifyCheckpoint } from '../../src/light/verify-checkpoint.js';
 import { applyHeader, verifyHeader } from '../../src/light/verify-header.js';
+import { verifyPastHeader } from '../../src/light/verify-past-header.js';
 import { inclusionProofs, merkleRoot } from '../../src/merkle/merkle.js';
 import { decodeProof, verifyInclusion } from '../../src/merkle/proof.js';
 import { decodeTx, encodeTx, signTx, txId, txSigningDigest, verifyTxSignature } from '../../src/tx/tx.js';
+import { LedgerState } from '../../src/contracts/ledger-state.js';
+import { ascii } from '../../src/codec/bytes.js';
+import { DomainTag } from '../../src/crypto/domain.js';
+import { taggedHash } from '../../src/crypto/hash.js';
+import { checkpointDigest } from '../../src/chain/checkpoint.js';
+import { commitDigest, commitFromCbor, commitToCbor, encodeLightBlock } from '../../src/chain/commit.js';
+import { encodeHeader } from '../../src/chain/header.js';
+import { decodeValidatorSet, encodeValidatorSet, validatorSetHash } from '../../src/chain/validator-set.js';
+import { inclusionProof } from '../../src/merkle/merkle.js';
+import {
+  decodeAck, decodeProofMessage, decodeRequest, decodeResponse, encodeAck, encodeProofMessage, encodeRequest, encodeResponse, requestIdOf,
+} from '../../src/mqtt/messages.js';
+import { type DeviceTopic, chainTopics, parseDeviceTopic } from '../../src/mqtt/topics.js';
+import { makeEnrollRequest, openEnrollRequest } from '../../src/tx/enroll-request.js';
+import { keyId, keyPairFromPrivate } from '../../src/tx/identity.js';
+import { admitTx, applyTx, signingKey } from '../../src/contracts/system-contracts.js';
 import type { TxKind } from '../../src/tx/kinds.js';
 import { type Expect, hex, trustedFromJson, unhex } from '../support/hex-json.js';
 import { type VectorResult, expectEqual, expectOutcome, runVector } from './check.js';
@@ -144,7 +164,198 @@ function genesisSuite(crypto: CryptoProvider): VectorResult[] {
   ];
 }
 
+function pastHeaderSuite(crypto: CryptoProvider): VectorResult[] {
+  const options = makeTrustOptions(pastHeaderVectors.options);
+  const trusted = trustedFromJson(pastHeaderVectors.trusted);
+  return pastHeaderVectors.cases.map((v) =>
+    runVector('past-header', v.name, () => {
+      expectOutcome(() => verifyPastHeader(crypto, trusted, decodeLightBlock(unhex(v.block)), v.now, options), v.expect as Expect, (verified) => {
+        const want = v.expect as { height: number; headerHash: string };
+        expectEqual(verified.header.height, want.height, 'height');
+        expectEqual(hex(verified.headerHash), want.headerHash, 'header hash');
+      });
+    }),
+  );
+}
+
+/** The state root (§6.3.1) of a ledger rebuilt from the genesis by the vector's transactions, height by height. */
+function stateSuite(crypto: CryptoProvider): VectorResult[] {
+  const genesis = decodeGenesis(unhex(stateVectors.genesis));
+  const chainId = chainIdOf(crypto, genesis);
+  const state = LedgerState.fromGenesis(crypto, genesis);
+  const roots = new Map(stateVectors.roots.map((r) => [r.height, r.stateRoot]));
+  const results: VectorResult[] = [runVector('state', 'genesis accounts', () => expectEqual(hex(state.root(crypto)), roots.get(0), 'state root at height 0'))];
+  stateVectors.steps.forEach((step, i) => {
+    results.push(runVector('state', step.what, () => {
+      const tx = decodeTx(unhex(step.wire));
+      const key = signingKey(state, tx);
+      if (!key.ok) throw new Error(`sender refused: ${key.reason}`);
+      const signed = verifyTxSignature(crypto, chainId, tx, key.value);
+      if (!signed.ok) throw new Error(`signature refused: ${signed.reason}`);
+      const verdict = admitTx(crypto, state, tx, stateVectors.now);
+      expectEqual(verdict.ok ? 0 : verdict.code, step.expect, 'admission code');
+      if (verdict.ok) applyTx(crypto, state, tx, step.height);
+      const next = stateVectors.steps[i + 1];
+      if (!next || next.height !== step.height) expectEqual(hex(state.root(crypto)), roots.get(step.height), `state root at height ${step.height}`);
+    }));
+  });
+  results.push(runVector('state', 'leaves in order, their hashes and the root', () => {
+    const leaves = state.leaves();
+    expectEqual(leaves.length, stateVectors.leaves.length, 'leaf count');
+    leaves.forEach((leaf, i) => {
+      expectEqual(hex(leaf), stateVectors.leaves[i]!.leaf, `leaf ${i} (${stateVectors.leaves[i]!.what})`);
+      expectEqual(hex(crypto.sha256(new Uint8Array([0, ...leaf]))), stateVectors.leaves[i]!.leafHash, `leaf hash ${i}`);
+    });
+    expectEqual(hex(merkleRoot(crypto, stateVectors.leaves.map((l) => unhex(l.leaf)))), stateVectors.stateRoot, 'root of the listed leaves');
+    expectEqual(hex(state.root(crypto)), stateVectors.stateRoot, 'state root');
+  }));
+  return results;
+}
+
+/** Identities, enrolment, validator set, header digests, MQTT messages, topics and the document's worked examples. */
+function messageSuite(crypto: CryptoProvider): VectorResult[] {
+  const v = messageVectors;
+  const chainId = unhex(v.enrol.chainId);
+  const out: VectorResult[] = [];
+  const add = (suite: string, name: string, body: () => void) => out.push(runVector(suite, name, body));
+  add('tags', 'domain tags', () => {
+    expectEqual(v.tags.length, Object.keys(DomainTag).length, 'tag count');
+    for (const tag of v.tags) {
+      expectEqual(hex(DomainTag[tag.name as keyof typeof DomainTag]), tag.hex, `tag ${tag.name}`);
+      expectEqual(hex(ascii(tag.ascii)), tag.hex, `tag ${tag.name} is its ASCII`);
+    }
+  });
+  for (const k of v.keys) {
+    add('identity', `key ${k.keyId}`, () => {
+      expectEqual(hex(crypto.publicKey(unhex(k.privateKey))), k.publicKey, 'compressed public key');
+      expectEqual(hex(keyId(crypto, unhex(k.publicKey))), k.keyId, 'key id');
+    });
+  }
+  for (const b of v.badKeys) add('identity', b.name, () => expectOutcome(() => keyId(crypto, unhex(b.publicKey)), b.expect as Expect));
+  add('enrol', 'made by the device', () => {
+    const privateKey = unhex(v.keys.find((k) => k.publicKey === v.enrol.publicKey)?.privateKey ?? '');
+    expectEqual(hex(taggedHash(crypto, DomainTag.ENROLL_REQUEST, chainId, unhex(v.enrol.publicKey))), v.enrol.digest, 'digest');
+    expectEqual(hex(makeEnrollRequest(crypto, chainId, keyPairFromPrivate(crypto, privateKey))), v.enrol.wire, 'wire');
+  });
+  for (const c of v.enrolCases) {
+    add('enrol', c.name, () => expectOutcome(() => openEnrollRequest(crypto, unhex(c.chainId), unhex(c.wire)), c.expect as Expect, (r) => {
+      expectEqual(hex(r.publicKey), (c.expect as { publicKey: string }).publicKey, 'public key');
+    }));
+  }
+  add('validators', 'encoding and hash', () => {
+    const set = decodeValidatorSet(unhex(v.validatorSets.valid.wire));
+    expectEqual(set.threshold, v.validatorSets.valid.threshold, 'threshold');
+    expectEqual(set.keys.map(hex).join(), v.validatorSets.valid.keys.join(), 'keys');
+    expectEqual(hex(encodeValidatorSet(set)), v.validatorSets.valid.wire, 're-encoding');
+    expectEqual(hex(validatorSetHash(crypto, set)), v.validatorSets.valid.validatorsHash, 'validators hash');
+  });
+  for (const c of v.validatorSets.cases) add('validators', c.name, () => expectOutcome(() => decodeValidatorSet(unhex(c.wire)), c.expect as Expect));
+  add('header', 'hash and digests', () => {
+    const header = decodeHeader(unhex(v.header.header));
+    expectEqual(hex(encodeHeader(header)), v.header.header, 're-encoding');
+    expectEqual(hex(headerHash(crypto, header)), v.header.headerHash, 'header hash');
+    expectEqual(hex(commitDigest(crypto, unhex(v.header.headerHash))), v.header.commitDigest, 'commit digest');
+    expectEqual(hex(checkpointDigest(crypto, header)), v.header.checkpointDigest, 'checkpoint digest');
+    const block = decodeLightBlock(unhex(v.header.lightBlock));
+    expectEqual(hex(encodeCbor(commitToCbor(block.commit))), v.header.commit, 'commit');
+    expectEqual(hex(encodeCbor(commitToCbor(commitFromCbor(decodeCbor(unhex(v.header.commit), HEADER_LIMITS))))), v.header.commit, 'commit re-encoding');
+    expectEqual(hex(encodeLightBlock(block)), v.header.lightBlock, 'light block re-encoding');
+    for (const s of block.commit.signatures) {
+      if (!crypto.verify(s.signature, unhex(v.header.commitDigest), block.validators?.keys[s.index] ?? decodeValidatorSet(unhex(v.validatorSets.valid.wire)).keys[s.index]!)) {
+        throw new Error(`commit signature ${s.index} does not verify over the commit digest`);
+      }
+    }
+  });
+  for (const c of v.header.cases) add('header', c.name, () => expectOutcome(() => decodeHeader(unhex(c.wire)), c.expect as Expect));
+  for (const a of v.acks.encode) add('ack', `encode [${a.seq}, ${a.code}]`, () => expectEqual(hex(encodeAck({ seq: a.seq, code: a.code })), a.wire, 'ack'));
+  for (const c of v.acks.cases) {
+    add('ack', c.name, () => expectOutcome(() => decodeAck(unhex(c.wire)), c.expect as Expect, (ack) => {
+      const want = c.expect as { seq: number; code: number };
+      expectEqual(ack.seq, want.seq, 'seq');
+      expectEqual(ack.code, want.code, 'code');
+    }));
+  }
+  add('proof-message', 'the document’s example', () => {
+    const e = v.proofMessages.example;
+    const m = decodeProofMessage(unhex(e.wire));
+    expectEqual(m.seq, e.seq, 'seq');
+    expectEqual(m.height, e.height, 'height');
+    expectEqual(hex(encodeProofMessage(m)), e.wire, 're-encoding');
+    const r = verifyInclusion(crypto, unhex(e.leaf), m.proof, unhex(e.root));
+    if (!r.ok) throw new Error(`proof rejected: ${r.reason}`);
+    const ids = [v.documentExamples.transaction1.txId, v.documentExamples.transaction2.txId].map(unhex);
+    expectEqual(hex(encodeProofMessage({ seq: 1, height: 7, proof: inclusionProof(crypto, ids, 0) })), e.wire, 'built from the two transactions');
+  });
+  for (const c of v.proofMessages.cases) add('proof-message', c.name, () => expectOutcome(() => decodeProofMessage(unhex(c.wire)), c.expect as Expect));
+  add('request', 'the document’s example', () => {
+    const r = decodeRequest(unhex(v.requests.example.wire));
+    expectEqual(r.id, v.requests.example.id, 'id');
+    expectEqual(r.method, v.requests.example.method, 'method');
+    expectEqual(hex(encodeCbor(r.params as CborValue[])), v.requests.example.params, 'params');
+    expectEqual(hex(encodeRequest(r)), v.requests.example.wire, 're-encoding');
+  });
+  for (const c of v.requests.cases) {
+    add('request', c.name, () => {
+      const bytes = unhex(c.wire);
+      expectEqual(requestIdOf(bytes), c.answerId, 'id a gateway answers with');
+      expectOutcome(() => decodeRequest(bytes), c.expect as Expect, (r) => {
+        const want = c.expect as { id: number; method: number; params: string };
+        expectEqual(r.id, want.id, 'id');
+        expectEqual(r.method, want.method, 'method');
+        expectEqual(hex(encodeCbor(r.params as CborValue[])), want.params, 'params');
+      });
+    });
+  }
+  for (const r of v.responses.encode) {
+    add('response', `encode [${r.id}, ${r.code}]`, () => {
+      expectEqual(hex(encodeResponse({ id: r.id, code: r.code, payloads: r.payloads.map(unhex) })), r.wire, 'response');
+      const back = decodeResponse(unhex(r.wire));
+      expectEqual(back.payloads.map(hex).join(), r.payloads.join(), 'payloads');
+    });
+  }
+  for (const c of v.responses.cases) {
+    add('response', c.name, () => expectOutcome(() => decodeResponse(unhex(c.wire)), c.expect as Expect, (r) => {
+      const want = c.expect as { id: number; code: number; payloads: number };
+      expectEqual(r.id, want.id, 'id');
+      expectEqual(r.code, want.code, 'code');
+      expectEqual(r.payloads.length, want.payloads, 'payload count');
+    }));
+  }
+  add('topics', 'names', () => {
+    const t = chainTopics(unhex(v.topics.chainId));
+    expectEqual(t.up, v.topics.up, 'up');
+    expectEqual(t.header, v.topics.header, 'header');
+    expectEqual(t.checkpoint, v.topics.checkpoint, 'checkpoint');
+    expectEqual(t.allRequests, v.topics.allRequests, 'all requests');
+    for (const d of v.topics.device) expectEqual(t.device(unhex(v.topics.deviceId), d.kind as DeviceTopic), d.topic, d.kind);
+  });
+  for (const p of v.topics.parse) {
+    add('topics', `parse ${p.topic}`, () => {
+      const parsed = parseDeviceTopic(unhex(v.topics.chainId), p.topic);
+      expectEqual(parsed ? `${hex(parsed.deviceId)} ${parsed.topic}` : 'none', p.expect ? `${p.expect.deviceId} ${p.expect.kind}` : 'none', 'parsed');
+    });
+  }
+  add('document', 'worked examples of the protocol document', () => {
+    const d = v.documentExamples;
+    const docKey = keyPairFromPrivate(crypto, unhex(d.keyId.privateKey));
+    expectEqual(hex(docKey.publicKey), d.keyId.publicKey, '§3.2 public key');
+    expectEqual(hex(keyId(crypto, docKey.publicKey)), d.keyId.keyId, '§3.2 key id');
+    const docChain = unhex(v.topics.chainId);
+    for (const [name, e] of [['example 1', d.transaction1], ['example 2', d.transaction2]] as const) {
+      const tx = decodeTx(unhex(e.wire));
+      expectEqual(hex(encodeTx(signTx(crypto, docChain, tx, docKey.privateKey))), e.wire, `§5.9 ${name}: RFC 6979 signature`);
+      expectEqual(hex(txId(crypto, unhex(e.wire))), e.txId, `§5.9 ${name}: tx id`);
+      expectEqual(unhex(e.wire).length, e.size, `§5.9 ${name}: size`);
+    }
+    expectEqual(hex(txSigningDigest(crypto, docChain, decodeTx(unhex(d.transaction1.wire)))), d.transaction1.digest, '§5.9 example 1: digest');
+    const genesis = decodeGenesis(unhex(d.genesis.wire));
+    expectEqual(hex(genesisHash(crypto, genesis)), d.genesis.genesisHash, '§6.2 genesis hash');
+    expectEqual(hex(chainIdOf(crypto, genesis)), d.genesis.chainId, '§6.2 chain id');
+  });
+  return out;
+}
+
 /** All suites; `crypto` is the provider under test (noble by default, native ones must match). */
 export function runAllVectorSuites(crypto: CryptoProvider): VectorResult[] {
-  return [...cborSuite(), ...txSuite(crypto), ...merkleSuite(crypto), ...lightSuite(crypto), ...checkpointSuite(crypto), ...genesisSuite(crypto)];
+  return [...cborSuite(), ...txSuite(crypto), ...merkleSuite(crypto), ...lightSuite(crypto), ...checkpointSuite(crypto), ...genesisSuite(crypto), ...stateSuite(crypto), ...messageSuite(crypto), ...pastHeaderSuite(crypto)];
 }

@@ -5,8 +5,8 @@
 // pushes every sender the inclusion proof of its transaction.
 
 import {
-  type Checkpoint, type ChainTopics, type CryptoProvider, DeviceTopic, type LedgerState, type ValidatorSet,
-  buildHeader, encodeCheckpoint, encodeLightBlock, headerHash, type InclusionProof, merkleTree,
+  type Checkpoint, type ChainTopics, type Header, type CryptoProvider, DeviceTopic, type LedgerState, type ValidatorSet,
+  buildHeader, decodeLightBlock, encodeCheckpoint, encodeLightBlock, headerHash, type InclusionProof, merkleTree,
   signCheckpoint, signCommit, validatorSetHash,
 } from '../../src/index.js';
 import type { Bus } from './bus.js';
@@ -23,9 +23,15 @@ export interface ProducerOptions {
   readonly heartbeatMs: number;
   /** Publish an operator-signed checkpoint every this many blocks (when the gateway holds the operator key). */
   readonly checkpointEvery: number;
+  /**
+   * ... and whenever the newest block is this much newer than the checkpoint's header: a device
+   * whose trust period ran out re-anchors only on a checkpoint younger than that period, and a
+   * chain of heartbeat blocks may take days to reach `checkpointEvery`.
+   */
+  readonly checkpointIntervalMs: number;
 }
 
-export const DEFAULT_PRODUCER_OPTIONS: ProducerOptions = Object.freeze({ intervalMs: 1000, maxBlockTxs: 4096, heartbeatMs: 30_000, checkpointEvery: 600 });
+export const DEFAULT_PRODUCER_OPTIONS: ProducerOptions = Object.freeze({ intervalMs: 1000, maxBlockTxs: 4096, heartbeatMs: 30_000, checkpointEvery: 600, checkpointIntervalMs: 600_000 });
 
 export interface ProducerDeps {
   readonly crypto: CryptoProvider;
@@ -59,6 +65,7 @@ export class BlockProducer {
     pending: readonly PoolEntry[],
   ) {
     this.pool = [...pending];
+    this.lastBlockAt = deps.now();
   }
 
   get height(): number {
@@ -96,13 +103,19 @@ export class BlockProducer {
 
   start(): void {
     this.lastBlockAt = this.deps.now();
+    // A restarted gateway holds a checkpoint at once (of its newest stored block), not only after its next block.
+    const newest = this.latest.height > 0 ? this.deps.store.block(this.latest.height) : undefined;
+    if (newest && this.checkpoint === undefined) this.publishCheckpoint(decodeLightBlock(newest.lightBlock).header);
     // A block is due intervalMs after the previous one (not on a fixed clock, which would cut a
     // small block right after a full one), checked four times per interval.
-    this.timer = setInterval(() => {
-      const since = this.deps.now() - this.lastBlockAt;
-      const due = (this.pool.length > 0 && since >= this.options.intervalMs) || since >= this.options.heartbeatMs;
-      if (due) this.produce();
-    }, Math.max(1, Math.floor(this.options.intervalMs / 4)));
+    this.timer = setInterval(() => this.tick(), Math.max(1, Math.floor(this.options.intervalMs / 4)));
+  }
+
+  /** Cuts a block if one is due at `now()`: the interval since the last with transactions pending, or the heartbeat. */
+  tick(): number | undefined {
+    const since = this.deps.now() - this.lastBlockAt;
+    const due = (this.pool.length > 0 && since >= this.options.intervalMs) || since >= this.options.heartbeatMs;
+    return due ? this.produce() : undefined;
   }
 
   stop(): void {
@@ -147,12 +160,17 @@ export class BlockProducer {
     this.latest = { height, hash, time: header.time };
     this.lastBlockAt = this.deps.now();
     this.publish(height, lightBlock, entries, tree.proofs());
-    if (this.deps.operatorPrivateKey && (this.checkpoint === undefined || height % this.options.checkpointEvery === 0)) {
-      this.checkpoint = signCheckpoint(crypto, header, this.deps.validators, this.deps.operatorPrivateKey);
-      void this.send(this.deps.topics.checkpoint, encodeCheckpoint(this.checkpoint), true);
-    }
+    const stale = this.checkpoint === undefined || header.time - this.checkpoint.header.time >= this.options.checkpointIntervalMs;
+    if (stale || height % this.options.checkpointEvery === 0) this.publishCheckpoint(header);
     this.deps.onBlock?.(height, entries.length);
     return height;
+  }
+
+  /** Signs `header` with the operator key, when this gateway holds it, and publishes it retained. */
+  private publishCheckpoint(header: Header): void {
+    if (!this.deps.operatorPrivateKey) return;
+    this.checkpoint = signCheckpoint(this.deps.crypto, header, this.deps.validators, this.deps.operatorPrivateKey);
+    void this.send(this.deps.topics.checkpoint, encodeCheckpoint(this.checkpoint), true);
   }
 
   latestCheckpoint(): Checkpoint | undefined {

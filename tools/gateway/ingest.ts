@@ -146,6 +146,9 @@ export class Ingest {
     const working = this.deps.working();
     const nowSeconds = Math.floor(this.deps.now() / 1000);
     const admitted: PoolEntry[] = [];
+    // Admission verdicts are sent only after the batch's write: a REPLAY may name a copy admitted
+    // just above, and must not be said before that copy is durable (nor at all if the write fails).
+    const refused: [SignedTx, number][] = [];
     for (let i = 0; i < batch.length; i++) {
       const { tx, wire, clientId } = batch[i]!;
       const code = codes[i]!;
@@ -160,22 +163,30 @@ export class Ingest {
       }
       const verdict = admitTx(this.deps.crypto, working, tx, nowSeconds);
       if (!verdict.ok) {
-        this.reject(tx, verdict.code);
+        refused.push([tx, verdict.code]);
         continue;
       }
       applyTx(this.deps.crypto, working, tx, 0);
       admitted.push({ tx, wire, id: ids.subarray(TX_ID_BYTES * i, TX_ID_BYTES * (i + 1)) });
     }
-    if (admitted.length === 0) return;
+    if (admitted.length === 0) {
+      for (const [tx, code] of refused) this.reject(tx, code);
+      return;
+    }
     const receivedAt = this.deps.now();
     const rows: PendingTx[] = admitted.map(({ tx, wire, id }) => ({ wire, txId: id, sender: tx.sender, seq: tx.seq, kind: tx.kind, time: tx.time, receivedAt }));
     try {
       this.deps.store.appendPending(rows);
     } catch (error) {
-      for (const { tx } of admitted) this.reject(tx, ErrorCode.STORAGE);
+      // Nothing of the batch is stored. INTERNAL is transient for a device (it sends again); so is
+      // every verdict on the same senders, which was judged against the state the write lost.
+      const senders = new Set(admitted.map(({ tx }) => bytesToHex(tx.sender)));
+      for (const { tx } of admitted) this.reject(tx, ErrorCode.INTERNAL);
+      for (const [tx, code] of refused) this.reject(tx, senders.has(bytesToHex(tx.sender)) ? ErrorCode.INTERNAL : code);
       this.deps.onStorageFailure(error);
       return;
     }
+    for (const [tx, code] of refused) this.reject(tx, code);
     this.stats.accepted += admitted.length;
     for (const { tx } of admitted) this.ack(tx.sender, tx.seq, ErrorCode.OK);
     this.deps.onAdmitted(admitted);

@@ -1,12 +1,13 @@
 // Request/response over MQTT for devices (tools layer): one handler per method
 // of the protocol's Method table. A request names its device by topic; answers
-// go to that device's `res` topic. Malformed requests get BAD_REQUEST / a decode
-// code when they carry a request id, and are counted otherwise.
+// go to that device's `res` topic. Every request gets exactly one response
+// (protocol §9.4): one that does not decode is answered with its request id when
+// that reads as one, else with id 0, and the code of the first check it failed.
 
 import {
   BotError, type ChainTopics, type CryptoProvider, DeviceTopic, ErrorCode, type LedgerState, MAX_HEADER_RANGE, Method,
   RESPONSE_LIMITS, type Request, type ValidatorSet, bytesToHex, decodeRequest, encodeCbor, encodeCheckpoint,
-  encodeProofMessage, encodeResponse, encodeValidatorSet, equalBytes, inclusionProof, parseDeviceTopic, validatorSetHash,
+  encodeProofMessage, encodeResponse, encodeValidatorSet, equalBytes, inclusionProof, parseDeviceTopic, requestIdOf, validatorSetHash,
 } from '../../src/index.js';
 import type { Checkpoint } from '../../src/index.js';
 import type { Bus } from './bus.js';
@@ -26,6 +27,11 @@ export interface QueryDeps {
 /** Contract ids for STATE queries. */
 export const StateContract = Object.freeze({ REGISTRY: 0, BLOCKLIST: 1 } as const);
 
+/** Params each method takes (§9.4). */
+const PARAM_COUNT: Readonly<Record<Method, number>> = Object.freeze({
+  [Method.HEADER_RANGE]: 2, [Method.VALIDATORS]: 1, [Method.PROOF]: 1, [Method.STATE]: 2, [Method.CHECKPOINT]: 0,
+});
+
 /** Leaves room for the response's own framing inside RESPONSE_LIMITS. */
 const PAYLOAD_BUDGET = RESPONSE_LIMITS.maxBytes - 64;
 
@@ -35,37 +41,48 @@ export class Queries {
   handle(topic: string, payload: Uint8Array): void {
     const target = parseDeviceTopic(this.deps.chainId, topic);
     if (!target || target.topic !== DeviceTopic.REQUEST) return;
+    const { id, code, payloads } = this.respond(target.deviceId, payload);
+    const response = encodeResponse({ id, code, payloads });
+    this.deps.bus.publish(this.deps.topics.device(target.deviceId, DeviceTopic.RESPONSE), response, { qos: 1 }).catch(() => {});
+  }
+
+  /** The response to one request payload: exactly one, whatever the bytes. */
+  respond(deviceId: Uint8Array, payload: Uint8Array): { id: number; code: number; payloads: Uint8Array[] } {
     let request: Request;
     try {
       request = decodeRequest(payload);
-    } catch {
-      return; // no request id to answer to
-    }
-    let code: number = ErrorCode.OK;
-    let payloads: Uint8Array[] = [];
-    try {
-      payloads = this.answer(target.deviceId, request);
     } catch (error) {
-      code = error instanceof BotError ? error.code : ErrorCode.INTERNAL;
+      // Still answered, so a device is never left waiting out its timeout: with the id it sent
+      // when that reads as one, else 0.
+      return { id: requestIdOf(payload), code: error instanceof BotError ? error.code : ErrorCode.MALFORMED_CBOR, payloads: [] };
     }
-    const response = encodeResponse({ id: request.id, code, payloads });
-    this.deps.bus.publish(this.deps.topics.device(target.deviceId, DeviceTopic.RESPONSE), response, { qos: 1 }).catch(() => {});
+    try {
+      return { id: request.id, code: ErrorCode.OK, payloads: this.answer(deviceId, request) };
+    } catch (error) {
+      return { id: request.id, code: error instanceof BotError ? error.code : ErrorCode.INTERNAL, payloads: [] };
+    }
   }
 
   answer(deviceId: Uint8Array, request: Request): Uint8Array[] {
     const p = request.params;
+    // Params of the wrong count or type are BAD_SHAPE (§9.4), like any other shape fault.
+    const arity = (n: number) => {
+      if (p.length !== n) throw new BotError(ErrorCode.BAD_SHAPE, `method ${request.method} takes ${n} params, not ${p.length}`);
+    };
     const uintParam = (i: number) => {
       const v = p[i];
-      if (typeof v !== 'number' || v < 0) throw new BotError(ErrorCode.BAD_REQUEST, `param ${i} must be an unsigned integer`);
+      if (typeof v !== 'number' || v < 0) throw new BotError(ErrorCode.BAD_SHAPE, `param ${i} must be an unsigned integer`);
       return v;
     };
     const bytesParam = (i: number, length: number) => {
       const v = p[i];
-      if (!(v instanceof Uint8Array) || v.length !== length) throw new BotError(ErrorCode.BAD_REQUEST, `param ${i} must be ${length} bytes`);
+      if (!(v instanceof Uint8Array) || v.length !== length) throw new BotError(ErrorCode.BAD_SHAPE, `param ${i} must be ${length} bytes`);
       return v;
     };
+    arity(PARAM_COUNT[request.method]);
     switch (request.method) {
       case Method.HEADER_RANGE: {
+        // from 0 (the genesis has no light block) counts as 1; from > to, or above the newest block: none.
         const from = Math.max(1, uintParam(0));
         const to = Math.min(uintParam(1), from + MAX_HEADER_RANGE - 1, this.deps.store.latestBlock()?.height ?? 0);
         const out: Uint8Array[] = [];
@@ -81,7 +98,7 @@ export class Queries {
       case Method.VALIDATORS: {
         const hash = bytesParam(0, 32);
         if (!equalBytes(hash, validatorSetHash(this.deps.crypto, this.deps.validators))) {
-          throw new BotError(ErrorCode.BAD_REQUEST, 'no validator set with that hash');
+          throw new BotError(ErrorCode.NOT_FOUND, 'no validator set with that hash');
         }
         return [encodeValidatorSet(this.deps.validators)];
       }
@@ -113,7 +130,7 @@ export class Queries {
       }
       case Method.CHECKPOINT: {
         const checkpoint = this.deps.checkpoint();
-        if (!checkpoint) throw new BotError(ErrorCode.BAD_REQUEST, 'this gateway holds no operator checkpoint');
+        if (!checkpoint) throw new BotError(ErrorCode.NOT_FOUND, 'this gateway holds no operator checkpoint');
         return [encodeCheckpoint(checkpoint)];
       }
     }

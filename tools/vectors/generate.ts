@@ -12,7 +12,23 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { concatBytes } from '../../src/codec/bytes.js';
-import { type CborValue, encodeCbor } from '../../src/codec/cbor.js';
+import { type CborValue, decodeCbor, encodeCbor } from '../../src/codec/cbor.js';
+import { SMALL_LIMITS, TX_LIMITS } from '../../src/codec/limits.js';
+import { ascii, hexToBytes as hexBytes } from '../../src/codec/bytes.js';
+import { DomainTag } from '../../src/crypto/domain.js';
+import { taggedHash } from '../../src/crypto/hash.js';
+import { checkpointDigest } from '../../src/chain/checkpoint.js';
+import { commitDigest, commitToCbor } from '../../src/chain/commit.js';
+import { Permission } from '../../src/chain/genesis.js';
+import { encodeHeader } from '../../src/chain/header.js';
+import { encodeValidatorSet, validatorSetHash } from '../../src/chain/validator-set.js';
+import { inclusionProof } from '../../src/merkle/merkle.js';
+import { Method, encodeAck, encodeProofMessage, encodeResponse } from '../../src/mqtt/messages.js';
+import { DeviceTopic, chainTopics } from '../../src/mqtt/topics.js';
+import { makeEnrollRequest } from '../../src/tx/enroll-request.js';
+import { keyPairFromPrivate } from '../../src/tx/identity.js';
+import { AccountRole, AccountStatus, LedgerState } from '../../src/contracts/ledger-state.js';
+import { admitTx, applyTx } from '../../src/contracts/system-contracts.js';
 import { createNobleCrypto } from '../../src/crypto/noble-crypto.js';
 import { ErrorCode } from '../../src/errors/error-codes.js';
 import { type LightBlock, encodeLightBlock } from '../../src/chain/commit.js';
@@ -173,6 +189,8 @@ function txVectors() {
   bad('oversized transaction', '4097 bytes', with_(4, [...Array(8)].map(() => [1, 0, 1, Array(256).fill(0x7fffffff)])), fail(ErrorCode.TOO_LARGE));
   return { chainId: hex(chainId), sign, verify };
 }
+
+const decodeCborForVectors = (bytes: Uint8Array) => decodeCbor(bytes, TX_LIMITS) as CborValue[];
 
 function hexToFixed(n: bigint): Uint8Array {
   const out = new Uint8Array(32);
@@ -356,6 +374,273 @@ function genesisVectors() {
   return { genesis: hex(encodeGenesis(fixture.genesis)), chainId: hex(chainId), genesisHash: hex(fixture.genesisHash), operatorKey: hex(fixture.operator.publicKey) };
 }
 
+// ---------------------------------------------------------------- headers below the trusted height (§8.7)
+
+function pastHeaderVectors() {
+  const options = makeTrustOptions({ trustPeriodMs: 7 * 24 * 3600 * 1000, maxClockDriftMs: 10_000 });
+  const { setA } = fixture;
+  const setB = makeValidatorSet(2, fixture.validatorKeys.slice(2, 5).map((k) => k.publicKey));
+  const t = (s: number) => GENESIS_TIME + s * 1000;
+  const h10 = makeBlock(fixture, { height: 10, time: t(10), prevHash: crypto.sha256(Uint8Array.of(10)), validators: setA });
+  const r = verifyHeader(crypto, trustFromGenesis(crypto, fixture.genesis), h10, t(11), options);
+  if (!r.ok) throw new Error(`past-header fixture rejected: ${r.reason}`);
+  const trusted = applyHeader(trustFromGenesis(crypto, fixture.genesis), r.value);
+  const past = (height: number, time: number, extra: Partial<Parameters<typeof makeBlock>[1]> = {}) =>
+    makeBlock(fixture, { height, time, prevHash: crypto.sha256(Uint8Array.of(height)), validators: setA, ...extra });
+  const h4 = past(4, t(4));
+  const cases: object[] = [];
+  const add = (name: string, reason: string, block: LightBlock, now: number, expect: Expect) =>
+    cases.push({ name, reason, block: hex(encodeLightBlock(block)), now, expect });
+  add('a skipped block below the trusted one', 'signed by the trusted set, older', h4, t(12), { ok: true, height: 4, headerHash: hex(headerHash(crypto, h4.header)) });
+  add('the trusted header itself', 'same height, same hash', h10, t(12), { ok: true, height: 10, headerHash: hex(headerHash(crypto, h10.header)) });
+  add('trust expired', 'the trusted header is past the trust period', h4, t(10) + options.trustPeriodMs + 1, fail(ErrorCode.TRUST_EXPIRED));
+  add('other chain', 'validly signed header of another chain', past(4, t(4), { chainId: new Uint8Array(8).fill(7) }), t(12), fail(ErrorCode.WRONG_CHAIN));
+  add('height 0', 'the genesis has no header', past(0, t(0)), t(12), fail(ErrorCode.BAD_SHAPE));
+  add('above the trusted height', 'verify it forward instead', past(11, t(11)), t(12), fail(ErrorCode.ABOVE_TRUSTED));
+  add('not older than the trusted header', 'below the trusted height, same time', past(4, t(10)), t(12), fail(ErrorCode.TIME_NOT_MONOTONIC));
+  add('a rival at the trusted height', 'same height and time, another header', past(10, t(10), { prevHash: crypto.sha256(Uint8Array.of(99)) }), t(12), fail(ErrorCode.COMMIT_MISMATCH));
+  add('commit for another header', 'signatures over block 10', past(4, t(4), { tamperCommit: (c) => ({ ...c, headerHash: h10.commit.headerHash }) }), t(12), fail(ErrorCode.COMMIT_MISMATCH));
+  add('another set', 'signed by a set the device does not trust now', past(4, t(4), { validators: setB, includeValidators: true }), t(12), fail(ErrorCode.VALSET_MISMATCH));
+  add('under threshold', '2 of 4 signatures, threshold 3', past(4, t(4), { signerIndices: [0, 1] }), t(12), fail(ErrorCode.INSUFFICIENT_SIGNATURES));
+  add('a signature over another header', 'validator 2’s signature from block 10', past(4, t(4), { tamperCommit: (c) => ({ ...c, signatures: c.signatures.map((s, i) => (i === 2 ? h10.commit.signatures[2]! : s)) }) }), t(12), fail(ErrorCode.BAD_COMMIT_SIGNATURE));
+  return { options, trusted: trustedToJson(trusted), cases };
+}
+
+// ---------------------------------------------------------------- state root (§6.3.1)
+
+/**
+ * A small ledger built by real transactions: the genesis accounts (operator, four validators), a
+ * device that sends and rotates its key, one revoked, one blocked, and a gateway. Each step is a
+ * signed transaction with the block height it is applied at and the admission code it must get;
+ * after each height the state root, and at the end every leaf in order.
+ */
+function stateVectors() {
+  const state = LedgerState.fromGenesis(crypto, fixture.genesis);
+  const now = T + 600;
+  const operatorId = keyId(crypto, fixture.operator.publicKey);
+  const reporter = fixture.validatorKeys[0]!;
+  const reporterId = keyId(crypto, reporter.publicKey);
+  const active = testKey(crypto, 'state device active');
+  const revoked = testKey(crypto, 'state device revoked');
+  const blocked = testKey(crypto, 'state device blocked');
+  const gw = testKey(crypto, 'state gateway');
+  const rotated = testKey(crypto, 'state device active, second key');
+  const id = (k: { publicKey: Uint8Array }) => keyId(crypto, k.publicKey);
+  const names = new Map<string, string>([[hex(operatorId), 'operator'], [hex(id(active)), 'device (active, key rotated)'], [hex(id(revoked)), 'device (revoked)'],
+    [hex(id(blocked)), 'device (blocked)'], [hex(id(gw)), 'gateway']]);
+  fixture.validatorKeys.slice(0, 4).forEach((k, i) => names.set(hex(id(k)), `validator v${i}`));
+  const one = readingsBody([{ quantity: Quantity.TEMPERATURE_C, scale: -2, interval: 0, values: [2150] }]);
+  const steps: object[] = [];
+  const roots: { height: number; stateRoot: string }[] = [];
+  const step = (height: number, what: string, key: { privateKey: Uint8Array }, unsigned: Omit<UnsignedTx, 'time'>, expect: number) => {
+    const tx = signTx(crypto, chainId, { ...unsigned, time: T }, key.privateKey);
+    const verdict = admitTx(crypto, state, tx, now);
+    const code = verdict.ok ? ErrorCode.OK : verdict.code;
+    if (code !== expect) throw new Error(`state step ${what}: ${code}, want ${expect}`);
+    if (verdict.ok) applyTx(crypto, state, tx, height);
+    steps.push({ height, what, wire: hex(encodeTx(tx)), expect: code });
+  };
+  const close = (height: number) => roots.push({ height, stateRoot: hex(state.root(crypto)) });
+  roots.push({ height: 0, stateRoot: hex(state.root(crypto)) });
+  step(1, 'operator enrols a device', fixture.operator, { kind: TxKind.ENROLL, sender: operatorId, seq: 1, body: enrollBody(active.publicKey, Role.DEVICE) }, ErrorCode.OK);
+  step(1, 'operator enrols a second device', fixture.operator, { kind: TxKind.ENROLL, sender: operatorId, seq: 2, body: enrollBody(revoked.publicKey, Role.DEVICE) }, ErrorCode.OK);
+  step(1, 'operator enrols a third device', fixture.operator, { kind: TxKind.ENROLL, sender: operatorId, seq: 3, body: enrollBody(blocked.publicKey, Role.DEVICE) }, ErrorCode.OK);
+  step(1, 'operator enrols a gateway (ENROLL role 1 → account role 3)', fixture.operator, { kind: TxKind.ENROLL, sender: operatorId, seq: 4, body: enrollBody(gw.publicKey, Role.GATEWAY) }, ErrorCode.OK);
+  close(1);
+  step(2, 'the device sends readings', active, { kind: TxKind.READINGS, sender: id(active), seq: 1, body: one }, ErrorCode.OK);
+  step(2, 'and again after a gap', active, { kind: TxKind.READINGS, sender: id(active), seq: 65, body: one }, ErrorCode.OK);
+  step(2, 'the third device sends readings', blocked, { kind: TxKind.READINGS, sender: id(blocked), seq: 1, body: one }, ErrorCode.OK);
+  step(2, 'operator revokes the second device', fixture.operator, { kind: TxKind.REVOKE, sender: operatorId, seq: 5, body: deviceBody(id(revoked)) }, ErrorCode.OK);
+  close(2);
+  step(3, 'validator v0 reports the third device', reporter, { kind: TxKind.BLOCK_REPORT, sender: reporterId, seq: 1, body: blockReportBody(id(blocked), BlockReason.FLOOD) }, ErrorCode.OK);
+  step(3, "a rotation to the operator's key is refused", active, { kind: TxKind.ROTATE_KEY, sender: id(active), seq: 66, body: rotateKeyBody(fixture.operator.publicKey) }, ErrorCode.DUPLICATE_DEVICE);
+  step(3, 'the device rotates its key (its id stays)', active, { kind: TxKind.ROTATE_KEY, sender: id(active), seq: 66, body: rotateKeyBody(rotated.publicKey) }, ErrorCode.OK);
+  step(3, 'the gateway sends readings', gw, { kind: TxKind.READINGS, sender: id(gw), seq: 7, body: one }, ErrorCode.OK);
+  close(3);
+  const leaves = state.leaves().map((leaf) => {
+    const fields = decodeCborForVectors(leaf);
+    return { what: `${fields[0] === 0 ? 'account' : 'blocklist'}: ${names.get(hex(fields[1] as Uint8Array)) ?? '?'}`, leaf: hex(leaf), leafHash: hex(H(Uint8Array.of(0), leaf)) };
+  });
+  return {
+    genesis: hex(encodeGenesis(fixture.genesis)),
+    now,
+    accountRole: AccountRole,
+    accountStatus: AccountStatus,
+    steps,
+    roots,
+    leaves,
+    stateRoot: hex(state.root(crypto)),
+  };
+}
+
+// ---------------------------------------------------------------- identities, enrolment, messages, topics, worked examples
+
+/** Every structure of the protocol document not covered by another file, and the document's own examples. */
+function messageVectors() {
+  const tags = Object.entries(DomainTag).map(([name, bytes]) => ({ name, ascii: String.fromCharCode(...bytes), hex: hex(bytes) }));
+
+  const keyOf = (privateKey: Uint8Array) => {
+    const publicKey = crypto.publicKey(privateKey);
+    return { privateKey: hex(privateKey), publicKey: hex(publicKey), keyId: hex(keyId(crypto, publicKey)) };
+  };
+  const keys = [keyOf(new Uint8Array(32).fill(1)), keyOf(fixture.operator.privateKey), keyOf(device.privateKey)];
+  const compressed = device.publicKey;
+  const uncompressedPrefix = Uint8Array.of(0x04, ...compressed.slice(1));
+  const badKeys = [
+    { name: '32-byte key', publicKey: hex(compressed.slice(1)), expect: fail(ErrorCode.BAD_KEY) },
+    { name: 'prefix 0x04', publicKey: hex(uncompressedPrefix), expect: fail(ErrorCode.BAD_KEY) },
+  ];
+
+  const enrolWire = makeEnrollRequest(crypto, chainId, device);
+  const [, enrolSig] = decodeCbor(enrolWire, SMALL_LIMITS) as [Uint8Array, Uint8Array];
+  const flippedEnrol = enrolSig.slice();
+  flippedEnrol[5]! ^= 1;
+  const enrol = { chainId: hex(chainId), publicKey: hex(device.publicKey), digest: hex(taggedHash(crypto, DomainTag.ENROLL_REQUEST, chainId, device.publicKey)), wire: hex(enrolWire) };
+  const enrolCases = [
+    { name: 'valid', wire: hex(enrolWire), chainId: hex(chainId), expect: { ok: true, publicKey: hex(device.publicKey) } },
+    { name: 'other chain', wire: hex(enrolWire), chainId: hex(new Uint8Array(8).fill(0xee)), expect: fail(ErrorCode.BAD_SIGNATURE) },
+    { name: 'flipped signature bit', wire: hex(encodeCbor([device.publicKey, flippedEnrol])), chainId: hex(chainId), expect: fail(ErrorCode.BAD_SIGNATURE) },
+    { name: 'three items', wire: hex(encodeCbor([device.publicKey, enrolSig, 0])), chainId: hex(chainId), expect: fail(ErrorCode.BAD_SHAPE) },
+    { name: '32-byte key', wire: hex(encodeCbor([compressed.slice(1), enrolSig])), chainId: hex(chainId), expect: fail(ErrorCode.BAD_KEY) },
+    { name: 'key prefix 0x04', wire: hex(encodeCbor([uncompressedPrefix, enrolSig])), chainId: hex(chainId), expect: fail(ErrorCode.BAD_KEY) },
+    { name: '63-byte signature', wire: hex(encodeCbor([device.publicKey, enrolSig.slice(1)])), chainId: hex(chainId), expect: fail(ErrorCode.BAD_SHAPE) },
+    { name: 'a map', wire: 'a0', chainId: hex(chainId), expect: fail(ErrorCode.UNSUPPORTED_TYPE) },
+  ];
+
+  const { setA } = fixture;
+  const k = setA.keys;
+  const validatorSets = {
+    valid: { wire: hex(encodeValidatorSet(setA)), threshold: setA.threshold, keys: k.map(hex), validatorsHash: hex(validatorSetHash(crypto, setA)) },
+    cases: [
+      { name: 'threshold 0', wire: hex(encodeCbor([0, [...k]])), expect: fail(ErrorCode.BAD_VALIDATOR_SET) },
+      { name: 'threshold above n', wire: hex(encodeCbor([5, [...k]])), expect: fail(ErrorCode.BAD_VALIDATOR_SET) },
+      { name: 'no keys', wire: hex(encodeCbor([1, []])), expect: fail(ErrorCode.BAD_VALIDATOR_SET) },
+      { name: 'unsorted keys', wire: hex(encodeCbor([3, [...k].reverse()])), expect: fail(ErrorCode.BAD_VALIDATOR_SET) },
+      { name: 'a key twice', wire: hex(encodeCbor([3, [k[0]!, k[0]!, k[1]!, k[2]!]])), expect: fail(ErrorCode.BAD_VALIDATOR_SET) },
+      { name: 'key prefix 0x04', wire: hex(encodeCbor([1, [Uint8Array.of(0x04, ...k[0]!.slice(1))]])), expect: fail(ErrorCode.BAD_VALIDATOR_SET) },
+      { name: '32-byte key', wire: hex(encodeCbor([1, [k[0]!.slice(1)]])), expect: fail(ErrorCode.BAD_SHAPE) },
+      { name: 'three items', wire: hex(encodeCbor([1, [k[0]!], 0])), expect: fail(ErrorCode.BAD_SHAPE) },
+      { name: '65 keys', wire: hex(encodeCbor([1, Array(65).fill(k[0]!)])), expect: fail(ErrorCode.TOO_LARGE) },
+    ],
+  };
+
+  const block = makeBlock(fixture, { height: 1, time: GENESIS_TIME + 1000, prevHash: fixture.genesisHash, validators: setA });
+  const hHash = headerHash(crypto, block.header);
+  const header = {
+    header: hex(encodeHeader(block.header)),
+    headerHash: hex(hHash),
+    commitDigest: hex(commitDigest(crypto, hHash)),
+    checkpointDigest: hex(checkpointDigest(crypto, block.header)),
+    commit: hex(encodeCbor(commitToCbor(block.commit))),
+    lightBlock: hex(encodeLightBlock(block)),
+    cases: [
+      { name: 'nine fields', wire: hex(encodeCbor(encodeHeaderFields(block.header).slice(0, 9))), expect: fail(ErrorCode.BAD_SHAPE) },
+      { name: 'version 2', wire: hex(encodeCbor([2, ...encodeHeaderFields(block.header).slice(1)])), expect: fail(ErrorCode.BAD_SHAPE) },
+      { name: '7-byte chain id', wire: hex(encodeCbor(encodeHeaderFields(block.header).map((f, i) => (i === 1 ? new Uint8Array(7) : f)))), expect: fail(ErrorCode.BAD_SHAPE) },
+      { name: '31-byte txRoot', wire: hex(encodeCbor(encodeHeaderFields(block.header).map((f, i) => (i === 5 ? new Uint8Array(31) : f)))), expect: fail(ErrorCode.BAD_SHAPE) },
+      { name: 'negative height', wire: hex(encodeCbor(encodeHeaderFields(block.header).map((f, i) => (i === 2 ? -1 : f)))), expect: fail(ErrorCode.BAD_SHAPE) },
+    ],
+  };
+
+  const acks = {
+    encode: [[1, 0], [2, ErrorCode.REPLAY], [2 ** 40, ErrorCode.TIME_OUT_OF_RANGE], [5, 999]].map(([seq, code]) => ({ seq, code, wire: hex(encodeAck({ seq: seq!, code: code! })) })),
+    cases: [
+      { name: 'a code this build does not know is kept', wire: hex(encodeCbor([3, 999])), expect: { ok: true, seq: 3, code: 999 } },
+      { name: 'one item', wire: '8101', expect: fail(ErrorCode.BAD_SHAPE) },
+      { name: 'negative code', wire: hex(encodeCbor([1, -1])), expect: fail(ErrorCode.BAD_SHAPE) },
+      { name: 'seq a byte string', wire: hex(encodeCbor([new Uint8Array(1), 0])), expect: fail(ErrorCode.BAD_SHAPE) },
+      { name: 'non-canonical seq', wire: '82180100', expect: fail(ErrorCode.NON_CANONICAL) },
+      { name: 'a map', wire: 'a0', expect: fail(ErrorCode.UNSUPPORTED_TYPE) },
+    ],
+  };
+
+  // §5.9 and §9.3 of the document: private key 01×32, chain id 0123456789abcdef (fixed, not from a genesis).
+  const docChain = hexBytes('0123456789abcdef');
+  const docKey = keyPairFromPrivate(crypto, new Uint8Array(32).fill(1));
+  const docSender = keyId(crypto, docKey.publicKey);
+  const example1 = signTx(crypto, docChain, { kind: TxKind.READINGS, sender: docSender, seq: 1, time: 1_767_225_600, body: readingsBody([{ quantity: Quantity.TEMPERATURE_C, scale: -2, interval: 0, values: [2137] }]) }, docKey.privateKey);
+  const example2 = signTx(crypto, docChain, { kind: TxKind.READINGS, sender: docSender, seq: 2, time: 1_767_225_660, body: readingsBody([{ quantity: Quantity.TEMPERATURE_C, scale: -2, interval: 60, values: [...Array(32)].map((_, j) => 2137 + ((7 * j) % 23) - 11) }]) }, docKey.privateKey);
+  const wire1 = encodeTx(example1);
+  const wire2 = encodeTx(example2);
+  const docIds = [txId(crypto, wire1), txId(crypto, wire2)];
+  const docProof = inclusionProof(crypto, docIds, 0);
+  const proofMessages = {
+    example: { seq: 1, height: 7, leaf: hex(docIds[0]!), root: hex(merkleRootOf(docIds)), wire: hex(encodeProofMessage({ seq: 1, height: 7, proof: docProof })) },
+    cases: [
+      { name: 'two items', wire: hex(encodeCbor([1, 7])), expect: fail(ErrorCode.BAD_SHAPE) },
+      { name: 'path hash of 31 bytes', wire: hex(encodeCbor([1, 7, [0, 2, [new Uint8Array(31)]]])), expect: fail(ErrorCode.BAD_SHAPE) },
+      { name: 'path over 64 hashes', wire: hex(encodeCbor([1, 7, [0, 2, Array(65).fill(new Uint8Array(32))]])), expect: fail(ErrorCode.TOO_LARGE) },
+    ],
+  };
+  const genesisExample = encodeGenesis({
+    name: ascii('example'), time: 1_767_225_600_000, permission: Permission.CONSORTIUM,
+    validators: makeValidatorSet(3, [2, 3, 4, 5].map((b) => crypto.publicKey(new Uint8Array(32).fill(b)))),
+    operatorKey: crypto.publicKey(new Uint8Array(32).fill(9)),
+  });
+  const documentExamples = {
+    keyId: keyOf(new Uint8Array(32).fill(1)),
+    transaction1: { wire: hex(wire1), digest: hex(txSigningDigest(crypto, docChain, example1)), txId: hex(docIds[0]!), size: wire1.length },
+    transaction2: { wire: hex(wire2), txId: hex(docIds[1]!), size: wire2.length },
+    genesis: { wire: hex(genesisExample), size: genesisExample.length, genesisHash: hex(taggedHash(crypto, DomainTag.GENESIS, genesisExample)), chainId: hex(taggedHash(crypto, DomainTag.GENESIS, genesisExample).slice(0, 8)) },
+  };
+
+  const req = (id: CborValue, method: CborValue, params: CborValue) => hex(encodeCbor([id, method, params]));
+  const requests = {
+    example: { wire: '830101820514', id: 1, method: Method.HEADER_RANGE, params: hex(encodeCbor([5, 20])) },
+    // answerId: the requestId a gateway answers a request that does not decode with (§9.4).
+    cases: [
+      { name: 'CHECKPOINT []', wire: req(7, Method.CHECKPOINT, []), answerId: 7, expect: { ok: true, id: 7, method: Method.CHECKPOINT, params: '80' } },
+      { name: 'largest request id', wire: req(2 ** 32 - 1, Method.PROOF, [3]), answerId: 2 ** 32 - 1, expect: { ok: true, id: 2 ** 32 - 1, method: Method.PROOF, params: '8103' } },
+      { name: 'empty', wire: '', answerId: 0, expect: fail(ErrorCode.MALFORMED_CBOR) },
+      { name: 'two items', wire: hex(encodeCbor([1, 5])), answerId: 0, expect: fail(ErrorCode.BAD_SHAPE) },
+      { name: 'request id 2^32', wire: req(2 ** 32, Method.CHECKPOINT, []), answerId: 0, expect: fail(ErrorCode.BAD_REQUEST) },
+      { name: 'request id negative', wire: req(-1, Method.CHECKPOINT, []), answerId: 0, expect: fail(ErrorCode.BAD_REQUEST) },
+      { name: 'unknown method 6', wire: req(8, 6, []), answerId: 8, expect: fail(ErrorCode.BAD_REQUEST) },
+      { name: 'method 0', wire: req(9, 0, []), answerId: 9, expect: fail(ErrorCode.BAD_REQUEST) },
+      { name: 'method a byte string', wire: req(10, new Uint8Array(1), []), answerId: 10, expect: fail(ErrorCode.BAD_REQUEST) },
+      { name: 'params not an array', wire: req(11, Method.CHECKPOINT, 0), answerId: 11, expect: fail(ErrorCode.BAD_SHAPE) },
+      { name: 'too deep for SMALL_LIMITS', wire: req(12, Method.STATE, [[[0]]]), answerId: 0, expect: fail(ErrorCode.TOO_DEEP) },
+    ],
+  };
+  const responses = {
+    encode: [
+      { id: 1, code: 0, payloads: [hex(encodeValidatorSet(setA))] },
+      { id: 2, code: ErrorCode.NOT_FOUND, payloads: [] },
+      { id: 0, code: ErrorCode.BAD_REQUEST, payloads: [] },
+    ].map((r) => ({ ...r, wire: hex(encodeResponse({ id: r.id, code: r.code, payloads: r.payloads.map(hexBytes) })) })),
+    cases: [
+      { name: 'a code this build does not know is kept', wire: hex(encodeCbor([4, 999, []])), expect: { ok: true, id: 4, code: 999, payloads: 0 } },
+      { name: 'payload not a byte string', wire: hex(encodeCbor([4, 0, [1]])), expect: fail(ErrorCode.BAD_SHAPE) },
+      { name: 'payloads not an array', wire: hex(encodeCbor([4, 0, new Uint8Array(1)])), expect: fail(ErrorCode.BAD_SHAPE) },
+      { name: '33 payloads', wire: hex(encodeCbor([4, 0, Array(33).fill(new Uint8Array(1))])), expect: fail(ErrorCode.TOO_LARGE) },
+    ],
+  };
+
+  const topicChain = docChain;
+  const topicDevice = docSender;
+  const t = chainTopics(topicChain);
+  const topics = {
+    chainId: hex(topicChain),
+    deviceId: hex(topicDevice),
+    up: t.up, header: t.header, checkpoint: t.checkpoint, allRequests: t.allRequests,
+    device: Object.values(DeviceTopic).map((kind) => ({ kind, topic: t.device(topicDevice, kind) })),
+    parse: [
+      { topic: t.device(topicDevice, DeviceTopic.REQUEST), expect: { deviceId: hex(topicDevice), kind: DeviceTopic.REQUEST } },
+      { topic: t.device(topicDevice, DeviceTopic.REQUEST).toUpperCase(), expect: null },
+      { topic: t.device(topicDevice, DeviceTopic.REQUEST).replace(hex(topicDevice), hex(topicDevice).toUpperCase()), expect: null },
+      { topic: `${t.device(topicDevice, DeviceTopic.REQUEST)}/x`, expect: null },
+      { topic: t.device(topicDevice, DeviceTopic.REQUEST).replace('/req', '/up'), expect: null },
+      { topic: t.up, expect: null },
+      { topic: chainTopics(new Uint8Array(8)).device(topicDevice, DeviceTopic.ACK), expect: null },
+    ],
+  };
+  return { tags, keys, badKeys, enrol, enrolCases, validatorSets, header, acks, proofMessages, requests, responses, topics, documentExamples };
+}
+
+function merkleRootOf(ids: Uint8Array[]): Uint8Array {
+  return mth(ids);
+}
+
 const dir = fileURLToPath(new URL('../../test/vectors/', import.meta.url));
 const files: Record<string, unknown> = {
   'cbor.json': { vectors: cborVectors() },
@@ -364,6 +649,9 @@ const files: Record<string, unknown> = {
   'light.json': lightVectors(),
   'checkpoint.json': checkpointVectors(),
   'genesis.json': genesisVectors(),
+  'state.json': stateVectors(),
+  'messages.json': messageVectors(),
+  'past-header.json': pastHeaderVectors(),
 };
 for (const [name, content] of Object.entries(files)) {
   writeFileSync(dir + name, JSON.stringify(content, null, 1) + '\n');
