@@ -35,9 +35,9 @@ import { commitDigest, commitFromCbor, commitToCbor, encodeLightBlock } from '..
 import { encodeHeader } from '../../src/chain/header.js';
 import { decodeValidatorSet, encodeValidatorSet, validatorSetHash } from '../../src/chain/validator-set.js';
 import { inclusionProof } from '../../src/merkle/merkle.js';
-import {
-  decodeAck, decodeProofMessage, decodeRequest, decodeResponse, encodeAck, encodeProofMessage, encodeRequest, encodeResponse, requestIdOf,
-} from '../../src/mqtt/messages.js';
+import { decodeAck, encodeAck } from '../../src/mqtt/ack-message.js';
+import { decodeRequest, decodeResponse, encodeRequest, encodeResponse, requestIdOf } from '../../src/mqtt/messages.js';
+import { decodeProofMessage, encodeProofMessage } from '../../src/mqtt/proof-message.js';
 import { type DeviceTopic, chainTopics, parseDeviceTopic } from '../../src/mqtt/topics.js';
 import { makeEnrollRequest, openEnrollRequest } from '../../src/tx/enroll-request.js';
 import { keyId, keyPairFromPrivate } from '../../src/tx/identity.js';
