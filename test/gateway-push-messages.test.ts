@@ -5,7 +5,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { decodeAck, decodeProofMessage, encodeAck, encodeProofMessage, inclusionProofs } from '../src/index.js';
-import { createNativeCrypto } from '../tools/gateway/crypto-secp256k1-node.js';
+import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
 import { encodeAckMessage, encodeProofPush } from '../tools/gateway/push-messages.js';
 
 const crypto = createNativeCrypto();

@@ -22,7 +22,7 @@ import { createNodeClock } from './clock-node.js';
 import { createNodeLog } from './log-node.js';
 import { createFileOutbox } from './outbox-file-node.js';
 import { nodeRandom } from './random-node.js';
-import { createSimSensors } from './sensors-sim.js';
+import { createSimSensors } from '../sensors-sim/sensors-sim.js';
 import { createFileStore, writeFileAtomic } from './store-file-node.js';
 import { createTcpTransport } from './transport-tcp-node.js';
 

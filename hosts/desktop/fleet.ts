@@ -18,7 +18,7 @@ import {
   type CryptoProvider, type Genesis, type PeerEvent, type PeerStatus, bytesToHex, chainIdOf,
 } from '../../src/index.js';
 import { type Log, LogLevel } from '../../src/peer/ports.js';
-import { createNativeCrypto } from '../../tools/gateway/crypto-secp256k1-node.js';
+import { createNativeCrypto } from '../node/crypto-secp256k1-node.js';
 import { createNodeClock } from './clock-node.js';
 import { type BrokerAddress, type Device, type MqttOptions, type PeerOptions, openDevice } from './device.js';
 import { LatencyHistogram } from './latency-histogram.js';
@@ -31,7 +31,7 @@ export interface FleetOptions {
   readonly count: number;
   readonly genesis: Genesis;
   readonly broker: BrokerAddress;
-  /** Default: the native provider (tools/gateway/crypto-secp256k1-node.ts). */
+  /** Default: the native provider (hosts/node/crypto-secp256k1-node.ts). */
   readonly crypto?: CryptoProvider;
   readonly peer?: PeerOptions;
   readonly mqtt?: MqttOptions;

@@ -20,7 +20,7 @@ import {
 } from '../../src/index.js';
 import type { MqttSession, SessionHandlers } from '../../src/mqtt/session.js';
 import type { Clock, KeyValueStore, OutboxStore } from '../../src/peer/ports.js';
-import { createSimSensors } from '../../hosts/desktop/sensors-sim.js';
+import { createSimSensors } from '../../hosts/sensors-sim/sensors-sim.js';
 
 export interface PeerWorkloadOptions {
   /** Measured time for the transactions. */

@@ -8,7 +8,7 @@
 import { join, resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { Permission, bytesToHex, hexToBytes, isCompressedPublicKey, keyId } from '../../src/index.js';
-import { createNativeCrypto } from '../gateway/crypto-secp256k1-node.js';
+import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
 import { initChain } from '../gateway/data-dir.js';
 import { RequestError, blockJson, parseHeight, parseTxId, permissionName, txJson } from '../gateway/ledger-json.js';
 import { CliError, DEFAULT_DATA_DIR, ProgressLine, UsageError, intOption, openLedger, readGenesis } from './cli-support.js';

@@ -14,8 +14,8 @@ import MQTTClient from 'embedded:network/mqtt/client';
 import TCP from 'embedded:io/socket/tcp';
 import Timer from 'timer';
 import { createMqttClient } from '../../../src/mqtt/client/mqtt-client.js';
-import { createTcpTransport } from '../../../hosts/esp32/transport-tcp-419.js';
-import { createTimerClock } from '../../../hosts/esp32/clock-timer.js';
+import { createTcpTransport } from '../../../hosts/moddable/transport-tcp-419.js';
+import { createTimerClock } from '../../../hosts/moddable/clock-timer.js';
 import { exit, getenv, memory, microseconds, write, type XsMemory } from '../../../hosts/x-cli-lin/host.js';
 
 const ROUNDS = 20;
