@@ -1,4 +1,4 @@
-// The device's flash outbox (hosts/esp32/outbox-flash.ts) on a simulated NOR flash: the
+// The device's flash outbox (hosts/moddable/outbox-flash.ts) on a simulated NOR flash: the
 // same code that runs over Moddable's `flash` module on an ESP32. Runs on Node (no
 // Moddable needed). The fake flash refuses what real NOR refuses (setting a bit without
 // an erase), counts erases per sector, and can lose power after any number of bytes.
