@@ -6,11 +6,13 @@
 // peer, or one no longer used, shows up here before anyone builds firmware.
 
 import test from 'ava';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { type Plugin, build } from 'esbuild';
 import { PLATFORMS, platformOf, readManifest, resolveManifest } from './moddable/firmware-manifest.js';
-import { REPO } from './moddable/moddable-app.js';
+import { REPO, moddableMissing } from './moddable/moddable-app.js';
 
 /** Per platform: the modules a platform maps to a file of another name ("…/network", "…/board"). */
 function variants(platform: string): Record<string, string> {
@@ -104,3 +106,25 @@ for (const [platform, entry] of [['x-cli-lin', 'hosts/x-cli-lin/main.ts'], ['esp
     t.true(graph.size > 40, `the graph was followed (${graph.size} files)`);
   });
 }
+
+// mcconfig itself reads the manifests for the platforms it can configure here (it writes the
+// makefile and stops): an SDK manifest included before what defines its variables, or a path
+// that does not resolve from the manifest naming it, fails here. Skips without $MODDABLE.
+const missing = moddableMissing();
+for (const platform of ['esp32/nodemcu', 'lin', 'x-cli-lin']) {
+  (missing ? test.skip : test)(`mcconfig accepts the manifests for ${platform}${missing ? ` (skipped: ${missing})` : ''}`, (t) => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'botpeer-mcconfig-'));
+    t.teardown(() => fs.rmSync(out, { recursive: true, force: true }));
+    const moddable = process.env.MODDABLE!;
+    const env = { ...process.env, PATH: [path.join(moddable, 'build/bin/lin/release'), path.join(REPO, 'node_modules/.bin'), process.env.PATH].join(path.delimiter) };
+    const run = spawnSync('mcconfig', ['-p', platform, '-o', out], { cwd: REPO, env, encoding: 'utf8' });
+    t.is(run.status, 0, run.stdout + run.stderr);
+    const find = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? find(path.join(dir, e.name)) : e.name === 'makefile' ? [path.join(dir, e.name)] : []);
+    const makefile = fs.readFileSync(find(path.join(out, 'tmp'))[0]!, 'utf8');
+    t.regex(makefile, /botpeer\/hosts\/moddable\/firmware\.xsb/);
+  });
+}
+test('any other platform gets the manifest\'s error', (t) => {
+  t.regex(platformOf(readManifest(path.join(REPO, 'manifest.json')), 'esp8266')?.error ?? '', /unsupported platform/);
+});
