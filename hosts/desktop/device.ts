@@ -19,11 +19,11 @@ import {
 } from '../../src/index.js';
 import { type SessionSettings, assemblePeer } from '../../src/peer/assemble-peer.js';
 import type { Clock, Log, RandomSource, Sensor } from '../../src/peer/ports.js';
+import { createSimSensors } from '../sensors-sim/sensors-sim.js';
 import { createNodeClock } from './clock-node.js';
 import { createNodeLog } from './log-node.js';
 import { createFileOutbox } from './outbox-file-node.js';
 import { nodeRandom } from './random-node.js';
-import { createSimSensors } from '../sensors-sim/sensors-sim.js';
 import { createFileStore, writeFileAtomic } from './store-file-node.js';
 import { createTcpTransport } from './transport-tcp-node.js';
 
