@@ -1,4 +1,4 @@
-// The gateway's native crypto (tools/gateway/crypto-secp256k1-node.ts) and its
+// The Node native crypto (hosts/node/crypto-secp256k1-node.ts) and its
 // worker-thread verification pool (tools/gateway/verify-pool.ts): the native
 // provider must pass every shared vector and sign byte for byte like noble; the
 // pool must answer in order, and fail loudly (never hang) when a worker dies.
@@ -12,7 +12,7 @@ import { readingsBody } from '../src/tx/bodies.js';
 import { keyId } from '../src/tx/identity.js';
 import { Quantity, TxKind } from '../src/tx/kinds.js';
 import { decodeTx, encodeTx, signTx, verifyTxSignature } from '../src/tx/tx.js';
-import { createNativeCrypto } from '../tools/gateway/crypto-secp256k1-node.js';
+import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
 import { type VerifyJob, createVerifyPool } from '../tools/gateway/verify-pool.js';
 import { runAllVectorSuites } from './suites/vector-suites.js';
 

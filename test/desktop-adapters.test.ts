@@ -14,7 +14,7 @@ import { createNodeClock } from '../hosts/desktop/clock-node.js';
 import { createNodeLog, parseLogLevel } from '../hosts/desktop/log-node.js';
 import { createFileOutbox } from '../hosts/desktop/outbox-file-node.js';
 import { nodeRandom } from '../hosts/desktop/random-node.js';
-import { SIM_SCALES, createSimSensors } from '../hosts/desktop/sensors-sim.js';
+import { SIM_SCALES, createSimSensors } from '../hosts/sensors-sim/sensors-sim.js';
 import { createFileStore } from '../hosts/desktop/store-file-node.js';
 import { OUTBOX_KEEP, VALUE_BYTES, entryOf, valueOf } from './support/desktop-store-child.js';
 

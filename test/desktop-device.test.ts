@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Permission, bytesToHex, chainIdOf, decodeTx, keyId, parseReadings } from '../src/index.js';
 import { openDevice } from '../hosts/desktop/device.js';
 import { FleetDirError, deviceFolder, openFleet } from '../hosts/desktop/fleet.js';
-import { createNativeCrypto } from '../tools/gateway/crypto-secp256k1-node.js';
+import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
 import { initChain } from '../tools/gateway/data-dir.js';
 import { createFileOutbox } from '../hosts/desktop/outbox-file-node.js';
 import { tempDir } from './support/desktop-fleet.js';

@@ -9,7 +9,7 @@ import test from 'ava';
 import { join } from 'node:path';
 import { bytesToHex } from '../src/index.js';
 import { type Fleet, openFleet } from '../hosts/desktop/fleet.js';
-import { createNativeCrypto } from '../tools/gateway/crypto-secp256k1-node.js';
+import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
 import { enrolledBy, enrollKeys } from '../tools/cli/fleet-enroll.js';
 import { type Gateway } from '../tools/gateway/gateway.js';
 import type { ChainFiles } from '../tools/gateway/data-dir.js';

@@ -16,7 +16,7 @@ import { openDevice } from '../hosts/desktop/device.js';
 import { openFleet } from '../hosts/desktop/fleet.js';
 import { createFileOutbox } from '../hosts/desktop/outbox-file-node.js';
 import { enrolledBy, enrollKeys } from '../tools/cli/fleet-enroll.js';
-import { createNativeCrypto } from '../tools/gateway/crypto-secp256k1-node.js';
+import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
 import type { ChainFiles } from '../tools/gateway/data-dir.js';
 import type { Gateway } from '../tools/gateway/gateway.js';
 import { EventLog, checkExactlyOnce, ledgerTxs, sleep, tempDir, waitUntil } from './support/desktop-fleet.js';

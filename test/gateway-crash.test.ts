@@ -22,7 +22,7 @@ import {
   DeviceTopic, ErrorCode, type KeyPair, Quantity, TxKind, bytesToHex, chainTopics, decodeAck, decodeLightBlock, encodeTx,
   errorName, headerHash, keyId, merkleRoot, readingsBody, signTx,
 } from '../src/index.js';
-import { createNativeCrypto } from '../tools/gateway/crypto-secp256k1-node.js';
+import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
 import type { ChainFiles } from '../tools/gateway/data-dir.js';
 import { openSqliteStore } from '../tools/gateway/store-sqlite.js';
 import { crypto, enroll, makeChainDir, newDeviceKey } from './support/gateway-fixture.js';

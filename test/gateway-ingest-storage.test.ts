@@ -9,7 +9,7 @@ import {
   AccountRole, AccountStatus, LedgerState, Quantity, TxKind, chainTopics, decodeAck, encodeTx, errorName, keyId, readingsBody, signTx, txId,
 } from '../src/index.js';
 import type { Bus } from '../tools/gateway/bus.js';
-import { createNativeCrypto } from '../tools/gateway/crypto-secp256k1-node.js';
+import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
 import { Ingest } from '../tools/gateway/ingest.js';
 import type { LedgerStore } from '../tools/gateway/ledger-store.js';
 import { RateLimiter } from '../tools/gateway/rate-limiter.js';

@@ -10,7 +10,7 @@ import {
 } from '../src/index.js';
 import { BlockProducer, DEFAULT_PRODUCER_OPTIONS } from '../tools/gateway/block-producer.js';
 import type { Bus } from '../tools/gateway/bus.js';
-import { createNativeCrypto } from '../tools/gateway/crypto-secp256k1-node.js';
+import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
 import type { PoolEntry } from '../tools/gateway/ingest.js';
 import { openSqliteStore } from '../tools/gateway/store-sqlite.js';
 import { chainTopics } from '../src/index.js';

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import {
   ErrorCode, Quantity, TxKind, concatBytes, encodeTx, errorName, keyId, readingsBody, signTx, txId,
 } from '../src/index.js';
-import { createNativeCrypto } from '../tools/gateway/crypto-secp256k1-node.js';
+import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
 import { TX_ID_BYTES, type VerifyJob, createVerifyPool } from '../tools/gateway/verify-pool.js';
 
 const crypto = createNativeCrypto();

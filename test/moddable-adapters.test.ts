@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { firmwareModules, readManifest } from './moddable/firmware-manifest.js';
 import { REPO, buildManifestApp, moddableMissing, resultOf, runModdableApp } from './moddable/moddable-app.js';
 
 const missing = moddableMissing();
@@ -22,23 +23,20 @@ interface Report {
   results: { suite: string; name: string; passed: boolean; detail?: string }[];
 }
 
-/** Firmware modules the adapters need, taken from manifest.json by name. */
-const ADAPTERS = /^botpeer\/(src\/errors\/|src\/peer\/ports$|hosts\/esp32\/(clock-timer|transport-tcp-419)$)/;
+/** Firmware modules the adapters need, taken from the firmware's manifests by name. */
+const ADAPTERS = /^botpeer\/(src\/errors\/|src\/peer\/ports$|hosts\/moddable\/(clock-timer|transport-tcp-419)$)/;
 
 function appManifest(): Record<string, unknown> {
-  const root = JSON.parse(fs.readFileSync(path.join(REPO, 'manifest.json'), 'utf8')) as {
-    modules: Record<string, string>;
-    typescript: unknown;
-    platforms: Record<string, { modules?: Record<string, string> }>;
+  const root = readManifest(path.join(REPO, 'manifest.json'));
+  const modules = {
+    ...firmwareModules('x-cli-lin', ADAPTERS),
+    // The Preference store (every Moddable platform with Preference; not x-cli-lin) and the x-cli-lin file store.
+    ...firmwareModules('esp32', /^botpeer\/hosts\/moddable\/store-preference$/),
+    ...firmwareModules('x-cli-lin', /^botpeer\/hosts\/x-cli-lin\/store-file-lin$/),
   };
-  const modules: Record<string, string> = {};
-  for (const [name, file] of Object.entries(root.modules)) if (ADAPTERS.test(name)) modules[name] = path.resolve(REPO, file);
-  // The device's own Preference store (an esp32-only module in manifest.json) and the x-cli-lin file store.
-  for (const name of ['botpeer/hosts/esp32/store-preference']) modules[name] = path.resolve(REPO, root.platforms.esp32!.modules![name]!);
-  for (const name of ['botpeer/hosts/x-cli-lin/store-file-lin']) modules[name] = path.resolve(REPO, root.platforms['x-cli-lin']!.modules![name]!);
   const main = 'botpeer/test/moddable/apps/adapters-entry';
   return {
-    include: ['$(MODDABLE)/examples/manifest_typings.json', path.join(REPO, 'hosts/x-cli-lin/manifest.json')],
+    include: ['$(MODDABLE)/examples/manifest_typings.json', path.join(REPO, 'hosts/x-cli-lin/manifest_host.json')],
     modules: {
       ...modules,
       preference: path.join(REPO, 'test/moddable/apps/fake-preference'),

@@ -21,6 +21,7 @@ const title = (what: string) => (missing ? `${what} (skipped: ${missing})` : wha
 
 interface Status {
   state: string;
+  lastError?: { name: string };
   connected: boolean;
   nextSeq: number;
   outbox: number;
@@ -30,6 +31,9 @@ interface Status {
 
 const statuses = (stdout: string): Status[] =>
   stdout.split('\n').filter((l) => l.startsWith('botpeer: status ')).map((l) => JSON.parse(l.slice('botpeer: status '.length).replace(/ XS .*$/, '')) as Status);
+/** The peer's state changes as the console shows them, in order. */
+const stateLines = (stdout: string) => stdout.split('\n').filter((l) => / state [a-z-]+$/.test(l)).map((l) => l.replace(/^.* state /, ''));
+const enrolLines = (stdout: string) => stdout.split('\n').filter((l) => l.includes('to enrol this device run:'));
 const memoryLines = (stdout: string) => stdout.split('\n').filter((l) => l.includes(' XS ')).map((l) => l.replace(/^.* (XS .*)$/, '$1'));
 
 moddableTest(title('the firmware on x-cli-lin: key on first start, enrolled by the CLI, readings final, state kept across restarts'), async (t) => {
@@ -61,7 +65,12 @@ moddableTest(title('the firmware on x-cli-lin: key on first start, enrolled by t
   const device = /botpeer: device ([0-9a-f]{16}) on chain ([0-9a-f]{16})/.exec(first.stdout);
   t.truthy(device, first.stdout);
   t.is(device![2], bytesToHex(gateway.chain.chainId).slice(0, 16));
+  // A command the operator can paste as it is.
+  t.regex(first.stdout, /^botpeer: to enrol this device run: npx botpeer device enroll [0-9a-f]+$/m);
   const request = /botpeer device enroll ([0-9a-f]+)/.exec(first.stdout)![1]!;
+  const firstStates = stateLines(first.stdout);
+  t.deepEqual(firstStates.filter((state, i) => state === firstStates[i - 1]), [], `each state change shown once: ${firstStates.join(', ')}`);
+  t.true(firstStates.includes('unenrolled'), firstStates.join(', '));
   const before = statuses(first.stdout).at(-1)!;
   t.true(before.counters.signed! >= 1 && before.outbox >= 1, `signed and kept in the outbox: ${JSON.stringify(before)}`);
   t.is(before.counters.final, 0);
@@ -85,6 +94,10 @@ moddableTest(title('the firmware on x-cli-lin: key on first start, enrolled by t
   const finals = [...second.stdout.matchAll(/final seq (\d+) in block (\d+)/g)].map((m) => Number(m[1]));
   t.true(finals.includes(1), `seq 1, signed before enrolment, became final: ${finals.join(',')}`);
   const after = statuses(second.stdout).at(-1)!;
+  t.is(enrolLines(second.stdout).length, 1, 'not yet known to be enrolled when it booted: the request once more');
+  t.is(statuses(second.stdout).at(-1)!.lastError, undefined, 'accepted: UNKNOWN_SENDER is not the last error any more');
+  const secondStates = stateLines(second.stdout);
+  t.is(secondStates.filter((state) => state === 'online').length, 1, `online once: ${secondStates.join(', ')}`);
   t.true(after.counters.final! >= before.outbox + 1, `final: ${JSON.stringify(after.counters)}`);
   t.true(after.counters.headersVerified! >= 1 && after.trustedHeight >= 1);
   t.true(after.nextSeq > before.nextSeq, 'sequence numbers never reused across restarts');
@@ -95,6 +108,7 @@ moddableTest(title('the firmware on x-cli-lin: key on first start, enrolled by t
   const third = await runModdableApp(binary, { env: { ...env, BOTPEER_RUN_MS: '3000' }, timeoutMs: 60_000 });
   t.is(third.code, 0, third.stdout + third.stderr);
   const last = statuses(third.stdout).at(-1)!;
+  t.deepEqual(enrolLines(third.stdout), [], 'enrolled: no enrolment request on later boots');
   t.true(last.nextSeq > after.nextSeq);
   t.true(last.trustedHeight >= after.trustedHeight, 'trust resumed from storage, not from the genesis');
 

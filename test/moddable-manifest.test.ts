@@ -1,28 +1,24 @@
-// manifest.json against the code (runs on Node, no Moddable needed): for each firmware
+// manifest.json and the folder manifests it includes, against the code (runs on Node, no
+// Moddable needed): for each firmware
 // platform, the modules the manifest lists from the repo must be exactly the files its
 // main imports (computed by esbuild from the sources), each named "botpeer/" + its repo
 // path so relative imports resolve under XS as on disk. A core file newly imported by the
 // peer, or one no longer used, shows up here before anyone builds firmware.
 
 import test from 'ava';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { type Plugin, build } from 'esbuild';
-import { REPO } from './moddable/moddable-app.js';
+import { PLATFORMS, platformOf, readManifest, resolveManifest } from './moddable/firmware-manifest.js';
+import { REPO, moddableMissing } from './moddable/moddable-app.js';
 
-interface Manifest {
-  include?: string[];
-  modules: Record<string, string | string[]>;
-  platforms: Record<string, { include?: string[]; modules?: Record<string, string | string[]> }>;
-}
-
-const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'manifest.json'), 'utf8')) as Manifest;
-
-/** Per platform: the "botpeer/hosts/esp32/network" and "…/board" variants, as the manifest maps them. */
+/** Per platform: the modules a platform maps to a file of another name ("…/network", "…/board"). */
 function variants(platform: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(manifest.platforms[platform]?.modules ?? {})) {
-    if (typeof value === 'string' && key.startsWith('botpeer/')) out[key.slice('botpeer/'.length)] = value.slice(2);
+  for (const { key, file } of resolveManifest(platform).entries) {
+    if (key.startsWith('botpeer/') && key.slice('botpeer/'.length) !== file) out[key.slice('botpeer/'.length)] = file;
   }
   return out;
 }
@@ -57,45 +53,47 @@ async function importGraph(entry: string, platform: string): Promise<Set<string>
     mainFields: ['module', 'main'], logLevel: 'silent', plugins: [plugin],
     external: ['mqtt-packet'], // the firmware's own generated copy (modules/mqtt-packet)
   });
-  return new Set(Object.keys(result.metafile!.inputs).map((f) => f.replace(/\.(ts|js)$/, '')));
+  // npm files by their path under node_modules, wherever a symlinked node_modules really is.
+  return new Set(Object.keys(result.metafile!.inputs).map((f) => f.replace(/\.(ts|js)$/, '').replace(/^.*?\/?(node_modules\/)/, '$1')));
 }
 
-/** Repo files the manifest gives a platform: common modules, the platform's own, and those of the repo's included manifests. */
+/** Repo files the manifests give a platform. */
 function listed(platform: string): Set<string> {
-  const files = new Set<string>();
-  const add = (modules: Record<string, string | string[]> | undefined, dir: string) => {
-    for (const value of Object.values(modules ?? {})) {
-      for (const source of Array.isArray(value) ? value : [value]) {
-        if (source.startsWith('./')) files.add(path.relative(REPO, path.join(REPO, dir, source)));
-      }
-    }
-  };
-  add(manifest.modules, '.');
-  add(manifest.platforms[platform]?.modules, '.');
-  for (const include of [...(manifest.include ?? []), ...(manifest.platforms[platform]?.include ?? [])]) {
-    if (!include.startsWith('./')) continue;
-    const included = JSON.parse(fs.readFileSync(path.join(REPO, include), 'utf8')) as Manifest;
-    add(included.modules, path.dirname(include));
-  }
-  return files;
+  return new Set(resolveManifest(platform).entries.map((e) => e.file));
 }
 
-test('every repo module is named "botpeer/" + its path (npm modules by their own names) and exists', (t) => {
-  for (const scope of [manifest.modules, ...Object.values(manifest.platforms).map((p) => p.modules ?? {})]) {
-    for (const [key, value] of Object.entries(scope)) {
-      for (const source of Array.isArray(value) ? value : [value]) {
-        if (!source.startsWith('./')) continue;
-        const file = source.slice(2);
-        const exists = ['.ts', '.js', '.d.ts'].some((ext) => fs.existsSync(path.join(REPO, file + ext)));
-        t.true(exists, `${key} → ${source} exists`);
-        if (file.startsWith('node_modules/')) t.is(key, file.slice('node_modules/'.length), `${key} is the npm import name`);
-        else if (key.startsWith('botpeer/') && !/\/(network|board)$/.test(key)) t.is(key, `botpeer/${file}`);
-      }
+for (const platform of PLATFORMS) {
+  test(`${platform}: every repo module is named "botpeer/" + its path (npm modules by their own names) and exists`, (t) => {
+    const { entries } = resolveManifest(platform);
+    t.true(entries.length > 40, `${entries.length} modules`);
+    for (const { key, file, manifest } of entries) {
+      const exists = ['.ts', '.js', '.d.ts', '.c'].some((ext) => fs.existsSync(path.join(REPO, file + ext)));
+      t.true(exists, `${manifest}: ${key} → ${file} exists`);
+      if (file.startsWith('node_modules/')) t.is(key, file.slice('node_modules/'.length), `${key} is the npm import name`);
+      else if (key.startsWith('botpeer/') && !/\/(network|board)$/.test(key)) t.is(key, `botpeer/${file}`, manifest);
+    }
+  });
+}
+
+test('the root manifest only joins the folders\' manifests: platforms differ under `platforms`, in each folder', (t) => {
+  const root = readManifest(path.join(REPO, 'manifest.json'));
+  t.deepEqual(root.modules, undefined, 'no module listed at the root');
+  for (const [platform, entry] of Object.entries(root.platforms ?? {})) {
+    t.deepEqual(Object.keys(entry), [platform === '...' ? 'error' : 'include'], `platforms.${platform}`);
+  }
+  // Each repo manifest is read once per build, and lists only files of its own folder.
+  for (const platform of PLATFORMS) {
+    for (const { key, file, manifest } of resolveManifest(platform).entries) {
+      if (file.startsWith('node_modules/')) continue;
+      t.true(file.startsWith(path.dirname(manifest) + '/'), `${manifest} lists ${key} from another folder (${file})`);
     }
   }
+  t.true(resolveManifest('esp32').manifests.includes('hosts/esp32/manifest.json'));
+  t.false(resolveManifest('x-cli-lin').manifests.includes('hosts/esp32/manifest.json'), 'x-cli-lin does not build the ESP32 folder');
+  t.is(platformOf(root, 'pico')?.error?.startsWith('botpeer firmware: unsupported platform'), true);
 });
 
-for (const [platform, entry] of [['x-cli-lin', 'hosts/x-cli-lin/main.ts'], ['esp32', 'hosts/esp32/main.ts']] as const) {
+for (const [platform, entry] of [['x-cli-lin', 'hosts/x-cli-lin/main.ts'], ['esp32', 'hosts/esp32/main.ts'], ['lin', 'hosts/esp32/main.ts']] as const) {
   test(`${platform}: the manifest lists exactly the files its main imports`, async (t) => {
     const graph = await importGraph(entry, platform);
     const files = listed(platform);
@@ -108,3 +106,25 @@ for (const [platform, entry] of [['x-cli-lin', 'hosts/x-cli-lin/main.ts'], ['esp
     t.true(graph.size > 40, `the graph was followed (${graph.size} files)`);
   });
 }
+
+// mcconfig itself reads the manifests for the platforms it can configure here (it writes the
+// makefile and stops): an SDK manifest included before what defines its variables, or a path
+// that does not resolve from the manifest naming it, fails here. Skips without $MODDABLE.
+const missing = moddableMissing();
+for (const platform of ['esp32/nodemcu', 'lin', 'x-cli-lin']) {
+  (missing ? test.skip : test)(`mcconfig accepts the manifests for ${platform}${missing ? ` (skipped: ${missing})` : ''}`, (t) => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'botpeer-mcconfig-'));
+    t.teardown(() => fs.rmSync(out, { recursive: true, force: true }));
+    const moddable = process.env.MODDABLE!;
+    const env = { ...process.env, PATH: [path.join(moddable, 'build/bin/lin/release'), path.join(REPO, 'node_modules/.bin'), process.env.PATH].join(path.delimiter) };
+    const run = spawnSync('mcconfig', ['-p', platform, '-o', out], { cwd: REPO, env, encoding: 'utf8' });
+    t.is(run.status, 0, run.stdout + run.stderr);
+    const find = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? find(path.join(dir, e.name)) : e.name === 'makefile' ? [path.join(dir, e.name)] : []);
+    const makefile = fs.readFileSync(find(path.join(out, 'tmp'))[0]!, 'utf8');
+    t.regex(makefile, /botpeer\/hosts\/moddable\/firmware\.xsb/);
+  });
+}
+test('any other platform gets the manifest\'s error', (t) => {
+  t.regex(platformOf(readManifest(path.join(REPO, 'manifest.json')), 'esp8266')?.error ?? '', /unsupported platform/);
+});

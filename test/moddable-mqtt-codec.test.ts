@@ -6,8 +6,8 @@
 // never asserted. docs/firmware.md records them and the decision. Skips without $MODDABLE.
 
 import test from 'ava';
-import fs from 'node:fs';
 import path from 'node:path';
+import { firmwareModules, readManifest } from './moddable/firmware-manifest.js';
 import { REPO, buildManifestApp, byteCodeSizes, moddableMissing, resultOf, runModdableApp } from './moddable/moddable-app.js';
 import { startAedes } from './support/mqtt-client-support.js';
 
@@ -29,27 +29,23 @@ interface Report {
 }
 
 /** The firmware's modules that the packet path needs, taken from manifest.json by name. */
-const PACKET_PATH = /^botpeer\/(src\/mqtt\/client\/|src\/peer\/ports$|src\/errors\/|hosts\/esp32\/(transport-tcp-419|clock-timer)$)/;
+const PACKET_PATH = /^botpeer\/(src\/mqtt\/client\/|src\/peer\/ports$|src\/errors\/|hosts\/moddable\/(transport-tcp-419|clock-timer)$)/;
 /** Module names (as in the build's modules folder) of each codec path, for byte-code sizes. */
 const CODEC_MODULES = {
   packet: /^(mqtt-packet|botpeer\/src\/mqtt\/client\/.*)$/,
-  transport: /^botpeer\/hosts\/esp32\/transport-tcp-419$/,
+  transport: /^botpeer\/hosts\/moddable\/transport-tcp-419$/,
   ecma419: /^~\.embedded\/network\/mqtt\/client$/, // mcconfig stores "embedded:x" as "~.embedded/x"
 };
 
 function appManifest(): Record<string, unknown> {
-  const root = JSON.parse(fs.readFileSync(path.join(REPO, 'manifest.json'), 'utf8')) as {
-    modules: Record<string, string>;
-    typescript: unknown;
-    platforms: { 'x-cli-lin': { creation: Record<string, unknown> } };
-  };
-  const modules: Record<string, string> = {};
-  for (const [name, file] of Object.entries(root.modules)) if (PACKET_PATH.test(name)) modules[name] = path.resolve(REPO, file);
+  const root = readManifest(path.join(REPO, 'manifest.json'));
+  const xcli = readManifest(path.join(REPO, 'hosts/x-cli-lin/manifest.json'));
+  const modules = firmwareModules('x-cli-lin', PACKET_PATH);
   const main = 'botpeer/test/moddable/apps/mqtt-compare';
   return {
     include: [
       '$(MODDABLE)/examples/manifest_typings.json',
-      path.join(REPO, 'hosts/x-cli-lin/manifest.json'),
+      path.join(REPO, 'hosts/x-cli-lin/manifest_host.json'),
       path.join(REPO, 'modules/mqtt-packet/manifest.json'),
     ],
     modules: {
@@ -59,7 +55,7 @@ function appManifest(): Record<string, unknown> {
     },
     preload: [...Object.keys(modules), 'embedded:network/mqtt/client'],
     typescript: root.typescript,
-    creation: { ...root.platforms['x-cli-lin'].creation, main },
+    creation: { ...xcli.creation, main },
     platforms: { 'x-cli-lin': {}, '...': { error: 'test apps build for x-cli-lin only' } },
   };
 }

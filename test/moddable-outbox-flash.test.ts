@@ -1,4 +1,4 @@
-// The device's flash outbox (hosts/esp32/outbox-flash.ts) on a simulated NOR flash: the
+// The device's flash outbox (hosts/moddable/outbox-flash.ts) on a simulated NOR flash: the
 // same code that runs over Moddable's `flash` module on an ESP32. Runs on Node (no
 // Moddable needed). The fake flash refuses what real NOR refuses (setting a bit without
 // an erase), counts erases per sector, and can lose power after any number of bytes.
@@ -7,8 +7,8 @@ import test from 'ava';
 import fc from 'fast-check';
 import { BotError } from '../src/errors/bot-error.js';
 import { ErrorCode } from '../src/errors/error-codes.js';
-import { type FlashArea, createFlashOutbox, flashOutboxLimit } from '../hosts/esp32/outbox-flash.js';
-import { maxReadingsTxBytes } from '../hosts/esp32/firmware.js';
+import { type FlashArea, createFlashOutbox, flashOutboxLimit } from '../hosts/moddable/outbox-flash.js';
+import { maxReadingsTxBytes } from '../hosts/moddable/firmware.js';
 import { createNobleCrypto } from '../src/crypto/noble-crypto.js';
 import { MAX_READINGS_PER_TX, MAX_SERIES, readingsBody } from '../src/tx/bodies.js';
 import { TxKind } from '../src/tx/kinds.js';

@@ -223,6 +223,7 @@ test('BLOCKED: visible, no send loop, the outbox kept; lifted → resumes', (t) 
   gateway.lift(device.id);
   clock.advance(90_000);
   t.is(device.status.state, PeerState.ONLINE);
+  t.is(device.status.lastError, undefined, 'the lifted block is no longer the last error');
   const signed = device.of('signed').map((e) => e.seq);
   t.true(device.status.counters.final >= finalBefore + 8);
   t.true(device.outbox.size <= 2);
@@ -248,6 +249,7 @@ test('REVOKED and UNENROLLED are visible; a later enrolment resumes', (t) => {
   late.gateway.enroll(late.device.peer.publicKey);
   late.clock.advance(70_000);
   t.is(late.device.status.state, PeerState.ONLINE);
+  t.is(late.device.status.lastError, undefined, 'UNKNOWN_SENDER is not the last error once the device is accepted');
   t.true(late.device.status.counters.final >= 5);
 });
 

@@ -7,23 +7,23 @@
 //   <dir>/outbox/   OutboxStore (outbox-file-node.ts): signed, not yet final
 //   <dir>/enrolled  written once the operator's enrolment was accepted (holds the chain id)
 //
-// The device's MQTT client id is its device id in hex: the gateway's embedded
-// broker lets a client publish and subscribe only under its own id.
+// The core assembles the peer from these ports (src/peer/assemble-peer.ts): the key, the
+// MQTT client with the device id as client id (the gateway's embedded broker lets a
+// client publish and subscribe only under its own id), the peer.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CryptoProvider, type Genesis, bytesToHex, chainIdOf, keyId } from '../../src/index.js';
+import { type CryptoProvider, type Genesis, bytesToHex, chainIdOf } from '../../src/index.js';
 import {
-  type LightPeer, type PeerConfig, type PeerEvent, type PeerOptions, type PeerStatus, createLightPeer,
-  loadOrCreateKeyPair, makePeerConfig,
+  type LightPeer, type PeerConfig, type PeerEvent, type PeerOptions, type PeerStatus, type SessionSettings, assemblePeer,
+  makePeerConfig,
 } from '../../src/peer/index.js';
-import { createMqttClient } from '../../src/mqtt/client/mqtt-client.js';
 import type { Clock, Log, RandomSource, Sensor } from '../../src/ports/index.js';
+import { createSimSensors } from '../sensors-sim/sensors-sim.js';
 import { createNodeClock } from './clock-node.js';
 import { createNodeLog } from './log-node.js';
 import { createFileOutbox } from './outbox-file-node.js';
 import { nodeRandom } from './random-node.js';
-import { createSimSensors } from './sensors-sim.js';
 import { createFileStore, writeFileAtomic } from './store-file-node.js';
 import { createTcpTransport } from './transport-tcp-node.js';
 
@@ -35,11 +35,7 @@ export interface BrokerAddress {
 
 export type { PeerOptions };
 
-export interface MqttOptions {
-  readonly protocolVersion?: 4 | 5;
-  readonly keepAliveSeconds?: number;
-  readonly backoff?: { readonly minMs: number; readonly maxMs: number };
-}
+export type MqttOptions = SessionSettings;
 
 export interface DeviceOptions {
   /** The device's own folder (created if missing). */
@@ -91,40 +87,28 @@ export function openDevice(options: DeviceOptions): Device {
   const store = createFileStore(join(dir, 'state'), { durable });
   const config = makePeerConfig(genesis, options.peer);
   const outbox = createFileOutbox(join(dir, 'outbox'), { capacity: config.outboxCapacity, durable });
-  // The peer would load (or make) the key itself; the MQTT client needs the id first.
-  const keys = loadOrCreateKeyPair(crypto, store, random);
-  const id = keyId(crypto, keys.publicKey);
-  const idHex = bytesToHex(id);
-  const log = options.log ?? createNodeLog({ prefix: idHex });
-  const chainHex = bytesToHex(chainIdOf(crypto, genesis));
-
-  const session = createMqttClient({
-    transport: createTcpTransport({ host: options.broker.host, port: options.broker.port }),
-    clock,
-    random,
-    clientId: idHex,
-    protocolVersion: options.mqtt?.protocolVersion ?? 4,
-    keepAliveSeconds: options.mqtt?.keepAliveSeconds ?? 30,
-    // A persistent session: the broker keeps the device's subscriptions and its QoS 1
-    // acks and proofs while it is away.
-    clean: false,
-    ...(options.mqtt?.backoff ? { backoff: options.mqtt.backoff } : {}),
-    log,
-  });
   let sampling = true;
-  const sensors = (options.sensors ?? createSimSensors({ seed: id, now: () => clock.now() })).map((sensor): Sensor => Object.freeze({
+  // Undefined is the Sensor port's "cannot read": the peer seals what it has and signs nothing new.
+  const switchable = (sensor: Sensor): Sensor => Object.freeze({
     quantity: sensor.quantity,
     scale: sensor.scale,
-    // Undefined is the port's "cannot read": the peer seals what it has and signs nothing new.
     sample: () => (sampling ? sensor.sample() : undefined),
-  }));
-  const peer = createLightPeer(config, { crypto, clock, random, store, outbox, session, log, sensors });
+  });
+  const { peer, deviceId: id, deviceIdHex: idHex } = assemblePeer(config, {
+    crypto, clock, random, store, outbox,
+    transport: createTcpTransport({ host: options.broker.host, port: options.broker.port }),
+    device: (deviceId, deviceIdHex) => ({
+      sensors: (options.sensors ?? createSimSensors({ seed: deviceId, now: () => clock.now() })).map(switchable),
+      log: options.log ?? createNodeLog({ prefix: deviceIdHex }),
+    }),
+  }, options.mqtt);
+  const chainHex = bytesToHex(chainIdOf(crypto, genesis));
 
   const markerPath = join(dir, ENROLLED_FILE);
   let enrolled = existsSync(markerPath) && readFileSync(markerPath, 'utf8').trim() === chainHex;
   return {
     dir, id, idHex, config, peer,
-    publicKey: keys.publicKey,
+    publicKey: peer.publicKey,
     get enrolled() {
       return enrolled;
     },

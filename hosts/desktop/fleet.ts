@@ -14,12 +14,10 @@
 
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type CryptoProvider, type Genesis, bytesToHex, chainIdOf,
-} from '../../src/index.js';
-import { type PeerEvent, type PeerStatus } from '../../src/peer/index.js';
+import { type CryptoProvider, type Genesis, bytesToHex, chainIdOf } from '../../src/index.js';
+import type { PeerEvent, PeerStatus } from '../../src/peer/index.js';
 import { type Log, LogLevel } from '../../src/ports/index.js';
-import { createNativeCrypto } from '../../tools/gateway/crypto-secp256k1-node.js';
+import { createNativeCrypto } from '../node/crypto-secp256k1-node.js';
 import { createNodeClock } from './clock-node.js';
 import { type BrokerAddress, type Device, type MqttOptions, type PeerOptions, openDevice } from './device.js';
 import { LatencyHistogram } from './latency-histogram.js';
@@ -32,7 +30,7 @@ export interface FleetOptions {
   readonly count: number;
   readonly genesis: Genesis;
   readonly broker: BrokerAddress;
-  /** Default: the native provider (tools/gateway/crypto-secp256k1-node.ts). */
+  /** Default: the native provider (hosts/node/crypto-secp256k1-node.ts). */
   readonly crypto?: CryptoProvider;
   readonly peer?: PeerOptions;
   readonly mqtt?: MqttOptions;

@@ -9,8 +9,8 @@ import AHT10 from 'embedded:sensor/Humidity-Temperature/AHT10';
 import HTU21D from 'embedded:sensor/Humidity-Temperature/HTU21D';
 import SHT3x from 'embedded:sensor/Humidity-Temperature/SHT3x';
 import { randomBytes } from '../../modules/random-hw/random-hw.js';
-import type { FlashArea } from './outbox-flash.js';
-import type { ClimateDriver, ClimateDriverFactory } from './sensors-climate.js';
+import type { FlashArea } from '../moddable/outbox-flash.js';
+import type { ClimateDriver, ClimateDriverFactory } from '../moddable/sensors-climate.js';
 
 interface Board {
   readonly I2C?: { readonly default?: Record<string, unknown> };

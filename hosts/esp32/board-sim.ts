@@ -5,8 +5,8 @@
 // x-cli-lin host keeps it in a file instead).
 
 import { randomBytes } from '../../modules/random-hw/random-hw.js';
-import type { FlashArea } from './outbox-flash.js';
-import type { ClimateDriverFactory } from './sensors-climate.js';
+import type { FlashArea } from '../moddable/outbox-flash.js';
+import type { ClimateDriverFactory } from '../moddable/sensors-climate.js';
 
 export function boardDrivers(): readonly ClimateDriverFactory[] {
   return [];

@@ -3,8 +3,8 @@
 // sensors, LED, hardware RNG, the flash partition for the outbox), board-sim.ts on
 // Moddable's desktop simulators.
 
-import type { FlashArea } from './outbox-flash.js';
-import type { ClimateDriverFactory } from './sensors-climate.js';
+import type { FlashArea } from '../moddable/outbox-flash.js';
+import type { ClimateDriverFactory } from '../moddable/sensors-climate.js';
 
 /** Temperature/humidity drivers to try, in order, on the board's default I2C bus. */
 export function boardDrivers(): readonly ClimateDriverFactory[];

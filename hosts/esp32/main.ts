@@ -13,15 +13,15 @@
 import config from 'mc/config';
 import { createSecp256k1Crypto } from '../../modules/crypto-secp256k1/crypto-secp256k1.js';
 import { bringUpNetwork } from './network.js';
-import { createTimerClock } from './clock-timer.js';
-import { type FirmwareSettings, parseFirmwareSettings } from './firmware-settings.js';
-import { maxReadingsTxBytes, startFirmware } from './firmware.js';
-import { createConsoleLog } from './log-console.js';
-import { createFlashOutbox } from './outbox-flash.js';
-import { createStatusLed } from './status-led.js';
-import { createPreferenceStore } from './store-preference.js';
-import { createTcpTransport } from './transport-tcp-419.js';
-import { openClimateSensors } from './sensors-climate.js';
+import { createTimerClock } from '../moddable/clock-timer.js';
+import { type FirmwareSettings, parseFirmwareSettings } from '../moddable/firmware-settings.js';
+import { maxReadingsTxBytes, startFirmware } from '../moddable/firmware.js';
+import { createConsoleLog } from '../moddable/log-console.js';
+import { createFlashOutbox } from '../moddable/outbox-flash.js';
+import { createStatusLed } from '../moddable/status-led.js';
+import { createPreferenceStore } from '../moddable/store-preference.js';
+import { createTcpTransport } from '../moddable/transport-tcp-419.js';
+import { openClimateSensors } from '../moddable/sensors-climate.js';
 import { boardDrivers, boardFlash, boardLed, boardRandom } from './board.js';
 import { LogLevel } from '../../src/ports/index.js';
 

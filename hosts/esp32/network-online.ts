@@ -3,7 +3,7 @@
 // gateway's host name is needed; the simulators take it as an IPv4 address.
 
 import type { Log } from '../../src/ports/index.js';
-import type { FirmwareSettings } from './firmware-settings.js';
+import type { FirmwareSettings } from '../moddable/firmware-settings.js';
 
 export function bringUpNetwork(settings: FirmwareSettings, _log: Log, online: (address: string) => void): void {
   const address = settings.gatewayHost === 'localhost' ? '127.0.0.1' : settings.gatewayHost;

@@ -13,7 +13,7 @@ import Time from 'time';
 import Timer from 'timer';
 import WiFi from 'wifi';
 import { type Log, LogLevel } from '../../src/ports/index.js';
-import type { FirmwareSettings } from './firmware-settings.js';
+import type { FirmwareSettings } from '../moddable/firmware-settings.js';
 
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 60_000;

@@ -3,7 +3,7 @@
 // Moddable's desktop simulators. Both have this shape.
 
 import type { Log } from '../../src/ports/index.js';
-import type { FirmwareSettings } from './firmware-settings.js';
+import type { FirmwareSettings } from '../moddable/firmware-settings.js';
 
 /** Brings the device online, then calls `online` once with the gateway's IPv4 address. */
 export function bringUpNetwork(settings: FirmwareSettings, log: Log, online: (address: string) => void): void;

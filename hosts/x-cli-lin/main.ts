@@ -1,5 +1,5 @@
 // The firmware on Moddable's headless Linux platform (x-cli-lin host layer): the same
-// firmware as on an ESP32 (hosts/esp32/firmware.ts and its platform-neutral adapters:
+// firmware as on an ESP32 (hosts/moddable: firmware.ts and the platform-neutral adapters:
 // timer clock, ECMA-419 TCP transport, flash-log outbox, status LED), with what a
 // computer has instead of a board: settings from the environment (x-cli builds have no
 // mc/config), durable files for the key-value store, a file that behaves like NOR
@@ -15,14 +15,14 @@
 import { createSecp256k1Crypto } from '../../modules/crypto-secp256k1/crypto-secp256k1.js';
 import { randomBytes } from '../../modules/random-hw/random-hw.js';
 import { LogLevel } from '../../src/ports/index.js';
-import { createTimerClock } from '../esp32/clock-timer.js';
-import { maxReadingsTxBytes, startFirmware } from '../esp32/firmware.js';
-import { parseFirmwareSettings } from '../esp32/firmware-settings.js';
-import { createConsoleLog } from '../esp32/log-console.js';
-import { createFlashOutbox } from '../esp32/outbox-flash.js';
-import { openClimateSensors } from '../esp32/sensors-climate.js';
-import { createStatusLed } from '../esp32/status-led.js';
-import { createTcpTransport } from '../esp32/transport-tcp-419.js';
+import { createTimerClock } from '../moddable/clock-timer.js';
+import { maxReadingsTxBytes, startFirmware } from '../moddable/firmware.js';
+import { parseFirmwareSettings } from '../moddable/firmware-settings.js';
+import { createConsoleLog } from '../moddable/log-console.js';
+import { createFlashOutbox } from '../moddable/outbox-flash.js';
+import { openClimateSensors } from '../moddable/sensors-climate.js';
+import { createStatusLed } from '../moddable/status-led.js';
+import { createTcpTransport } from '../moddable/transport-tcp-419.js';
 import { FileFlash, exit, getenv, makeDirectory, memory, write } from './host.js';
 import { createFileStore } from './store-file-lin.js';
 

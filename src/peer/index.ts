@@ -7,3 +7,4 @@ export * from './peer-config.js';
 export * from './peer-status.js';
 export * from './identity-store.js';
 export * from './light-peer.js';
+export * from './assemble-peer.js';

@@ -39,7 +39,7 @@ import type { KeyValueStore, OutboxStore } from '../ports/storage.js';
 import { ReadingBatcher, type SealedBatch } from './reading-batcher.js';
 import { RequestTable } from './request-table.js';
 import { SeqReservation } from './seq-reservation.js';
-import { TxSender } from './tx-sender.js';
+import { TxSender, isHoldCode } from './tx-sender.js';
 
 export interface PeerPorts {
   readonly crypto: CryptoProvider;
@@ -78,7 +78,11 @@ function badConfig(detail: string): never {
 }
 
 /** Loads (or on first boot makes) the device key, takes over the outbox, and returns a stopped peer. Throws BotError on bad configuration or unreadable storage. */
-export function createLightPeer(config: PeerConfig, ports: PeerPorts): LightPeer {
+/**
+ * `keys`: the device's key pair when the host already loaded it (assemblePeer does, for the
+ * MQTT client id); otherwise it is loaded from the store, or made on first boot.
+ */
+export function createLightPeer(config: PeerConfig, ports: PeerPorts, keys?: KeyPair): LightPeer {
   if (ports.outbox.capacity !== config.outboxCapacity) badConfig(`outbox capacity ${ports.outbox.capacity} ≠ outboxCapacity ${config.outboxCapacity}`);
   const { sensors } = ports;
   if (sensors.length < 1 || sensors.length > MAX_SERIES) badConfig(`1..${MAX_SERIES} sensors`);
@@ -87,8 +91,7 @@ export function createLightPeer(config: PeerConfig, ports: PeerPorts): LightPeer
     if (!quantities.has(sensor.quantity)) badConfig(`unknown quantity ${sensor.quantity}`);
     if (!Number.isInteger(sensor.scale) || sensor.scale < MIN_SCALE || sensor.scale > MAX_SCALE) badConfig(`scale must be in ${MIN_SCALE}..${MAX_SCALE}`);
   }
-  const keys = loadOrCreateKeyPair(ports.crypto, ports.store, ports.random);
-  return new Peer(config, ports, keys);
+  return new Peer(config, ports, keys ?? loadOrCreateKeyPair(ports.crypto, ports.store, ports.random));
 }
 
 class Peer implements LightPeer {
@@ -396,6 +399,11 @@ class Peer implements LightPeer {
   }
 
   private refreshState(): void {
+    // A refusal (not enrolled, revoked, blocked) is the last error only while it lasts: once
+    // the gateway and the broker accept the device again, it is no longer what is wrong.
+    if (this.lastError !== undefined && isHoldCode(this.lastError.code) && this.sender.held === undefined && this.refused === undefined) {
+      this.lastError = undefined;
+    }
     const state = this.derive();
     if (state === this.state) return;
     this.state = state;

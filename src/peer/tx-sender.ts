@@ -67,6 +67,11 @@ const holdByCode: Readonly<Record<number, HoldState>> = Object.freeze({
   [ErrorCode.UNKNOWN_SENDER]: PeerState.UNENROLLED,
 });
 
+/** Whether `code` is a gateway refusal that holds the device (BLOCKED, REVOKED, UNKNOWN_SENDER). */
+export function isHoldCode(code: number): boolean {
+  return holdByCode[code] !== undefined;
+}
+
 /** What the sender needs from header sync. */
 export interface HeaderView {
   readonly trustedHeight: number;

@@ -88,7 +88,7 @@ export async function buildModdableApp(options: AppOptions): Promise<string> {
   fs.writeFileSync(path.join(appDir, 'main.js'), bundle.outputFiles[0]!.text);
   const manifest = {
     include: [
-      path.join(REPO, 'hosts/x-cli-lin/manifest.json'),
+      path.join(REPO, 'hosts/x-cli-lin/manifest_host.json'),
       path.join(REPO, 'modules/crypto-secp256k1/manifest.json'),
       path.join(REPO, 'modules/random-hw/manifest.json'),
       ...(options.include ?? []).map((m) => path.resolve(REPO, m)),

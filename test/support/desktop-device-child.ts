@@ -13,7 +13,7 @@
 
 import { writeSync } from 'node:fs';
 import { openDevice } from '../../hosts/desktop/device.js';
-import { createNativeCrypto } from '../../tools/gateway/crypto-secp256k1-node.js';
+import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
 import { loadChain } from '../../tools/gateway/data-dir.js';
 
 interface Config {

@@ -18,7 +18,7 @@
 // performance.now() calls.
 
 import { performance } from 'node:perf_hooks';
-import { createNativeCrypto } from '../gateway/crypto-secp256k1-node.js';
+import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
 import { loadChain } from '../gateway/data-dir.js';
 import { type GatewayOptions, startGateway } from '../gateway/gateway.js';
 import { startFloorResponder } from './gateway-bench-floor.js';

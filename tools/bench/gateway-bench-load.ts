@@ -19,7 +19,7 @@ import {
   errorName, keyId, signTx,
 } from '../../src/index.js';
 import { BenchConnection, type IncomingPublish, packetIdOf, publishPacket } from './bench-mqtt-connection.js';
-import { createNativeCrypto } from '../gateway/crypto-secp256k1-node.js';
+import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
 import { loadChain } from '../gateway/data-dir.js';
 import { benchDevice, decodeStock, percentile } from './gateway-bench-common.js';
 

@@ -7,7 +7,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { hexToBytes } from '../../src/index.js';
-import { createNativeCrypto } from '../gateway/crypto-secp256k1-node.js';
+import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
 import { benchDevice, encodeStock, readingTx } from './gateway-bench-common.js';
 
 interface SignJob {

@@ -43,7 +43,7 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import os from 'node:os';
 import { join } from 'node:path';
 import { Permission, bytesToHex, errorName } from '../../src/index.js';
-import { createNativeCrypto } from '../gateway/crypto-secp256k1-node.js';
+import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
 import { initChain } from '../gateway/data-dir.js';
 import { type VerifyJob, createVerifyPool } from '../gateway/verify-pool.js';
 import { findMosquitto, startMosquitto, type MosquittoBroker } from '../../test/support/mosquitto.js';

@@ -29,7 +29,7 @@ import { Permission } from '../../src/index.js';
 import { type Fleet, openFleet } from '../../hosts/desktop/fleet.js';
 import { LatencyHistogram } from '../../hosts/desktop/latency-histogram.js';
 import { enrolledBy, enrollKeys } from '../cli/fleet-enroll.js';
-import { createNativeCrypto } from '../gateway/crypto-secp256k1-node.js';
+import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
 import { initChain } from '../gateway/data-dir.js';
 import { runInXs } from '../xs/xs-runner.js';
 import { nextMessage, spawnTs } from './bench-child.js';

@@ -15,13 +15,12 @@
 
 import {
   type CryptoProvider, type Genesis, type LightBlock, Permission, ascii, bytesToHex, chainIdOf, chainTopics,
-  createNobleCrypto, encodeLightBlock, genesisHash, headerHash, makeValidatorSet, merkleRoot,
-  signCommit, validatorSetHash,
+  createNobleCrypto, encodeLightBlock, genesisHash, headerHash, makeValidatorSet, merkleRoot, signCommit, validatorSetHash,
 } from '../../src/index.js';
 import { type LightPeer, createLightPeer, makePeerConfig } from '../../src/peer/index.js';
 import type { MqttSession, SessionHandlers } from '../../src/mqtt/session.js';
 import type { Clock, KeyValueStore, OutboxStore } from '../../src/ports/index.js';
-import { createSimSensors } from '../../hosts/desktop/sensors-sim.js';
+import { createSimSensors } from '../../hosts/sensors-sim/sensors-sim.js';
 
 export interface PeerWorkloadOptions {
   /** Measured time for the transactions. */

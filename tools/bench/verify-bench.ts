@@ -15,7 +15,7 @@ import { readingsBody } from '../../src/tx/bodies.js';
 import { keyId } from '../../src/tx/identity.js';
 import { Quantity, TxKind } from '../../src/tx/kinds.js';
 import { type UnsignedTx, decodeTx, encodeTx, signTx, txSigningDigest, txSigningPreimage } from '../../src/tx/tx.js';
-import { createNativeCrypto } from '../gateway/crypto-secp256k1-node.js';
+import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
 import { type VerifyJob, createVerifyPool } from '../gateway/verify-pool.js';
 import { BUDGETS, type OpFigure, measure } from './core-workload.js';
 

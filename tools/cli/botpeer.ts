@@ -8,7 +8,7 @@
 // expected errors never print a stack trace (BOTPEER_DEBUG=1 prints one for anything).
 
 import { parseArgs } from 'node:util';
-import { createNativeCrypto } from '../gateway/crypto-secp256k1-node.js';
+import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
 import { CliError, UsageError } from './cli-support.js';
 import { type Command, type CommandContext, COMMON_OPTIONS, DATA_HELP, type Options, type Values } from './commands/command.js';
 import { COMMANDS } from './commands/index.js';

@@ -9,7 +9,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CryptoProvider, bytesToHex } from '../../src/index.js';
-import { SETTING_DEFAULTS } from '../../hosts/esp32/firmware-settings.js';
+import { SETTING_DEFAULTS } from '../../hosts/moddable/firmware-settings.js';
 import { CliError, UsageError, intOption, readGenesis } from './cli-support.js';
 
 /** Moddable's plain ESP32 DevKit (ESP32-WROOM-32) target: the most common ESP32 board. */

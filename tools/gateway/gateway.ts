@@ -11,7 +11,7 @@ import type { Bus } from './bus.js';
 import { startAedesBus } from './bus-aedes.js';
 import { startMqttBus } from './bus-mqtt.js';
 import { BlockProducer, DEFAULT_PRODUCER_OPTIONS, type ProducerOptions } from './block-producer.js';
-import { createNativeCrypto } from './crypto-secp256k1-node.js';
+import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
 import { type ChainFiles, loadChain } from './data-dir.js';
 import { startHttpApi, type HttpApi } from './http-api.js';
 import { Ingest, type PoolEntry } from './ingest.js';

@@ -12,7 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { BotError } from '../../src/errors/bot-error.js';
 import { ErrorCode } from '../../src/errors/error-codes.js';
 import { decodeTx, txId, txSigningDigest } from '../../src/tx/tx.js';
-import { createNativeCrypto } from './crypto-secp256k1-node.js';
+import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
 import { type BatchReply, type BatchRequest, TX_ID_BYTES, type VerifyWorkerData, replyBytes } from './verify-pool.js';
 
 if (!parentPort) throw new Error('verify-worker.ts runs only as a worker thread of verify-pool.ts');

@@ -1,7 +1,7 @@
 // Type of Moddable's ECMA-419 SHT3x temperature/humidity driver (device host layer), which
 // the SDK's typings do not cover: only what board-esp32.ts and sensors-climate.ts use.
 // Mapped to "embedded:sensor/Humidity-Temperature/SHT3x" by manifest.json (for mcconfig)
-// and by hosts/esp32/tsconfig.json.
+// and by hosts/moddable/tsconfig.json.
 
 export default class SHT3x {
   constructor(options: { sensor: Record<string, unknown> });

@@ -14,9 +14,9 @@ import Timer from 'timer';
 import { BotError } from '../../../src/errors/bot-error.js';
 import { ErrorCode } from '../../../src/errors/error-codes.js';
 import type { KeyValueStore, TransportHandlers } from '../../../src/ports/index.js';
-import { createTimerClock } from '../../../hosts/esp32/clock-timer.js';
-import { createPreferenceStore } from '../../../hosts/esp32/store-preference.js';
-import { createTcpTransport } from '../../../hosts/esp32/transport-tcp-419.js';
+import { createTimerClock } from '../../../hosts/moddable/clock-timer.js';
+import { createPreferenceStore } from '../../../hosts/moddable/store-preference.js';
+import { createTcpTransport } from '../../../hosts/moddable/transport-tcp-419.js';
 import { createFileStore } from '../../../hosts/x-cli-lin/store-file-lin.js';
 import { FileFlash, exit, getenv, makeDirectory, microseconds, write } from '../../../hosts/x-cli-lin/host.js';
 

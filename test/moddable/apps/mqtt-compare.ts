@@ -2,7 +2,7 @@
 // a Moddable x-cli-lin app built by test/moddable-mqtt-codec.test.ts from the firmware's
 // own modules, preloaded as in manifest.json):
 //   packet  the peer's client (src/mqtt/client: mqtt-packet, cacheNumbers off) over the
-//           firmware's ECMA-419 TCP transport (hosts/esp32/transport-tcp-419.ts)
+//           firmware's ECMA-419 TCP transport (hosts/moddable/transport-tcp-419.ts)
 //   419     Moddable's ECMA-419 MQTT client (embedded:network/mqtt/client, from the SDK's
 //           examples/io/tcp/mqttclient), which owns its TCP socket
 // Each run (BOTPEER_MQTT=packet|419) connects to BOTPEER_PORT on 127.0.0.1, subscribes to
@@ -14,8 +14,8 @@ import MQTTClient from 'embedded:network/mqtt/client';
 import TCP from 'embedded:io/socket/tcp';
 import Timer from 'timer';
 import { createMqttClient } from '../../../src/mqtt/client/mqtt-client.js';
-import { createTcpTransport } from '../../../hosts/esp32/transport-tcp-419.js';
-import { createTimerClock } from '../../../hosts/esp32/clock-timer.js';
+import { createTcpTransport } from '../../../hosts/moddable/transport-tcp-419.js';
+import { createTimerClock } from '../../../hosts/moddable/clock-timer.js';
 import { exit, getenv, memory, microseconds, write, type XsMemory } from '../../../hosts/x-cli-lin/host.js';
 
 const ROUNDS = 20;

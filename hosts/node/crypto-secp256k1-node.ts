@@ -1,4 +1,5 @@
-// The gateway's native crypto provider (tools layer, Node only): libsecp256k1
+// The native crypto provider on Node (Node host layer, shared by the gateway and the
+// desktop host, so it lives below both): libsecp256k1
 // through the npm `secp256k1` package (v5, N-API) for keys, signing and
 // verification, and OpenSSL's SHA-256 through node:crypto. It implements the
 // core's CryptoProvider port and must stay byte-identical to noble-crypto.ts:

@@ -2,7 +2,7 @@
 // platform-neutral: main passes the drivers it has, e.g. Moddable's SHT3x, AHT10 or
 // HTU21D on the board's default I2C bus). The first driver that constructs and gives a
 // reading is used; with none attached the firmware falls back to the simulated sensors
-// (hosts/desktop/sensors-sim.ts, no Node APIs), and says so on the log, so a bare board
+// (hosts/sensors-sim/sensors-sim.ts, no Node APIs), and says so on the log, so a bare board
 // still exercises the whole chain.
 //
 // One driver sample serves both channels of a sampling round: temperature samples the
@@ -11,7 +11,7 @@
 import type { Log, Sensor } from '../../src/ports/index.js';
 import { LogLevel } from '../../src/ports/index.js';
 import { Quantity } from '../../src/tx/kinds.js';
-import { createSimSensors } from '../desktop/sensors-sim.js';
+import { createSimSensors } from '../sensors-sim/sensors-sim.js';
 
 /** ECMA-419 Humidity-Temperature sensor class-pattern sample. */
 export interface ClimateSample {

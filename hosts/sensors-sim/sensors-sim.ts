@@ -1,5 +1,5 @@
-// Simulated sensors for the desktop host (desktop host layer; no Node APIs, so the
-// peer benchmark also runs it under XS). Three channels through the Sensor port,
+// Simulated sensors (host layer, shared: the desktop host's sensors and the firmware's
+// fallback when a board has none attached; no Node APIs, so it also runs under XS). Three channels through the Sensor port,
 // fixed-point integers at a declared scale:
 //
 //   temperature   °C   scale -2  a daily cycle (warmest mid-afternoon, device-local

@@ -1,22 +1,20 @@
 // The light peer firmware, once its host has made the adapters (device host layer,
-// shared by the ESP32 main and the x-cli-lin main). It decodes the genesis, loads or
-// (first boot) makes the device key, builds the MQTT session and the light peer,
-// prints what the operator needs to enrol the device, reports the peer's events on
-// the log and the status LED, and starts it. The hosts' mains differ only in which
-// adapters they pass.
+// shared by every Moddable platform's main). It decodes the genesis, has the core
+// assemble the light peer from the adapters (src/peer/assemble-peer.ts: key, MQTT
+// session, peer), prints what the operator needs to enrol the device (until the gateway
+// has accepted it), reports the peer's events on the log and the status LED, and starts
+// it. The platforms' mains differ only in which adapters they pass.
 
 import { bytesToHex } from '../../src/codec/bytes.js';
 import type { CryptoProvider } from '../../src/crypto/crypto-port.js';
 import { chainIdOf, decodeGenesis } from '../../src/chain/genesis.js';
-import { createMqttClient } from '../../src/mqtt/client/mqtt-client.js';
+import { assemblePeer } from '../../src/peer/assemble-peer.js';
+import type { LightPeer } from '../../src/peer/light-peer.js';
 import { makePeerConfig } from '../../src/peer/peer-config.js';
-import { StoreKey, loadOrCreateKeyPair } from '../../src/peer/identity-store.js';
-import { type LightPeer, createLightPeer } from '../../src/peer/light-peer.js';
-import type { PeerEvent } from '../../src/peer/peer-status.js';
+import { type PeerEvent, PeerState } from '../../src/peer/peer-status.js';
 import {
   type Clock, type KeyValueStore, type Log, LogLevel, type OutboxStore, type RandomSource, type Sensor, type TransportFactory,
 } from '../../src/ports/index.js';
-import { keyId } from '../../src/tx/identity.js';
 import type { FirmwareSettings } from './firmware-settings.js';
 import type { StatusLed } from './status-led.js';
 
@@ -44,6 +42,11 @@ export interface Firmware {
   readonly firstBoot: boolean;
 }
 
+/** KeyValueStore key (the firmware's own, beside the core's StoreKey): the chain id once the gateway accepted this device. */
+export const ENROLLED_KEY = 'fw.enrolled';
+/** What the operator runs, where the operator key is, to enrol the device from its request. */
+export const ENROLL_COMMAND = 'npx botpeer device enroll';
+
 /** Largest READINGS transaction for `readings` readings in `series` series (CBOR, signed), with margin. */
 export function maxReadingsTxBytes(series: number, readings: number): number {
   // Fixed fields and signature ≈ 150 bytes, ≤ 10 bytes per series header, ≤ 5 per int32 reading.
@@ -60,45 +63,51 @@ export function startFirmware(settings: FirmwareSettings, ports: FirmwarePorts):
     outboxCapacity: settings.outboxCapacity,
   });
   step('genesis and peer config');
-  const firstBoot = store.get(StoreKey.KEY) === undefined;
-  // The peer loads (or makes) the key itself; the MQTT client id needs the device id first.
-  const keys = loadOrCreateKeyPair(crypto, store, ports.random);
-  const deviceIdHex = bytesToHex(keyId(crypto, keys.publicKey));
-  step('device key');
-  const session = createMqttClient({
-    transport: ports.transport,
-    clock: ports.clock,
-    random: ports.random,
-    clientId: deviceIdHex, // the gateway's broker ACL: a device's client id is its id
-    protocolVersion: 4,
-    keepAliveSeconds: 30,
-    clean: false, // the broker keeps acks and proofs for the device while it is away
-    log,
+  const { peer, deviceIdHex, firstBoot } = assemblePeer(config, {
+    crypto, clock: ports.clock, random: ports.random, store, outbox: ports.outbox, transport: ports.transport,
+    device: { sensors: ports.sensors, log },
   });
-  step('MQTT session');
-  const peer = createLightPeer(config, {
-    crypto, clock: ports.clock, random: ports.random, store, outbox: ports.outbox, session, log, sensors: ports.sensors,
-  });
+  step('device key, MQTT session and light peer');
 
-  step('light peer');
-  print(`botpeer: device ${deviceIdHex} on chain ${bytesToHex(chainIdOf(crypto, genesis))}`);
+  const chainId = chainIdOf(crypto, genesis);
+  print(`botpeer: device ${deviceIdHex} on chain ${bytesToHex(chainId)}`);
   if (firstBoot) print('botpeer: first boot: a new device key was made from the hardware random generator');
-  print(`botpeer: to enrol this device run: botpeer device enroll ${bytesToHex(peer.enrollRequest())}`);
+  // The enrolment line until the gateway has accepted one of this device's transactions on
+  // this chain (remembered in the store), and again if the gateway stops knowing the device.
+  const stored = store.get(ENROLLED_KEY);
+  let enrolled = stored !== undefined && bytesToHex(stored) === bytesToHex(chainId);
+  const printEnrolment = () => print(`botpeer: to enrol this device run: ${ENROLL_COMMAND} ${bytesToHex(peer.enrollRequest())}`);
+  if (!enrolled) printEnrolment();
+  const accepted = () => {
+    if (enrolled) return;
+    enrolled = true;
+    store.set(ENROLLED_KEY, chainId);
+  };
 
   peer.onEvent((event: PeerEvent) => {
     ports.led?.event(event);
     switch (event.type) {
+      case 'acked':
+        accepted();
+        log(LogLevel.DEBUG, event.type);
+        break;
       case 'signed':
         log(LogLevel.INFO, `signed seq ${event.seq} (${event.readings} readings)`);
         break;
       case 'final':
+        accepted(); // accepted without an ack seen (REPLAY, then the proof)
         log(LogLevel.INFO, `final seq ${event.seq} in block ${event.height} (${event.latencyMs} ms after sampling)`);
         break;
       case 'rejected':
         log(LogLevel.WARN, `seq ${event.seq} rejected (code ${event.code})`);
         break;
       case 'state':
-        log(LogLevel.INFO, `state ${event.state}`);
+        // The peer logs its state changes itself.
+        if (event.state === PeerState.UNENROLLED && enrolled) {
+          enrolled = false;
+          store.delete(ENROLLED_KEY);
+          printEnrolment();
+        }
         break;
       case 'header-rejected':
       case 'proof-rejected':

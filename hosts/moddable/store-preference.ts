@@ -1,4 +1,5 @@
-// KeyValueStore over Moddable's Preference module (device host layer, ESP32). On an
+// KeyValueStore over Moddable's Preference module (device host layer, every Moddable platform with Preference:
+// the ESP32, the desktop simulators; x-cli-lin has none and keeps files). On an
 // ESP32 Preference is ESP-IDF's NVS: a log-structured, wear-levelled store in its own
 // flash partition that commits each key atomically, which is exactly the port's
 // "a reboot sees the old value or the new one". NVS limits keys and domains to 15
