@@ -24,7 +24,7 @@ interface Report {
 }
 
 /** Firmware modules the adapters need, taken from the firmware's manifests by name. */
-const ADAPTERS = /^botpeer\/(src\/errors\/|src\/peer\/ports$|hosts\/moddable\/(clock-timer|transport-tcp-419)$)/;
+const ADAPTERS = /^botpeer\/(src\/errors\/|src\/ports\/|hosts\/moddable\/(clock-timer|transport-tcp-419)$)/;
 
 function appManifest(): Record<string, unknown> {
   const root = readManifest(path.join(REPO, 'manifest.json'));

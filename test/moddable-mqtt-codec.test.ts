@@ -29,7 +29,7 @@ interface Report {
 }
 
 /** The firmware's modules that the packet path needs, taken from manifest.json by name. */
-const PACKET_PATH = /^botpeer\/(src\/mqtt\/client\/|src\/peer\/ports$|src\/errors\/|hosts\/moddable\/(transport-tcp-419|clock-timer)$)/;
+const PACKET_PATH = /^botpeer\/(src\/mqtt\/client\/|src\/ports\/|src\/errors\/|hosts\/moddable\/(transport-tcp-419|clock-timer)$)/;
 /** Module names (as in the build's modules folder) of each codec path, for byte-code sizes. */
 const CODEC_MODULES = {
   packet: /^(mqtt-packet|botpeer\/src\/mqtt\/client\/.*)$/,
