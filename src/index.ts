@@ -27,6 +27,7 @@ export * from './light/verify-header.js';
 export * from './light/verify-checkpoint.js';
 export * from './mqtt/topics.js';
 export * from './mqtt/messages.js';
+export * from './mqtt/connect-auth.js';
 export * from './light/verify-inclusion.js';
 export * from './contracts/ledger-state.js';
 export * from './contracts/system-contracts.js';

@@ -12,7 +12,7 @@ import { coalesceWrites, startAedesBus, topicMatcher } from '../tools/gateway/bu
 test('4096 queued proofs then 20000 messages in one tick are all delivered', async (t) => {
   const chainHex = '0123456789abcdef';
   const device = 'fedcba9876543210';
-  const bus = await startAedesBus({ host: '127.0.0.1', port: 0, chainHex, isBlocked: () => false });
+  const bus = await startAedesBus({ host: '127.0.0.1', port: 0, chainHex, isBlocked: () => false, authenticate: () => ({ code: 0 }) });
   const client = await mqtt.connectAsync(bus.url, { clientId: device });
   t.teardown(async () => {
     await client.endAsync();
@@ -76,7 +76,7 @@ test('retained, QoS 1 and QoS 0 messages published in one tick all reach the dev
   // lanes the ack published after it arrives first and the header is silently dropped.
   const chainHex = '0123456789abcdef';
   const device = 'fedcba9876543210';
-  const bus = await startAedesBus({ host: '127.0.0.1', port: 0, chainHex, isBlocked: () => false });
+  const bus = await startAedesBus({ host: '127.0.0.1', port: 0, chainHex, isBlocked: () => false, authenticate: () => ({ code: 0 }) });
   t.teardown(() => bus.close());
   const client = await mqtt.connectAsync(bus.url, { clientId: device, clean: true, reconnectPeriod: 0 });
   t.teardown(() => client.endAsync(true));

@@ -109,9 +109,14 @@ test.serial('a device may not enrol others', (t) => {
 
 test.serial('unknown device', async (t) => {
   const stranger = newDeviceKey();
-  const client = await connectDevice(gateway.mqttUrl, crypto, chain.chainId, stranger);
-  t.teardown(() => client.close());
-  await expectRejected(t, reading(1, stranger), 1, ErrorCode.UNKNOWN_SENDER, client);
+  // Refused at CONNECT (not enrolled: 5, docs/protocol.md §9.6)…
+  const error = await t.throwsAsync(connectDevice(gateway.mqttUrl, crypto, chain.chainId, stranger));
+  t.is((error as Error & { code?: number }).code, 5);
+  // …and its transaction through an external broker is counted, answered to no one.
+  const before = gateway.ingest.stats.rejected[String(ErrorCode.UNKNOWN_SENDER)] ?? 0;
+  gateway.ingest.handle(reading(1, stranger), undefined);
+  await gateway.ingest.drain();
+  t.is(gateway.ingest.stats.rejected[String(ErrorCode.UNKNOWN_SENDER)], before + 1);
 });
 
 test.serial('revoked device', async (t) => {

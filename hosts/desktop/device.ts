@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type CryptoProvider, type Genesis, type LightPeer, type PeerConfig, type PeerEvent, type PeerOptions, type PeerStatus,
-  bytesToHex, chainIdOf, createLightPeer, keyId, loadOrCreateKeyPair, makePeerConfig,
+  bytesToHex, chainIdOf, connectCredentials, createLightPeer, keyId, loadOrCreateKeyPair, makePeerConfig,
 } from '../../src/index.js';
 import { createMqttClient } from '../../src/mqtt/client/mqtt-client.js';
 import type { Clock, Log, RandomSource, Sensor } from '../../src/peer/ports.js';
@@ -102,6 +102,7 @@ export function openDevice(options: DeviceOptions): Device {
     clock,
     random,
     clientId: idHex,
+    ...connectCredentials(crypto, chainIdOf(crypto, genesis), keys, clock), // proves the key at every CONNECT (docs/protocol.md §9.6)
     protocolVersion: options.mqtt?.protocolVersion ?? 4,
     keepAliveSeconds: options.mqtt?.keepAliveSeconds ?? 30,
     // A persistent session: the broker keeps the device's subscriptions and its QoS 1

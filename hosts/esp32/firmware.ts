@@ -9,6 +9,7 @@ import { bytesToHex } from '../../src/codec/bytes.js';
 import type { CryptoProvider } from '../../src/crypto/crypto-port.js';
 import { chainIdOf, decodeGenesis } from '../../src/chain/genesis.js';
 import { createMqttClient } from '../../src/mqtt/client/mqtt-client.js';
+import { connectCredentials } from '../../src/mqtt/connect-auth.js';
 import { makePeerConfig } from '../../src/peer/peer-config.js';
 import { StoreKey, loadOrCreateKeyPair } from '../../src/peer/identity-store.js';
 import { type LightPeer, createLightPeer } from '../../src/peer/light-peer.js';
@@ -70,6 +71,7 @@ export function startFirmware(settings: FirmwareSettings, ports: FirmwarePorts):
     clock: ports.clock,
     random: ports.random,
     clientId: deviceIdHex, // the gateway's broker ACL: a device's client id is its id
+    ...connectCredentials(crypto, chainIdOf(crypto, genesis), keys, ports.clock), // proves the key at every CONNECT (docs/protocol.md §9.6)
     protocolVersion: 4,
     keepAliveSeconds: 30,
     clean: false, // the broker keeps acks and proofs for the device while it is away
