@@ -27,8 +27,10 @@ export interface GatewayOptions {
   /** Embedded broker address; port 0 picks a free one. */
   readonly mqttHost?: string;
   readonly mqttPort?: number;
-  /** An external broker (mqtt://host:port) instead of the embedded one. */
+  /** An external broker (mqtt://[user:password@]host:port) instead of the embedded one. */
   readonly brokerUrl?: string;
+  /** Where devices connect to that broker, when not at brokerUrl (Mosquitto's devices listener, `botpeer broker config`). */
+  readonly brokerDevicesUrl?: string;
   readonly httpHost?: string;
   /** Port 0 picks a free one; undefined or -1 turns HTTP off. */
   readonly httpPort?: number;
@@ -93,7 +95,7 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
 
   const isBlocked = (clientId: string) => /^[0-9a-f]{16}$/.test(clientId) && working.blockEntry(hexToBytes(clientId)) !== undefined;
   const bus: Bus = options.brokerUrl
-    ? await startMqttBus({ url: options.brokerUrl, clientId: `botpeer-gw-${bytesToHex(gatewayId)}` })
+    ? await startMqttBus({ url: options.brokerUrl, clientId: `botpeer-gw-${bytesToHex(gatewayId)}`, ...(options.brokerDevicesUrl ? { devicesUrl: options.brokerDevicesUrl } : {}) })
     : await startAedesBus({
         host: options.mqttHost ?? '127.0.0.1',
         port: options.mqttPort ?? 1883,
