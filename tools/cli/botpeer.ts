@@ -13,6 +13,7 @@ import { initChain } from '../gateway/data-dir.js';
 import { RequestError, blockJson, parseHeight, parseTxId, permissionName, txJson } from '../gateway/ledger-json.js';
 import { CliError, DEFAULT_DATA_DIR, ProgressLine, UsageError, intOption, openLedger, readGenesis } from './cli-support.js';
 import { DEFAULT_BROKER, DEFAULT_HTTP, deviceEnroll, deviceRevoke } from './device-command.js';
+import { brokerCommand } from './broker-config-command.js';
 import { DEFAULT_BOARD, runFlash } from './flash-command.js';
 import { runGateway } from './gateway-command.js';
 import { FLEET_OPTIONS_HELP, runSim } from './sim-command.js';
@@ -56,6 +57,7 @@ const fleetValues = (values: Values) => ({
 });
 
 const commands: Record<string, Command> = {
+  broker: brokerCommand,
   start: {
     summary: 'the whole system in one process: a chain (created if missing), the gateway and a fleet of simulated devices',
     help: `usage: botpeer start [--devices N] [--interval MS] [--duration S] [--mqtt-port P] [--http-port P] [--data DIR] …
