@@ -7,6 +7,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import mqtt from 'mqtt';
+import { connect } from 'node:net';
 import { coalesceWrites, startAedesBus, topicMatcher } from '../tools/gateway/bus-aedes.js';
 
 test('4096 queued proofs then 20000 messages in one tick are all delivered', async (t) => {
@@ -134,4 +135,19 @@ test('coalesceWrites: one turn\'s small writes leave in one system call, in orde
   t.is(all.length, total);
   t.deepEqual([...all.subarray(0, 10)], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   t.true([...Array(256).keys()].every((i) => all[10 + i * 1024] === i && all[10 + i * 1024 + 1023] === i), 'in order');
+});
+
+test('at most maxConnections connections: one more is closed at once, the others stay', async (t) => {
+  const bus = await startAedesBus({ host: '127.0.0.1', port: 0, chainHex: '0123456789abcdef', isBlocked: () => false, authenticate: () => ({ code: 0 }), maxConnections: 2 });
+  t.teardown(() => bus.close());
+  const first = await mqtt.connectAsync(bus.url, { clientId: 'observer-a', reconnectPeriod: 0 });
+  const second = await mqtt.connectAsync(bus.url, { clientId: 'observer-b', reconnectPeriod: 0 });
+  t.teardown(() => Promise.all([first.endAsync(true), second.endAsync(true)]));
+  const url = new URL(bus.url);
+  await new Promise<void>((resolve) => {
+    const socket = connect(Number(url.port), url.hostname);
+    socket.on('error', () => {});
+    socket.on('close', () => resolve());
+  });
+  t.true(first.connected && second.connected);
 });
