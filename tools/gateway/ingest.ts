@@ -3,18 +3,20 @@
 //
 //   header (kind, sender, seq, time read from the wire's fixed prefix, bounded, tx-header.ts)
 //   → the sender is the connection's own device (embedded broker, docs/protocol.md §9.6)
-//   → sender lookup (enrolled: its key)
+//   → sender lookup (enrolled: its key) → rate limit of the bound connection (embedded broker)
 //   → strict decode + signature + transaction id (worker threads, native libsecp256k1)
-//   → revoked, blocked → rate limit and flood detection → admission (permission, sequence,
-//     kind rules) → durable append to the pending pool → ack.
+//   → revoked, blocked → flood report; rate limit of the sender when no connection is known
+//     (external broker) → admission (permission, sequence, kind rules)
+//   → durable append to the pending pool → ack.
 //
 // Nothing a transaction claims has an effect on anyone before its signature verifies: the rate
-// limit and flood reports are charged to a sender only for its verified transactions, and a reject
-// of an unverified one (undecodable, unknown sender, bad signature, not the connection's own
-// device) goes only to the connection that sent it (its own ack topic, the connection being bound
-// to a device id) and never to the claimed sender's: forged transactions naming a victim can
-// neither get it reported nor make it drop what it signed. Behind an external broker, which does
-// not say who published, such a reject is only counted.
+// limit is charged to the connection that sent it (bound to a device by its CONNECT proof) or, when
+// none is known, to a sender only for its verified transactions; a flood is reported only on a
+// verified transaction; and a reject of an unverified one (undecodable, unknown sender, bad
+// signature, not the connection's own device) goes only to the connection that sent it (its own
+// ack topic, the connection being bound to a device id) and never to the claimed sender's: forged
+// transactions naming a victim can neither get it reported nor make it drop what it signed.
+// Behind an external broker, which does not say who published, such a reject is only counted.
 //
 // The main thread never decodes a well-formed transaction: it reads the header, and the
 // verify workers decode every wire strictly (the same decodeTx, with every size, depth and
@@ -79,6 +81,10 @@ interface Candidate extends VerifyJob {
   readonly conn: string | undefined;
   /** REVOKED or BLOCKED: the verdict, given only once the signature verifies; else OK. */
   readonly refusal: number;
+  /** Its rate was charged to its (bound) connection already. */
+  readonly charged: boolean;
+  /** The connection's rate says flooding: reported only if this transaction's signature verifies. */
+  readonly flood: boolean;
 }
 
 export class Ingest {
@@ -117,7 +123,15 @@ export class Ingest {
     const account = working.account(tx.sender);
     if (!account) return this.unverified(conn, tx.seq, ErrorCode.UNKNOWN_SENDER);
     const refused = signingKey(working, tx);
-    this.batch.push({ tx, wire, publicKey: account.key, conn, refusal: refused.ok ? ErrorCode.OK : refused.code });
+    let flood = false;
+    if (conn !== undefined) {
+      // A bound connection carries only its own device's transactions: charging it before the
+      // signature is checked keeps a flood of bad signatures off the verify workers, and hurts no one else.
+      const rate = this.deps.rate.take(conn, this.deps.now());
+      if (rate === 'limited') return this.unverified(conn, tx.seq, ErrorCode.RATE_LIMITED);
+      flood = rate === 'flood';
+    }
+    this.batch.push({ tx, wire, publicKey: account.key, conn, refusal: refused.ok ? ErrorCode.OK : refused.code, charged: conn !== undefined, flood });
     if (this.batch.length >= BATCH) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -162,7 +176,7 @@ export class Ingest {
     const nowSeconds = Math.floor(this.deps.now() / 1000);
     const admitted: PoolEntry[] = [];
     for (let i = 0; i < batch.length; i++) {
-      const { tx, wire, conn, refusal } = batch[i]!;
+      const { tx, wire, conn, refusal, charged, flood } = batch[i]!;
       const code = codes[i]!;
       // Unverified (a bad signature, or the header read and the rest did not decode): the
       // connection is told, with the seq it sent (§9.2), and nothing else happens.
@@ -175,7 +189,7 @@ export class Ingest {
         this.reject(tx, refusal);
         continue;
       }
-      const rate = this.deps.rate.take(bytesToHex(tx.sender), this.deps.now());
+      const rate = flood ? 'flood' : charged ? 'ok' : this.deps.rate.take(bytesToHex(tx.sender), this.deps.now());
       if (rate !== 'ok') {
         if (rate === 'flood') this.deps.onFlood(tx.sender);
         this.reject(tx, ErrorCode.RATE_LIMITED);
