@@ -41,6 +41,7 @@ export * from './mqtt/topics.js';
 export * from './mqtt/messages.js';
 export * from './mqtt/ack-message.js';
 export * from './mqtt/proof-message.js';
+export * from './mqtt/connect-auth.js';
 export * from './light/verify-inclusion.js';
 export * from './contracts/ledger-state.js';
 export * from './contracts/system-contracts.js';

@@ -7,12 +7,13 @@
 import test from 'ava';
 import fc from 'fast-check';
 import mqtt from 'mqtt';
-import { coalesceWrites, startAedesBus, topicMatcher } from '../tools/gateway/bus-aedes.js';
+import { connect } from 'node:net';
+import { coalesceWrites, limitPacketSize, startAedesBus, topicMatcher } from '../tools/gateway/bus-aedes.js';
 
 test('4096 queued proofs then 20000 messages in one tick are all delivered', async (t) => {
   const chainHex = '0123456789abcdef';
   const device = 'fedcba9876543210';
-  const bus = await startAedesBus({ host: '127.0.0.1', port: 0, chainHex, isBlocked: () => false });
+  const bus = await startAedesBus({ host: '127.0.0.1', port: 0, chainHex, isBlocked: () => false, authenticate: () => ({ code: 0 }) });
   const client = await mqtt.connectAsync(bus.url, { clientId: device });
   t.teardown(async () => {
     await client.endAsync();
@@ -76,7 +77,7 @@ test('retained, QoS 1 and QoS 0 messages published in one tick all reach the dev
   // lanes the ack published after it arrives first and the header is silently dropped.
   const chainHex = '0123456789abcdef';
   const device = 'fedcba9876543210';
-  const bus = await startAedesBus({ host: '127.0.0.1', port: 0, chainHex, isBlocked: () => false });
+  const bus = await startAedesBus({ host: '127.0.0.1', port: 0, chainHex, isBlocked: () => false, authenticate: () => ({ code: 0 }) });
   t.teardown(() => bus.close());
   const client = await mqtt.connectAsync(bus.url, { clientId: device, clean: true, reconnectPeriod: 0 });
   t.teardown(() => client.endAsync(true));
@@ -134,4 +135,78 @@ test('coalesceWrites: one turn\'s small writes leave in one system call, in orde
   t.is(all.length, total);
   t.deepEqual([...all.subarray(0, 10)], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   t.true([...Array(256).keys()].every((i) => all[10 + i * 1024] === i && all[10 + i * 1024 + 1023] === i), 'in order');
+});
+
+test('at most maxConnections connections: one more is closed at once, the others stay', async (t) => {
+  const bus = await startAedesBus({ host: '127.0.0.1', port: 0, chainHex: '0123456789abcdef', isBlocked: () => false, authenticate: () => ({ code: 0 }), maxConnections: 2 });
+  t.teardown(() => bus.close());
+  const first = await mqtt.connectAsync(bus.url, { clientId: 'observer-a', reconnectPeriod: 0 });
+  const second = await mqtt.connectAsync(bus.url, { clientId: 'observer-b', reconnectPeriod: 0 });
+  t.teardown(() => Promise.all([first.endAsync(true), second.endAsync(true)]));
+  const url = new URL(bus.url);
+  await new Promise<void>((resolve) => {
+    const socket = connect(Number(url.port), url.hostname);
+    socket.on('error', () => {});
+    socket.on('close', () => resolve());
+  });
+  t.true(first.connected && second.connected);
+});
+
+test('limitPacketSize: a stream of legal packets cut anywhere passes whole; one packet over the limit closes the socket', (t) => {
+  const max = 5120;
+  const packet = (bodyLength: number) => {
+    // Fixed header: PUBLISH QoS 1, then the remaining length as a variable byte integer.
+    const head = [0x32];
+    let n = bodyLength;
+    do {
+      let byte = n % 128;
+      n = Math.floor(n / 128);
+      if (n > 0) byte |= 0x80;
+      head.push(byte);
+    } while (n > 0);
+    return Buffer.concat([Buffer.from(head), Buffer.alloc(bodyLength, 0xab)]);
+  };
+  const feed = (stream: Buffer, cuts: number[]) => {
+    const chunks: Buffer[] = [];
+    let at = 0;
+    for (const cut of [...cuts.filter((c) => c > 0 && c < stream.length)].sort((a, b) => a - b)) {
+      chunks.push(stream.subarray(at, cut));
+      at = cut;
+    }
+    chunks.push(stream.subarray(at));
+    let destroyed = false;
+    const fake = { read: () => chunks.shift() ?? null, destroy: () => (destroyed = true) } as unknown as import('node:net').Socket;
+    limitPacketSize(fake, max);
+    let passed = 0;
+    for (let chunk = fake.read(); chunk !== null && !destroyed; chunk = fake.read()) passed += (chunk as Buffer).length;
+    return { destroyed, passed };
+  };
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max }), { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 6 }), (lengths, cuts) => {
+      const stream = Buffer.concat(lengths.map(packet));
+      const { destroyed, passed } = feed(stream, cuts.map((c) => c % (stream.length + 1)));
+      return !destroyed && passed === stream.length;
+    }),
+    { numRuns: 300 },
+  );
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max }), { maxLength: 4 }), fc.integer({ min: max + 1, max: 268_435_455 }), fc.array(fc.nat(), { maxLength: 6 }), (lengths, big, cuts) => {
+      const before = Buffer.concat(lengths.map(packet));
+      // Only the fixed header of the big one and a few of its bytes: the socket must close on the header.
+      const stream = Buffer.concat([before, Buffer.from([0x32, ...varint(big)]), Buffer.alloc(64)]);
+      return feed(stream, cuts.map((c) => c % (stream.length + 1))).destroyed;
+    }),
+    { numRuns: 300 },
+  );
+  t.pass();
+  function varint(n: number): number[] {
+    const out: number[] = [];
+    do {
+      let byte = n % 128;
+      n = Math.floor(n / 128);
+      if (n > 0) byte |= 0x80;
+      out.push(byte);
+    } while (n > 0);
+    return out;
+  }
 });

@@ -27,6 +27,7 @@ import type { ChainFiles } from '../tools/gateway/data-dir.js';
 import { openSqliteStore } from '../tools/gateway/store-sqlite.js';
 import { crypto, enroll, makeChainDir, newDeviceKey } from './support/gateway-fixture.js';
 import { freePort } from './support/mosquitto.js';
+import { connectPassword } from './support/mqtt-device.js';
 
 const DEVICES = 10;
 /** Unacknowledged transactions a device keeps in flight. */
@@ -189,7 +190,7 @@ class Device {
   async connect(url: string): Promise<void> {
     const topics = chainTopics(this.chain.chainId);
     const ackTopic = topics.device(this.id, DeviceTopic.ACK);
-    const client = await mqtt.connectAsync(url, { clientId: this.hex, clean: true, reconnectPeriod: 0, connectTimeout: 5000 });
+    const client = await mqtt.connectAsync(url, { clientId: this.hex, username: this.hex, password: connectPassword(crypto, this.chain.chainId, this.key), clean: true, reconnectPeriod: 0, connectTimeout: 5000 });
     this.client = client;
     client.on('message', (topic, payload) => {
       if (topic !== ackTopic) return;

@@ -76,12 +76,13 @@ test.serial('a map where an array belongs', (t) => expectRejected(t, encodeCbor(
 test.serial('a well-formed header with a malformed body', (t) => {
   const wire = reading(seq + 1);
   const tx = decodeTx(wire);
-  return expectRejected(t, encodeTx({ ...tx, body: [Quantity.TEMPERATURE_C] }), 0, ErrorCode.BAD_BODY);
+  return expectRejected(t, encodeTx({ ...tx, body: [Quantity.TEMPERATURE_C] }), seq + 1, ErrorCode.BAD_BODY);
 });
-test.serial('a well-formed header with bytes after the transaction', (t) => expectRejected(t, concatBytes(reading(seq + 1), Uint8Array.of(0)), 0, ErrorCode.TRAILING_BYTES));
+// The seq read: the ack carries it (§9.2), so the device can tell which transaction failed.
+test.serial('a well-formed header with bytes after the transaction', (t) => expectRejected(t, concatBytes(reading(seq + 1), Uint8Array.of(0)), seq + 1, ErrorCode.TRAILING_BYTES));
 test.serial('a well-formed header with a truncated signature', (t) => {
   const wire = reading(seq + 1);
-  return expectRejected(t, wire.subarray(0, wire.length - 1), 0, ErrorCode.MALFORMED_CBOR);
+  return expectRejected(t, wire.subarray(0, wire.length - 1), seq + 1, ErrorCode.MALFORMED_CBOR);
 });
 test.serial('bad signature', (t) => {
   const wire = reading(seq + 1);
@@ -108,9 +109,14 @@ test.serial('a device may not enrol others', (t) => {
 
 test.serial('unknown device', async (t) => {
   const stranger = newDeviceKey();
-  const client = await connectDevice(gateway.mqttUrl, crypto, chain.chainId, stranger);
-  t.teardown(() => client.close());
-  await expectRejected(t, reading(1, stranger), 1, ErrorCode.UNKNOWN_SENDER, client);
+  // Refused at CONNECT (not enrolled: 5, docs/protocol.md §9.6)…
+  const error = await t.throwsAsync(connectDevice(gateway.mqttUrl, crypto, chain.chainId, stranger));
+  t.is((error as Error & { code?: number }).code, 5);
+  // …and its transaction through an external broker is counted, answered to no one.
+  const before = gateway.ingest.stats.rejected[String(ErrorCode.UNKNOWN_SENDER)] ?? 0;
+  gateway.ingest.handle(reading(1, stranger), undefined);
+  await gateway.ingest.drain();
+  t.is(gateway.ingest.stats.rejected[String(ErrorCode.UNKNOWN_SENDER)], before + 1);
 });
 
 test.serial('revoked device', async (t) => {
@@ -186,13 +192,15 @@ test.serial('a flooding device is reported into the ledger, refused by the broke
   const error = await t.throwsAsync(connectDevice(gateway.mqttUrl, crypto, chain.chainId, key));
   t.regex(String(error?.message), /authori[sz]ed|Connection refused|blocklist/i, 'reconnect refused');
 
-  // Relayed through another connection (or an external broker that cannot refuse it), ingest still says BLOCKED.
+  // Relayed through another device's connection: refused as not that connection's own (§9.6).
+  const relayedSeq = gateway.working().account(flooder.id)!.lastSeq + 1;
+  await expectRejected(t, reading(relayedSeq, key), relayedSeq, ErrorCode.WRONG_SENDER);
+  // Through an external broker (no connection known), ingest still says BLOCKED, once it verified the signature.
   const blockedBefore = gateway.ingest.stats.rejected[String(ErrorCode.BLOCKED)] ?? 0;
   const before = snapshot();
-  const relayedSeq = gateway.working().account(flooder.id)!.lastSeq + 1;
-  await device.publishRaw(reading(relayedSeq, key));
-  await device.waitFor(() => (gateway.ingest.stats.rejected[String(ErrorCode.BLOCKED)] ?? 0) > blockedBefore, 'BLOCKED rejection');
+  gateway.ingest.handle(reading(relayedSeq, key), undefined);
   await gateway.ingest.drain();
+  t.is(gateway.ingest.stats.rejected[String(ErrorCode.BLOCKED)], blockedBefore + 1, 'BLOCKED rejection');
   t.is(snapshot(), before, 'state unchanged');
 
   await operatorSend(TxKind.BLOCK_LIFT, deviceBody(flooder.id));
@@ -202,4 +210,57 @@ test.serial('a flooding device is reported into the ledger, refused by the broke
   const next = gateway.working().account(back.id)!.lastSeq + 1;
   await back.sendReadings(next, [2100]);
   await back.waitFor(() => back.acks.get(next)?.code === ErrorCode.OK, 'accepted after the lift');
+});
+
+// Attacks by a client that does not hold the victim's key (issue 9 §1): forged transactions naming
+// a victim have no effect on it. The attacker here is an enrolled device of its own (the embedded
+// broker admits no one else), and then an external broker's path, where the gateway does not know
+// who published.
+
+/** Forged: the victim's id and a seq of its choosing, signed by a key that is not the victim's. */
+const forged = (victim: Uint8Array, s: number, key: KeyPair) =>
+  encodeTx(signTx(crypto, chain.chainId, { kind: TxKind.READINGS, sender: victim, seq: s, time: Math.floor(Date.now() / 1000), body: readingsBody([{ quantity: Quantity.TEMPERATURE_C, scale: -2, interval: 0, values: [6666] }]) }, key.privateKey));
+
+async function attacker(t: import('ava').ExecutionContext): Promise<{ key: KeyPair; client: MqttDevice }> {
+  const key = newDeviceKey();
+  await enroll(gateway.mqttUrl, chain, [key], 1 + operatorSeq());
+  const client = await connectDevice(gateway.mqttUrl, crypto, chain.chainId, key);
+  t.teardown(() => client.close());
+  return { key, client };
+}
+
+test.serial('attack: 800 forged transactions naming a victim do not get it reported, limited or acked', async (t) => {
+  const { key, client } = await attacker(t);
+  const victimAcks = device.ackLog.length;
+  const reportsBefore = gateway.working().blocked().length;
+  // Far beyond the victim's rate (20/s, flood at 40 rejections): 400 from the attacker's own connection…
+  await Promise.all(Array.from({ length: 400 }, (_, i) => client.publishRaw(forged(device.id, seq + 1 + i, key))));
+  await client.waitFor(() => client.ackLog.length >= 400, 'the attacker hears of its own forgeries');
+  t.true(client.ackLog.every((a) => a.code === ErrorCode.WRONG_SENDER), 'refused as not its own, before any verification');
+  // …and 400 as they would arrive through an external broker.
+  for (let i = 0; i < 400; i++) gateway.ingest.handle(forged(device.id, seq + 1 + i, key), undefined);
+  await gateway.ingest.drain();
+  t.is(gateway.working().blockEntry(device.id), undefined, 'the victim is not reported');
+  t.is(gateway.working().blocked().length, reportsBefore);
+  // The victim is neither limited nor told anything: its next transaction is the first ack it gets.
+  await device.sendReadings(++seq, [2500]);
+  await device.waitFor(() => device.acks.get(seq) !== undefined, 'the victim\'s own ack');
+  t.deepEqual(device.ackLog.slice(victimAcks), [{ seq, code: ErrorCode.OK }]);
+});
+
+test.serial('attack: forged transactions with a victim\'s next seqs do not make it lose readings', async (t) => {
+  const { key, client } = await attacker(t);
+  const victimAcks = device.ackLog.length;
+  const next = seq + 1;
+  await client.publishRaw(forged(device.id, next, key));
+  await client.publishRaw(forged(device.id, next + 1, key));
+  for (let i = 0; i < 5; i++) gateway.ingest.handle(forged(device.id, next + i, key), undefined);
+  await client.waitFor(() => client.ackLog.length >= 2, 'the attacker\'s rejects');
+  await gateway.ingest.drain();
+  // The victim's own transactions under those seqs are accepted, and no reject ever reached it.
+  await device.sendReadings(next, [2600]);
+  await device.sendReadings(next + 1, [2601]);
+  seq = next + 1;
+  await device.waitFor(() => device.acks.has(next + 1), 'the victim\'s acks');
+  t.deepEqual(device.ackLog.slice(victimAcks), [{ seq: next, code: ErrorCode.OK }, { seq: next + 1, code: ErrorCode.OK }]);
 });

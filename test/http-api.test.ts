@@ -82,10 +82,11 @@ test.before(async () => {
   await devA.publishRaw(devA.sent.get(2)!);
   await devA.waitFor(() => devA.acks.get(2)?.code !== 0, 'replay rejected');
 
-  // The gateway (a validator) reports device B; the operator's client carries it to the broker.
+  // The gateway (a validator) reports device B, into its own ingest as it does for a flood (a
+  // connection carries only its own device's transactions, docs/protocol.md §9.6).
   const gatewayId = keyId(crypto, chain.gatewayKey.publicKey);
   const report = signTx(crypto, chain.chainId, { kind: TxKind.BLOCK_REPORT, sender: gatewayId, seq: 1, time: now(), body: blockReportBody(keyId(crypto, keyB.publicKey), BlockReason.COMPROMISED) }, chain.gatewayKey.privateKey);
-  await op.publishRaw(encodeTx(report));
+  gw.ingest.handle(encodeTx(report), undefined);
   await devA.waitFor(() => devA.proofs.has(1) && devA.proofs.has(2), 'readings in a block');
   await until(() => gw.producer.pendingCount === 0 && gw.producer.committedState().blocked().length === 1, 'report in a block');
 

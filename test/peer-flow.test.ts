@@ -191,17 +191,41 @@ test('RATE_LIMITED and INTERNAL: sent again after a backoff', (t) => {
   t.is(device.status.counters.resent, 3);
 });
 
-test('a permanent rejection is recorded and removed, never retried', (t) => {
+test('a reject (say, forged on a broker that lets others publish acks) loses no reading: re-signed under a new seq', (t) => {
   const { clock, gateway, device } = scenario({ sensors: [rampSensor(Quantity.TEMPERATURE_C, -2, 2100, 1, 3)] });
   gateway.ackRule = (tx) => (tx.seq === 2 ? ErrorCode.BAD_BODY : undefined);
   device.start();
   clock.advance(60_000);
   t.deepEqual(device.of('rejected'), [{ type: 'rejected', seq: 2, code: ErrorCode.BAD_BODY }]);
-  t.deepEqual(finalSeqs(device), [1, 3]);
+  const reissued = device.of('reissued');
+  t.is(reissued.length, 1);
+  t.is(reissued[0]!.seq, 2);
+  t.true(finalSeqs(device).includes(reissued[0]!.newSeq), 'the readings of seq 2 are final under their new seq');
+  t.is(finalSeqs(device).length, 3, 'three batches, all final');
   t.is(gateway.seqsSeen(device.hex).filter((s) => s === 2).length, 1);
   t.is(device.status.counters.rejected, 1);
   t.is(device.status.lastError?.name, 'BAD_BODY');
-  t.false(device.outbox.has(2));
+  t.is(device.outbox.size, 0);
+});
+
+test('a transaction rejected after every re-signing is kept in the outbox, not sent again until a reboot', (t) => {
+  const { clock, gateway, device } = scenario({ sensors: [rampSensor(Quantity.TEMPERATURE_C, -2, 2100, 1, 3)] });
+  let first: number | undefined;
+  // The same readings, however often re-signed, are refused: the first transaction's time.
+  gateway.ackRule = (tx) => {
+    first ??= tx.time;
+    return tx.time === first ? ErrorCode.BAD_BODY : undefined;
+  };
+  device.start();
+  clock.advance(120_000);
+  const rejected = device.of('rejected').map((e) => e.seq);
+  t.is(rejected.length, 1 + 2, 'rejected, then re-signed twice and rejected again');
+  const kept = rejected[rejected.length - 1]!;
+  t.true(device.outbox.has(kept), 'kept in the outbox');
+  const seen = gateway.seqsSeen(device.hex).length;
+  clock.advance(120_000);
+  t.is(gateway.seqsSeen(device.hex).filter((s) => s === kept).length, 1, 'not sent again');
+  t.true(gateway.seqsSeen(device.hex).length >= seen);
 });
 
 test('BLOCKED: visible, no send loop, the outbox kept; lifted → resumes', (t) => {

@@ -11,11 +11,12 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { type Clock, type MqttSession, Method, Quantity, type SessionHandlers, bytesToHex, keyId } from '../src/index.js';
 import { type LightPeer, createLightPeer, loadOrCreateKeyPair, makePeerConfig } from '../src/peer/index.js';
 import { crypto, enroll, makeChainDir, startTestGateway } from './support/gateway-fixture.js';
+import { connectPassword } from './support/mqtt-device.js';
 import { rampSensor } from './fakes/fake-sensors.js';
 import { MemoryKeyValueStore, MemoryOutbox } from './fakes/memory-store.js';
 import { seededRandom } from './fakes/seeded-random.js';
 
-function mqttJsSession(url: string, clientId: string): MqttSession & { close(): Promise<void>; readonly published: string[] } {
+function mqttJsSession(url: string, clientId: string, password: () => string): MqttSession & { close(): Promise<void>; readonly published: string[] } {
   const published: string[] = [];
   let client: MqttClient | undefined;
   let filters: readonly { topic: string; qos: 0 | 1 }[] = [];
@@ -25,7 +26,9 @@ function mqttJsSession(url: string, clientId: string): MqttSession & { close(): 
       return client?.connected ?? false;
     },
     start(handlers: SessionHandlers) {
-      client = mqtt.connect(url, { clientId, clean: true, reconnectPeriod: 200 });
+      client = mqtt.connect(url, { clientId, username: clientId, password: password(), clean: true, reconnectPeriod: 200 });
+      // A CONNECT password is good once (docs/protocol.md §9.6): a fresh one for every reconnection.
+      client.on('reconnect', () => (client!.options.password = password()));
       client.on('connect', () => {
         client!.subscribe(filters.map((f) => f.topic), { qos: 1 }, () => handlers.onConnect(false));
       });
@@ -98,7 +101,7 @@ test('the light peer against the real gateway: final on its own verification, al
   const finals: number[] = [];
   const boot = () => {
     const clock = realClock();
-    const session = mqttJsSession(gateway.mqttUrl, hex);
+    const session = mqttJsSession(gateway.mqttUrl, hex, () => connectPassword(crypto, chain.chainId, keys));
     const peer: LightPeer = createLightPeer(config, { crypto, clock, random: seededRandom(11), store: kv, outbox, sensors: [sensor], session, log: () => {} });
     peer.onEvent((e) => {
       if (e.type === 'final') finals.push(e.seq);

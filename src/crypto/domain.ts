@@ -15,6 +15,7 @@ export const DomainTag = Object.freeze({
   COMMIT: ascii('botpeer/commit/v1'),
   VALIDATORS: ascii('botpeer/validators/v1'),
   CHECKPOINT: ascii('botpeer/checkpoint/v1'),
+  CONNECT: ascii('botpeer/connect/v1'),
 } as const);
 
 export type DomainTag = (typeof DomainTag)[keyof typeof DomainTag];

@@ -30,6 +30,7 @@ export const ErrorCode = Object.freeze({
   TIME_OUT_OF_RANGE: 211,
   BAD_KEY: 212,
   DUPLICATE_DEVICE: 213,
+  WRONG_SENDER: 214,
 
   TRUST_EXPIRED: 300,
   NOT_NEWER: 301,

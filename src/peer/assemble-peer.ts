@@ -1,13 +1,16 @@
 // One light peer from a host's ports (core layer): where every host — the desktop, each
 // Moddable firmware — turns its adapters into a peer. The device key is loaded (or made, on
-// first boot) once; the MQTT session gets the device id as its client id (the gateway's
-// broker lets a client publish and subscribe only under its own id) and a persistent
-// session; then the peer. A host passes ports and settings, never assembles the parts.
+// first boot) once; the MQTT session gets the device id as its client id and username and a
+// fresh signed token as its password at every CONNECT (docs/protocol.md §9.6: the gateway's
+// broker binds the connection to the device that proved its key) and a persistent session;
+// then the peer. A host passes ports and settings, never assembles the parts.
 
 import { bytesToHex } from '../codec/bytes.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
+import { chainIdOf } from '../chain/genesis.js';
 import { type BackoffOptions } from '../mqtt/client/backoff.js';
 import { createMqttClient } from '../mqtt/client/mqtt-client.js';
+import { connectCredentials } from '../mqtt/connect-auth.js';
 import { keyId } from '../tx/identity.js';
 import { StoreKey, loadOrCreateKeyPair } from './identity-store.js';
 import { type LightPeer, createLightPeer } from './light-peer.js';
@@ -62,6 +65,7 @@ export function assemblePeer(config: PeerConfig, ports: HostPorts, mqtt: Session
     clock,
     random,
     clientId: deviceIdHex,
+    ...connectCredentials(crypto, chainIdOf(crypto, config.genesis), keys, clock),
     protocolVersion: mqtt.protocolVersion ?? 4,
     keepAliveSeconds: mqtt.keepAliveSeconds ?? 30,
     // A persistent session: the broker keeps the device's subscriptions and its QoS 1 acks

@@ -320,9 +320,11 @@ class Peer implements LightPeer {
 
   private onRefused(code: number): void {
     this.connected = false;
-    // 5 (not authorized) is what a broker enforcing the blocklist answers a blocked device.
+    // 5 (not authorized) is what botpeer's broker answers a device that is blocked, revoked or not
+    // enrolled (docs/protocol.md §9.6); 4 a CONNECT token it refused (most often a clock off by minutes).
     if (code === 5) this.refused = code;
-    this.report(code === 5 ? ErrorCode.BLOCKED : ErrorCode.MQTT_UNEXPECTED, `broker refused the connection (code ${code})`);
+    const why = code === 5 ? ': not enrolled, revoked or blocked' : code === 4 ? ': connect token refused (is the clock right?)' : code === 2 ? ': client id is not the device id' : '';
+    this.report(code === 5 ? ErrorCode.BLOCKED : ErrorCode.MQTT_UNEXPECTED, `broker refused the connection (code ${code}${why})`);
     this.refreshState();
   }
 

@@ -16,7 +16,11 @@
 //                                own future (its clock was set back, i.e. right): no seq is burnt
 //   BLOCKED, REVOKED, UNKNOWN_SENDER  the peer shows it, stops sending, keeps the outbox, and offers
 //                                the oldest transaction again every recheckIntervalMs
-//   anything else                permanent for this transaction: reported and removed, never retried
+//   anything else                a reject of this transaction: reported; its readings are signed again
+//                                under a new seq (at most MAX_REISSUES times), then it is kept in the
+//                                outbox and offered again only after a reboot. Never removed on an ack:
+//                                where others can publish on the ack topic (docs/protocol.md §9.7) a
+//                                forged reject would otherwise lose readings for good
 //
 // Memory: per transaction the peer holds its seq, id and a few numbers; the wire
 // bytes stay in the outbox and are read back when (re)published.
@@ -41,7 +45,8 @@ export const MAX_REISSUES = 2;
 export const NOT_FOUND_CONFIRMATIONS = 3;
 const RETRY_BASE_MS = 1000;
 
-const EntryStatus = Object.freeze({ QUEUED: 0, SENT: 1, ACKED: 2, REPLAYED: 3 } as const);
+/** PARKED: rejected after every re-signing; kept in the outbox, sent again only after a reboot (resume). */
+const EntryStatus = Object.freeze({ QUEUED: 0, SENT: 1, ACKED: 2, REPLAYED: 3, PARKED: 4 } as const);
 type EntryStatus = (typeof EntryStatus)[keyof typeof EntryStatus];
 
 interface Entry {
@@ -152,7 +157,7 @@ export class TxSender {
     }
     const entry = this.entries.get(ack.seq);
     // Not ours any more, a duplicate, or an ack for something this boot never sent (bogus: ignored).
-    if (!entry || entry.status === EntryStatus.ACKED || entry.sends === 0) return;
+    if (!entry || entry.status === EntryStatus.ACKED || entry.status === EntryStatus.PARKED || entry.sends === 0) return;
     if (entry.status === EntryStatus.SENT) {
       this.inFlight--;
       entry.status = EntryStatus.QUEUED;
@@ -189,9 +194,22 @@ export class TxSender {
         this.ctx.refreshState();
       }
     } else {
-      this.reject(entry, ack.code, `gateway rejected seq ${entry.seq}`);
+      this.refused(entry, ack.code);
     }
     this.pump();
+  }
+
+  /** A reject: reported, the readings re-signed under a new seq while allowed, else parked (kept). */
+  private refused(entry: Entry, code: number): void {
+    this.ctx.counters.rejected++;
+    this.ctx.report(code, `gateway rejected seq ${entry.seq}`);
+    this.ctx.emit({ type: 'rejected', seq: entry.seq, code });
+    if (entry.reissues < MAX_REISSUES) {
+      this.reissue(entry);
+      if (this.entries.get(entry.seq) !== entry) return;
+    }
+    entry.status = EntryStatus.PARKED;
+    this.ctx.refreshState();
   }
 
   onProofBytes(bytes: Uint8Array): void {

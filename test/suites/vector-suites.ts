@@ -3,6 +3,7 @@
 
 import cborVectors from '../vectors/cbor.json' with { type: 'json' };
 import checkpointVectors from '../vectors/checkpoint.json' with { type: 'json' };
+import connectVectors from '../vectors/connect.json' with { type: 'json' };
 import genesisVectors from '../vectors/genesis.json' with { type: 'json' };
 import lightVectors from '../vectors/light.json' with { type: 'json' };
 import merkleVectors from '../vectors/merkle.json' with { type: 'json' };
@@ -25,6 +26,7 @@ import { applyHeader, verifyHeader } from '../../src/light/verify-header.js';
 import { verifyPastHeader } from '../../src/light/verify-past-header.js';
 import { inclusionProofs, merkleRoot } from '../../src/merkle/merkle.js';
 import { decodeProof, verifyInclusion } from '../../src/merkle/proof.js';
+import { connectDigest, openConnectToken } from '../../src/mqtt/connect-auth.js';
 import { decodeTx, encodeTx, signTx, txId, txSigningDigest, verifyTxSignature } from '../../src/tx/tx.js';
 import { LedgerState } from '../../src/contracts/ledger-state.js';
 import { ascii } from '../../src/codec/bytes.js';
@@ -355,7 +357,28 @@ function messageSuite(crypto: CryptoProvider): VectorResult[] {
   return out;
 }
 
+/** The CONNECT password (docs/protocol.md §9.6): its digest, and which tokens open. */
+function connectSuite(crypto: CryptoProvider): VectorResult[] {
+  const v = connectVectors;
+  const chain = unhex(v.chainId);
+  const device = unhex(v.deviceId);
+  return [
+    runVector('connect', 'digest', () => expectEqual(hex(connectDigest(crypto, chain, device, v.timeMs)), v.digest, 'connect digest')),
+    ...v.cases.map((c) =>
+      runVector('connect', c.name, () => {
+        let outcome: { ok: number } | { error: number };
+        try {
+          outcome = { ok: openConnectToken(crypto, chain, device, unhex(v.publicKey), c.password) };
+        } catch (error) {
+          outcome = { error: (error as { code: number }).code };
+        }
+        expectEqual(JSON.stringify(outcome), JSON.stringify(c.expect), 'outcome');
+      }),
+    ),
+  ];
+}
+
 /** All suites; `crypto` is the provider under test (noble by default, native ones must match). */
 export function runAllVectorSuites(crypto: CryptoProvider): VectorResult[] {
-  return [...cborSuite(), ...txSuite(crypto), ...merkleSuite(crypto), ...lightSuite(crypto), ...checkpointSuite(crypto), ...genesisSuite(crypto), ...stateSuite(crypto), ...messageSuite(crypto), ...pastHeaderSuite(crypto)];
+  return [...cborSuite(), ...txSuite(crypto), ...merkleSuite(crypto), ...lightSuite(crypto), ...checkpointSuite(crypto), ...genesisSuite(crypto), ...stateSuite(crypto), ...messageSuite(crypto), ...pastHeaderSuite(crypto), ...connectSuite(crypto)];
 }

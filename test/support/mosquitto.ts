@@ -24,6 +24,8 @@ export interface MosquittoOptions {
   startTimeoutMs?: number;
   /** Add `log_type debug` (every packet; slow, for diagnosing only). */
   debugLog?: boolean;
+  /** Writes a whole configuration of its own for a listener on `port` (e.g. botpeer broker config's); returns its path. */
+  configFile?: (port: number) => string;
 }
 
 export interface MosquittoBroker {
@@ -136,8 +138,9 @@ function configFor(port: number, options: MosquittoOptions): string {
 async function startOnce(bin: string, options: MosquittoOptions): Promise<MosquittoBroker> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'botpeer-mosquitto-'));
-  const configPath = join(dir, 'mosquitto.conf');
-  writeFileSync(configPath, configFor(port, options));
+  let configPath = join(dir, 'mosquitto.conf');
+  if (options.configFile) configPath = options.configFile(port);
+  else writeFileSync(configPath, configFor(port, options));
 
   let log = '';
   const append = (chunk: Buffer) => {

@@ -5,7 +5,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import {
   type Ack, type CryptoProvider, DeviceTopic, type KeyPair, type LightBlock, type ProofMessage, Quantity, TxKind,
   type UnsignedTx, bytesToHex, chainTopics, decodeAck, decodeLightBlock, decodeProofMessage, encodeTx, keyId,
-  readingsBody, signTx, txId,
+  makeConnectToken, readingsBody, signTx, txId,
 } from '../../src/index.js';
 
 export interface MqttDevice {
@@ -25,10 +25,17 @@ export interface MqttDevice {
   close(): Promise<void>;
 }
 
+let lastTokenMs = 0;
+/** A fresh CONNECT password (docs/protocol.md §9.6): its time strictly above the last one this process made. */
+export function connectPassword(crypto: CryptoProvider, chainId: Uint8Array, keys: KeyPair): string {
+  lastTokenMs = Math.max(Date.now(), lastTokenMs + 1);
+  return bytesToHex(makeConnectToken(crypto, chainId, keys, lastTokenMs));
+}
+
 export async function connectDevice(url: string, crypto: CryptoProvider, chainId: Uint8Array, keys: KeyPair, clientId?: string): Promise<MqttDevice> {
   const id = keyId(crypto, keys.publicKey);
   const topics = chainTopics(chainId);
-  const client = await mqtt.connectAsync(url, { clientId: clientId ?? bytesToHex(id), clean: true, reconnectPeriod: 0 });
+  const client = await mqtt.connectAsync(url, { clientId: clientId ?? bytesToHex(id), username: bytesToHex(id), password: connectPassword(crypto, chainId, keys), clean: true, reconnectPeriod: 0 });
   const acks = new Map<number, Ack>();
   const ackLog: Ack[] = [];
   const proofs = new Map<number, ProofMessage>();

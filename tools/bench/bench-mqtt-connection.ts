@@ -20,6 +20,9 @@ export interface BenchConnectionOptions {
   readonly host: string;
   readonly port: number;
   readonly clientId: string;
+  /** CONNECT username and password: a device's proof of its key on the embedded broker (docs/protocol.md §9.6). */
+  readonly username?: string;
+  readonly password?: string;
   readonly clean: boolean;
   readonly subscriptions: readonly string[];
   readonly onPublish: (message: IncomingPublish) => void;
@@ -91,6 +94,8 @@ export class BenchConnection {
       socket.once('connect', () => {
         socket.write(mqttPacket.generate({
           cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: options.clean, clientId: options.clientId, keepalive: KEEPALIVE_S,
+          ...(options.username !== undefined ? { username: options.username } : {}),
+          ...(options.password !== undefined ? { password: Buffer.from(options.password) } : {}),
         }));
       });
     });

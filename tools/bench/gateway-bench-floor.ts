@@ -32,7 +32,7 @@ export async function startFloorResponder(chainId: Uint8Array, brokerUrl: string
   const topics = chainTopics(chainId);
   const bus: Bus = brokerUrl
     ? await startMqttBus({ url: brokerUrl, clientId: `botpeer-floor-${bytesToHex(chainId)}` })
-    : await startAedesBus({ host: '127.0.0.1', port: 0, chainHex: bytesToHex(chainId), isBlocked: () => false, isTrustedTool: () => true });
+    : await startAedesBus({ host: '127.0.0.1', port: 0, chainHex: bytesToHex(chainId), isBlocked: () => false, authenticate: () => ({ code: 0 }) });
   const stats = { received: 0, answered: 0, unreadable: 0 };
   const path = Array.from({ length: PROOF_LEVELS }, (_, level) => new Uint8Array(32).fill(level));
   const failed = (error: unknown) => console.error(`floor: publish failed: ${String(error)}`);

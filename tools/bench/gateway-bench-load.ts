@@ -16,7 +16,7 @@
 import mqtt from 'mqtt';
 import {
   DeviceTopic, ErrorCode, TxKind, bytesToHex, chainTopics, decodeAck, decodeProofMessage, encodeTx, enrollBody,
-  errorName, keyId, signTx,
+  connectCredentials, errorName, keyId, signTx,
 } from '../../src/index.js';
 import { BenchConnection, type IncomingPublish, packetIdOf, publishPacket } from './bench-mqtt-connection.js';
 import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
@@ -115,7 +115,9 @@ async function main(): Promise<void> {
   // ---- enrolment, through the operator key (a trusted tool on the embedded broker) ----
   const operator = chain.operatorKey!;
   const operatorId = keyId(crypto, operator.publicKey);
-  const opClient = await mqtt.connectAsync(config.url, { clientId: bytesToHex(operatorId), clean: true, reconnectPeriod: 0 });
+  // Every client proves its key at CONNECT on the embedded broker (docs/protocol.md §9.6).
+  const opCredentials = connectCredentials(crypto, chain.chainId, operator, Date);
+  const opClient = await mqtt.connectAsync(config.url, { clientId: bytesToHex(operatorId), username: opCredentials.username, password: opCredentials.password(), clean: true, reconnectPeriod: 0 });
   const opAcks = new Map<number, number>();
   opClient.on('message', (_topic, payload) => {
     const ack = decodeAck(new Uint8Array(payload));
@@ -123,9 +125,11 @@ async function main(): Promise<void> {
   });
   await opClient.subscribeAsync(topics.device(operatorId, DeviceTopic.ACK), { qos: 1 });
   const devices: SimDevice[] = [];
+  const tokens: { username: string; password: () => string }[] = [];
   for (let i = 0; i < config.devices; i++) {
     const key = benchDevice(crypto, i);
     devices.push(new SimDevice(key.id, stock[i]!, topics.up));
+    tokens.push(connectCredentials(crypto, chain.chainId, key, Date));
     const enroll = signTx(crypto, chain.chainId, { kind: TxKind.ENROLL, sender: operatorId, seq: i + 1, time: Math.floor(Date.now() / 1000), body: enrollBody(key.publicKey) }, operator.privateKey);
     opClient.publish(topics.up, Buffer.from(encodeTx(enroll)), { qos: 1 });
   }
@@ -165,7 +169,7 @@ async function main(): Promise<void> {
     }
   };
 
-  await Promise.all(devices.map(async (d) => {
+  await Promise.all(devices.map(async (d, i) => {
     const ackTopic = topics.device(d.id, DeviceTopic.ACK);
     const proofTopic = topics.device(d.id, DeviceTopic.PROOF);
     const onPublish = ({ topic, payload: bytes }: IncomingPublish): void => {
@@ -197,6 +201,7 @@ async function main(): Promise<void> {
     };
     d.connection = await BenchConnection.open({
       host: brokerUrl.hostname, port: Number(brokerUrl.port), clientId: bytesToHex(d.id), clean: !config.persistentSessions,
+      username: tokens[i]!.username, password: tokens[i]!.password(),
       subscriptions: [ackTopic, proofTopic, topics.header], onPublish,
       onClose: (reason) => {
         if (publishing) fail(new Error(`device ${bytesToHex(d.id)} lost its connection: ${reason}`));

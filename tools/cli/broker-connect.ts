@@ -4,8 +4,9 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { CliError } from './cli-support.js';
 
-export async function connectToBroker(url: string, clientId: string, timeoutMs: number, purpose: string): Promise<MqttClient> {
-  const client = mqtt.connect(url, { clientId, clean: true, reconnectPeriod: 0, connectTimeout: timeoutMs });
+/** `auth`: a key's proof at CONNECT (docs/protocol.md §9.6, connectCredentials), which the embedded broker requires of an id. */
+export async function connectToBroker(url: string, clientId: string, timeoutMs: number, purpose: string, auth?: { username: string; password: () => string }): Promise<MqttClient> {
+  const client = mqtt.connect(url, { clientId, clean: true, reconnectPeriod: 0, connectTimeout: timeoutMs, ...(auth ? { username: auth.username, password: auth.password() } : {}) });
   return new Promise((resolve, reject) => {
     const fail = (reason: string) => {
       client.removeAllListeners();

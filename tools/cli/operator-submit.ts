@@ -1,12 +1,11 @@
 // Transactions signed by the chain's operator, sent over MQTT (tools layer, Node only):
 // what `botpeer device enroll/revoke` and the fleet's enrolment share. The operator
-// connects with its own id as client id (the one tool the embedded broker lets publish
-// transactions), subscribes to its ack topic, publishes paced under the gateway's
+// connects with its own id as client id, proving the operator key (docs/protocol.md §9.6), subscribes to its ack topic, publishes paced under the gateway's
 // per-sender rate limit, and waits until every ack is in or none came for the timeout.
 
 import {
   type CryptoProvider, DeviceTopic, type KeyPair, type TxKind, type UnsignedTx, bytesToHex, chainTopics, decodeAck, encodeTx,
-  keyId, signTx, txId,
+  connectCredentials, keyId, signTx, txId,
 } from '../../src/index.js';
 import { connectToBroker } from './broker-connect.js';
 import { CliError } from './cli-support.js';
@@ -49,7 +48,7 @@ export async function submitAsOperator(options: OperatorSubmitOptions, txs: read
   const operatorId = keyId(crypto, operator.publicKey);
   const topics = chainTopics(chainId);
   const ackTopic = topics.device(operatorId, DeviceTopic.ACK);
-  const client = await connectToBroker(options.brokerUrl, bytesToHex(operatorId), options.timeoutMs, options.purpose ?? '');
+  const client = await connectToBroker(options.brokerUrl, bytesToHex(operatorId), options.timeoutMs, options.purpose ?? '', connectCredentials(crypto, chainId, operator, Date));
   try {
     const acks = new Map<number, number>();
     let lastAckAt = Date.now();

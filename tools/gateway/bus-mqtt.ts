@@ -9,7 +9,10 @@ import { coalesceWrites, topicMatcher } from './bus-aedes.js';
 import type { Bus, MessageHandler, PublishOptions } from './bus.js';
 
 export interface MqttBusOptions {
+  /** May carry the gateway's broker user, password and client id (mqtt://user:password@host:port?clientId=…, `botpeer broker config`), which win over `clientId`. */
   readonly url: string;
+  /** Where devices connect, when not where the gateway does (Mosquitto's devices listener); never carries a password. */
+  readonly devicesUrl?: string;
   readonly clientId: string;
   readonly connectTimeoutMs?: number;
 }
@@ -74,7 +77,7 @@ export async function startMqttBus(options: MqttBusOptions): Promise<Bus> {
     if (next < waiting.length) pump();
   });
   return {
-    url: options.url,
+    url: options.devicesUrl ?? withoutCredentials(options.url),
     enforcesBlocklist: false,
     async onMessage(filter: string, handler: MessageHandler) {
       handlers.push({ matches: topicMatcher(filter), handler });
@@ -101,4 +104,14 @@ export async function startMqttBus(options: MqttBusOptions): Promise<Bus> {
       next = 0;
     },
   };
+}
+
+/** The URL with any user, password and query (a secret client id) removed: what may be shown to devices and in logs. */
+export function withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  if (!parsed.username && !parsed.password && !parsed.search) return url;
+  parsed.username = '';
+  parsed.password = '';
+  parsed.search = '';
+  return parsed.toString().replace(/\/$/, '');
 }

@@ -10,6 +10,7 @@ import {
 import type { Bus } from './bus.js';
 import { startAedesBus } from './bus-aedes.js';
 import { startMqttBus } from './bus-mqtt.js';
+import { ConnectGuard } from './connect-guard.js';
 import { BlockProducer, DEFAULT_PRODUCER_OPTIONS, type ProducerOptions } from './block-producer.js';
 import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
 import { type ChainFiles, loadChain } from './data-dir.js';
@@ -26,8 +27,10 @@ export interface GatewayOptions {
   /** Embedded broker address; port 0 picks a free one. */
   readonly mqttHost?: string;
   readonly mqttPort?: number;
-  /** An external broker (mqtt://host:port) instead of the embedded one. */
+  /** An external broker (mqtt://[user:password@]host:port) instead of the embedded one. */
   readonly brokerUrl?: string;
+  /** Where devices connect to that broker, when not at brokerUrl (Mosquitto's devices listener, `botpeer broker config`). */
+  readonly brokerDevicesUrl?: string;
   readonly httpHost?: string;
   /** Port 0 picks a free one; undefined or -1 turns HTTP off. */
   readonly httpPort?: number;
@@ -87,17 +90,19 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
   const gatewayIndex = genesis.validators.keys.findIndex((k) => bytesToHex(k) === bytesToHex(chain.gatewayKey.publicKey));
   if (gatewayIndex < 0) throw new Error('this gateway key is not in the genesis validator set');
   const gatewayId = keyId(crypto, chain.gatewayKey.publicKey);
-  const operatorHex = bytesToHex(keyId(crypto, genesis.operatorKey));
+  // Devices (and the operator's tools) prove their key at CONNECT (docs/protocol.md §9.6).
+  const guard = new ConnectGuard({ crypto, chainId, working: () => working, now });
 
   const isBlocked = (clientId: string) => /^[0-9a-f]{16}$/.test(clientId) && working.blockEntry(hexToBytes(clientId)) !== undefined;
   const bus: Bus = options.brokerUrl
-    ? await startMqttBus({ url: options.brokerUrl, clientId: `botpeer-gw-${bytesToHex(gatewayId)}` })
+    ? await startMqttBus({ url: options.brokerUrl, clientId: `botpeer-gw-${bytesToHex(gatewayId)}`, ...(options.brokerDevicesUrl ? { devicesUrl: options.brokerDevicesUrl } : {}) })
     : await startAedesBus({
         host: options.mqttHost ?? '127.0.0.1',
         port: options.mqttPort ?? 1883,
         chainHex: bytesToHex(chainId),
         isBlocked,
-        isTrustedTool: (id) => id === operatorHex,
+        authenticate: (clientId, username, password) => guard.check(clientId, username, password),
+        log,
       });
   opened.push(() => bus.close());
 

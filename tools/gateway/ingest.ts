@@ -2,9 +2,21 @@
 // message on bot/<chain>/up, in this order (cheapest and DoS-safe first):
 //
 //   header (kind, sender, seq, time read from the wire's fixed prefix, bounded, tx-header.ts)
-//   → sender lookup (unknown, revoked, blocked) → rate limit
+//   → the sender is the connection's own device (embedded broker, docs/protocol.md §9.6)
+//   → sender lookup (enrolled: its key) → rate limit of the bound connection (embedded broker)
 //   → strict decode + signature + transaction id (worker threads, native libsecp256k1)
-//   → admission (permission, sequence, kind rules) → durable append to the pending pool → ack.
+//   → revoked, blocked → flood report; rate limit of the sender when no connection is known
+//     (external broker) → admission (permission, sequence, kind rules)
+//   → durable append to the pending pool → ack.
+//
+// Nothing a transaction claims has an effect on anyone before its signature verifies: the rate
+// limit is charged to the connection that sent it (bound to a device by its CONNECT proof) or, when
+// none is known, to a sender only for its verified transactions; a flood is reported only on a
+// verified transaction; and a reject of an unverified one (undecodable, unknown sender, bad
+// signature, not the connection's own device) goes only to the connection that sent it (its own
+// ack topic, the connection being bound to a device id) and never to the claimed sender's: forged
+// transactions naming a victim can neither get it reported nor make it drop what it signed.
+// Behind an external broker, which does not say who published, such a reject is only counted.
 //
 // The main thread never decodes a well-formed transaction: it reads the header, and the
 // verify workers decode every wire strictly (the same decodeTx, with every size, depth and
@@ -66,8 +78,14 @@ const BATCH = 256;
 
 interface Candidate extends VerifyJob {
   readonly tx: SignedTx;
-  /** The MQTT client that sent it: where a wire the workers cannot decode is answered. */
-  readonly clientId: string | undefined;
+  /** The authenticated device id of the connection that sent it (embedded broker): where an unverified reject goes. */
+  readonly conn: string | undefined;
+  /** REVOKED or BLOCKED: the verdict, given only once the signature verifies; else OK. */
+  readonly refusal: number;
+  /** Its rate was charged to its (bound) connection already. */
+  readonly charged: boolean;
+  /** The connection's rate says flooding: reported only if this transaction's signature verifies. */
+  readonly flood: boolean;
 }
 
 export class Ingest {
@@ -80,8 +98,13 @@ export class Ingest {
 
   constructor(private readonly deps: IngestDeps) {}
 
-  /** Handles one message from the `up` topic. Never throws: every outcome is an ack or a count. */
+  /**
+   * Handles one message from the `up` topic. Never throws: every outcome is an ack or a count.
+   * `clientId` is the publishing connection's authenticated device id (embedded broker), or
+   * undefined (external broker, or the gateway itself).
+   */
   handle(payload: Uint8Array, clientId: string | undefined): void {
+    const conn = clientId !== undefined && DEVICE_ID_HEX.test(clientId) ? clientId : undefined;
     this.stats.received++;
     // Our own copy: the batch outlives the MQTT packet, and the header's sender is a view into it.
     // Not of a payload too large to be a transaction: that one is only refused (TOO_LARGE, below).
@@ -92,17 +115,24 @@ export class Ingest {
         // Not a header decodeTx accepts: decoding here gives the typed reason (and a wire that does decode goes on).
         tx = decodeTx(wire);
       } catch (error) {
-        return this.undecodable(error instanceof BotError ? error.code : ErrorCode.MALFORMED_CBOR, clientId);
+        return this.unverified(conn, 0, error instanceof BotError ? error.code : ErrorCode.MALFORMED_CBOR);
       }
     }
-    const key = signingKey(this.deps.working(), tx);
-    if (!key.ok) return this.reject(tx, key.code);
-    const verdict = this.deps.rate.take(bytesToHex(tx.sender), this.deps.now());
-    if (verdict !== 'ok') {
-      if (verdict === 'flood') this.deps.onFlood(tx.sender);
-      return this.reject(tx, ErrorCode.RATE_LIMITED);
+    // A connection bound to a device carries that device's transactions only (§9.6).
+    if (conn !== undefined && bytesToHex(tx.sender) !== conn) return this.unverified(conn, tx.seq, ErrorCode.WRONG_SENDER);
+    const working = this.deps.working();
+    const account = working.account(tx.sender);
+    if (!account) return this.unverified(conn, tx.seq, ErrorCode.UNKNOWN_SENDER);
+    const refused = signingKey(working, tx);
+    let flood = false;
+    if (conn !== undefined) {
+      // A bound connection carries only its own device's transactions: charging it before the
+      // signature is checked keeps a flood of bad signatures off the verify workers, and hurts no one else.
+      const rate = this.deps.rate.take(conn, this.deps.now());
+      if (rate === 'limited') return this.unverified(conn, tx.seq, ErrorCode.RATE_LIMITED);
+      flood = rate === 'flood';
     }
-    this.batch.push({ tx, wire, publicKey: key.value, clientId });
+    this.batch.push({ tx, wire, publicKey: account.key, conn, refusal: refused.ok ? ErrorCode.OK : refused.code, charged: conn !== undefined, flood });
     if (this.batch.length >= BATCH) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -138,7 +168,7 @@ export class Ingest {
       this.inFlight -= batch.length;
       if (results) this.admit(batch, results);
       // Not a verdict on the signatures: INTERNAL tells the device to send again later.
-      else for (const { tx } of batch) this.reject(tx, ErrorCode.INTERNAL);
+      else for (const { tx, conn } of batch) this.unverified(conn, tx.seq, ErrorCode.INTERNAL);
     });
   }
 
@@ -150,15 +180,23 @@ export class Ingest {
     // just above, and must not be said before that copy is durable (nor at all if the write fails).
     const refused: [SignedTx, number][] = [];
     for (let i = 0; i < batch.length; i++) {
-      const { tx, wire, clientId } = batch[i]!;
+      const { tx, wire, conn, refusal, charged, flood } = batch[i]!;
       const code = codes[i]!;
-      if (code === ErrorCode.BAD_SIGNATURE) {
-        this.reject(tx, code);
+      // Unverified (a bad signature, or the header read and the rest did not decode): the
+      // connection is told, with the seq it sent (§9.2), and nothing else happens.
+      if (code !== ErrorCode.OK) {
+        this.unverified(conn, tx.seq, code);
         continue;
       }
-      // The header read, the rest did not decode: answered like any wire that does not decode.
-      if (code !== ErrorCode.OK) {
-        this.undecodable(code, clientId);
+      // From here the sender signed it: its verdicts are its own.
+      if (refusal !== ErrorCode.OK) {
+        this.reject(tx, refusal);
+        continue;
+      }
+      const rate = flood ? 'flood' : charged ? 'ok' : this.deps.rate.take(bytesToHex(tx.sender), this.deps.now());
+      if (rate !== 'ok') {
+        if (rate === 'flood') this.deps.onFlood(tx.sender);
+        this.reject(tx, ErrorCode.RATE_LIMITED);
         continue;
       }
       const verdict = admitTx(this.deps.crypto, working, tx, nowSeconds);
@@ -192,15 +230,19 @@ export class Ingest {
     this.deps.onAdmitted(admitted);
   }
 
+  /** The verdict on a transaction whose signature verified: told to its sender. */
   private reject(tx: SignedTx, code: number): void {
     this.count(code);
     this.ack(tx.sender, tx.seq, code);
   }
 
-  /** No sender to trust in bytes that do not decode; answer the MQTT client if it names a device (seq 0: unparsed). */
-  private undecodable(code: number, clientId: string | undefined): void {
+  /**
+   * A transaction that did not verify: no sender to trust. Told only to the connection that sent
+   * it (seq 0 when even the seq did not read), never to the sender it claims.
+   */
+  private unverified(conn: string | undefined, seq: number, code: number): void {
     this.count(code);
-    if (clientId && DEVICE_ID_HEX.test(clientId)) this.ack(hexToBytes(clientId), 0, code);
+    if (conn !== undefined) this.ack(hexToBytes(conn), seq, code);
   }
 
   private count(code: number): void {

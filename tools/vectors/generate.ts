@@ -659,3 +659,35 @@ for (const [name, content] of Object.entries(files)) {
   writeFileSync(dir + name, JSON.stringify(content, null, 1) + '\n');
   console.log(`wrote test/vectors/${name}`);
 }
+
+// ---------------------------------------------------------------- connect token (docs/protocol.md §9.6)
+
+{
+  const { keyPairFromPrivate } = await import('../../src/tx/identity.js');
+  const { connectDigest, makeConnectToken, openConnectToken } = await import('../../src/mqtt/connect-auth.js');
+  const crypto = createNobleCrypto();
+  const keys = keyPairFromPrivate(crypto, new Uint8Array(32).fill(1));
+  const chain = Uint8Array.from([0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]);
+  const device = keyId(crypto, keys.publicKey);
+  const timeMs = 1_767_225_600_000;
+  const token = makeConnectToken(crypto, chain, keys, timeMs);
+  const other = makeConnectToken(crypto, new Uint8Array(8), keys, timeMs);
+  const reject = (password: string) => {
+    try {
+      openConnectToken(crypto, chain, device, keys.publicKey, password);
+      return undefined;
+    } catch (error) {
+      return { error: (error as { code: number }).code };
+    }
+  };
+  const cases = [
+    { name: 'valid', password: hex(token), expect: { ok: timeMs } },
+    { name: 'signed for another chain', password: hex(other), expect: reject(hex(other)) },
+    { name: 'one bit of the signature flipped', password: hex(token).slice(0, -1) + '8', expect: reject(hex(token).slice(0, -1) + '8') },
+    { name: 'uppercase hex', password: hex(token).toUpperCase(), expect: reject(hex(token).toUpperCase()) },
+    { name: 'not an array of two', password: hex(encodeCbor([timeMs])), expect: reject(hex(encodeCbor([timeMs]))) },
+  ];
+  const content = { chainId: hex(chain), publicKey: hex(keys.publicKey), deviceId: hex(device), timeMs, preimage: hex(encodeCbor([chain, device, timeMs])), digest: hex(connectDigest(crypto, chain, device, timeMs)), token: hex(token), cases };
+  writeFileSync(dir + 'connect.json', JSON.stringify(content, null, 1) + '\n');
+  console.log('wrote test/vectors/connect.json');
+}

@@ -47,7 +47,11 @@ export interface MqttClientOptions {
   readonly connectTimeoutMs?: number;
   readonly backoff?: BackoffOptions;
   readonly username?: string;
-  readonly password?: string;
+  /**
+   * A function is called at every (re)connection: botpeer's brokers take a device's password
+   * once only (a signed, time-stamped token, docs/protocol.md §9.6, connectCredentials).
+   */
+  readonly password?: string | (() => string);
   readonly log?: Log;
 }
 
@@ -219,7 +223,8 @@ class MqttClient implements MqttSession {
       keepalive: this.keepAliveMs / 1000,
     };
     if (this.options.username !== undefined) packet.username = this.options.username;
-    if (this.options.password !== undefined) packet.password = this.options.password;
+    const password = this.options.password;
+    if (password !== undefined) packet.password = typeof password === 'function' ? password() : password;
     if (this.version === 5 && !clean) packet.properties = { sessionExpiryInterval: this.options.sessionExpirySeconds ?? DEFAULT_SESSION_EXPIRY_S };
     this.send(conn, packet);
   }

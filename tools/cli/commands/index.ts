@@ -10,6 +10,7 @@ export const COMMANDS: readonly Command[] = (await Promise.all([
   import('./init.js'),
   import('./gateway.js'),
   import('./device.js'),
+  import('./broker.js'),
   import('./flash.js'),
   import('./block.js'),
   import('./tx.js'),

@@ -1,0 +1,75 @@
+// Device authentication at MQTT CONNECT (core layer, docs/protocol.md §9.6). MQTT 3.1.1 has
+// no challenge-response (aedes and NATS's MQTT listener speak only 3.1.1), so a device proves
+// possession of its key with a signed, time-stamped password, one signature per connection:
+//
+//   client id = username = the device id, 16 lowercase hex digits
+//   password  = hex of CBOR [timeMs, signature]
+//   signature = ECDSA (§4) over H_CONNECT(CBOR([chainId, deviceId, timeMs]))
+//
+// The broker accepts a token only within CONNECT_WINDOW_MS of its own clock and only with a
+// timeMs above the last one it accepted from that device (and above its own start time), so a
+// recorded CONNECT is never accepted twice. The MQTT client asks for a fresh password at every
+// (re)connection: `password` is a function.
+
+import { bytesToHex, hexToBytes } from '../codec/bytes.js';
+import { decodeCbor, encodeCbor } from '../codec/cbor.js';
+import { SMALL_LIMITS } from '../codec/limits.js';
+import { BotError } from '../errors/bot-error.js';
+import { ErrorCode } from '../errors/error-codes.js';
+import type { CryptoProvider } from '../crypto/crypto-port.js';
+import { SIGNATURE_BYTES } from '../crypto/crypto-port.js';
+import { DomainTag } from '../crypto/domain.js';
+import { taggedHash } from '../crypto/hash.js';
+import { type KeyPair, keyId } from '../tx/identity.js';
+
+/** How far a token's time may be from the broker's clock, either way. */
+export const CONNECT_WINDOW_MS = 120_000;
+/** Hex characters of the largest well-formed password: CBOR array(2), uint (≤ 9), bstr(64) (66). */
+export const CONNECT_PASSWORD_MAX_CHARS = 2 * (1 + 9 + 2 + SIGNATURE_BYTES);
+
+/** MQTT 3.1.1 CONNACK return codes the broker answers with (MQTT 5 reason codes in brackets). */
+export const ConnackCode = Object.freeze({
+  ACCEPTED: 0,
+  /** Client id not a device id, or not equal to the username (0x85). */
+  IDENTIFIER_REJECTED: 2,
+  /** Password missing, malformed, outside the window, replayed, or not signed by the device's key (0x86). */
+  BAD_CREDENTIALS: 4,
+  /** Not enrolled, revoked, or on the blocklist (0x87). */
+  NOT_AUTHORIZED: 5,
+} as const);
+export type ConnackCode = (typeof ConnackCode)[keyof typeof ConnackCode];
+
+export function connectDigest(crypto: CryptoProvider, chainId: Uint8Array, deviceId: Uint8Array, timeMs: number): Uint8Array {
+  return taggedHash(crypto, DomainTag.CONNECT, encodeCbor([chainId, deviceId, timeMs]));
+}
+
+/** The CONNECT password's bytes, CBOR [timeMs, signature]. */
+export function makeConnectToken(crypto: CryptoProvider, chainId: Uint8Array, keys: KeyPair, timeMs: number): Uint8Array {
+  const signature = crypto.sign(connectDigest(crypto, chainId, keyId(crypto, keys.publicKey), timeMs), keys.privateKey);
+  return encodeCbor([timeMs, signature]);
+}
+
+/** What a device gives its MQTT client: its id as username, and a fresh password at every connection. */
+export function connectCredentials(crypto: CryptoProvider, chainId: Uint8Array, keys: KeyPair, clock: { now(): number }): { username: string; password: () => string } {
+  const username = bytesToHex(keyId(crypto, keys.publicKey));
+  return Object.freeze({ username, password: () => bytesToHex(makeConnectToken(crypto, chainId, keys, Math.floor(clock.now()))) });
+}
+
+/**
+ * The token's time, once its signature by `publicKey` for `deviceId` on this chain verifies.
+ * Throws BotError: the decode's 1xx, BAD_SHAPE, BAD_SIGNATURE. Window and replay are the broker's.
+ */
+export function openConnectToken(crypto: CryptoProvider, chainId: Uint8Array, deviceId: Uint8Array, publicKey: Uint8Array, password: string): number {
+  if (password.length === 0 || password.length > CONNECT_PASSWORD_MAX_CHARS || password.length % 2 !== 0 || !/^[0-9a-f]+$/.test(password)) {
+    throw new BotError(ErrorCode.BAD_SHAPE, 'connect password is lowercase hex of at most 152 characters');
+  }
+  const value = decodeCbor(hexToBytes(password), SMALL_LIMITS);
+  if (!Array.isArray(value) || value.length !== 2) throw new BotError(ErrorCode.BAD_SHAPE, 'connect token is [timeMs, signature]');
+  const [timeMs, signature] = value;
+  if (typeof timeMs !== 'number' || !Number.isSafeInteger(timeMs) || timeMs < 0) throw new BotError(ErrorCode.BAD_SHAPE, 'timeMs must be a uint');
+  if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) throw new BotError(ErrorCode.BAD_SHAPE, 'signature must be 64 bytes');
+  if (!crypto.verify(signature, connectDigest(crypto, chainId, deviceId, timeMs), publicKey)) {
+    throw new BotError(ErrorCode.BAD_SIGNATURE, 'connect token not signed by the device key for this chain');
+  }
+  return timeMs;
+}
