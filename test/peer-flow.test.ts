@@ -279,8 +279,11 @@ test('REVOKED and UNENROLLED are visible; a later enrolment resumes', (t) => {
 
 test('a broker refusing the connection (blocklist) shows BLOCKED until it accepts', (t) => {
   const { clock, gateway, device } = scenario();
-  gateway.refuse = () => 5;
   device.start();
+  clock.advance(5_000);
+  t.true(device.status.counters.acked > 0, 'accepted once on this chain');
+  gateway.refuse = () => 5;
+  device.reboot();
   clock.advance(5_000);
   t.is(device.status.state, PeerState.BLOCKED);
   gateway.refuse = undefined;
@@ -347,9 +350,20 @@ test('stop() shows OFFLINE even while unenrolled, blocked or full; a new start s
   refused.gateway.refuse = () => 5;
   refused.device.start();
   refused.clock.advance(5_000);
-  t.is(refused.device.status.state, PeerState.BLOCKED);
+  t.is(refused.device.status.state, PeerState.UNENROLLED, 'refused (code 5) and never accepted on this chain: most likely not enrolled');
+  t.is(refused.device.status.lastError?.name, 'UNKNOWN_SENDER');
   refused.device.peer.stop();
   t.is(refused.device.status.state, PeerState.OFFLINE, 'stopped while the broker refused it');
+
+  const known = scenario({ seed: 7 });
+  known.device.start();
+  known.clock.advance(5_000);
+  t.true(known.device.status.counters.acked > 0);
+  known.gateway.refuse = () => 5;
+  known.device.reboot();
+  known.clock.advance(5_000);
+  t.is(known.device.status.state, PeerState.BLOCKED, 'refused (code 5) after the gateway accepted it, on an earlier boot: revoked or blocked');
+  t.is(known.device.status.lastError?.name, 'BLOCKED');
 
   const full = scenario({ seed: 6, config: { outboxCapacity: 2 } });
   full.gateway.setNetwork(false);

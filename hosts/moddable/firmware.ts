@@ -9,6 +9,7 @@ import { bytesToHex } from '../../src/codec/bytes.js';
 import type { CryptoProvider } from '../../src/crypto/crypto-port.js';
 import { chainIdOf, decodeGenesis } from '../../src/chain/genesis.js';
 import { assemblePeer } from '../../src/peer/assemble-peer.js';
+import { StoreKey } from '../../src/peer/identity-store.js';
 import type { LightPeer } from '../../src/peer/light-peer.js';
 import { makePeerConfig } from '../../src/peer/peer-config.js';
 import { type PeerEvent, PeerState } from '../../src/peer/peer-status.js';
@@ -42,8 +43,6 @@ export interface Firmware {
   readonly firstBoot: boolean;
 }
 
-/** KeyValueStore key (the firmware's own, beside the core's StoreKey): the chain id once the gateway accepted this device. */
-export const ENROLLED_KEY = 'fw.enrolled';
 /** What the operator runs, where the operator key is, to enrol the device from its request. */
 export const ENROLL_COMMAND = 'npx botpeer device enroll';
 
@@ -73,29 +72,24 @@ export function startFirmware(settings: FirmwareSettings, ports: FirmwarePorts):
   print(`botpeer: device ${deviceIdHex} on chain ${bytesToHex(chainId)}`);
   if (firstBoot) print('botpeer: first boot: a new device key was made from the hardware random generator');
   // The enrolment line until the gateway has accepted one of this device's transactions on
-  // this chain (remembered in the store), and again if the gateway stops knowing the device.
-  const stored = store.get(ENROLLED_KEY);
-  let enrolled = stored !== undefined && bytesToHex(stored) === bytesToHex(chainId);
+  // this chain (the peer remembers that in the store), and again if the gateway stops knowing it.
+  const acceptedOn = store.get(StoreKey.ACCEPTED);
+  let enrolled = acceptedOn !== undefined && bytesToHex(acceptedOn) === bytesToHex(chainId);
   const printEnrolment = () => print(`botpeer: to enrol this device run: ${ENROLL_COMMAND} ${bytesToHex(peer.enrollRequest())}`);
   if (!enrolled) printEnrolment();
-  const accepted = () => {
-    if (enrolled) return;
-    enrolled = true;
-    store.set(ENROLLED_KEY, chainId);
-  };
 
   peer.onEvent((event: PeerEvent) => {
     ports.led?.event(event);
     switch (event.type) {
       case 'acked':
-        accepted();
+        enrolled = true;
         log(LogLevel.DEBUG, event.type);
         break;
       case 'signed':
         log(LogLevel.INFO, `signed seq ${event.seq} (${event.readings} readings)`);
         break;
       case 'final':
-        accepted(); // accepted without an ack seen (REPLAY, then the proof)
+        enrolled = true; // accepted without an ack seen (REPLAY, then the proof)
         log(LogLevel.INFO, `final seq ${event.seq} in block ${event.height} (${event.latencyMs} ms after sampling)`);
         break;
       case 'rejected':
@@ -105,7 +99,6 @@ export function startFirmware(settings: FirmwareSettings, ports: FirmwarePorts):
         // The peer logs its state changes itself.
         if (event.state === PeerState.UNENROLLED && enrolled) {
           enrolled = false;
-          store.delete(ENROLLED_KEY);
           printEnrolment();
         }
         break;

@@ -18,6 +18,8 @@ export const StoreKey = Object.freeze({
   SEQ_CEILING: 'bp.seq',
   /** CBOR [1, header, validatorSet]: the trusted header; absent while trust is the genesis. */
   TRUST: 'bp.trust',
+  /** The chain id, once the gateway accepted one of this device's transactions on that chain. */
+  ACCEPTED: 'bp.accepted',
 } as const);
 
 /** First boot: makes the key from `random` and stores it; later boots load it. A stored key that is not valid is an error, never replaced. */

@@ -12,7 +12,7 @@
 // Every handler the host calls catches everything: bad input is reported (event,
 // counter, lastError) and never escapes as an exception.
 
-import { bytesToHex } from '../codec/bytes.js';
+import { bytesToHex, equalBytes } from '../codec/bytes.js';
 import { BotError } from '../errors/bot-error.js';
 import { ErrorCode, errorName } from '../errors/error-codes.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
@@ -27,7 +27,7 @@ import { MAX_REQUEST_ID, type Method, decodeResponse } from '../mqtt/messages.js
 import type { MqttSession, QoS, SessionHandlers } from '../mqtt/session.js';
 import { DeviceTopic, chainTopics } from '../mqtt/topics.js';
 import { HeaderSync } from './header-sync.js';
-import { loadOrCreateKeyPair } from './identity-store.js';
+import { StoreKey, loadOrCreateKeyPair } from './identity-store.js';
 import type { PeerConfig } from './peer-config.js';
 import type { PeerContext } from './peer-context.js';
 import { type PeerError, type PeerEvent, PeerState, type PeerStatus, newCounters } from './peer-status.js';
@@ -112,6 +112,8 @@ class Peer implements LightPeer {
   private connected = false;
   /** MQTT CONNACK code while the broker refuses this device. */
   private refused: number | undefined;
+  /** The gateway accepted a transaction of this device on this chain, now or on an earlier boot (StoreKey.ACCEPTED). */
+  private accepted: boolean;
   private cancelSample: (() => void) | undefined;
   private cancelTick: (() => void) | undefined;
   private nextSampleAt = 0;
@@ -121,6 +123,8 @@ class Peer implements LightPeer {
     this.deviceId = keyId(crypto, keys.publicKey);
     this.publicKey = keys.publicKey;
     this.chainId = chainIdOf(crypto, config.genesis);
+    const acceptedOn = ports.store.get(StoreKey.ACCEPTED);
+    this.accepted = acceptedOn !== undefined && equalBytes(acceptedOn, this.chainId);
     const topics = chainTopics(this.chainId);
     const deviceTopics = Object.freeze({
       ack: topics.device(this.deviceId, DeviceTopic.ACK),
@@ -324,7 +328,7 @@ class Peer implements LightPeer {
     // enrolled (docs/protocol.md §9.6); 4 a CONNECT token it refused (most often a clock off by minutes).
     if (code === 5) this.refused = code;
     const why = code === 5 ? ': not enrolled, revoked or blocked' : code === 4 ? ': connect token refused (is the clock right?)' : code === 2 ? ': client id is not the device id' : '';
-    this.report(code === 5 ? ErrorCode.BLOCKED : ErrorCode.MQTT_UNEXPECTED, `broker refused the connection (code ${code}${why})`);
+    this.report(code === 5 ? (this.accepted ? ErrorCode.BLOCKED : ErrorCode.UNKNOWN_SENDER) : ErrorCode.MQTT_UNEXPECTED, `broker refused the connection (code ${code}${why})`);
     this.refreshState();
   }
 
@@ -393,7 +397,9 @@ class Peer implements LightPeer {
     if (!this.running) return PeerState.OFFLINE;
     const held = this.sender.held;
     if (held !== undefined) return held;
-    if (this.refused !== undefined) return PeerState.BLOCKED;
+    // The broker's "not authorized" does not say why (MQTT 3.1.1 has one code): a device the
+    // gateway never accepted is most likely not enrolled yet; one it accepted was revoked or blocked.
+    if (this.refused !== undefined) return this.accepted ? PeerState.BLOCKED : PeerState.UNENROLLED;
     if (this.ports.outbox.size >= this.ports.outbox.capacity) return PeerState.OUTBOX_FULL;
     if (!this.connected) return PeerState.OFFLINE;
     if (this.headers.untrusted) return PeerState.UNTRUSTED;
@@ -414,6 +420,10 @@ class Peer implements LightPeer {
   }
 
   private emit(event: PeerEvent): void {
+    if ((event.type === 'acked' || event.type === 'final') && !this.accepted) {
+      this.accepted = true;
+      this.ports.store.set(StoreKey.ACCEPTED, this.chainId);
+    }
     for (const listener of this.listeners) {
       try {
         listener(event);
