@@ -60,7 +60,7 @@ test('usage errors print a message and exit 2, without a stack trace', async (t)
   const none = await botpeer([]);
   t.is(none.code, 2);
   t.regex(none.stderr, /usage: botpeer <command>/);
-  for (const args of [['init', '--bogus'], ['block'], ['tx', 'xyz'], ['block', '0'], ['gateway', '--mqtt-port', 'abc'], ['device', 'frob'], ['device', 'revoke', 'nothex']]) {
+  for (const args of [['init', '--bogus'], ['block'], ['tx', 'xyz'], ['block', '0'], ['gateway', '--mqtt-port', 'abc'], ['device', 'frob'], ['device', 'revoke', 'nothex'], ['gateway', '--broker-devices', 'mqtt://127.0.0.1:1883'], ['broker', 'config', '--broker', 'nats', '--out', 'x']]) {
     const r = await botpeer(args);
     t.is(r.code, 2, args.join(' '));
     t.regex(r.stderr, /^botpeer: /, args.join(' '));

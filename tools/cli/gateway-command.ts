@@ -14,6 +14,7 @@ export interface GatewayCommandOptions {
   readonly httpHost?: string | undefined;
   readonly httpPort?: string | undefined;
   readonly broker?: string | undefined;
+  readonly brokerDevices?: string | undefined;
   readonly blockInterval?: string | undefined;
   readonly verbose?: boolean | undefined;
 }
@@ -29,6 +30,8 @@ export async function runGateway(options: GatewayCommandOptions, out: (line: str
   if (brokerUrl && (options.mqttHost !== undefined || options.mqttPort !== undefined)) {
     throw new UsageError('--broker uses an external broker: --mqtt-host and --mqtt-port are for the embedded one', 'gateway');
   }
+  if (options.brokerDevices !== undefined && !brokerUrl) throw new UsageError('--broker-devices goes with --broker', 'gateway');
+  const brokerDevicesUrl = options.brokerDevices === undefined ? undefined : urlOption(options.brokerDevices, '--broker-devices', ['mqtt:', 'mqtts:', 'tcp:']);
 
   const progress = new ProgressLine(process.stdout, PLAIN_EVERY_MS);
   const blockLine = /^block \d+: /;
@@ -36,7 +39,7 @@ export async function runGateway(options: GatewayCommandOptions, out: (line: str
   try {
     gateway = await startGateway({
       dataDir: options.data,
-      ...(brokerUrl ? { brokerUrl } : { mqttHost: options.mqttHost ?? '127.0.0.1', mqttPort }),
+      ...(brokerUrl ? { brokerUrl, ...(brokerDevicesUrl ? { brokerDevicesUrl } : {}) } : { mqttHost: options.mqttHost ?? '127.0.0.1', mqttPort }),
       httpHost: options.httpHost ?? '127.0.0.1',
       httpPort,
       producer: { intervalMs },

@@ -46,7 +46,7 @@ ${DATA_HELP}`,
     });
     print(`wrote ${config.confPath} and its password and ACL files (readable by the user Mosquitto runs as; keep passwd secret)`);
     print(`start the broker:   mosquitto -c ${config.confPath}`);
-    print(`start the gateway:  npx botpeer gateway --data ${chain.dir} --broker '${config.gatewayUrl}'`);
+    print(`start the gateway:  npx botpeer gateway --data ${chain.dir} --broker '${config.gatewayUrl}' --broker-devices ${config.devicesUrl}`);
     print(`devices connect to ${config.devicesUrl} (this host's address on the network)`);
     return 0;
   },
