@@ -116,7 +116,7 @@ async function showTx(id: string): Promise<void> {
   } catch (error) {
     detail.textContent = (error as Error).message;
   }
-  if (tx) {
+  if (tx && selectedTx === id) {
     const table = document.createElement('table');
     const rows: [string, string][] = [
       ['id', tx.id], ['block', `${tx.height} (leaf ${tx.index})`], ['kind', tx.kind], ['sender', tx.sender], ['seq', String(tx.seq)],
@@ -129,7 +129,7 @@ async function showTx(id: string): Promise<void> {
       td.style.whiteSpace = 'normal';
       td.style.wordBreak = 'break-all';
     }
-    detail.append(table);
+    detail.replaceChildren(table);
   }
   const result = await verifier.verifyTx(id);
   if (selectedTx !== id) return; // another one was picked meanwhile
@@ -146,6 +146,11 @@ async function showTx(id: string): Promise<void> {
 async function refreshDevices(): Promise<Account[]> {
   const [accounts, blocked] = await Promise.all([getJson<Account[]>('/registry'), getJson<BlockEntry[]>('/blocklist')]);
   const blockedIds = new Set(blocked.map((b) => b.id));
+  // Last seen: the time of each device's newest reading in the ledger (the first 50 devices).
+  await Promise.all(accounts.filter((a) => a.role === 'DEVICE').slice(0, 50).map(async (a) => {
+    const { readings } = await getJson<{ readings: Reading[] }>(`/devices/${a.id}/readings?limit=1`);
+    if (readings[0]) lastSeen.set(a.id, new Date(readings[0].timeSeconds * 1000).toLocaleTimeString());
+  }));
   const tbody = $('devices') as HTMLTableSectionElement;
   tbody.replaceChildren();
   for (const a of accounts) {

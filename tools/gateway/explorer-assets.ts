@@ -45,6 +45,7 @@ export const EXPLORER_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>botpeer explorer</title>
+<link rel="icon" href="data:,">
 <style>
   :root { font-family: system-ui, sans-serif; color: #1d2330; background: #f4f6f9; }
   body { margin: 0; }
