@@ -5,6 +5,7 @@
 // and writes nothing.
 
 import test from 'ava';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import {
   Quantity, TxKind, bytesToHex, chainIdOf, decodeGenesis, decodeLightBlock, decodeProof, hexToBytes, readingsBody, txId, verifyTxInclusion,
@@ -105,6 +106,13 @@ test('/metrics is Prometheus text whose counters move with the traffic; light bl
   t.true((after.get('botpeer_block_interval_seconds_count') ?? 0) >= 1);
   await waitUntil(() => events.some((e) => e.height === gateway.producer.height), 'the newest block announced');
   t.true(events.slice(1).every((e, i) => e.height > events[i]!.height), 'events in height order');
+
+  // The sample Grafana dashboard queries only metrics the gateway exports.
+  const dashboard = readFileSync(new URL('../docs/grafana-dashboard.json', import.meta.url), 'utf8');
+  const exported = new Set([...after.keys()].map((k) => k.replace(/\{.*$/, '')));
+  const queried = new Set([...dashboard.matchAll(/botpeer_[a-z_]+/g)].map((m) => m[0]));
+  t.true(queried.size >= 10);
+  for (const name of queried) t.true(exported.has(name), `the dashboard's ${name} is exported`);
 
   // What the page verifies from: the genesis, a light block and a proof, checked here with the core.
   const genesisBytes = (await get(`${url}/genesis.cbor`)).body;
