@@ -112,7 +112,7 @@ export class BrowserVerifier {
       const proof = decodeProof(hexToBytes(served.proof));
       const included = verifyTxInclusion(this.crypto, header.header, id, proof);
       if (!included.ok) throw new Error(`inclusion proof: ${errorName(included.code)}: ${included.reason}`);
-      steps.push(`its inclusion proof (leaf ${proof.index} of ${proof.size}, ${proof.path.length} hashes) rebuilds the header's txRoot`);
+      steps.push(`its inclusion proof (leaf ${proof.index} of ${proof.size}, ${proof.path.length} hash${proof.path.length === 1 ? '' : 'es'}) rebuilds the header's txRoot`);
       return { ok: true, summary: `verified in your browser: in block ${served.height}`, steps };
     } catch (error) {
       return { ok: false, summary: `NOT verified: ${(error as Error).message}`, steps };

@@ -202,7 +202,10 @@ async function showDevice(id: string): Promise<number> {
     holder.className = 'chart';
     holder.dataset['points'] = String(rs.length);
     box.append(holder);
-    const label = `${quantity.toLowerCase().replace(/_/g, ' ')} (${rs[0]!.unit})`;
+    // TEMPERATURE_C → "temperature (°C)": the unit is said once, by its symbol.
+    const name = quantity.includes('_') ? quantity.slice(0, quantity.lastIndexOf('_')) : quantity;
+    const unit = rs[0]!.unit;
+    const label = `${name.toLowerCase().replace(/_/g, ' ')}${unit ? ` (${unit})` : ''}`;
     charts.push(new uPlot(
       { width, height: 150, title: label, legend: { show: false }, series: [{}, { label, stroke: colours[i % colours.length]!, width: 2 }] },
       [rs.map((r) => r.timeSeconds), rs.map((r) => r.value)],
