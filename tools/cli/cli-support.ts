@@ -131,7 +131,8 @@ export class ProgressBar {
     private readonly line: ProgressLine,
     private readonly label: string,
     private readonly total: number,
-    private readonly width = 24,
+    /** `rate: false` for a bar of elapsed time, where a rate says nothing. */
+    private readonly options: { readonly width?: number; readonly rate?: boolean } = {},
   ) {}
 
   /** `done` of `total` finished; `extra` is shown after the figures. */
@@ -153,13 +154,14 @@ export class ProgressBar {
   text(done: number, now: number, extra = ''): string {
     const fraction = this.total > 0 ? Math.min(1, done / this.total) : 1;
     const seconds = (now - this.startedAt) / 1000;
-    const rate = seconds > 0 ? done / seconds : 0;
+    const rate = seconds > 0 && this.options.rate !== false ? done / seconds : 0;
+    const width = this.options.width ?? 24;
     const percent = `${Math.floor(fraction * 100)}%`;
     const rateText = rate > 0 ? `${rate >= 100 ? Math.round(rate) : rate.toFixed(1)}/s` : '';
     const tail = extra ? `, ${extra}` : '';
     if (!this.line.isTty) return `${this.label}: ${done}/${this.total} (${percent})${rateText ? `, ${rateText}` : ''}${tail}`;
-    const filled = Math.round(fraction * this.width);
+    const filled = Math.round(fraction * width);
     const eta = rate > 0 && done < this.total ? ` eta ${Math.ceil((this.total - done) / rate)} s` : '';
-    return `${this.label} [${'#'.repeat(filled)}${'-'.repeat(this.width - filled)}] ${percent} ${done}/${this.total}${rateText ? ` ${rateText}` : ''}${eta}${tail}`;
+    return `${this.label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${percent} ${done}/${this.total}${rateText ? ` ${rateText}` : ''}${eta}${tail}`;
   }
 }

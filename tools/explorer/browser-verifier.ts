@@ -63,7 +63,8 @@ export class BrowserVerifier {
   async advance(height: number): Promise<VerifiedHeader> {
     if (height <= this.latest.height) return this.headerAt(height);
     const verified = await this.verifyFrom(this.latest, height);
-    this.latest = applyHeader(this.latest, verified);
+    // Blocks arrive while a header is being fetched: trust only ever moves forward.
+    if (verified.header.height > this.latest.height) this.latest = applyHeader(this.latest, verified);
     return verified;
   }
 
