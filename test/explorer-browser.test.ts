@@ -109,6 +109,8 @@ browserTest(`the page shows the chain growing, a transaction verified in the bro
   await page.waitForFunction(`Number(document.getElementById('height').textContent) > ${first}`);
   await page.waitForFunction(`Number(document.getElementById('verified-height').textContent) > ${first}`);
   t.true(Number(await page.locator('#height').innerText()) <= gateway.producer.height);
+  // The page anchored at the gateway's operator-signed checkpoint, which it verified.
+  t.regex(await page.locator('#anchor').innerText(), /^the checkpoint at height \d+$/);
 
   // A device's readings as charts with points (uPlot draws on a canvas).
   const chart = page.locator('#charts .chart[data-points]').first();
@@ -166,5 +168,17 @@ browserTest(`a lying gateway's tampered proof or transaction is shown as failing
   await page.unrouteAll();
   await page.reload();
   await page.locator('#verdict.ok').waitFor();
+
+  // A forged checkpoint (one bit of the operator's signature flipped) is refused: the page anchors at the genesis.
+  await page.route('**/checkpoint.cbor', async (route) => {
+    const response = await route.fetch();
+    const bytes = Buffer.from(await response.body());
+    bytes[bytes.length - 1]! ^= 1;
+    await route.fulfill({ response, body: bytes });
+  });
+  await page.reload();
+  await page.locator('#verdict.ok').waitFor();
+  t.is(await page.locator('#anchor').innerText(), 'the genesis');
+  t.regex(await page.locator('#chain-info').innerText(), /checkpoint refused, anchored at the genesis: BAD_CHECKPOINT_SIGNATURE/);
   await page.close();
 });

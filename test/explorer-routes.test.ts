@@ -8,7 +8,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import {
-  Quantity, TxKind, bytesToHex, chainIdOf, decodeGenesis, decodeLightBlock, decodeProof, hexToBytes, readingsBody, txId, verifyTxInclusion,
+  Quantity, TxKind, bytesToHex, chainIdOf, decodeCheckpoint, decodeGenesis, makeTrustOptions, verifyCheckpoint, decodeLightBlock, decodeProof, hexToBytes, readingsBody, txId, verifyTxInclusion,
 } from '../src/index.js';
 import { connectAll, crypto, enroll, makeChainDir, newDeviceKey, startTestGateway } from './support/gateway-fixture.js';
 import { waitUntil } from './support/desktop-fleet.js';
@@ -121,6 +121,8 @@ test('/metrics is Prometheus text whose counters move with the traffic; light bl
   const served = JSON.parse((await get(`${url}/tx/${bytesToHex(stored.txId)}/proof`)).body.toString()) as { height: number; wire: string; proof: string };
   t.is(served.height, stored.height);
   t.is(bytesToHex(txId(crypto, hexToBytes(served.wire))), bytesToHex(stored.txId));
+  const checkpoint = decodeCheckpoint(new Uint8Array((await get(`${url}/checkpoint.cbor`)).body));
+  t.true(verifyCheckpoint(crypto, { chainId: chain.chainId, operatorKey: chain.genesis.operatorKey }, undefined, checkpoint, Date.now(), makeTrustOptions()).ok);
   const light = await get(`${url}/blocks/${served.height}/light`);
   t.is(light.type, 'application/cbor');
   const { header } = decodeLightBlock(new Uint8Array(light.body));
@@ -150,6 +152,8 @@ test('bad input on every explorer route: a clear 4xx, no crash, nothing written'
     ['GET', `/tx/${'0'.repeat(64)}/proof`, 404, 'NOT_FOUND'],
     ['GET', `/tx/${'0'.repeat(64)}/proof/more`, 404, 'NOT_FOUND'],
     ['GET', '/genesis.cbor/x', 404, 'NOT_FOUND'],
+    ['GET', '/checkpoint.cbor/x', 404, 'NOT_FOUND'],
+    ['POST', '/checkpoint.cbor', 405, 'METHOD_NOT_ALLOWED'],
     ['GET', '/explorer.js/x', 404, 'NOT_FOUND'],
     ['GET', '/metrics/x', 404, 'NOT_FOUND'],
     ['GET', '/events/x', 404, 'NOT_FOUND'],

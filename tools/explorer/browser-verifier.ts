@@ -7,13 +7,15 @@
 //
 // Skipping, as a device does: while the validator set is unchanged, a header at any height is
 // verified on one commit check against the trusted set; if the set changed, the headers are
-// walked one by one from the genesis. The trust period spans the chain's age (as `botpeer
-// verify` does): a page inspects old blocks, a device only new ones.
+// walked one by one. The page anchors at the newest checkpoint when the gateway serves one and
+// it verifies (signed by the operator key the genesis names, as a device re-anchors): headers
+// above it are verified from it, older ones from the genesis. The trust period spans the
+// chain's age (as `botpeer verify` does): a page inspects old blocks, a device only new ones.
 
 import {
   type CryptoProvider, type Genesis, type LightBlock, type TrustOptions, type TrustedState, type VerifiedHeader, ErrorCode, applyHeader,
-  bytesToHex, chainIdOf, createNobleCrypto, decodeGenesis, decodeLightBlock, decodeProof, decodeTx, errorName, hexToBytes,
-  makeTrustOptions, trustFromGenesis, txId, verifyHeader, verifyTxInclusion,
+  bytesToHex, chainIdOf, createNobleCrypto, decodeCheckpoint, decodeGenesis, decodeLightBlock, decodeProof, decodeTx, errorName, hexToBytes,
+  makeTrustOptions, trustFromGenesis, txId, verifyCheckpoint, verifyHeader, verifyTxInclusion,
 } from '../../src/index.js';
 
 export interface TxVerdict {
@@ -33,6 +35,10 @@ export class BrowserVerifier {
   readonly crypto: CryptoProvider = createNobleCrypto();
   private readonly headers = new Map<number, VerifiedHeader>();
   private readonly fromGenesis: TrustedState;
+  /** Why the page did not anchor at the gateway's checkpoint, if it refused one. */
+  anchorNote: string | undefined;
+  /** The checkpoint the page anchored at, once verified. */
+  private fromCheckpoint: TrustedState | undefined;
   /** The newest header verified so far (advanced as blocks arrive). */
   private latest: TrustedState;
 
@@ -44,7 +50,33 @@ export class BrowserVerifier {
   static async load(): Promise<BrowserVerifier> {
     const bytes = await fetchBytes('/genesis.cbor');
     const genesis = decodeGenesis(bytes);
-    return new BrowserVerifier(genesis, chainIdOf(createNobleCrypto(), genesis), bytes);
+    const verifier = new BrowserVerifier(genesis, chainIdOf(createNobleCrypto(), genesis), bytes);
+    verifier.anchorNote = await verifier.anchorAtCheckpoint();
+    return verifier;
+  }
+
+  /** Where the page's trust starts: "the genesis" or "the checkpoint at height N". */
+  get anchor(): string {
+    return this.fromCheckpoint ? `the checkpoint at height ${this.fromCheckpoint.height}` : 'the genesis';
+  }
+
+  /** Anchors at the gateway's newest checkpoint if it verifies; a missing or bad one leaves the genesis (and says why). */
+  async anchorAtCheckpoint(): Promise<string | undefined> {
+    const response = await fetch('/checkpoint.cbor');
+    if (response.status === 404) return undefined;
+    try {
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const checkpoint = decodeCheckpoint(new Uint8Array(await response.arrayBuffer()));
+      const anchor = { chainId: this.chainId, operatorKey: this.genesis.operatorKey };
+      const result = verifyCheckpoint(this.crypto, anchor, undefined, checkpoint, Date.now(), this.trust());
+      if (!result.ok) throw new Error(`${errorName(result.code)}: ${result.reason}`);
+      this.fromCheckpoint = result.value;
+      this.headers.set(result.value.height, { header: checkpoint.header, headerHash: result.value.headerHash, validators: checkpoint.validators });
+      if (result.value.height > this.latest.height) this.latest = result.value;
+      return undefined;
+    } catch (error) {
+      return `checkpoint refused, anchored at the genesis: ${(error as Error).message}`;
+    }
   }
 
   get verifiedHeight(): number {
@@ -68,11 +100,17 @@ export class BrowserVerifier {
     return verified;
   }
 
-  /** The header at `height`, verified by this page (cached). */
+  /** The header at `height`, verified by this page (cached): from the checkpoint when it is above it, else from the genesis. */
   async headerAt(height: number): Promise<VerifiedHeader> {
     const known = this.headers.get(height);
     if (known) return known;
-    return this.verifyFrom(this.fromGenesis, height);
+    const base = this.fromCheckpoint && height > this.fromCheckpoint.height ? this.fromCheckpoint : this.fromGenesis;
+    return this.verifyFrom(base, height);
+  }
+
+  /** What header `height` was verified from, for the verdict. */
+  private sourceOf(height: number): string {
+    return this.fromCheckpoint && height >= this.fromCheckpoint.height ? `the operator-signed checkpoint at height ${this.fromCheckpoint.height}` : 'the genesis';
   }
 
   private async verifyFrom(trusted: TrustedState, height: number): Promise<VerifiedHeader> {
@@ -109,7 +147,7 @@ export class BrowserVerifier {
       decodeTx(wire);
       steps.push(`its ${wire.length} bytes decode strictly and hash to its id`);
       const header = await this.headerAt(served.height);
-      steps.push(`header ${served.height} verified from the genesis: chain, height, time and a commit signed by ${header.validators.threshold} of ${header.validators.keys.length} validator(s)`);
+      steps.push(`header ${served.height} verified from ${this.sourceOf(served.height)}: chain, height, time and a commit signed by ${header.validators.threshold} of ${header.validators.keys.length} validator(s)`);
       const proof = decodeProof(hexToBytes(served.proof));
       const included = verifyTxInclusion(this.crypto, header.header, id, proof);
       if (!included.ok) throw new Error(`inclusion proof: ${errorName(included.code)}: ${included.reason}`);

@@ -275,8 +275,10 @@ async function main(): Promise<void> {
   $('chain-name').textContent = `"${status.name}" (${status.permission})`;
   $('chain-info').textContent = `genesis ${status.genesisTime}; validators ${status.validators.ids.join(', ')} (threshold ${status.validators.threshold}); ` +
     `operator ${status.operator}${status.mqtt ? `; devices connect to ${status.mqtt}` : ''}; headers and proofs on this page are checked ` +
-    `by the botpeer core running in your browser, from the genesis (${verifier.genesisBytes.length} bytes).`;
-  $('verified-height').textContent = '0';
+    `by the botpeer core running in your browser, anchored at ${verifier.anchor} (genesis: ${verifier.genesisBytes.length} bytes).`;
+  $('anchor').textContent = verifier.anchor;
+  if (verifier.anchorNote) $('chain-info').textContent += ` ${verifier.anchorNote}`;
+  $('verified-height').textContent = String(verifier.verifiedHeight);
   const hash = new URLSearchParams(location.hash.slice(1));
   const tx = hash.get('tx');
   const device = hash.get('device');

@@ -76,7 +76,7 @@ export const EXPLORER_HTML = `<!doctype html>
   <h1>botpeer explorer</h1>
   <span class="stat">chain <code id="chain-id">…</code> <span id="chain-name"></span></span>
   <span class="stat">height <b id="height">…</b></span>
-  <span class="stat">headers verified in your browser up to <b id="verified-height">…</b></span>
+  <span class="stat">headers verified in your browser up to <b id="verified-height">…</b> <span class="muted" style="color:#aab">from <span id="anchor">…</span></span></span>
   <span class="stat">pending <b id="pending">…</b></span>
   <span class="stat">transactions <b id="tx-count">…</b></span>
   <span class="stat"><a href="/metrics" style="color:#9cf">/metrics</a></span>

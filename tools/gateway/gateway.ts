@@ -196,7 +196,7 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
     http = await startHttpApi({
       crypto, chain, store, mqttUrl: bus.url, host: options.httpHost ?? '127.0.0.1', port: options.httpPort,
       status: () => ({ height: producer.height, pending: producer.pendingCount, ingest: ingest.stats }),
-      working: () => working, committed: () => producer.committedState(), metrics, onBlock,
+      working: () => working, committed: () => producer.committedState(), checkpoint: () => producer.latestCheckpoint(), metrics, onBlock,
     });
   }
 

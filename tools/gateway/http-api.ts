@@ -10,6 +10,7 @@
 //   GET /registry/:id              one account
 //   GET /blocklist                 blocked devices
 //   GET /genesis.cbor              the genesis, as the chain's members hold it (application/cbor)
+//   GET /checkpoint.cbor           the newest operator-signed checkpoint (application/cbor; 404 if none)
 //   GET /blocks/:height/light      the block's light block (header, commit) as published (application/cbor)
 //   GET /tx/:id/proof              the transaction's wire bytes, height and encoded inclusion proof
 //   GET /events                    server-sent events: `block` {height, txCount} as each block is written
@@ -28,7 +29,9 @@
 
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { type CryptoProvider, type LedgerState, bytesToHex, encodeGenesis, encodeProof, inclusionProof } from '../../src/index.js';
+import {
+  type Checkpoint, type CryptoProvider, type LedgerState, bytesToHex, encodeCheckpoint, encodeGenesis, encodeProof, inclusionProof,
+} from '../../src/index.js';
 import { EXPLORER_HTML, explorerBundle } from './explorer-assets.js';
 import type { BlockEvent } from './gateway.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -55,6 +58,8 @@ export interface HttpApiOptions {
   readonly maxQueuedReads?: number;
   /** Served at /metrics when given. */
   readonly metrics?: GatewayMetrics;
+  /** The newest checkpoint, served at /checkpoint.cbor when given. */
+  readonly checkpoint?: () => Checkpoint | undefined;
   /** Feeds /events when given. */
   readonly onBlock?: (listener: (block: BlockEvent) => void) => () => void;
   /** Open /events streams allowed at once (default DEFAULT_MAX_EVENT_STREAMS). */
@@ -97,6 +102,7 @@ const ENDPOINTS = [
   'GET /registry/:id',
   'GET /blocklist',
   'GET /genesis.cbor',
+  'GET /checkpoint.cbor',
   'GET /blocks/:height/light',
   'GET /tx/:id/proof',
   'GET /events',
@@ -147,6 +153,11 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
       return block;
     }
     if (first === 'genesis.cbor' && n === 1) return new RawBody('application/cbor', genesisBytes);
+    if (first === 'checkpoint.cbor' && n === 1) {
+      const checkpoint = options.checkpoint?.();
+      if (!checkpoint) throw notFound('no checkpoint yet (the gateway signs one when it holds the operator key)');
+      return new RawBody('application/cbor', encodeCheckpoint(checkpoint));
+    }
     if (first === 'blocks' && third === 'light' && n === 3) {
       const height = parseHeight(second!);
       const block = height === 'latest' ? store.latestBlock() : store.block(height);
