@@ -29,8 +29,9 @@ export function findChromium(): string | undefined {
 export async function launchChromium(): Promise<Browser> {
   const executablePath = findChromium();
   if (!executablePath) throw new Error(INSTALL_HINT);
-  // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-  return chromium.launch({ executablePath, args: ['--no-sandbox'], headless: true });
+  // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start; a container's small
+  // /dev/shm would make it crash on big pages, hence --disable-dev-shm-usage.
+  return chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage'], headless: true });
 }
 
 /** Where the tests keep screenshots (git-ignored). */

@@ -7,7 +7,7 @@
 import { chromium } from 'playwright-core';
 
 const [url = 'http://127.0.0.1:8080/', out = 'explorer.png'] = process.argv.slice(2);
-const browser = await chromium.launch({ executablePath: process.env['CHROMIUM_BIN'] ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+const browser = await chromium.launch({ executablePath: process.env['CHROMIUM_BIN'] ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-dev-shm-usage'] });
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.setDefaultTimeout(30_000);
