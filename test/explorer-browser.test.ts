@@ -8,7 +8,7 @@
 import test from 'ava';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { TxKind, bytesToHex } from '../src/index.js';
+import { BlockReason, TxKind, blockReportBody, bytesToHex, encodeTx, keyId, signTx } from '../src/index.js';
 import { type Fleet, openFleet } from '../hosts/desktop/fleet.js';
 import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
 import { enrolledBy, enrollKeys } from '../tools/cli/fleet-enroll.js';
@@ -16,6 +16,8 @@ import type { Gateway } from '../tools/gateway/gateway.js';
 import { INSTALL_HINT, artifactPath, findChromium, launchChromium } from './support/chromium.js';
 import { waitUntil } from './support/desktop-fleet.js';
 import { makeChainDir, startTestGateway } from './support/gateway-fixture.js';
+import { connectDevice } from './support/mqtt-device.js';
+import type { ChainFiles } from '../tools/gateway/data-dir.js';
 
 const ci = !['', '0', 'false'].includes((process.env['CI'] ?? '').toLowerCase());
 const available = findChromium() !== undefined;
@@ -31,6 +33,7 @@ const crypto = createNativeCrypto();
 const PAGE_TIMEOUT_MS = 20_000;
 
 interface World {
+  chain: ChainFiles;
   gateway: Gateway;
   fleet: Fleet;
   browser: Browser;
@@ -57,7 +60,7 @@ async function setUp(t: { log: (line: string) => void }): Promise<World> {
   // Readings in a block before the page opens: the page then has a transaction and a chart to show.
   await waitUntil(() => readingsTxs(gateway).length >= 3, 'readings in blocks', 20_000);
   const browser = await launchChromium();
-  world = { gateway, fleet, browser, url: gateway.httpUrl!, remove };
+  world = { chain, gateway, fleet, browser, url: gateway.httpUrl!, remove };
   t.log(`gateway ${world.url}, chromium ${browser.version()}`);
   return world;
 }
@@ -111,6 +114,10 @@ browserTest(`the page shows the chain growing, a transaction verified in the bro
   t.true(Number(await page.locator('#height').innerText()) <= gateway.producer.height);
   // The page anchored at the gateway's operator-signed checkpoint, which it verified.
   t.regex(await page.locator('#anchor').innerText(), /^the checkpoint at height \d+$/);
+
+  // The newest blocks are listed without gaps.
+  await page.waitForFunction(`(() => { const hs = [...document.querySelectorAll('#blocks tr')].map((r) => Number(r.dataset.height));
+    return hs.length >= 3 && hs.every((h, i) => i === 0 || hs[i - 1] === h + 1); })()`);
 
   // A device's readings as charts with points (uPlot draws on a canvas).
   const chart = page.locator('#charts .chart[data-points]').first();
@@ -180,5 +187,34 @@ browserTest(`a lying gateway's tampered proof or transaction is shown as failing
   await page.locator('#verdict.ok').waitFor();
   t.is(await page.locator('#anchor').innerText(), 'the genesis');
   t.regex(await page.locator('#chain-info').innerText(), /checkpoint refused, anchored at the genesis: BAD_CHECKPOINT_SIGNATURE/);
+  await page.close();
+});
+
+browserTest(`a revoked and a blocked device are shown as such, and the blocklist lists the block${skipNote}`, async (t) => {
+  const { browser, url, gateway, chain, fleet } = await setUp(t);
+  const [revoked, blocked] = [fleet.devices[0]!.idHex, fleet.devices[1]!.idHex];
+  const operator = await connectDevice(gateway.mqttUrl, crypto, chain.chainId, chain.operatorKey!);
+  t.teardown(() => operator.close());
+  const now = Math.floor(Date.now() / 1000);
+  const operatorSeq = (gateway.working().account(operator.id)?.lastSeq ?? 0) + 1;
+  await operator.send({ kind: TxKind.REVOKE, sender: operator.id, seq: operatorSeq, time: now, body: [fleet.devices[0]!.id] });
+  // The gateway (the validator) reports the other device; the operator's client carries it to the broker.
+  const gatewayId = keyId(crypto, chain.gatewayKey.publicKey);
+  const gatewaySeq = (gateway.working().account(gatewayId)?.lastSeq ?? 0) + 1;
+  const report = signTx(crypto, chain.chainId, { kind: TxKind.BLOCK_REPORT, sender: gatewayId, seq: gatewaySeq, time: now, body: blockReportBody(fleet.devices[1]!.id, BlockReason.COMPROMISED) }, chain.gatewayKey.privateKey);
+  await operator.publishRaw(encodeTx(report));
+  await waitUntil(() => gateway.producer.committedState().blocked().length === 1 && gateway.producer.committedState().account(fleet.devices[0]!.id)?.status === 1, 'the revocation and the report in a block');
+
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.setDefaultTimeout(PAGE_TIMEOUT_MS);
+  await page.goto(`${url}/#device=${blocked}`);
+  await page.locator(`#devices tr[data-device="${revoked}"] .state-revoked`).waitFor();
+  await page.locator(`#devices tr[data-device="${blocked}"] .state-blocked`).waitFor();
+  t.regex(await page.locator('#blocklist').innerText(), new RegExp(`${blocked}\\s+compromised`));
+  // A blocked device's past readings stay in the ledger and on its chart.
+  await page.locator('#charts .chart[data-points]').first().waitFor();
+  const shot = artifactPath('explorer-revoked-blocked.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  t.log(`screenshot: ${shot}`);
   await page.close();
 });
