@@ -30,7 +30,8 @@ const browserTest = available ? test.serial : test.skip;
 const skipNote = available ? '' : ` (skipped: ${INSTALL_HINT})`;
 
 const crypto = createNativeCrypto();
-const PAGE_TIMEOUT_MS = 20_000;
+// Generous for a loaded CI machine (the whole suite runs beside); a page normally takes 1–3 s.
+const PAGE_TIMEOUT_MS = 30_000;
 
 interface World {
   chain: ChainFiles;
@@ -58,7 +59,7 @@ async function setUp(t: { log: (line: string) => void }): Promise<World> {
   });
   fleet.start();
   // Readings in a block before the page opens: the page then has a transaction and a chart to show.
-  await waitUntil(() => readingsTxs(gateway).length >= 3, 'readings in blocks', 20_000);
+  await waitUntil(() => readingsTxs(gateway).length >= 3, 'readings in blocks', 30_000);
   const browser = await launchChromium();
   world = { chain, gateway, fleet, browser, url: gateway.httpUrl!, remove };
   t.log(`gateway ${world.url}, chromium ${browser.version()}`);
