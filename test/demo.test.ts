@@ -24,8 +24,10 @@ test('npm start (botpeer start): creates a chain, runs the gateway and a fleet, 
   t.deepEqual(readdirSync(join(data, 'fleet')).filter((n) => n.startsWith('device-')).sort(), ['device-0001', 'device-0002', 'device-0003']);
 
   // A second run continues the same chain and devices: no new chain, no new enrolment.
-  const second = await botpeer(args);
+  // (with HTTP on a free port this time: the explorer's address is printed)
+  const second = await botpeer([...args.filter((a) => a !== '--http-port=-1'), '--http-port', '0']);
   t.is(second.code, 0, second.stderr);
+  t.regex(second.stdout, /explorer: open http:\/\/127\.0\.0\.1:\d+\/ in a browser/);
   t.notRegex(second.stdout, /created chain/);
   t.notRegex(second.stdout, /enrolled/);
   t.true(finalsIn(second.stdout) > 0, second.stdout);

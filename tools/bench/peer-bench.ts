@@ -28,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { Permission } from '../../src/index.js';
 import { type Fleet, openFleet } from '../../hosts/desktop/fleet.js';
 import { LatencyHistogram } from '../../hosts/desktop/latency-histogram.js';
+import { ProgressBar, ProgressLine } from '../cli/cli-support.js';
 import { enrolledBy, enrollKeys } from '../cli/fleet-enroll.js';
 import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
 import { initChain } from '../gateway/data-dir.js';
@@ -131,10 +132,14 @@ async function fleetRun(options: Options): Promise<void> {
       durable: false, peer: { samplingIntervalMs: 1000 }, log: () => (level) => void (level >= 2 && warnings++),
     });
     const enrolStart = performance.now();
+    const progress = new ProgressLine(process.stdout, 5000);
+    const enrolBar = new ProgressBar(progress, '   enrolling', options.devices);
     const codes = await enrollKeys({
       crypto, chainId: chain.chainId, operator: chain.operatorKey!, brokerUrl: ready.mqttUrl, firstSeq: 1, timeoutMs: 30_000,
       burst: 1e9, perSecond: 1e9, // the bench gateway's rate limits are raised
+      onProgress: (acked) => enrolBar.update(acked, 'acknowledged'),
     }, fleet.devices.map((d) => d.publicKey));
+    enrolBar.done();
     if (!codes.every(enrolledBy)) throw new Error(`enrolment failed for ${codes.filter((c) => !enrolledBy(c)).length} devices`);
     console.log(`   device folders in ${shm ? 'RAM (tmpfs /dev/shm)' : 'the temp folder (no tmpfs here)'}, no fsync; the gateway's ledger on disk with fsync`);
     console.log(`   ${grouped(options.devices)} device folders and keys in ${((enrolStart - openStart) / 1000).toFixed(1)} s, enrolled in ${((performance.now() - enrolStart) / 1000).toFixed(1)} s`);
@@ -161,7 +166,14 @@ async function fleetRun(options: Options): Promise<void> {
     loopDelay.enable();
     const before = { at: performance.now(), gateway: cpuSeconds(ready.pid) ?? Number.NaN, fleet: process.cpuUsage(), machine: machineTicks(), totals: fleet.totals(), stats: await stats() };
     inWindow = true;
+    // The window's progress, a second at a time (one timer: nothing the figures would notice).
+    const windowBar = new ProgressBar(progress, '   measuring (s)', options.seconds, { rate: false });
+    const windowStart = Date.now();
+    const tick = setInterval(() => windowBar.update(Math.min(options.seconds, Math.floor((Date.now() - windowStart) / 1000))), 1000);
     await sleep(options.seconds * 1000);
+    clearInterval(tick);
+    windowBar.update(options.seconds);
+    windowBar.done();
     inWindow = false;
     loopDelay.disable();
     const after = { at: performance.now(), gateway: cpuSeconds(ready.pid) ?? Number.NaN, fleet: process.cpuUsage(before.fleet), machine: machineTicks(), totals: fleet.totals(), stats: await stats() };

@@ -115,3 +115,53 @@ export class ProgressLine {
     this.shown = false;
   }
 }
+
+/**
+ * A progress bar for long work with a known total (enrolling many devices, verifying a long
+ * chain), drawn on a ProgressLine. On a terminal: `label [#####-----] 42% 420/1000 350/s eta 2 s`,
+ * rewritten in place at most every 100 ms. Elsewhere (a pipe, a log file, CI) it degrades to
+ * plain lines `label: 420/1000 (42%), 350/s` at most every `plainEveryMs`, and always the last.
+ */
+export class ProgressBar {
+  private readonly startedAt = Date.now();
+  private lastDrawn = 0;
+  private lastDone = -1;
+
+  constructor(
+    private readonly line: ProgressLine,
+    private readonly label: string,
+    private readonly total: number,
+    /** `rate: false` for a bar of elapsed time, where a rate says nothing. */
+    private readonly options: { readonly width?: number; readonly rate?: boolean } = {},
+  ) {}
+
+  /** `done` of `total` finished; `extra` is shown after the figures. */
+  update(done: number, extra = ''): void {
+    const finished = done >= this.total;
+    const now = Date.now();
+    if (!finished && this.line.isTty && now - this.lastDrawn < 100) return;
+    if (finished && done === this.lastDone) return;
+    this.lastDrawn = now;
+    this.lastDone = done;
+    this.line.update(this.text(done, now, extra), finished);
+  }
+
+  /** Ends the bar's line (the next output starts on a fresh one). */
+  done(): void {
+    this.line.done();
+  }
+
+  text(done: number, now: number, extra = ''): string {
+    const fraction = this.total > 0 ? Math.min(1, done / this.total) : 1;
+    const seconds = (now - this.startedAt) / 1000;
+    const rate = seconds > 0 && this.options.rate !== false ? done / seconds : 0;
+    const width = this.options.width ?? 24;
+    const percent = `${Math.floor(fraction * 100)}%`;
+    const rateText = rate > 0 ? `${rate >= 100 ? Math.round(rate) : rate.toFixed(1)}/s` : '';
+    const tail = extra ? `, ${extra}` : '';
+    if (!this.line.isTty) return `${this.label}: ${done}/${this.total} (${percent})${rateText ? `, ${rateText}` : ''}${tail}`;
+    const filled = Math.round(fraction * width);
+    const eta = rate > 0 && done < this.total ? ` eta ${Math.ceil((this.total - done) / rate)} s` : '';
+    return `${this.label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${percent} ${done}/${this.total}${rateText ? ` ${rateText}` : ''}${eta}${tail}`;
+  }
+}

@@ -14,7 +14,7 @@ import { type BrokerAddress, type MqttOptions, type PeerOptions } from '../../ho
 import { type Fleet, FleetDirError, type FleetTotals, openFleet } from '../../hosts/desktop/fleet.js';
 import { createNodeLog } from '../../hosts/desktop/log-node.js';
 import { readOperatorKey } from '../gateway/data-dir.js';
-import { CliError, ProgressLine, openLedger } from './cli-support.js';
+import { CliError, ProgressBar, ProgressLine, openLedger } from './cli-support.js';
 import { enrolledBy, enrollKeys } from './fleet-enroll.js';
 
 export interface FleetSetup {
@@ -73,14 +73,13 @@ export async function prepareFleet(setup: FleetSetup, out: Out, progress: Progre
 
   const firstSeq = await setup.operatorNextSeq(keyId(setup.crypto, operator.publicKey));
   progress.update(`enrolling ${missing.length} device(s)…`, true);
+  const bar = new ProgressBar(progress, 'enrolling', missing.length);
   const codes = await enrollKeys({
     crypto: setup.crypto, chainId: setup.chainId, operator, brokerUrl: setup.brokerUrl, firstSeq, timeoutMs: setup.timeoutMs,
     ...(setup.enrollPace ?? {}),
-    onProgress: (acked, total) => {
-      if (progress.isTty) progress.update(`enrolling: ${acked} of ${total} acknowledged`);
-    },
+    onProgress: (acked) => bar.update(acked, 'acknowledged'),
   }, missing.map((d) => d.publicKey));
-  progress.done();
+  bar.done();
   const failed: string[] = [];
   codes.forEach((code, i) => {
     if (enrolledBy(code)) missing[i]!.markEnrolled();

@@ -58,7 +58,7 @@ export async function runGateway(options: GatewayCommandOptions, out: (line: str
   const name = new TextDecoder().decode(chain.genesis.name);
   out(`chain ${bytesToHex(chain.chainId)} "${name}" (${permissionName(chain.genesis.permission)}), height ${gateway.producer.height}, data ${options.data}`);
   out(brokerUrl ? `devices connect to the broker at ${gateway.mqttUrl}` : `devices connect to ${gateway.mqttUrl} (embedded broker; topics bot/${bytesToHex(chain.chainId)}/…)`);
-  out(gateway.httpUrl ? `HTTP API at ${gateway.httpUrl}` : 'HTTP API off');
+  out(gateway.httpUrl ? `HTTP API at ${gateway.httpUrl}; explorer at ${gateway.httpUrl}/, metrics at ${gateway.httpUrl}/metrics` : 'HTTP API off');
   out('Ctrl-C stops the gateway');
 
   const rejectedTotal = () => Object.values(gateway.ingest.stats.rejected).reduce((a, b) => a + b, 0);

@@ -72,6 +72,7 @@ export async function runStart(crypto: CryptoProvider, options: StartOptions, ou
     const { chain } = gateway;
     out(`gateway: chain ${bytesToHex(chain.chainId)}, height ${gateway.producer.height}; devices connect to ${gateway.mqttUrl}` +
       `${gateway.httpUrl ? `; HTTP API at ${gateway.httpUrl}` : ''}`);
+    if (gateway.httpUrl) out(`explorer: open ${gateway.httpUrl}/ in a browser (metrics for Prometheus at ${gateway.httpUrl}/metrics)`);
     const fleetDir = options.fleetDir ?? join(dir, 'fleet');
     const fleet = await prepareFleet({
       crypto, genesis: chain.genesis, chainId: chain.chainId, dataDir: dir, fleetDir, count: parameters.count,

@@ -102,6 +102,7 @@ export async function startAedesBus(options: AedesBusOptions): Promise<Bus> {
   return {
     url: `mqtt://${options.host}:${port}`,
     enforcesBlocklist: true,
+    connections: () => broker.connectedClients,
     async onMessage(filter: string, handler: MessageHandler) {
       const matches = topicMatcher(filter);
       broker.on('publish', (packet: AedesPublishPacket, client: Client | null) => {

@@ -17,6 +17,8 @@ export interface Bus {
   /** Delivers every message published on `filter` (MQTT wildcards allowed) to `handler`. */
   onMessage(filter: string, handler: MessageHandler): Promise<void>;
   publish(topic: string, payload: Uint8Array, options: PublishOptions): Promise<void>;
+  /** Clients connected now, when this bus is the broker (embedded only; for /metrics). */
+  connections?(): number;
   /** Drops the client's connection if it has one (embedded broker only). */
   disconnect(clientId: string): void;
   close(): Promise<void>;

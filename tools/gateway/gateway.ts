@@ -17,8 +17,10 @@ import { type ChainFiles, loadChain } from './data-dir.js';
 import { startHttpApi, type HttpApi } from './http-api.js';
 import { Ingest, type PoolEntry } from './ingest.js';
 import type { LedgerStore } from './ledger-store.js';
+import { type GatewayMetrics, createGatewayMetrics } from './metrics.js';
+import { rejectedByName } from './ledger-json.js';
 import { Queries } from './queries.js';
-import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from './rate-limiter.js';
+import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits, type RateVerdict } from './rate-limiter.js';
 import { openSqliteStore } from './store-sqlite.js';
 import { createVerifyPool } from './verify-pool.js';
 
@@ -48,11 +50,20 @@ export interface Gateway {
   readonly store: LedgerStore;
   readonly ingest: Ingest;
   readonly producer: BlockProducer;
+  readonly metrics: GatewayMetrics;
+  /** Calls `listener` after each block is written; returns the unsubscribe function. */
+  onBlock(listener: (block: BlockEvent) => void): () => void;
   /** Committed state plus the pool: what the next transaction is checked against. */
   working(): LedgerState;
   /** OS thread ids of the signature-verification workers (Linux; empty elsewhere), for CPU accounting. */
   verifyThreadIds(): number[];
   close(): Promise<void>;
+}
+
+/** What the explorer's live stream says about a new block. */
+export interface BlockEvent {
+  readonly height: number;
+  readonly txCount: number;
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
@@ -73,9 +84,20 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
   const chain = loadChain(crypto, options.dataDir);
   const { genesis, chainId } = chain;
   const topics = chainTopics(chainId);
-  const store = openSqliteStore(chain.ledgerPath);
+  // Metrics read the parts below when scraped (all assigned by then).
+  const metrics = createGatewayMetrics({
+    ingest: () => ({ ...ingest.stats, rejected: rejectedByName(ingest.stats.rejected) }),
+    pending: () => producer.pendingCount,
+    height: () => producer.height,
+    verifyQueue: () => pool.queuedJobs(),
+    brokerConnections: () => bus.connections?.(),
+    transactions: () => store.txCount(),
+    httpQueued: () => http?.queuedReads() ?? 0,
+  });
+  const store = timedStore(openSqliteStore(chain.ledgerPath), metrics);
   opened.push(() => store.close());
 
+  let http: HttpApi | undefined;
   const latestBlock = store.latestBlock();
   const committed = latestBlock
     ? LedgerState.fromEntries(store.accounts(), store.blocked())
@@ -106,6 +128,8 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
       });
   opened.push(() => bus.close());
 
+  const blockListeners = new Set<(block: BlockEvent) => void>();
+  let lastBlockAt: number | undefined;
   const pool = createVerifyPool({ chainId, ...(options.verifyWorkers ? { workers: options.verifyWorkers } : {}) });
   opened.push(() => pool.close());
   const producer = new BlockProducer(
@@ -114,7 +138,19 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
       validators: genesis.validators,
       signers: [{ index: gatewayIndex, privateKey: chain.gatewayKey.privateKey }],
       ...(chain.operatorKey ? { operatorPrivateKey: chain.operatorKey.privateKey } : {}),
-      onBlock: (height, count) => log(`block ${height}: ${count} transactions`),
+      onBlock: (height, count) => {
+        const at = now();
+        metrics.block(count, lastBlockAt === undefined ? -1 : at - lastBlockAt);
+        lastBlockAt = at;
+        log(`block ${height}: ${count} transactions`);
+        for (const listener of blockListeners) {
+          try {
+            listener({ height, txCount: count });
+          } catch {
+            // a listener (an explorer stream) failing must not stop the producer
+          }
+        }
+      },
       onError: (error) => log(`block not written, will retry: ${String(error)}`),
     },
     { ...DEFAULT_PRODUCER_OPTIONS, ...options.producer },
@@ -128,7 +164,7 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
     crypto, topics, store, bus, now,
     working: () => working,
     check: (jobs) => pool.check(jobs),
-    rate: new RateLimiter({ ...DEFAULT_RATE_LIMITS, ...options.rateLimits }),
+    rate: new CountedRateLimiter({ ...DEFAULT_RATE_LIMITS, ...options.rateLimits }, metrics),
     onAdmitted: (entries) => {
       producer.add(entries);
       for (const { tx } of entries) {
@@ -157,13 +193,20 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
   producer.start();
   opened.push(() => producer.stop());
 
-  let http: HttpApi | undefined;
+  const onBlock = (listener: (block: BlockEvent) => void) => {
+    blockListeners.add(listener);
+    return () => void blockListeners.delete(listener);
+  };
   if (options.httpPort !== undefined && options.httpPort >= 0) {
-    http = await startHttpApi({ crypto, chain, store, mqttUrl: bus.url, host: options.httpHost ?? '127.0.0.1', port: options.httpPort, status: () => ({ height: producer.height, pending: producer.pendingCount, ingest: ingest.stats }), working: () => working, committed: () => producer.committedState() });
+    http = await startHttpApi({
+      crypto, chain, store, mqttUrl: bus.url, host: options.httpHost ?? '127.0.0.1', port: options.httpPort,
+      status: () => ({ height: producer.height, pending: producer.pendingCount, ingest: ingest.stats }),
+      working: () => working, committed: () => producer.committedState(), checkpoint: () => producer.latestCheckpoint(), metrics, onBlock,
+    });
   }
 
   return {
-    chain, store, ingest, producer,
+    chain, store, ingest, producer, metrics, onBlock,
     mqttUrl: bus.url,
     httpUrl: http?.url,
     working: () => working,
@@ -177,6 +220,28 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
       store.close();
     },
   };
+}
+
+/** The store with its durable writes timed for /metrics. */
+function timedStore(store: LedgerStore, metrics: GatewayMetrics): LedgerStore {
+  return {
+    ...store,
+    appendPending: (txs) => metrics.storeWrite('append_pending', () => store.appendPending(txs)),
+    commitBlock: (block, changes) => metrics.storeWrite('commit_block', () => store.commitBlock(block, changes)),
+  };
+}
+
+/** The rate limiter, its refusals counted for /metrics. */
+class CountedRateLimiter extends RateLimiter {
+  constructor(limits: RateLimits, private readonly metrics: GatewayMetrics) {
+    super(limits);
+  }
+
+  override take(sender: string, now: number): RateVerdict {
+    const verdict = super.take(sender, now);
+    if (verdict !== 'ok') this.metrics.rateLimited(sender, verdict);
+    return verdict;
+  }
 }
 
 /** Committed state with every pooled transaction applied again, in pool order. */

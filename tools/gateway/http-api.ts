@@ -9,6 +9,13 @@
 //   GET /registry                  every account (committed state; pendingSeq from the working state)
 //   GET /registry/:id              one account
 //   GET /blocklist                 blocked devices
+//   GET /genesis.cbor              the genesis, as the chain's members hold it (application/cbor)
+//   GET /checkpoint.cbor           the newest operator-signed checkpoint (application/cbor; 404 if none)
+//   GET /blocks/:height/light      the block's light block (header, commit) as published (application/cbor)
+//   GET /tx/:id/proof              the transaction's wire bytes, height and encoded inclusion proof
+//   GET /events                    server-sent events: `block` {height, txCount} as each block is written
+//   GET /metrics                   Prometheus text (metrics.ts)
+//   GET / (Accept: text/html)      the explorer page; /explorer.js its script (explorer-assets.ts)
 //
 // Byte strings are lowercase hex. Errors are JSON {error, code}: 400 BAD_REQUEST for input
 // that cannot be valid (a malformed id, height or limit), 404 NOT_FOUND for a valid id that
@@ -22,7 +29,12 @@
 
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { type CryptoProvider, type LedgerState, bytesToHex } from '../../src/index.js';
+import {
+  type Checkpoint, type CryptoProvider, type LedgerState, bytesToHex, encodeCheckpoint, encodeGenesis, encodeProof, inclusionProof,
+} from '../../src/index.js';
+import { EXPLORER_HTML, explorerBundle } from './explorer-assets.js';
+import type { BlockEvent } from './gateway.js';
+import type { GatewayMetrics } from './metrics.js';
 import type { ChainFiles } from './data-dir.js';
 import {
   DEFAULT_READINGS_LIMIT, MAX_READINGS_LIMIT, RequestError, accountJson, blockJson, blocklistJson, chainJson, deviceReadingsJson,
@@ -44,13 +56,26 @@ export interface HttpApiOptions {
   readonly mqttUrl?: string;
   /** Reads that may wait for their turn before more are refused with 503 (default DEFAULT_MAX_QUEUED_READS). */
   readonly maxQueuedReads?: number;
+  /** Served at /metrics when given. */
+  readonly metrics?: GatewayMetrics;
+  /** The newest checkpoint, served at /checkpoint.cbor when given. */
+  readonly checkpoint?: () => Checkpoint | undefined;
+  /** Feeds /events when given. */
+  readonly onBlock?: (listener: (block: BlockEvent) => void) => () => void;
+  /** Open /events streams allowed at once (default DEFAULT_MAX_EVENT_STREAMS). */
+  readonly maxEventStreams?: number;
 }
+
+/** Each open explorer tab holds one stream; past this many, /events answers 503. */
+export const DEFAULT_MAX_EVENT_STREAMS = 64;
 
 /** Enough for a few dashboards at once; a full queue of readings?limit=1000 takes a few seconds to drain. */
 export const DEFAULT_MAX_QUEUED_READS = 128;
 
 export interface HttpApi {
   readonly url: string;
+  /** Reads waiting in the read queue now. */
+  queuedReads(): number;
   close(): Promise<void>;
 }
 
@@ -62,6 +87,11 @@ class HttpError extends Error {
 
 const notFound = (message: string) => new HttpError(404, 'NOT_FOUND', message);
 
+/** A reply that is not JSON: bytes or text with its content type. */
+class RawBody {
+  constructor(readonly contentType: string, readonly body: Uint8Array | string) {}
+}
+
 const ENDPOINTS = [
   'GET /status',
   'GET /blocks/latest',
@@ -71,12 +101,21 @@ const ENDPOINTS = [
   'GET /registry',
   'GET /registry/:id',
   'GET /blocklist',
-];
+  'GET /genesis.cbor',
+  'GET /checkpoint.cbor',
+  'GET /blocks/:height/light',
+  'GET /tx/:id/proof',
+  'GET /events',
+  'GET /metrics',
+]; 
 
 export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const { crypto, chain, store } = options;
   const chainInfo = chainJson(crypto, chain.genesis, chain.chainId);
   const reads = new ReadQueue(options.maxQueuedReads ?? DEFAULT_MAX_QUEUED_READS);
+  const genesisBytes = encodeGenesis(chain.genesis);
+  const streams = new Set<ServerResponse>();
+  const maxStreams = options.maxEventStreams ?? DEFAULT_MAX_EVENT_STREAMS;
 
   function status() {
     const s = options.status();
@@ -112,6 +151,25 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
       const block = blockJson(store, height);
       if (!block) throw notFound(height === 'latest' ? 'no blocks yet' : `no block at height ${height} (latest is ${store.latestBlock()?.height ?? 0})`);
       return block;
+    }
+    if (first === 'genesis.cbor' && n === 1) return new RawBody('application/cbor', genesisBytes);
+    if (first === 'checkpoint.cbor' && n === 1) {
+      const checkpoint = options.checkpoint?.();
+      if (!checkpoint) throw notFound('no checkpoint yet (the gateway signs one when it holds the operator key)');
+      return new RawBody('application/cbor', encodeCheckpoint(checkpoint));
+    }
+    if (first === 'blocks' && third === 'light' && n === 3) {
+      const height = parseHeight(second!);
+      const block = height === 'latest' ? store.latestBlock() : store.block(height);
+      if (!block) throw notFound(height === 'latest' ? 'no blocks yet' : `no block at height ${height}`);
+      return new RawBody('application/cbor', block.lightBlock);
+    }
+    if (first === 'tx' && third === 'proof' && n === 3) {
+      const id = parseTxId(second!);
+      const stored = store.txById(id);
+      if (!stored) throw notFound(`no transaction ${second!.toLowerCase()} in a block`);
+      const proof = inclusionProof(crypto, store.blockTxIds(stored.height), stored.index);
+      return { id: bytesToHex(stored.txId), height: stored.height, index: stored.index, wire: bytesToHex(stored.wire), proof: bytesToHex(encodeProof(proof)) };
     }
     if (first === 'tx' && n === 2) {
       const id = parseTxId(second!);
@@ -149,6 +207,60 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     reply(request, response, status, body);
   }
 
+  /** The explorer page, its script, /metrics and /events: answered at once, never queued (true if handled). */
+  function serveUnqueued(request: IncomingMessage, response: ServerResponse, segments: readonly string[]): boolean {
+    const path = segments.join('/');
+    if (path === '' && wantsHtml(request)) {
+      reply(request, response, 200, new RawBody('text/html; charset=utf-8', EXPLORER_HTML));
+      return true;
+    }
+    if (path === 'explorer.js') {
+      explorerBundle().then(
+        (bundle) => reply(request, response, 200, new RawBody('text/javascript; charset=utf-8', bundle)),
+        (error: unknown) => reply(request, response, ...errorReply(error)),
+      );
+      return true;
+    }
+    if (path === 'metrics') {
+      if (!options.metrics) throw notFound('metrics are off on this gateway');
+      const metrics = options.metrics;
+      metrics.text().then(
+        (text) => reply(request, response, 200, new RawBody(metrics.contentType, text)),
+        (error: unknown) => reply(request, response, ...errorReply(error)),
+      );
+      return true;
+    }
+    if (path === 'events') {
+      if (!options.onBlock) throw notFound('no event stream on this gateway');
+      if (streams.size >= maxStreams) {
+        response.setHeader('Retry-After', '5');
+        throw new HttpError(503, 'BUSY', `too many event streams open (${maxStreams})`);
+      }
+      response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+      if (request.method === 'HEAD') {
+        response.end();
+        return true;
+      }
+      streams.add(response);
+      // The height now, so a page knows where it stands before the next block.
+      response.write(`event: block\ndata: ${JSON.stringify({ height: store.latestBlock()?.height ?? 0, txCount: null })}\n\n`);
+      const unsubscribe = options.onBlock((block) => {
+        // A reader that does not keep up is dropped rather than buffered without bound.
+        if (response.writableLength > 1 << 20) {
+          response.destroy();
+          return;
+        }
+        response.write(`event: block\ndata: ${JSON.stringify(block)}\n\n`);
+      });
+      response.on('close', () => {
+        unsubscribe();
+        streams.delete(response);
+      });
+      return true;
+    }
+    return false;
+  }
+
   const server: Server = createServer((request, response) => {
     try {
       if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -156,6 +268,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
         throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed: this API is read-only`);
       }
       const { segments, query } = parsePath(request.url ?? '/');
+      if (serveUnqueued(request, response, segments)) return;
       // The index and /status are cheap and are how an operator sees a busy gateway: never queued.
       if (segments.length === 0 || (segments.length === 1 && segments[0] === 'status')) return handle(request, response, segments, query);
       const queued = reads.offer(() => {
@@ -197,8 +310,10 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
 
   return {
     url: `http://${host}:${port}`,
+    queuedReads: () => reads.queued,
     close() {
       reads.close();
+      for (const stream of streams) stream.end();
       return new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections(); // idle keep-alive connections would otherwise hold close() open
@@ -213,7 +328,22 @@ function errorReply(error: unknown): [number, unknown] {
   return [500, { error: `internal error: ${error instanceof Error ? error.message : String(error)}`, code: 'INTERNAL' }];
 }
 
+/** A browser asking for a page (an Accept naming text/html), not a client of the JSON API. */
+function wantsHtml(request: IncomingMessage): boolean {
+  return /\btext\/html\b/.test(request.headers.accept ?? '');
+}
+
 function reply(request: IncomingMessage, response: ServerResponse, status: number, body: unknown): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  if (body instanceof RawBody) {
+    const bytes = typeof body.body === 'string' ? Buffer.from(body.body, 'utf8') : body.body;
+    response.writeHead(status, { 'Content-Type': body.contentType, 'Content-Length': bytes.length, 'Cache-Control': 'no-store' });
+    response.end(request.method === 'HEAD' ? undefined : bytes);
+    return;
+  }
   const text = JSON.stringify(body, null, 2) + '\n';
   response.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',

@@ -78,6 +78,8 @@ export interface VerifyPool {
   liveWorkers(): number;
   /** OS thread ids of the live workers that reported one (Linux), for reading their CPU time from /proc. */
   threadIds(): number[];
+  /** Jobs sent to the workers and not answered yet (the verify queue, for /metrics). */
+  queuedJobs(): number;
   /** Fails pending jobs, stops every worker and resolves once they have exited. */
   close(): Promise<void>;
 }
@@ -321,5 +323,6 @@ export function createVerifyPool(options: VerifyPoolOptions): VerifyPool {
 
   const liveWorkers = () => slots.filter((slot) => slot.worker !== undefined).length;
   const threadIds = () => slots.flatMap((slot) => (slot.worker && slot.tid !== undefined ? [slot.tid] : []));
-  return Object.freeze({ size, verify, check, liveWorkers, threadIds, close });
+  const queuedJobs = () => slots.reduce((sum, slot) => sum + slot.pendingJobs, 0);
+  return Object.freeze({ size, verify, check, liveWorkers, threadIds, queuedJobs, close });
 }

@@ -1,7 +1,7 @@
 // `botpeer verify` (tools layer, Node only): re-verifies the stored chain from the genesis.
 
 import { bytesToHex } from '../../../src/index.js';
-import { CliError, ProgressLine, openLedger, readGenesis } from '../cli-support.js';
+import { CliError, ProgressBar, ProgressLine, openLedger, readGenesis } from '../cli-support.js';
 import { VerifyFailure, verifyChain } from '../verify-chain.js';
 import { type Command, DATA_HELP, dataOf, noPositionals } from './command.js';
 
@@ -26,11 +26,13 @@ ${DATA_HELP}`,
     const { genesis, chainId } = readGenesis(crypto, dir);
     const store = openLedger(dir);
     const progress = new ProgressLine(process.stdout, 5000);
+    let bar: ProgressBar | undefined;
     try {
       const summary = verifyChain(crypto, genesis, chainId, store, {
         full: values.full === true,
         progress: (height, latest, txs) => {
-          if (progress.isTty ? height % 50 === 0 || height === latest : true) progress.update(`verifying: block ${height} of ${latest}, ${txs} transactions`);
+          bar ??= new ProgressBar(progress, 'verifying blocks', latest);
+          bar.update(height, `${txs} transactions`);
         },
       });
       progress.done();

@@ -1,0 +1,221 @@
+// The explorer in a real headless browser (Debian's chromium through playwright-core): a real
+// gateway with a small simulated fleet (the desktop light peers), the page served by the
+// gateway. The page shows the height advancing, verifies a transaction's inclusion proof with
+// the core bundled for the browser (green), shows a tampered proof or transaction served by a
+// lying gateway as failing (red), and draws a device's readings. Screenshots are kept in
+// build/test-artifacts/. Skipped locally without chromium; fails under CI.
+
+import test from 'ava';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { BlockReason, TxKind, blockReportBody, bytesToHex, encodeTx, keyId, signTx } from '../src/index.js';
+import { type Fleet, openFleet } from '../hosts/desktop/fleet.js';
+import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
+import { enrolledBy, enrollKeys } from '../tools/cli/fleet-enroll.js';
+import type { Gateway } from '../tools/gateway/gateway.js';
+import { INSTALL_HINT, artifactPath, findChromium, launchChromium } from './support/chromium.js';
+import { waitUntil } from './support/desktop-fleet.js';
+import { makeChainDir, startTestGateway } from './support/gateway-fixture.js';
+import { connectDevice } from './support/mqtt-device.js';
+import type { ChainFiles } from '../tools/gateway/data-dir.js';
+
+const ci = !['', '0', 'false'].includes((process.env['CI'] ?? '').toLowerCase());
+const available = findChromium() !== undefined;
+if (!available && ci) {
+  test('chromium is installed (required under CI)', (t) => {
+    t.fail(`${INSTALL_HINT} — .ci/run must call tools/browser/install-chromium.sh before the tests`);
+  });
+}
+const browserTest = available ? test.serial : test.skip;
+const skipNote = available ? '' : ` (skipped: ${INSTALL_HINT})`;
+
+const crypto = createNativeCrypto();
+// Generous for a loaded CI machine (the whole suite runs beside); a page normally takes 1–3 s.
+const PAGE_TIMEOUT_MS = 30_000;
+
+interface World {
+  chain: ChainFiles;
+  gateway: Gateway;
+  fleet: Fleet;
+  browser: Browser;
+  url: string;
+  remove: () => void;
+}
+let world: World | undefined;
+
+async function setUp(t: { log: (line: string) => void }): Promise<World> {
+  if (world) return world;
+  const { dir, chain, remove } = makeChainDir('explorer');
+  const gateway = await startTestGateway(dir, { httpPort: 0, producer: { intervalMs: 300, heartbeatMs: 1000 } });
+  const url = new URL(gateway.mqttUrl);
+  const fleet = openFleet({
+    dir: join(dir, 'fleet'), count: 3, genesis: chain.genesis, broker: { host: url.hostname, port: Number(url.port) }, crypto, durable: false,
+    peer: { samplingIntervalMs: 250 }, mqtt: { backoff: { minMs: 50, maxMs: 500 } }, stagger: false, log: () => () => {},
+  });
+  const codes = await enrollKeys({ crypto, chainId: chain.chainId, operator: chain.operatorKey!, brokerUrl: gateway.mqttUrl, firstSeq: 1, timeoutMs: 10_000 }, fleet.devices.map((d) => d.publicKey));
+  codes.forEach((code, i) => {
+    if (!enrolledBy(code)) throw new Error(`enrolment of device ${i} failed: ${code}`);
+    fleet.devices[i]!.markEnrolled();
+  });
+  fleet.start();
+  // Readings in a block before the page opens: the page then has a transaction and a chart to show.
+  await waitUntil(() => readingsTxs(gateway).length >= 3, 'readings in blocks', 30_000);
+  const browser = await launchChromium();
+  world = { chain, gateway, fleet, browser, url: gateway.httpUrl!, remove };
+  t.log(`gateway ${world.url}, chromium ${browser.version()}`);
+  return world;
+}
+
+test.after.always(async () => {
+  if (!world) return;
+  await world.browser.close();
+  world.fleet.stop();
+  await world.gateway.close();
+  world.remove();
+});
+
+/** Ids of READINGS transactions in blocks, newest block first. */
+function readingsTxs(gateway: Gateway): string[] {
+  const ids: string[] = [];
+  for (let h = gateway.producer.height; h >= 1 && ids.length < 10; h--) {
+    for (const id of gateway.store.blockTxIds(h)) if (gateway.store.txById(id)?.kind === TxKind.READINGS) ids.push(bytesToHex(id));
+  }
+  return ids;
+}
+
+async function openPage(browser: Browser, url: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.setDefaultTimeout(PAGE_TIMEOUT_MS);
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  (page as Page & { errors: string[] }).errors = errors;
+  await page.goto(url);
+  return page;
+}
+
+const pageErrors = (page: Page) => (page as Page & { errors?: string[] }).errors ?? [];
+
+browserTest(`the page shows the chain growing, a transaction verified in the browser and a device's chart${skipNote}`, async (t) => {
+  const { browser, url, gateway } = await setUp(t);
+  const page = await openPage(browser, `${url}/`);
+
+  // The page opens the newest transaction by itself and verifies it: green verdict.
+  const verdict = page.locator('#verdict.ok');
+  await verdict.waitFor();
+  t.regex(await verdict.innerText(), /verified in your browser/);
+  t.regex(await verdict.innerText(), /inclusion proof .* rebuilds the header's txRoot/);
+
+  // The height advances as blocks arrive over /events, and the page verifies each new header itself.
+  const first = Number(await page.locator('#height').innerText());
+  await page.waitForFunction(`Number(document.getElementById('height').textContent) > ${first}`);
+  await page.waitForFunction(`Number(document.getElementById('verified-height').textContent) > ${first}`);
+  t.true(Number(await page.locator('#height').innerText()) <= gateway.producer.height);
+  // The page anchored at the gateway's operator-signed checkpoint, which it verified.
+  t.regex(await page.locator('#anchor').innerText(), /^the checkpoint at height \d+$/);
+
+  // The newest blocks are listed without gaps.
+  await page.waitForFunction(`(() => { const hs = [...document.querySelectorAll('#blocks tr')].map((r) => Number(r.dataset.height));
+    return hs.length >= 3 && hs.every((h, i) => i === 0 || hs[i - 1] === h + 1); })()`);
+
+  // A device's readings as charts with points (uPlot draws on a canvas).
+  const chart = page.locator('#charts .chart[data-points]').first();
+  await chart.waitFor();
+  t.true(Number(await chart.getAttribute('data-points')) > 0);
+  t.true(await page.locator('#charts canvas').count() >= 1, 'uPlot drew a canvas');
+  t.true(await page.locator('#devices tr').count() >= 4, 'the operator, the gateway and 3 devices are listed');
+  t.regex(await page.locator('#devices').innerText(), /enrolled/);
+
+  const shot = artifactPath('explorer-verified.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  t.log(`screenshot: ${shot}`);
+  t.deepEqual(pageErrors(page), [], 'no error in the page');
+  await page.close();
+});
+
+browserTest(`a lying gateway's tampered proof or transaction is shown as failing${skipNote}`, async (t) => {
+  const { browser, url, gateway } = await setUp(t);
+  const id = readingsTxs(gateway)[0]!;
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.setDefaultTimeout(PAGE_TIMEOUT_MS);
+  // The gateway lies about this transaction's proof: one bit of its first path hash flipped.
+  await page.route(`**/tx/${id}/proof`, async (route) => {
+    const response = await route.fetch();
+    const served = (await response.json()) as { proof: string; wire: string };
+    const proof = served.proof;
+    const at = proof.length - 2; // the last byte: inside the last path hash (or the leaf index for a single-leaf proof)
+    served.proof = proof.slice(0, at) + ((parseInt(proof.slice(at), 16) ^ 1).toString(16).padStart(2, '0'));
+    await route.fulfill({ response, json: served });
+  });
+  await page.goto(`${url}/#tx=${id}`);
+  const verdict = page.locator('#verdict.fail');
+  await verdict.waitFor();
+  t.regex(await verdict.innerText(), /NOT verified/);
+  const proofShot = artifactPath('explorer-tampered-proof.png');
+  await page.screenshot({ path: proofShot, fullPage: true });
+  t.log(`screenshot: ${proofShot}`);
+  await page.unrouteAll();
+
+  // ... and about another transaction's bytes: one byte of the reading changed.
+  const other = readingsTxs(gateway)[1]!;
+  await page.route(`**/tx/${other}/proof`, async (route) => {
+    const response = await route.fetch();
+    const served = (await response.json()) as { wire: string };
+    const at = served.wire.length - 2;
+    served.wire = served.wire.slice(0, at) + ((parseInt(served.wire.slice(at), 16) ^ 1).toString(16).padStart(2, '0'));
+    await route.fulfill({ response, json: served });
+  });
+  await page.goto(`${url}/#tx=${other}`);
+  await page.reload(); // a hash change alone does not reload the page
+  await page.locator('#verdict.fail').waitFor();
+  t.regex(await page.locator('#verdict').innerText(), /NOT verified: its bytes hash to/);
+
+  // The same transaction, served honestly, is green again.
+  await page.unrouteAll();
+  await page.reload();
+  await page.locator('#verdict.ok').waitFor();
+
+  // A forged checkpoint (one bit of the operator's signature flipped) is refused: the page anchors at the genesis.
+  await page.route('**/checkpoint.cbor', async (route) => {
+    const response = await route.fetch();
+    const bytes = Buffer.from(await response.body());
+    bytes[bytes.length - 1]! ^= 1;
+    await route.fulfill({ response, body: bytes });
+  });
+  await page.reload();
+  await page.locator('#verdict.ok').waitFor();
+  t.is(await page.locator('#anchor').innerText(), 'the genesis');
+  t.regex(await page.locator('#chain-info').innerText(), /checkpoint refused, anchored at the genesis: BAD_CHECKPOINT_SIGNATURE/);
+  await page.close();
+});
+
+browserTest(`a revoked and a blocked device are shown as such, and the blocklist lists the block${skipNote}`, async (t) => {
+  const { browser, url, gateway, chain, fleet } = await setUp(t);
+  const [revoked, blocked] = [fleet.devices[0]!.idHex, fleet.devices[1]!.idHex];
+  const operator = await connectDevice(gateway.mqttUrl, crypto, chain.chainId, chain.operatorKey!);
+  t.teardown(() => operator.close());
+  const now = Math.floor(Date.now() / 1000);
+  const operatorSeq = (gateway.working().account(operator.id)?.lastSeq ?? 0) + 1;
+  await operator.send({ kind: TxKind.REVOKE, sender: operator.id, seq: operatorSeq, time: now, body: [fleet.devices[0]!.id] });
+  // The gateway (the validator) reports the other device; the operator's client carries it to the broker.
+  const gatewayId = keyId(crypto, chain.gatewayKey.publicKey);
+  const gatewaySeq = (gateway.working().account(gatewayId)?.lastSeq ?? 0) + 1;
+  const report = signTx(crypto, chain.chainId, { kind: TxKind.BLOCK_REPORT, sender: gatewayId, seq: gatewaySeq, time: now, body: blockReportBody(fleet.devices[1]!.id, BlockReason.COMPROMISED) }, chain.gatewayKey.privateKey);
+  await operator.publishRaw(encodeTx(report));
+  await waitUntil(() => gateway.producer.committedState().blocked().length === 1 && gateway.producer.committedState().account(fleet.devices[0]!.id)?.status === 1, 'the revocation and the report in a block');
+
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.setDefaultTimeout(PAGE_TIMEOUT_MS);
+  await page.goto(`${url}/#device=${blocked}`);
+  await page.locator(`#devices tr[data-device="${revoked}"] .state-revoked`).waitFor();
+  await page.locator(`#devices tr[data-device="${blocked}"] .state-blocked`).waitFor();
+  t.regex(await page.locator('#blocklist').innerText(), new RegExp(`${blocked}\\s+compromised`));
+  // A blocked device's past readings stay in the ledger and on its chart.
+  await page.locator('#charts .chart[data-points]').first().waitFor();
+  const shot = artifactPath('explorer-revoked-blocked.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  t.log(`screenshot: ${shot}`);
+  await page.close();
+});

@@ -1,0 +1,114 @@
+// The explorer's page and script as the gateway serves them (tools layer, Node only).
+//
+// The page is static HTML; everything it shows comes from the gateway's read-only routes.
+// Its script (tools/explorer/, plain TypeScript and DOM) is bundled with esbuild on the
+// first request and kept in memory: it includes the core (src/) so that the browser checks
+// headers and inclusion proofs with the very code the devices run, and uPlot for charts.
+// Nothing generated is written to disk or committed.
+
+import { fileURLToPath } from 'node:url';
+
+const ENTRY = fileURLToPath(new URL('../explorer/explorer-main.ts', import.meta.url));
+
+let bundle: Promise<Uint8Array> | undefined;
+
+/** The explorer's script, minified (built once per process, ~0.3 s). */
+export function explorerBundle(): Promise<Uint8Array> {
+  bundle ??= build().catch((error: unknown) => {
+    bundle = undefined; // a failed build is tried again on the next request
+    throw error;
+  });
+  return bundle;
+}
+
+async function build(): Promise<Uint8Array> {
+  // esbuild is loaded only when someone opens the explorer.
+  const esbuild = await import('esbuild');
+  const result = await esbuild.build({
+    entryPoints: [ENTRY],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    write: false,
+    legalComments: 'none',
+    loader: { '.css': 'text' },
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.contents;
+}
+
+export const EXPLORER_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>botpeer explorer</title>
+<link rel="icon" href="data:,">
+<style>
+  :root { font-family: system-ui, sans-serif; color: #1d2330; background: #f4f6f9; }
+  body { margin: 0; }
+  header { background: #1d2330; color: #fff; padding: 12px 20px; display: flex; gap: 24px; align-items: baseline; flex-wrap: wrap; }
+  header h1 { font-size: 20px; margin: 0; }
+  header .stat b { font-size: 20px; }
+  main { display: grid; grid-template-columns: minmax(340px, 1fr) minmax(420px, 1.3fr); gap: 16px; padding: 16px 20px; }
+  section { background: #fff; border-radius: 8px; padding: 12px 16px; box-shadow: 0 1px 3px #0002; min-width: 0; }
+  section h2 { font-size: 16px; margin: 0 0 8px; }
+  table { border-collapse: collapse; width: 100%; font-size: 13px; }
+  td, th { text-align: left; padding: 3px 6px; border-bottom: 1px solid #e5e8ee; white-space: nowrap; }
+  tr.pick { cursor: pointer; } tr.pick:hover { background: #eef3ff; } tr.selected { background: #dde8ff; }
+  code, .mono { font-family: ui-monospace, monospace; font-size: 12px; }
+  .verdict { padding: 10px 12px; border-radius: 6px; font-weight: 600; margin: 8px 0; }
+  .verdict.ok { background: #d9f7df; color: #0b6b24; border: 1px solid #5cc47a; }
+  .verdict.fail { background: #fde0e0; color: #9b1111; border: 1px solid #e06666; }
+  .verdict.busy { background: #eef1f5; color: #444; border: 1px solid #ccd; }
+  .verdict small { display: block; font-weight: 400; margin-top: 4px; }
+  .muted { color: #6b7280; font-size: 12px; }
+  .state-revoked, .state-blocked { color: #b42318; font-weight: 600; } .state-active { color: #0b6b24; }
+  .charts { display: flex; flex-direction: column; gap: 6px; }
+  .wide { grid-column: 1 / -1; }
+  #blocks-wrap, #devices-wrap { max-height: 330px; overflow: auto; }
+</style>
+</head>
+<body>
+<header>
+  <h1>botpeer explorer</h1>
+  <span class="stat">chain <code id="chain-id">…</code> <span id="chain-name"></span></span>
+  <span class="stat">height <b id="height">…</b></span>
+  <span class="stat">headers verified in your browser up to <b id="verified-height">…</b> <span class="muted" style="color:#aab">from <span id="anchor">…</span></span></span>
+  <span class="stat">pending <b id="pending">…</b></span>
+  <span class="stat">transactions <b id="tx-count">…</b></span>
+  <span class="stat"><a href="/metrics" style="color:#9cf">/metrics</a></span>
+</header>
+<main>
+  <section>
+    <h2>Blocks <span class="muted" id="live">(connecting…)</span></h2>
+    <div id="blocks-wrap"><table><thead><tr><th>height</th><th>time</th><th>txs</th><th>hash</th></tr></thead><tbody id="blocks"></tbody></table></div>
+    <h2 style="margin-top:12px">Transactions of block <span id="block-title">…</span></h2>
+    <div id="block-txs-wrap" style="max-height:180px;overflow:auto"><table><tbody id="block-txs"></tbody></table></div>
+  </section>
+  <section>
+    <h2>Transaction</h2>
+    <div id="verdict" class="verdict busy">pick a transaction</div>
+    <div id="tx-detail"></div>
+  </section>
+  <section>
+    <h2>Devices</h2>
+    <div id="devices-wrap"><table><thead><tr><th>device</th><th>role</th><th>state</th><th>last seq</th><th>last seen</th></tr></thead><tbody id="devices"></tbody></table></div>
+    <h2 style="margin-top:12px">Blocklist</h2>
+    <table><thead><tr><th>device</th><th>reason</th><th>reported by</th><th>height</th></tr></thead><tbody id="blocklist"></tbody></table>
+  </section>
+  <section>
+    <h2>Readings of <code id="device-title">…</code></h2>
+    <div id="charts" class="charts"></div>
+  </section>
+  <section class="wide">
+    <h2>Chain</h2>
+    <div id="chain-info" class="mono"></div>
+  </section>
+</main>
+<script type="module" src="/explorer.js"></script>
+</body>
+</html>
+`;
