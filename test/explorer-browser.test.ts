@@ -199,11 +199,12 @@ browserTest(`a revoked and a blocked device are shown as such, and the blocklist
   const now = Math.floor(Date.now() / 1000);
   const operatorSeq = (gateway.working().account(operator.id)?.lastSeq ?? 0) + 1;
   await operator.send({ kind: TxKind.REVOKE, sender: operator.id, seq: operatorSeq, time: now, body: [fleet.devices[0]!.id] });
-  // The gateway (the validator) reports the other device; the operator's client carries it to the broker.
+  // The gateway (the validator) reports the other device, into its own ingest as it does for a
+  // flood (a connection carries only its own device's transactions, docs/protocol.md §9.6).
   const gatewayId = keyId(crypto, chain.gatewayKey.publicKey);
   const gatewaySeq = (gateway.working().account(gatewayId)?.lastSeq ?? 0) + 1;
   const report = signTx(crypto, chain.chainId, { kind: TxKind.BLOCK_REPORT, sender: gatewayId, seq: gatewaySeq, time: now, body: blockReportBody(fleet.devices[1]!.id, BlockReason.COMPROMISED) }, chain.gatewayKey.privateKey);
-  await operator.publishRaw(encodeTx(report));
+  gateway.ingest.handle(encodeTx(report), undefined);
   await waitUntil(() => gateway.producer.committedState().blocked().length === 1 && gateway.producer.committedState().account(fleet.devices[0]!.id)?.status === 1, 'the revocation and the report in a block');
 
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
