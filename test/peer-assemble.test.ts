@@ -5,7 +5,8 @@
 
 import test from 'ava';
 import { type CryptoProvider, Quantity, bytesToHex, createNobleCrypto } from '../src/index.js';
-import { assemblePeer, makePeerConfig } from '../src/peer/index.js';
+import { assemblePeer } from '../src/peer/assemble-peer.js';
+import { makePeerConfig } from '../src/peer/index.js';
 import type { TransportFactory, TransportHandlers } from '../src/ports/index.js';
 import { FakeGateway } from './fakes/fake-gateway.js';
 import { rampSensor } from './fakes/fake-sensors.js';

@@ -14,9 +14,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CryptoProvider, type Genesis, bytesToHex, chainIdOf } from '../../src/index.js';
+import { type SessionSettings, assemblePeer } from '../../src/peer/assemble-peer.js';
 import {
-  type LightPeer, type PeerConfig, type PeerEvent, type PeerOptions, type PeerStatus, type SessionSettings, assemblePeer,
-  makePeerConfig,
+  type LightPeer, type PeerConfig, type PeerEvent, type PeerOptions, type PeerStatus, makePeerConfig,
 } from '../../src/peer/index.js';
 import type { Clock, Log, RandomSource, Sensor } from '../../src/ports/index.js';
 import { createSimSensors } from '../sensors-sim/sensors-sim.js';

@@ -7,4 +7,5 @@ export * from './peer-config.js';
 export * from './peer-status.js';
 export * from './identity-store.js';
 export * from './light-peer.js';
-export * from './assemble-peer.js';
+// assemble-peer.ts is imported by its path: it brings the MQTT client (and mqtt-packet), which a
+// bundle that drives the peer through its own session (tests, benchmarks) must not carry.
