@@ -2,28 +2,18 @@
 // playwright-core (which fetches no browser of its own). Install it with
 // `sudo bash tools/browser/install-chromium.sh`. Screenshots go to build/test-artifacts/.
 
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
+import { findExecutable } from './executables.js';
 
 export const INSTALL_HINT = 'Chromium is not installed: run `sudo bash tools/browser/install-chromium.sh`';
 
 const USUAL_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/snap/bin/chromium'];
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** $CHROMIUM_BIN, else a usual install path; undefined if none. */
+/** $CHROMIUM_BIN, else chromium on PATH, else a usual install path; undefined if none. */
 export function findChromium(): string | undefined {
-  const forced = process.env['CHROMIUM_BIN'];
-  if (forced) return isExecutable(forced) ? forced : undefined;
-  return USUAL_PATHS.find(isExecutable);
+  return findExecutable('CHROMIUM_BIN', 'chromium', USUAL_PATHS);
 }
 
 export async function launchChromium(): Promise<Browser> {

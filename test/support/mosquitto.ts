@@ -4,10 +4,11 @@
 // `sudo bash tools/brokers/install-brokers.sh`.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { findExecutable, isExecutable } from './executables.js';
 
 export const INSTALL_HINT = 'Mosquitto is not installed: run `sudo bash tools/brokers/install-brokers.sh`';
 
@@ -48,24 +49,9 @@ const USUAL_PATHS = [
   '/usr/local/opt/mosquitto/sbin/mosquitto',
 ];
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The mosquitto binary: $MOSQUITTO_BIN, else the first on PATH, else a usual install path; undefined if none. */
 export function findMosquitto(): string | undefined {
-  const forced = process.env['MOSQUITTO_BIN'];
-  if (forced) return isExecutable(forced) ? forced : undefined;
-  const onPath = (process.env['PATH'] ?? '')
-    .split(delimiter)
-    .filter((dir) => dir !== '')
-    .map((dir) => join(dir, 'mosquitto'));
-  return [...onPath, ...USUAL_PATHS].find(isExecutable);
+  return findExecutable('MOSQUITTO_BIN', 'mosquitto', USUAL_PATHS);
 }
 
 export function mosquittoAvailable(): boolean {
