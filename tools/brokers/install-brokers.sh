@@ -6,6 +6,7 @@
 # system broker service running: the tests start their own brokers and never use 1883/4222.
 # Usage: sudo bash tools/brokers/install-brokers.sh
 set -euo pipefail
+source "$(dirname "$0")/../apt/apt-install.sh"
 
 # name of the Debian package -> binary it provides
 PACKAGES=(mosquitto nats-server)
@@ -21,33 +22,19 @@ for pkg in "${PACKAGES[@]}"; do
 done
 
 if ((${#missing[@]} > 0)); then
-  if [[ "$(id -u)" != 0 ]]; then
-    echo "install-brokers: missing ${missing[*]}; installing needs root." >&2
-    echo "install-brokers: run:  sudo bash tools/brokers/install-brokers.sh" >&2
-    echo "install-brokers: (or:  sudo apt-get install --no-install-recommends ${missing[*]})" >&2
-    exit 1
-  fi
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-brokers: missing ${missing[*]} and no apt-get here; install them with your package manager." >&2
-    exit 1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-
   # Keep the packages' postinst from starting their services while we install: a
   # policy-rc.d that answers 101 ("action forbidden") makes invoke-rc.d and
   # deb-systemd-invoke skip the start. Only add one if the machine has none of its own.
   policy=/usr/sbin/policy-rc.d
   own_policy=0
-  if [[ ! -e "$policy" ]]; then
+  if [[ ! -e "$policy" && "$(id -u)" == 0 ]]; then
     printf '#!/bin/sh\nexit 101\n' >"$policy"
     chmod 755 "$policy"
     own_policy=1
     trap '[[ $own_policy == 1 ]] && rm -f "$policy"' EXIT
   fi
 
-  echo "install-brokers: installing ${missing[*]}"
-  apt-get update -q
-  apt-get install -y -q --no-install-recommends "${missing[@]}"
+  apt_install install-brokers tools/brokers/install-brokers.sh "${missing[@]}"
 
   if ((own_policy)); then rm -f "$policy"; own_policy=0; trap - EXIT; fi
 fi

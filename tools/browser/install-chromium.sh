@@ -3,6 +3,7 @@
 # Debian's `chromium`, run by playwright-core (which downloads no browser of its own).
 # Idempotent: installs only when missing. Usage: sudo bash tools/browser/install-chromium.sh
 set -euo pipefail
+source "$(dirname "$0")/../apt/apt-install.sh"
 
 find_chromium() {
   for bin in "${CHROMIUM_BIN:-}" /usr/bin/chromium /usr/bin/chromium-browser; do
@@ -11,25 +12,7 @@ find_chromium() {
   command -v chromium 2>/dev/null || true
 }
 
-if [[ -z "$(find_chromium)" ]]; then
-  if [[ "$(id -u)" != 0 ]]; then
-    echo "install-chromium: chromium is missing; installing needs root." >&2
-    echo "install-chromium: run:  sudo bash tools/browser/install-chromium.sh" >&2
-    echo "install-chromium: (or:  sudo apt-get install --no-install-recommends chromium)" >&2
-    exit 1
-  fi
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-chromium: chromium is missing and there is no apt-get here; install it with your package manager." >&2
-    exit 1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  echo "install-chromium: installing chromium"
-  # The package lists may be absent or stale on a fresh machine: update them when the package is not known.
-  if ! apt-get install -y -q --no-install-recommends chromium; then
-    apt-get update -q
-    apt-get install -y -q --no-install-recommends chromium
-  fi
-fi
+[[ -n "$(find_chromium)" ]] || apt_install install-chromium tools/browser/install-chromium.sh chromium
 
 bin="$(find_chromium)"
 [[ -n "$bin" ]] || { echo "install-chromium: chromium still not found" >&2; exit 1; }

@@ -12,6 +12,7 @@
 #                             vectors as a 32-bit program on the CI machine
 # Idempotent and silent when everything is present. Usage: sudo bash tools/toolchains/install-cross.sh
 set -euo pipefail
+source "$(dirname "$0")/../apt/apt-install.sh"
 
 # Debian package -> a file it provides that proves it is installed
 declare -A PROVIDES=(
@@ -39,20 +40,7 @@ for pkg in gcc-xtensa-lx106 gcc-riscv64-unknown-elf picolibc-xtensa-lx106-elf pi
 done
 ((${#missing[@]} == 0)) && exit 0
 
-if [[ "$(id -u)" != 0 ]]; then
-  echo "install-cross: missing ${missing[*]}; installing needs root." >&2
-  echo "install-cross: run:  sudo bash tools/toolchains/install-cross.sh" >&2
-  echo "install-cross: (or:  sudo apt-get install --no-install-recommends ${missing[*]})" >&2
-  exit 1
-fi
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "install-cross: missing ${missing[*]} and no apt-get here; install them with your package manager." >&2
-  exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-echo "install-cross: installing ${missing[*]}"
-apt-get update -q
-apt-get install -y -q --no-install-recommends "${missing[@]}"
+apt_install install-cross tools/toolchains/install-cross.sh "${missing[@]}"
 for pkg in "${missing[@]}"; do
   present "${PROVIDES[$pkg]}" || { echo "install-cross: $pkg installed but ${PROVIDES[$pkg]} not found" >&2; exit 1; }
 done
