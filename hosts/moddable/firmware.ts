@@ -6,27 +6,18 @@
 // it. The platforms' mains differ only in which adapters they pass.
 
 import { bytesToHex } from '../../src/codec/bytes.js';
-import type { CryptoProvider } from '../../src/crypto/crypto-port.js';
 import { chainIdOf, decodeGenesis } from '../../src/chain/genesis.js';
-import { assemblePeer } from '../../src/peer/assemble-peer.js';
+import { type HostPorts, assemblePeer } from '../../src/peer/assemble-peer.js';
 import { StoreKey } from '../../src/peer/identity-store.js';
 import type { LightPeer } from '../../src/peer/light-peer.js';
 import { makePeerConfig } from '../../src/peer/peer-config.js';
 import { type PeerEvent, PeerState } from '../../src/peer/peer-status.js';
-import {
-  type Clock, type KeyValueStore, type Log, LogLevel, type OutboxStore, type RandomSource, type Sensor, type TransportFactory,
-} from '../../src/ports/index.js';
+import { type Log, LogLevel, type Sensor } from '../../src/ports/index.js';
 import type { FirmwareSettings } from './firmware-settings.js';
 import type { StatusLed } from './status-led.js';
 
-export interface FirmwarePorts {
-  readonly crypto: CryptoProvider;
-  readonly clock: Clock;
-  readonly random: RandomSource;
-  readonly store: KeyValueStore;
-  /** Made by the host with capacity settings.outboxCapacity. */
-  readonly outbox: OutboxStore;
-  readonly transport: TransportFactory;
+/** The peer's ports (the outbox made with capacity settings.outboxCapacity), and the firmware's own. */
+export interface FirmwarePorts extends Omit<HostPorts, 'device'> {
   readonly sensors: readonly Sensor[];
   readonly log: Log;
   /** Plain lines for the serial console (the enrolment request). */
