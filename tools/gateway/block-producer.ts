@@ -5,15 +5,14 @@
 // pushes every sender the inclusion proof of its transaction.
 
 import {
-  type Checkpoint, type ChainTopics, type Header, type CryptoProvider, DeviceTopic, type LedgerState, type ValidatorSet,
+  type Checkpoint, type ChainTopics, type Header, type CryptoProvider, type LedgerState, type ValidatorSet,
   buildHeader, decodeLightBlock, encodeCheckpoint, encodeLightBlock, headerHash, type InclusionProof, merkleTree,
   signCheckpoint, signCommit, validatorSetHash,
 } from '../../src/index.js';
 import type { Bus } from './bus.js';
 import type { PoolEntry } from './ingest.js';
 import type { LedgerStore } from './ledger-store.js';
-import { encodeProofMessage } from '../../src/mqtt/proof-message.js';
-import { PUSH_QOS } from './push-messages.js';
+import { pushProofs } from './push-messages.js';
 
 export interface ProducerOptions {
   /** Milliseconds between blocks while transactions are pending. */
@@ -180,10 +179,7 @@ export class BlockProducer {
   private publish(height: number, lightBlock: Uint8Array, entries: readonly PoolEntry[], proofs: readonly InclusionProof[]): void {
     // Proofs go out once the header is out (published and delivered): a device needs the header to check them.
     this.send(this.deps.topics.header, lightBlock, true).then(() => {
-      entries.forEach((entry, i) => {
-        const message = encodeProofMessage({ seq: entry.tx.seq, height, proof: proofs[i]! });
-        void this.deps.bus.publish(this.deps.topics.device(entry.tx.sender, DeviceTopic.PROOF), message, { qos: PUSH_QOS }).catch(() => {});
-      });
+      pushProofs(this.deps.bus, this.deps.topics, height, entries, proofs);
     });
   }
 

@@ -28,13 +28,12 @@
 // order the messages arrived, so a device's sequence numbers stay in order.
 
 import {
-  BotError, type ChainTopics, type CryptoProvider, DeviceTopic, ErrorCode, type LedgerState, type SignedTx, TX_LIMITS,
+  BotError, type ChainTopics, type CryptoProvider, ErrorCode, type LedgerState, type SignedTx, TX_LIMITS,
   admitTx, applyTx, bytesToHex, decodeTx, hexToBytes, signingKey,
 } from '../../src/index.js';
 import type { Bus } from './bus.js';
 import type { LedgerStore, PendingTx } from './ledger-store.js';
-import { encodeAck } from '../../src/mqtt/ack-message.js';
-import { PUSH_QOS } from './push-messages.js';
+import { pushAck } from './push-messages.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { readTxHeader } from './tx-header.js';
 import { type CheckResult, TX_ID_BYTES, type VerifyJob } from './verify-pool.js';
@@ -251,8 +250,6 @@ export class Ingest {
   }
 
   private ack(sender: Uint8Array, seq: number, code: number): void {
-    this.deps.bus.publish(this.deps.topics.device(sender, DeviceTopic.ACK), encodeAck({ seq, code }), { qos: PUSH_QOS }).catch(() => {
-      // The device re-sends unacknowledged transactions; a lost ack costs a REPLAY ack later, never data.
-    });
+    pushAck(this.deps.bus, this.deps.topics, sender, seq, code);
   }
 }

@@ -3,6 +3,11 @@
 // are the core's (encodeAck, encodeProofMessage in src/mqtt/, which write them straight
 // into one exactly sized buffer); what is the gateway's is the QoS it sends them at.
 
+import { type ChainTopics, DeviceTopic, type InclusionProof } from '../../src/index.js';
+import { encodeAck } from '../../src/mqtt/ack-message.js';
+import { encodeProofMessage } from '../../src/mqtt/proof-message.js';
+import type { Bus } from './bus.js';
+
 /**
  * QoS of acks and proof messages (docs/protocol.md §9.1). 0: the light peer never relies on the
  * broker to queue or re-deliver either (§11.4: an ack that does not come is answered by sending
@@ -13,3 +18,25 @@
  * and about 7 µs of the gateway's main thread per transaction (measured with bench:gateway).
  */
 export const PUSH_QOS = 0;
+
+/** Tells `sender` the verdict on its transaction `seq`. A lost ack costs a REPLAY ack later, never data. */
+export function pushAck(bus: Bus, topics: ChainTopics, sender: Uint8Array, seq: number, code: number): void {
+  bus.publish(topics.device(sender, DeviceTopic.ACK), encodeAck({ seq, code }), { qos: PUSH_QOS }).catch(() => {});
+}
+
+/**
+ * Sends each transaction's sender its inclusion proof in block `height` (proofs[i] is entries[i]'s).
+ * Devices also ask for proofs, so a lost push loses nothing.
+ */
+export function pushProofs(
+  bus: Bus,
+  topics: ChainTopics,
+  height: number,
+  entries: readonly { readonly tx: { readonly sender: Uint8Array; readonly seq: number } }[],
+  proofs: readonly InclusionProof[],
+): void {
+  entries.forEach((entry, i) => {
+    const message = encodeProofMessage({ seq: entry.tx.seq, height, proof: proofs[i]! });
+    bus.publish(topics.device(entry.tx.sender, DeviceTopic.PROOF), message, { qos: PUSH_QOS }).catch(() => {});
+  });
+}
