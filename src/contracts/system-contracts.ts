@@ -183,3 +183,17 @@ export function applyTx(crypto: CryptoProvider, state: LedgerState, tx: SignedTx
       return;
   }
 }
+
+/**
+ * A block boundary for a public chain's quotas: they start again from the transactions still
+ * pending (in pool order), which go into the next block. The block producer's committed state
+ * calls it with none; a gateway's working state with what is left in its pool after the cut.
+ */
+export function restartBlockQuotas(state: LedgerState, pending: readonly SignedTx[]): void {
+  state.resetBlockQuotas();
+  if (!state.rules.publicLimits) return;
+  for (const tx of pending) {
+    if (isSelfEnroll(tx)) state.countBlockTx(tx.sender, true);
+    else if (isDevice(state.account(tx.sender))) state.countBlockTx(tx.sender, false);
+  }
+}
