@@ -5,7 +5,8 @@
 
 import test from 'ava';
 import { join } from 'node:path';
-import { AccountRole, ErrorCode, Permission, type PeerEvent, bytesToHex, errorName } from '../src/index.js';
+import { AccountRole, ErrorCode, Permission, bytesToHex, errorName } from '../src/index.js';
+import type { PeerEvent } from '../src/peer/index.js';
 import { openDevice } from '../hosts/desktop/device.js';
 import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
 import { initChain } from '../tools/gateway/data-dir.js';
