@@ -143,3 +143,16 @@ test('proof of work: leading zero bits, mint and check agree', (t) => {
   t.true(checkPow(crypto, chainId, a.publicKey, new Uint8Array(8), 0), 'powBits 0 accepts any nonce');
   t.false(checkPow(crypto, chainId, a.publicKey, new Uint8Array(7), 0), 'but not a nonce of the wrong size');
 });
+
+test('peer config: a public genesis means self-enrolment, validated against the genesis', async (t) => {
+  const { makePeerConfig } = await import('../src/peer/index.js');
+  t.deepEqual(makePeerConfig(publicGenesis).selfEnroll, { powBits: limits.powBits }, 'derived from the genesis');
+  t.deepEqual(makePeerConfig(publicGenesis, { selfEnroll: { powBits: 12 } }).selfEnroll, { powBits: 12 }, 'a stronger proof is fine');
+  t.is(makePeerConfig(publicGenesis, { selfEnroll: false }).selfEnroll, undefined, 'off: the operator enrols it');
+  t.is(makePeerConfig(privateGenesis).selfEnroll, undefined, 'a private chain waits to be enrolled');
+  const refused = (options: object, why: string) =>
+    t.is((t.throws(() => makePeerConfig(options === privateGenesis ? privateGenesis : publicGenesis, options as never), { instanceOf: BotError }, why) as BotError).code, ErrorCode.BAD_PEER_CONFIG, why);
+  refused({ selfEnroll: { powBits: limits.powBits - 1 } }, 'weaker than the genesis asks');
+  refused({ selfEnroll: { powBits: 33 } }, 'out of range');
+  t.is((t.throws(() => makePeerConfig(privateGenesis, { selfEnroll: { powBits: 8 } }), { instanceOf: BotError }) as BotError).code, ErrorCode.BAD_PEER_CONFIG, 'not on a private chain');
+});
