@@ -28,7 +28,7 @@ export const Permission = Object.freeze({
   PRIVATE: 0,
   /** Several members, each with its own validating gateway. */
   CONSORTIUM: 1,
-  /** Anyone may join: a device enrols itself with a proof of work (src/tx/self-enroll.ts). */
+  /** Anyone may join: a device enrols itself with a proof of work (src/tx/self-enroll.ts, docs/protocol.md §5.6.1). */
   PUBLIC: 2,
 } as const);
 export type Permission = (typeof Permission)[keyof typeof Permission];

@@ -37,7 +37,7 @@ export interface PeerConfig {
   /** The trusted header is written to storage at most this often while the validator set is unchanged (flash wear). */
   readonly trustSaveIntervalMs: number;
   /**
-   * Public chain: the peer enrols itself (docs/protocol.md §5.3.1): until the gateway accepts it,
+   * Public chain: the peer enrols itself (docs/protocol.md §5.6.1): until the gateway accepts it,
    * its first transaction is a self-ENROLL with a proof of work of powBits. Absent: it waits to be
    * enrolled by the operator (state `unenrolled`), as on a private chain.
    */

@@ -1,6 +1,6 @@
 // Self-enrolment on a public chain (core layer, tx): a device enrols itself with an
 // ENROLL whose sender is its own key id, signed by that key, body [key, 0 (DEVICE),
-// powNonce bstr(8)] (docs/protocol.md §5.3.1). The proof of work binds the nonce to
+// powNonce bstr(8)] (docs/protocol.md §5.6.1). The proof of work binds the nonce to
 // the chain and the key, so it is made once per device and chain and cannot be
 // reused for another key:
 //
