@@ -27,6 +27,7 @@ export * from './tx/kinds.js';
 export * from './tx/bodies.js';
 export * from './tx/tx.js';
 export * from './tx/enroll-request.js';
+export * from './tx/self-enroll.js';
 export * from './chain/validator-set.js';
 export * from './chain/genesis.js';
 export * from './chain/header.js';

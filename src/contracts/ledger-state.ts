@@ -7,7 +7,7 @@
 import { bytesToHex, compareBytes, hexToBytes } from '../codec/bytes.js';
 import { encodeCbor } from '../codec/cbor.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
-import type { Genesis } from '../chain/genesis.js';
+import { type Genesis, Permission, type PublicLimits, chainIdOf } from '../chain/genesis.js';
 import { merkleRoot } from '../merkle/merkle.js';
 import { keyId } from '../tx/identity.js';
 
@@ -43,6 +43,22 @@ export interface TouchedState {
   readonly unblocked: readonly Uint8Array[];
 }
 
+/** The genesis settings the contracts' rules read (self-enrolment, quotas): fixed for the chain. */
+export interface ChainRules {
+  readonly permission: Permission;
+  /** Present exactly on a public chain. */
+  readonly publicLimits?: PublicLimits;
+  /** The chain's id (self-enrolment proofs of work are bound to it); absent only in PRIVATE_RULES. */
+  readonly chainId?: Uint8Array;
+}
+
+/** A private chain's rules: what a state made without a genesis (tests, tools) follows. */
+export const PRIVATE_RULES: ChainRules = Object.freeze({ permission: Permission.PRIVATE });
+
+export function chainRulesOf(crypto: CryptoProvider, genesis: Genesis): ChainRules {
+  return Object.freeze({ permission: genesis.permission, chainId: chainIdOf(crypto, genesis), ...(genesis.publicLimits ? { publicLimits: genesis.publicLimits } : {}) });
+}
+
 export class LedgerState {
   private readonly accountsById = new Map<string, Account>();
   private readonly blockedById = new Map<string, BlockEntry>();
@@ -50,11 +66,20 @@ export class LedgerState {
   private readonly idByKey = new Map<string, string>();
   private touchedAccounts = new Set<string>();
   private touchedBlocked = new Set<string>();
+  /**
+   * Public-chain quotas of the block being filled: transactions per device (account id hex) and
+   * self-enrolments. Counted by applyTx, reset by resetBlockQuotas at every block boundary; not
+   * part of the state root and not persisted (a restart rebuilds them by applying the pending pool).
+   */
+  private blockTxs = new Map<string, number>();
+  private blockSelfEnrols = 0;
+
+  constructor(readonly rules: ChainRules = PRIVATE_RULES) {}
 
   /** The operator and every validator of the genesis, as accounts (a validator that is also the operator is the operator). */
   static fromGenesis(crypto: CryptoProvider, genesis: Genesis): LedgerState {
     // Seeded through putAccount so the first block's write persists them.
-    const state = new LedgerState();
+    const state = new LedgerState(chainRulesOf(crypto, genesis));
     const seed = (key: Uint8Array, role: AccountRole) =>
       state.putAccount({ id: keyId(crypto, key), key, role, status: AccountStatus.ACTIVE, lastSeq: 0, enrolledAt: 0 });
     for (const key of genesis.validators.keys) seed(key, AccountRole.VALIDATOR);
@@ -62,8 +87,9 @@ export class LedgerState {
     return state;
   }
 
-  static fromEntries(accounts: readonly Account[], blocked: readonly BlockEntry[]): LedgerState {
-    const state = new LedgerState();
+  /** A state restored from stored entries (restart); `rules` from the chain's genesis (chainRulesOf). */
+  static fromEntries(accounts: readonly Account[], blocked: readonly BlockEntry[], rules: ChainRules = PRIVATE_RULES): LedgerState {
+    const state = new LedgerState(rules);
     for (const a of accounts) state.setAccount(a);
     for (const b of blocked) state.blockedById.set(bytesToHex(b.id), Object.freeze({ ...b }));
     return state;
@@ -71,10 +97,35 @@ export class LedgerState {
 
   /** An independent copy, including the record of touched entries not yet taken. */
   clone(): LedgerState {
-    const copy = LedgerState.fromEntries([...this.accountsById.values()], [...this.blockedById.values()]);
+    const copy = LedgerState.fromEntries([...this.accountsById.values()], [...this.blockedById.values()], this.rules);
     copy.touchedAccounts = new Set(this.touchedAccounts);
     copy.touchedBlocked = new Set(this.touchedBlocked);
+    copy.blockTxs = new Map(this.blockTxs);
+    copy.blockSelfEnrols = this.blockSelfEnrols;
     return copy;
+  }
+
+  /** Transactions of account `id` counted in the block being filled. */
+  blockTxCount(id: Uint8Array): number {
+    return this.blockTxs.get(bytesToHex(id)) ?? 0;
+  }
+
+  /** Self-enrolments counted in the block being filled. */
+  blockSelfEnrolCount(): number {
+    return this.blockSelfEnrols;
+  }
+
+  /** Counts one transaction of `id` (and a self-enrolment) against the block's quotas. */
+  countBlockTx(id: Uint8Array, selfEnrol: boolean): void {
+    const key = bytesToHex(id);
+    this.blockTxs.set(key, (this.blockTxs.get(key) ?? 0) + 1);
+    if (selfEnrol) this.blockSelfEnrols++;
+  }
+
+  /** A block boundary: the next block's quotas start empty. The block producer calls it after each block. */
+  resetBlockQuotas(): void {
+    this.blockTxs = new Map();
+    this.blockSelfEnrols = 0;
   }
 
   account(id: Uint8Array): Account | undefined {

@@ -12,14 +12,24 @@
 //   SEQUENCE_GAP     seq jumps further than MAX_SEQ_JUMP (devices reserve sequences in
 //                    blocks and skip the unused rest on reboot, so small gaps are legal)
 //   TIME_OUT_OF_RANGE  the transaction's time is more than MAX_FUTURE_SECONDS ahead
+//   QUOTA_EXCEEDED   public chain: the device already has maxTxsPerBlockPerDevice transactions in
+//                    the block being filled (transient: the next block has room)
 //   DUPLICATE_DEVICE an enrolment or key rotation to a key that is an account's key, or whose
 //                    id is another account's id: keys stay unique, so a key names one account
+//
+// A self-enrolment (public chain: ENROLL [key, 0, powNonce] sent by keyId(key), signed by key)
+// has no account yet, so it has its own order (admitSelfEnroll): NOT_PERMITTED (not a public
+// chain, or the sender is not the key's id), REPLAY / DUPLICATE_DEVICE (the id or key is an
+// account already), SEQUENCE_GAP, TIME_OUT_OF_RANGE, QUOTA_EXCEEDED (maxSelfEnrolPerBlock), BAD_POW.
 
+import { equalBytes } from '../codec/bytes.js';
 import { type Result, fail, ok } from '../errors/bot-error.js';
+import { Permission } from '../chain/genesis.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
 import { Role } from '../tx/bodies.js';
 import { keyId } from '../tx/identity.js';
+import { checkPow, isSelfEnroll } from '../tx/self-enroll.js';
 import { TxKind } from '../tx/kinds.js';
 import type { SignedTx } from '../tx/tx.js';
 import { type Account, AccountRole, AccountStatus, type LedgerState } from './ledger-state.js';
@@ -52,7 +62,12 @@ function isDevice(account: Account | undefined): account is Account {
  */
 export function signingKey(state: LedgerState, tx: SignedTx): Result<Uint8Array> {
   const account = state.account(tx.sender);
-  if (!account) return fail(ErrorCode.UNKNOWN_SENDER, 'sender is not enrolled');
+  if (!account) {
+    // A self-enrolment on a public chain is signed by the key it enrols (admitSelfEnroll checks
+    // that the sender is that key's id; the signature covers the sender).
+    if (tx.kind === TxKind.ENROLL && state.rules.permission === Permission.PUBLIC && isSelfEnroll(tx)) return ok((tx.body as readonly Uint8Array[])[0]!);
+    return fail(ErrorCode.UNKNOWN_SENDER, 'sender is not enrolled');
+  }
   if (account.status === AccountStatus.REVOKED) return fail(ErrorCode.REVOKED, 'sender was revoked');
   if (state.blockEntry(tx.sender)) return fail(ErrorCode.BLOCKED, 'sender is on the blocklist');
   return ok(account.key);
@@ -60,6 +75,7 @@ export function signingKey(state: LedgerState, tx: SignedTx): Result<Uint8Array>
 
 /** Whether a transaction with a verified signature may enter the ledger after everything already applied to `state`. */
 export function admitTx(crypto: CryptoProvider, state: LedgerState, tx: SignedTx, nowSeconds: number): Result<undefined> {
+  if (isSelfEnroll(tx)) return admitSelfEnroll(crypto, state, tx, nowSeconds);
   const account = state.account(tx.sender);
   if (!account) return fail(ErrorCode.UNKNOWN_SENDER, 'sender is not enrolled');
   if (account.status === AccountStatus.REVOKED) return fail(ErrorCode.REVOKED, 'sender was revoked');
@@ -68,6 +84,10 @@ export function admitTx(crypto: CryptoProvider, state: LedgerState, tx: SignedTx
   if (tx.seq <= account.lastSeq) return fail(ErrorCode.REPLAY, `seq ${tx.seq} ≤ last ${account.lastSeq}`);
   if (tx.seq > account.lastSeq + MAX_SEQ_JUMP) return fail(ErrorCode.SEQUENCE_GAP, `seq ${tx.seq} jumps more than ${MAX_SEQ_JUMP}`);
   if (tx.time > nowSeconds + MAX_FUTURE_SECONDS) return fail(ErrorCode.TIME_OUT_OF_RANGE, 'time is in the future');
+  const limits = state.rules.publicLimits;
+  if (limits && isDevice(account) && state.blockTxCount(tx.sender) >= limits.maxTxsPerBlockPerDevice) {
+    return fail(ErrorCode.QUOTA_EXCEEDED, `at most ${limits.maxTxsPerBlockPerDevice} transactions per device per block`);
+  }
   // Readings, the bulk, have no kind rules: their body is not read, so a host may decode it lazily.
   if (tx.kind === TxKind.READINGS) return ok(undefined);
 
@@ -102,10 +122,40 @@ export function admitTx(crypto: CryptoProvider, state: LedgerState, tx: SignedTx
   }
 }
 
+/**
+ * The rules of a self-enrolment (isSelfEnroll), in the order of the header comment. All cheap
+ * (one hash for the id, one for the proof of work), so ingest also runs it before it verifies
+ * the signature; admitTx runs it again after.
+ */
+export function admitSelfEnroll(crypto: CryptoProvider, state: LedgerState, tx: SignedTx, nowSeconds: number): Result<undefined> {
+  const { publicLimits: limits, chainId } = state.rules;
+  if (state.rules.permission !== Permission.PUBLIC || !limits || !chainId) return fail(ErrorCode.NOT_PERMITTED, 'self-enrolment only on a public chain');
+  const [key, , nonce] = tx.body as readonly Uint8Array[];
+  if (!equalBytes(keyId(crypto, key!), tx.sender)) return fail(ErrorCode.NOT_PERMITTED, 'a self-enrolment is sent by the id of the key it enrols');
+  const existing = state.account(tx.sender);
+  // The same enrolment again (a device that missed its ack) is a replay: the device then asks for its proof.
+  if (existing) return existing.lastSeq >= tx.seq ? fail(ErrorCode.REPLAY, `seq ${tx.seq} ≤ last ${existing.lastSeq}`) : fail(ErrorCode.DUPLICATE_DEVICE, 'already an account');
+  if (state.accountByKey(key!)) return fail(ErrorCode.DUPLICATE_DEVICE, 'key already belongs to an account');
+  if (tx.seq > MAX_SEQ_JUMP) return fail(ErrorCode.SEQUENCE_GAP, `seq ${tx.seq} jumps more than ${MAX_SEQ_JUMP}`);
+  if (tx.time > nowSeconds + MAX_FUTURE_SECONDS) return fail(ErrorCode.TIME_OUT_OF_RANGE, 'time is in the future');
+  if (state.blockSelfEnrolCount() >= limits.maxSelfEnrolPerBlock) return fail(ErrorCode.QUOTA_EXCEEDED, `at most ${limits.maxSelfEnrolPerBlock} self-enrolments per block`);
+  if (!checkPow(crypto, chainId, key!, nonce!, limits.powBits)) return fail(ErrorCode.BAD_POW, `proof of work under ${limits.powBits} bits`);
+  return ok(undefined);
+}
+
 /** Applies an admitted transaction at `height`. Call only after admitTx accepted it on this state. */
 export function applyTx(crypto: CryptoProvider, state: LedgerState, tx: SignedTx, height: number): void {
+  const publicChain = state.rules.publicLimits !== undefined;
+  if (isSelfEnroll(tx)) {
+    // The new account's first transaction is its own enrolment.
+    const key = (tx.body as readonly Uint8Array[])[0]!;
+    state.putAccount({ id: tx.sender, key, role: AccountRole.DEVICE, status: AccountStatus.ACTIVE, lastSeq: tx.seq, enrolledAt: height });
+    if (publicChain) state.countBlockTx(tx.sender, true);
+    return;
+  }
   const sender = state.account(tx.sender)!;
   state.putAccount({ ...sender, lastSeq: tx.seq });
+  if (publicChain && isDevice(sender)) state.countBlockTx(tx.sender, false);
   if (tx.kind === TxKind.READINGS) return; // nothing else to apply; the body is not read (see admitTx)
   const body = tx.body as readonly unknown[];
   switch (tx.kind) {
@@ -131,5 +181,19 @@ export function applyTx(crypto: CryptoProvider, state: LedgerState, tx: SignedTx
       return;
     default:
       return;
+  }
+}
+
+/**
+ * A block boundary for a public chain's quotas: they start again from the transactions still
+ * pending (in pool order), which go into the next block. The block producer's committed state
+ * calls it with none; a gateway's working state with what is left in its pool after the cut.
+ */
+export function restartBlockQuotas(state: LedgerState, pending: readonly SignedTx[]): void {
+  state.resetBlockQuotas();
+  if (!state.rules.publicLimits) return;
+  for (const tx of pending) {
+    if (isSelfEnroll(tx)) state.countBlockTx(tx.sender, true);
+    else if (isDevice(state.account(tx.sender))) state.countBlockTx(tx.sender, false);
   }
 }

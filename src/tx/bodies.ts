@@ -70,9 +70,12 @@ export function checkBody(kind: TxKind, body: CborValue): void {
       parseReadings(body);
       return;
     case TxKind.ENROLL: {
-      const [key, role] = fields(body, 2, 'enroll body');
+      // [key, role] by an operator or member; [key, 0, powNonce] a public chain's self-enrolment (self-enroll.ts).
+      const selfEnroll = isArray(body) && body.length === 3;
+      const [key, role, nonce] = fields(body, selfEnroll ? 3 : 2, 'enroll body');
       publicKeyOf(key!, 'enrolled key');
-      intIn(role!, Role.DEVICE, Role.GATEWAY, 'role');
+      intIn(role!, Role.DEVICE, selfEnroll ? Role.DEVICE : Role.GATEWAY, 'role');
+      if (selfEnroll) bytesOf(nonce!, 8, 'pow nonce');
       return;
     }
     case TxKind.REVOKE:

@@ -154,6 +154,8 @@ export class BlockProducer {
     const lightBlock = encodeLightBlock({ header, commit });
     // The one durable step: block, its transactions and its state changes together.
     store.commitBlock({ height, hash, time: header.time, txCount: entries.length, lightBlock }, next.takeTouched());
+    // A block boundary: a public chain's per-block quotas start empty on the committed state.
+    next.resetBlockQuotas();
     this.committed = next;
     this.pool = this.pool.slice(entries.length);
     this.latest = { height, hash, time: header.time };

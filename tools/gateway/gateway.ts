@@ -4,8 +4,8 @@
 // then every durable-but-unblocked transaction back into the pool, in order.
 
 import {
-  BlockReason, type CryptoProvider, LedgerState, TxKind, applyTx, blockReportBody, bytesToHex, chainTopics,
-  decodeTx, encodeTx, genesisHash, hexToBytes, keyId, signTx,
+  BlockReason, type CryptoProvider, LedgerState, TxKind, applyTx, blockReportBody, bytesToHex, chainRulesOf, chainTopics,
+  decodeTx, encodeTx, genesisHash, hexToBytes, keyId, restartBlockQuotas, signTx,
 } from '../../src/index.js';
 import type { Bus } from './bus.js';
 import { startAedesBus } from './bus-aedes.js';
@@ -100,7 +100,7 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
   let http: HttpApi | undefined;
   const latestBlock = store.latestBlock();
   const committed = latestBlock
-    ? LedgerState.fromEntries(store.accounts(), store.blocked())
+    ? LedgerState.fromEntries(store.accounts(), store.blocked(), chainRulesOf(crypto, genesis))
     : LedgerState.fromGenesis(crypto, genesis);
   const latest = latestBlock
     ? { height: latestBlock.height, hash: latestBlock.hash, time: latestBlock.time }
@@ -139,6 +139,8 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
       signers: [{ index: gatewayIndex, privateKey: chain.gatewayKey.privateKey }],
       ...(chain.operatorKey ? { operatorPrivateKey: chain.operatorKey.privateKey } : {}),
       onBlock: (height, count) => {
+        // What is left in the pool goes into the next block: the working state's quotas count only that.
+        restartBlockQuotas(working, producer.poolEntries().map((e) => e.tx));
         const at = now();
         metrics.block(count, lastBlockAt === undefined ? -1 : at - lastBlockAt);
         lastBlockAt = at;

@@ -49,7 +49,7 @@ const UNITS: Readonly<Record<string, string>> = Object.freeze({
 });
 
 export function permissionName(permission: number): string {
-  return permission === Permission.PRIVATE ? 'private' : permission === Permission.CONSORTIUM ? 'consortium' : `unknown_${permission}`;
+  return permission === Permission.PRIVATE ? 'private' : permission === Permission.CONSORTIUM ? 'consortium' : permission === Permission.PUBLIC ? 'public' : `unknown_${permission}`;
 }
 
 /** mantissa × 10^scale as the nearest double (via the decimal string, so 2101e-2 is exactly 21.01). */
@@ -412,6 +412,7 @@ export function chainJson(crypto: CryptoProvider, genesis: Genesis, chainId: Uin
     genesisTime: iso(genesis.time),
     validators: { threshold: genesis.validators.threshold, ids: genesis.validators.keys.map((k) => bytesToHex(keyId(crypto, k))) },
     operator: bytesToHex(keyId(crypto, genesis.operatorKey)),
+    ...(genesis.publicLimits ? { publicLimits: { ...genesis.publicLimits } } : {}),
   };
 }
 

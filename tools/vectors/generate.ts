@@ -30,7 +30,11 @@ import { DeviceTopic, chainTopics } from '../../src/mqtt/topics.js';
 import { makeEnrollRequest } from '../../src/tx/enroll-request.js';
 import { keyPairFromPrivate } from '../../src/tx/identity.js';
 import { AccountRole, AccountStatus, LedgerState } from '../../src/contracts/ledger-state.js';
-import { admitTx, applyTx } from '../../src/contracts/system-contracts.js';
+import { admitTx, applyTx, restartBlockQuotas, signingKey } from '../../src/contracts/system-contracts.js';
+import { chainIdOf, genesisHash as genesisHashOf } from '../../src/chain/genesis.js';
+import { makeSelfEnrollConnectToken, openSelfEnrollConnectToken } from '../../src/mqtt/connect-auth.js';
+import { leadingZeroBits, mintPowNonce, powDigest, selfEnrollBody } from '../../src/tx/self-enroll.js';
+import { verifyTxSignature } from '../../src/tx/tx.js';
 import { createNobleCrypto } from '../../src/crypto/noble-crypto.js';
 import { ErrorCode } from '../../src/errors/error-codes.js';
 import { type LightBlock, encodeLightBlock } from '../../src/chain/commit.js';
@@ -475,6 +479,85 @@ function stateVectors() {
   };
 }
 
+// ---------------------------------------------------------------- public chain (§6.2 7th field, §5.3.1 self-enrolment, §6.3.2 quotas)
+
+/**
+ * A public genesis (its encoding, chain id and hash), proof-of-work cases, a self-enrolling CONNECT
+ * token, and a run of transactions with block cuts, each with the code a gateway must give it
+ * (sender key lookup, signature, admission, in that order).
+ */
+function publicVectors() {
+  const limits = { powBits: 8, maxTxsPerBlockPerDevice: 2, maxSelfEnrolPerBlock: 1 };
+  const genesis = { ...fixture.genesis, permission: Permission.PUBLIC, publicLimits: limits };
+  const id = chainIdOf(crypto, genesis);
+  const [a, b] = [testKey(crypto, 'public device a'), testKey(crypto, 'public device b')];
+  const nonceA = mintPowNonce(crypto, id, a.publicKey, limits.powBits);
+  const nonceB = mintPowNonce(crypto, id, b.publicKey, limits.powBits);
+  const pow = (what: string, key: Uint8Array, nonce: Uint8Array, powBits: number) => {
+    const digest = powDigest(crypto, id, key, nonce);
+    return { what, key: hex(key), nonce: hex(nonce), powBits, preimage: hex(encodeCbor([id, key, nonce])), digest: hex(digest), leadingZeroBits: leadingZeroBits(digest), ok: leadingZeroBits(digest) >= powBits };
+  };
+  let weak = new Uint8Array(8);
+  for (let i = 0; leadingZeroBits(powDigest(crypto, id, a.publicKey, weak)) >= limits.powBits; i++) weak = Uint8Array.of(0, 0, 0, 0, 0, 0, i >> 8, i & 0xff);
+  const powCases = [
+    pow('the minted nonce (the first from 0 up)', a.publicKey, nonceA, limits.powBits),
+    pow('too few leading zero bits', a.publicKey, weak, limits.powBits),
+    pow("device a's nonce for device b's key", b.publicKey, nonceA, limits.powBits),
+    pow('powBits 0: any nonce', a.publicKey, weak, 0),
+  ];
+  const state = LedgerState.fromGenesis(crypto, genesis);
+  const now = T + 600;
+  const steps: object[] = [];
+  let height = 1;
+  const step = (what: string, key: { privateKey: Uint8Array }, unsigned: Omit<UnsignedTx, 'time'>, expect: number) => {
+    const tx = signTx(crypto, id, { ...unsigned, time: T }, key.privateKey);
+    const signer = signingKey(state, tx);
+    let code: number = signer.ok ? ErrorCode.OK : signer.code;
+    if (signer.ok && !verifyTxSignature(crypto, id, tx, signer.value).ok) code = ErrorCode.BAD_SIGNATURE;
+    if (code === ErrorCode.OK) {
+      const verdict = admitTx(crypto, state, tx, now);
+      code = verdict.ok ? ErrorCode.OK : verdict.code;
+      if (verdict.ok) applyTx(crypto, state, tx, height);
+    }
+    if (code !== expect) throw new Error(`public step ${what}: ${code}, want ${expect}`);
+    steps.push({ height, what, wire: hex(encodeTx(tx)), expect: code });
+  };
+  const cut = () => {
+    steps.push({ height, cut: true, stateRoot: hex(state.root(crypto)) });
+    restartBlockQuotas(state, []);
+    height++;
+  };
+  const idA = keyId(crypto, a.publicKey);
+  const idB = keyId(crypto, b.publicKey);
+  const enrolA = { kind: TxKind.ENROLL, sender: idA, seq: 1, body: selfEnrollBody(a.publicKey, nonceA) };
+  const reading = (sender: Uint8Array, seq: number) => ({ kind: TxKind.READINGS, sender, seq, body: readingsBody([{ quantity: Quantity.TEMPERATURE_C, scale: -2, interval: 0, values: [2150 + seq] }]) });
+  step('readings of a device not enrolled', a, reading(idA, 1), ErrorCode.UNKNOWN_SENDER);
+  step('self-enrolment with too weak a proof of work', a, { ...enrolA, body: selfEnrollBody(a.publicKey, weak) }, ErrorCode.BAD_POW);
+  step('self-enrolment signed by another key than the body key', b, enrolA, ErrorCode.BAD_SIGNATURE);
+  step('self-enrolment', a, enrolA, ErrorCode.OK);
+  step('the same again: a replay', a, enrolA, ErrorCode.REPLAY);
+  step('a second self-enrolment in the block: over maxSelfEnrolPerBlock', b, { kind: TxKind.ENROLL, sender: idB, seq: 1, body: selfEnrollBody(b.publicKey, nonceB) }, ErrorCode.QUOTA_EXCEEDED);
+  step("the device's second transaction of the block", a, reading(idA, 2), ErrorCode.OK);
+  step('its third: over maxTxsPerBlockPerDevice', a, reading(idA, 3), ErrorCode.QUOTA_EXCEEDED);
+  cut();
+  step('the next block: the device again', a, reading(idA, 3), ErrorCode.OK);
+  step('and the second self-enrolment', b, { kind: TxKind.ENROLL, sender: idB, seq: 1, body: selfEnrollBody(b.publicKey, nonceB) }, ErrorCode.OK);
+  cut();
+  const privateState = LedgerState.fromGenesis(crypto, fixture.genesis);
+  const onPrivate = signTx(crypto, chainId, { ...enrolA, time: T, body: selfEnrollBody(a.publicKey, mintPowNonce(crypto, chainId, a.publicKey, limits.powBits)) }, a.privateKey);
+  const privateVerdict = admitTx(crypto, privateState, onPrivate, now);
+  const timeMs = GENESIS_TIME + 5000;
+  const token = makeSelfEnrollConnectToken(crypto, id, a, timeMs, nonceA);
+  openSelfEnrollConnectToken(crypto, id, idA, hex(token), limits.powBits);
+  return {
+    genesis: hex(encodeGenesis(genesis)), chainId: hex(id), genesisHash: hex(genesisHashOf(crypto, genesis)), publicLimits: limits,
+    pow: powCases,
+    now, steps,
+    onPrivateChain: { genesis: hex(encodeGenesis(fixture.genesis)), wire: hex(encodeTx(onPrivate)), expect: privateVerdict.ok ? 0 : privateVerdict.code, signingKey: (() => { const k = signingKey(privateState, onPrivate); return k.ok ? 0 : k.code; })() },
+    connect: { deviceId: hex(idA), timeMs, powBits: limits.powBits, password: hex(token), publicKey: hex(a.publicKey) },
+  };
+}
+
 // ---------------------------------------------------------------- identities, enrolment, messages, topics, worked examples
 
 /** Every structure of the protocol document not covered by another file, and the document's own examples. */
@@ -654,6 +737,7 @@ const files: Record<string, unknown> = {
   'state.json': stateVectors(),
   'messages.json': messageVectors(),
   'past-header.json': pastHeaderVectors(),
+  'public.json': publicVectors(),
 };
 for (const [name, content] of Object.entries(files)) {
   writeFileSync(dir + name, JSON.stringify(content, null, 1) + '\n');
