@@ -34,7 +34,11 @@ test('a pool filled by many small admissions is cut into full blocks; the rest w
   const deviceKey = { privateKey: crypto.sha256(Uint8Array.of(1, 2, 3)) };
   const publicKey = crypto.publicKey(deviceKey.privateKey);
   const sender = keyId(crypto, publicKey);
-  const committed = LedgerState.fromEntries([{ id: sender, key: publicKey, role: AccountRole.DEVICE, status: AccountStatus.ACTIVE, lastSeq: 0, enrolledAt: 0 }], []);
+  const committed = LedgerState.fromEntries(
+    [{ id: sender, key: publicKey, role: AccountRole.DEVICE, status: AccountStatus.ACTIVE, lastSeq: 0, enrolledAt: 0 }],
+    [],
+    { chainId: chain.chainId, permission: chain.genesis.permission, current: chain.genesis.validators, next: chain.genesis.validators },
+  );
   const published: { topic: string; payload: Uint8Array }[] = [];
   const heights: number[] = [];
   let fullBlocks: () => void = () => {};
@@ -45,7 +49,7 @@ test('a pool filled by many small admissions is cut into full blocks; the rest w
   const producer = new BlockProducer(
     {
       crypto, chainId: chain.chainId, topics: chainTopics(chain.chainId), store, bus: recorderBus(published), validators: chain.genesis.validators,
-      signers: [{ index: 0, privateKey: chain.gatewayKey.privateKey }], now: () => now,
+      keys: [chain.gatewayKey], now: () => now,
       onBlock: (height, count) => {
         heights.push(count);
         if (heights.length === 3) fullBlocks();
@@ -96,7 +100,7 @@ test('a device off for longer than its trust period re-anchors on the checkpoint
   const producer = new BlockProducer(
     {
       crypto, chainId: chain.chainId, topics, store, bus: recorderBus(published), validators: chain.genesis.validators,
-      signers: [{ index: 0, privateKey: chain.gatewayKey.privateKey }], operatorPrivateKey: chain.operatorKey!.privateKey, now: () => now,
+      keys: [chain.gatewayKey], operatorPrivateKey: chain.operatorKey!.privateKey, now: () => now,
     },
     { ...DEFAULT_PRODUCER_OPTIONS, heartbeatMs },
     LedgerState.fromGenesis(crypto, chain.genesis),
@@ -138,7 +142,7 @@ test('a device off for longer than its trust period re-anchors on the checkpoint
   const restarted = new BlockProducer(
     {
       crypto, chainId: chain.chainId, topics, store, bus: recorderBus(afterRestart), validators: chain.genesis.validators,
-      signers: [{ index: 0, privateKey: chain.gatewayKey.privateKey }], operatorPrivateKey: chain.operatorKey!.privateKey, now: () => now,
+      keys: [chain.gatewayKey], operatorPrivateKey: chain.operatorKey!.privateKey, now: () => now,
     },
     { ...DEFAULT_PRODUCER_OPTIONS, heartbeatMs },
     producer.committedState(),

@@ -3,11 +3,17 @@
 // gets the same state root, so this lives in the core, not in the gateway.
 // The state records which entries a block touched, so a store can persist
 // exactly those rows in the block's atomic write.
+//
+// It also holds the chain's validator sets (docs/protocol.md §6.3.2): `validators`, the set
+// that signs the next block, and `nextValidators`, that set with the GOVERN transactions
+// applied since; endBlock() makes the second the first at each block boundary. Neither is a
+// leaf of the state root: the headers commit to them (validatorsHash, nextValidatorsHash).
 
 import { bytesToHex, compareBytes, hexToBytes } from '../codec/bytes.js';
 import { encodeCbor } from '../codec/cbor.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
-import type { Genesis } from '../chain/genesis.js';
+import { type Genesis, Permission, chainIdOf } from '../chain/genesis.js';
+import type { ValidatorSet } from '../chain/validator-set.js';
 import { merkleRoot } from '../merkle/merkle.js';
 import { keyId } from '../tx/identity.js';
 
@@ -37,10 +43,26 @@ export interface BlockEntry {
   readonly height: number;
 }
 
+/** The sets of a chain's state, as a store keeps them. */
+export interface ValidatorSets {
+  /** Signs the next block. */
+  readonly current: ValidatorSet;
+  /** `current` with the GOVERN transactions applied since the last block boundary. */
+  readonly next: ValidatorSet;
+}
+
+/** What a state holds of its chain beyond its entries: from the genesis, the sets as stored. */
+export interface ChainContext extends ValidatorSets {
+  readonly chainId: Uint8Array;
+  readonly permission: Permission;
+}
+
 export interface TouchedState {
   readonly accounts: readonly Account[];
   readonly blocked: readonly BlockEntry[];
   readonly unblocked: readonly Uint8Array[];
+  /** Present when either set changed since the last call (and for the genesis' first block). */
+  readonly validators?: ValidatorSets;
 }
 
 export class LedgerState {
@@ -50,11 +72,18 @@ export class LedgerState {
   private readonly idByKey = new Map<string, string>();
   private touchedAccounts = new Set<string>();
   private touchedBlocked = new Set<string>();
+  private touchedSets = false;
+  /** Undefined only for a state made from entries alone (tests of the registry); GOVERN then has no set to change. */
+  private chain: ChainContext | undefined;
 
   /** The operator and every validator of the genesis, as accounts (a validator that is also the operator is the operator). */
   static fromGenesis(crypto: CryptoProvider, genesis: Genesis): LedgerState {
-    // Seeded through putAccount so the first block's write persists them.
+    // Seeded through putAccount (and the sets marked) so the first block's write persists them.
     const state = new LedgerState();
+    state.chain = Object.freeze({
+      chainId: chainIdOf(crypto, genesis), permission: genesis.permission, current: genesis.validators, next: genesis.validators,
+    });
+    state.touchedSets = true;
     const seed = (key: Uint8Array, role: AccountRole) =>
       state.putAccount({ id: keyId(crypto, key), key, role, status: AccountStatus.ACTIVE, lastSeq: 0, enrolledAt: 0 });
     for (const key of genesis.validators.keys) seed(key, AccountRole.VALIDATOR);
@@ -62,19 +91,60 @@ export class LedgerState {
     return state;
   }
 
-  static fromEntries(accounts: readonly Account[], blocked: readonly BlockEntry[]): LedgerState {
+  /** A state as stored (on restart): its entries, and its chain (chain id and permission from the genesis, the sets as stored). */
+  static fromEntries(accounts: readonly Account[], blocked: readonly BlockEntry[], chain?: ChainContext): LedgerState {
     const state = new LedgerState();
     for (const a of accounts) state.setAccount(a);
     for (const b of blocked) state.blockedById.set(bytesToHex(b.id), Object.freeze({ ...b }));
+    if (chain) state.chain = Object.freeze({ ...chain });
     return state;
   }
 
   /** An independent copy, including the record of touched entries not yet taken. */
   clone(): LedgerState {
-    const copy = LedgerState.fromEntries([...this.accountsById.values()], [...this.blockedById.values()]);
+    const copy = LedgerState.fromEntries([...this.accountsById.values()], [...this.blockedById.values()], this.chain);
     copy.touchedAccounts = new Set(this.touchedAccounts);
     copy.touchedBlocked = new Set(this.touchedBlocked);
+    copy.touchedSets = this.touchedSets;
     return copy;
+  }
+
+  /** The chain id, permission and sets, or undefined for a state made from entries alone. */
+  chainContext(): ChainContext | undefined {
+    return this.chain;
+  }
+
+  /** The chain's permission model (genesis); PRIVATE for a state made from entries alone. */
+  permission(): Permission {
+    return this.chain?.permission ?? Permission.PRIVATE;
+  }
+
+  /** The set that signs the next block (the one approvals of GOVERN are counted in). */
+  validators(): ValidatorSet | undefined {
+    return this.chain?.current;
+  }
+
+  /** The set after the GOVERN transactions applied since the last block boundary: it signs the block after. */
+  nextValidators(): ValidatorSet | undefined {
+    return this.chain?.next;
+  }
+
+  /** Replaces the next set (GOVERN's apply; the set was checked by its admission). */
+  setNextValidators(set: ValidatorSet): void {
+    if (!this.chain) throw new Error('this state has no validator set');
+    this.chain = Object.freeze({ ...this.chain, next: set });
+    this.touchedSets = true;
+  }
+
+  /**
+   * The block boundary: the next set becomes the current one. Called once a block's header has
+   * named `nextValidators()` as its nextValidatorsHash (buildHeader does), so the state between
+   * blocks always holds the set that signs the coming block.
+   */
+  endBlock(): void {
+    if (!this.chain || this.chain.current === this.chain.next) return;
+    this.chain = Object.freeze({ ...this.chain, current: this.chain.next });
+    this.touchedSets = true;
   }
 
   account(id: Uint8Array): Account | undefined {
@@ -136,7 +206,9 @@ export class LedgerState {
     }
     this.touchedAccounts = new Set();
     this.touchedBlocked = new Set();
-    return { accounts, blocked, unblocked };
+    const sets = this.touchedSets && this.chain ? { validators: { current: this.chain.current, next: this.chain.next } } : {};
+    this.touchedSets = false;
+    return { accounts, blocked, unblocked, ...sets };
   }
 
   /**

@@ -31,6 +31,8 @@ export const ErrorCode = Object.freeze({
   BAD_KEY: 212,
   DUPLICATE_DEVICE: 213,
   WRONG_SENDER: 214,
+  BAD_APPROVALS: 215,
+  NOT_A_MEMBER: 216,
 
   TRUST_EXPIRED: 300,
   NOT_NEWER: 301,

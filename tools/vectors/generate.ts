@@ -171,7 +171,7 @@ function txVectors() {
   bad('zero signature', 'r = s = 0', encodeTx({ ...tx, signature: new Uint8Array(64) }), fail(ErrorCode.BAD_SIGNATURE));
   const fields = [tx.kind, tx.sender, tx.seq, tx.time, tx.body, tx.signature] as CborValue[];
   const with_ = (i: number, value: CborValue) => raw(fields.map((f, j) => (j === i ? value : f)));
-  bad('unknown kind', 'kind 7 is not in the table', with_(0, 7), fail(ErrorCode.UNKNOWN_KIND));
+  bad('unknown kind', 'kind 8 is not in the table', with_(0, 8), fail(ErrorCode.UNKNOWN_KIND));
   bad('five fields', 'a transaction has six', raw(fields.slice(0, 5)), fail(ErrorCode.BAD_SHAPE));
   bad('short sender', 'ids are 8 bytes', with_(1, new Uint8Array(7)), fail(ErrorCode.BAD_SHAPE));
   bad('sequence zero', 'sequences start at 1', with_(2, 0), fail(ErrorCode.BAD_SHAPE));
