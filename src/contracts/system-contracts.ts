@@ -15,7 +15,7 @@
 //   DUPLICATE_DEVICE an enrolment or key rotation to a key that is an account's key, or whose
 //                    id is another account's id: keys stay unique, so a key names one account
 //
-// GOVERN (a change of the validator set, docs/protocol.md §5.10) adds, after those:
+// GOVERN (a change of the validator set, docs/protocol.md §5.8.2) adds, after those:
 //
 //   NOT_A_MEMBER     REMOVE_MEMBER or ROTATE_MEMBER_KEY of a key not in the next set
 //   DUPLICATE_DEVICE ADD_MEMBER of a member, or ADD_MEMBER / ROTATE_MEMBER_KEY to a key held by

@@ -1,5 +1,5 @@
 // Approvals of a validator-set change (core layer, tx): what each member of the current set
-// signs for a GOVERN transaction (docs/protocol.md §5.10). The digest binds the chain, the
+// signs for a GOVERN transaction (docs/protocol.md §5.8.2). The digest binds the chain, the
 // exact set the approvals are counted in (by its hash) and the proposal, so an approval is
 // void on another chain, and once the set has changed, and for any other proposal.
 //

@@ -383,7 +383,7 @@ function connectSuite(crypto: CryptoProvider): VectorResult[] {
   ];
 }
 
-/** GOVERN admission and the sets each block names (§5.10, §6.3.2), approval digest, cut markers (§6.8), votes (§6.9). */
+/** GOVERN admission and the sets each block names (§5.8.2, §6.3.2), approval digest, cut markers (§6.8), votes (§6.9). */
 function governSuite(crypto: CryptoProvider): VectorResult[] {
   const v = governVectors;
   const genesis = decodeGenesis(unhex(v.genesis));

@@ -111,7 +111,7 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
   let working = rebuildWorking(crypto, committed, pending);
   log(`chain ${bytesToHex(chainId)}: height ${latest.height}, ${pending.length} pending transactions recovered`);
 
-  // A gateway signs with its key while that key is in the current set (GOVERN changes it, §5.10). One
+  // A gateway signs with its key while that key is in the current set (GOVERN changes it, §5.8.2). One
   // that left it still serves its ledger; its producer says so and makes no block.
   if (!committed.validators()!.keys.some((k) => equalBytes(k, chain.gatewayKey.publicKey))) {
     const key = bytesToHex(chain.gatewayKey.publicKey);

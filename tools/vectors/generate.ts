@@ -161,7 +161,7 @@ function txVectors() {
   signed('block report', { kind: TxKind.BLOCK_REPORT, sender: gatewayId, seq: 1, time: T, body: blockReportBody(deviceId, BlockReason.FLOOD) }, gateway);
   signed('block lift', { kind: TxKind.BLOCK_LIFT, sender: gatewayId, seq: 2, time: T, body: deviceBody(deviceId) }, gateway);
   signed('invoke', { kind: TxKind.INVOKE, sender: deviceId, seq: 5, time: T, body: invokeBody(2, 1, [new Uint8Array([1, 2, 3]), 42, [7, -7]]) });
-  // A member adds v4, approved by v0..v2 of the genesis set (3 of 4) at their indices (§5.10).
+  // A member adds v4, approved by v0..v2 of the genesis set (3 of 4) at their indices (§5.8.2).
   const addV4: Proposal = { action: GovernAction.ADD_MEMBER, key: fixture.validatorKeys[4]!.publicKey };
   const approvers = fixture.validatorKeys.slice(0, 3).map((k) => ({ index: fixture.setA.keys.findIndex((pk) => equalBytes(pk, k.publicKey)), privateKey: k.privateKey }));
   signed('govern', { kind: TxKind.GOVERN, sender: gatewayId, seq: 3, time: T, body: governBody(addV4, signApprovals(crypto, chainId, validatorSetHash(crypto, fixture.setA), addV4, approvers)) }, gateway);
@@ -652,7 +652,7 @@ function messageVectors() {
   return { tags, keys, badKeys, enrol, enrolCases, validatorSets, header, acks, proofMessages, requests, responses, topics, documentExamples };
 }
 
-// ---------------------------------------------------------------- membership: GOVERN, cut markers, votes (§5.10, §6.8, §6.9)
+// ---------------------------------------------------------------- membership: GOVERN, cut markers, votes (§5.8.2, §6.8, §6.9)
 
 function governVectors() {
   const genesis = fixture.genesis; // CONSORTIUM, 3 of v0..v3
