@@ -9,7 +9,7 @@
 
 import {
   type Account, AccountRole, AccountStatus, type BlockEntry, BlockReason, type CborValue, type CryptoProvider,
-  type Genesis, HEADER_VERSION, type LedgerState, Permission, Quantity, Role, type SignedTx, TxKind, bytesToHex, compareBytes,
+  type Genesis, HEADER_VERSION, type LedgerState, Permission, Quantity, Role, type SignedTx, TxKind, type ValidatorSet, bytesToHex, compareBytes,
   decodeLightBlock, decodeTx, equalBytes, errorName, hexToBytes, inclusionProof, keyId, parseReadings, txId,
   verifyTxInclusion,
 } from '../../src/index.js';
@@ -403,6 +403,11 @@ export function stateCounts(committed: LedgerState) {
   return { accounts: committed.accounts().length, devices, revoked, blocked: committed.blocked().length };
 }
 
+/** A validator set as /status shows it: threshold and the members' key ids. */
+export function validatorsJson(crypto: CryptoProvider, set: ValidatorSet) {
+  return { threshold: set.threshold, ids: set.keys.map((k) => bytesToHex(keyId(crypto, k))) };
+}
+
 /** The chain's identity as /status shows it. */
 export function chainJson(crypto: CryptoProvider, genesis: Genesis, chainId: Uint8Array) {
   return {
@@ -410,7 +415,7 @@ export function chainJson(crypto: CryptoProvider, genesis: Genesis, chainId: Uin
     name: new TextDecoder().decode(genesis.name),
     permission: permissionName(genesis.permission),
     genesisTime: iso(genesis.time),
-    validators: { threshold: genesis.validators.threshold, ids: genesis.validators.keys.map((k) => bytesToHex(keyId(crypto, k))) },
+    validators: validatorsJson(crypto, genesis.validators),
     operator: bytesToHex(keyId(crypto, genesis.operatorKey)),
     ...(genesis.publicLimits ? { publicLimits: { ...genesis.publicLimits } } : {}),
   };
