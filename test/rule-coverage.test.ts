@@ -8,6 +8,7 @@ import checkpointVectors from './vectors/checkpoint.json' with { type: 'json' };
 import lightVectors from './vectors/light.json' with { type: 'json' };
 import merkleVectors from './vectors/merkle.json' with { type: 'json' };
 import txVectors from './vectors/tx.json' with { type: 'json' };
+import governVectors from './vectors/govern.json' with { type: 'json' };
 import { ErrorCode, errorName } from '../src/errors/error-codes.js';
 
 type Vector = { name: string; expect: { ok: boolean; code?: number } };
@@ -29,6 +30,13 @@ const requirements: [string, readonly Vector[], number[]][] = [
   ['checkpoint verifier', checkpointVectors.cases, [
     ErrorCode.WRONG_CHAIN, ErrorCode.VALSET_MISMATCH, ErrorCode.FROM_FUTURE, ErrorCode.TRUST_EXPIRED, ErrorCode.CHECKPOINT_ROLLBACK,
     ErrorCode.BAD_CHECKPOINT_SIGNATURE,
+  ]],
+  ['GOVERN admission, cut markers and votes', [
+    ...governVectors.steps.map((s) => ({ name: s.what, expect: s.expect === 0 ? { ok: true } : { ok: false, code: s.expect } })),
+    ...governVectors.cut.cases, ...governVectors.vote.cases,
+  ], [
+    ErrorCode.BAD_APPROVALS, ErrorCode.NOT_A_MEMBER, ErrorCode.DUPLICATE_DEVICE, ErrorCode.BAD_VALIDATOR_SET, ErrorCode.NOT_PERMITTED, ErrorCode.REVOKED,
+    ErrorCode.BAD_SIGNATURE, ErrorCode.BAD_COMMIT, ErrorCode.COMMIT_MISMATCH, ErrorCode.BAD_COMMIT_SIGNATURE, ErrorCode.BAD_SHAPE,
   ]],
   ['Merkle proofs', [...merkleVectors.proofs, ...merkleVectors.inclusion], [ErrorCode.BAD_PROOF, ErrorCode.PROOF_SHAPE]],
 ];

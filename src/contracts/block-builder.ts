@@ -5,6 +5,7 @@
 
 import type { CryptoProvider } from '../crypto/crypto-port.js';
 import type { Header } from '../chain/header.js';
+import { type ValidatorSet, validatorSetHash } from '../chain/validator-set.js';
 import { merkleRoot } from '../merkle/merkle.js';
 import type { SignedTx } from '../tx/tx.js';
 import type { LedgerState } from './ledger-state.js';
@@ -16,13 +17,16 @@ export interface BlockInput {
   /** Milliseconds; must be after the previous header's time. */
   readonly time: number;
   readonly prevHash: Uint8Array;
-  readonly validatorsHash: Uint8Array;
-  readonly nextValidatorsHash: Uint8Array;
+  /** Defaults to the hash of the state's current set (the state must have one, LedgerState.validators()). */
+  readonly validatorsHash?: Uint8Array;
+  /** Defaults to the hash of the state's next set once the transactions are applied. */
+  readonly nextValidatorsHash?: Uint8Array;
 }
 
 /**
  * Applies `txs` (in order, each with its id) to `state` and returns the header that commits to both.
  * `txRoot` may be passed by a caller that built the tree of the ids already (merkleTree, for the proofs).
+ * Ends the block on `state` (LedgerState.endBlock): afterwards it holds the set that signs the next block.
  */
 export function buildHeader(
   crypto: CryptoProvider,
@@ -31,7 +35,14 @@ export function buildHeader(
   txs: readonly { readonly tx: SignedTx; readonly id: Uint8Array }[],
   txRoot: Uint8Array = merkleRoot(crypto, txs.map((t) => t.id)),
 ): Header {
+  const setHash = (set: ValidatorSet | undefined, what: string) => {
+    if (!set) throw new Error(`buildHeader: no ${what} given and the state holds no validator set`);
+    return validatorSetHash(crypto, set);
+  };
+  const validatorsHash = input.validatorsHash ?? setHash(state.validators(), 'validatorsHash');
   for (const { tx } of txs) applyTx(crypto, state, tx, input.height);
+  const nextValidatorsHash = input.nextValidatorsHash ?? setHash(state.nextValidators(), 'nextValidatorsHash');
+  state.endBlock();
   return Object.freeze({
     chainId: input.chainId,
     height: input.height,
@@ -40,7 +51,7 @@ export function buildHeader(
     txRoot,
     txCount: txs.length,
     stateRoot: state.root(crypto),
-    validatorsHash: input.validatorsHash,
-    nextValidatorsHash: input.nextValidatorsHash,
+    validatorsHash,
+    nextValidatorsHash,
   });
 }

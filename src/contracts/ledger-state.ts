@@ -3,11 +3,17 @@
 // gets the same state root, so this lives in the core, not in the gateway.
 // The state records which entries a block touched, so a store can persist
 // exactly those rows in the block's atomic write.
+//
+// It also holds the chain's validator sets (docs/protocol.md §6.3.2): `validators`, the set
+// that signs the next block, and `nextValidators`, that set with the GOVERN transactions
+// applied since; endBlock() makes the second the first at each block boundary. Neither is a
+// leaf of the state root: the headers commit to them (validatorsHash, nextValidatorsHash).
 
 import { bytesToHex, compareBytes, hexToBytes } from '../codec/bytes.js';
 import { encodeCbor } from '../codec/cbor.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
-import type { Genesis } from '../chain/genesis.js';
+import { type Genesis, Permission, type PublicLimits, chainIdOf } from '../chain/genesis.js';
+import type { ValidatorSet } from '../chain/validator-set.js';
 import { merkleRoot } from '../merkle/merkle.js';
 import { keyId } from '../tx/identity.js';
 
@@ -37,10 +43,46 @@ export interface BlockEntry {
   readonly height: number;
 }
 
+/** The sets of a chain's state, as a store keeps them. */
+export interface ValidatorSets {
+  /** Signs the next block. */
+  readonly current: ValidatorSet;
+  /** `current` with the GOVERN transactions applied since the last block boundary. */
+  readonly next: ValidatorSet;
+}
+
+
 export interface TouchedState {
   readonly accounts: readonly Account[];
   readonly blocked: readonly BlockEntry[];
   readonly unblocked: readonly Uint8Array[];
+  /** Present when either set changed since the last call (and for the genesis' first block). */
+  readonly validators?: ValidatorSets;
+}
+
+/** The genesis settings the contracts' rules read (self-enrolment, quotas): fixed for the chain. */
+export interface ChainRules {
+  readonly permission: Permission;
+  /** Present exactly on a public chain. */
+  readonly publicLimits?: PublicLimits;
+  /** The chain's id (self-enrolment proofs of work are bound to it); absent only in PRIVATE_RULES. */
+  readonly chainId?: Uint8Array;
+}
+
+/** A private chain's rules: what a state made without a genesis (tests, tools) follows. */
+export const PRIVATE_RULES: ChainRules = Object.freeze({ permission: Permission.PRIVATE });
+
+/** What a state holds of its chain beyond its entries: the genesis' rules, the sets as stored. */
+export interface ChainContext extends ChainRules, ValidatorSets {
+  readonly chainId: Uint8Array;
+}
+
+function rulesOf({ permission, publicLimits, chainId }: ChainRules): ChainRules {
+  return Object.freeze({ permission, ...(publicLimits ? { publicLimits } : {}), ...(chainId ? { chainId } : {}) });
+}
+
+export function chainRulesOf(crypto: CryptoProvider, genesis: Genesis): ChainRules {
+  return Object.freeze({ permission: genesis.permission, chainId: chainIdOf(crypto, genesis), ...(genesis.publicLimits ? { publicLimits: genesis.publicLimits } : {}) });
 }
 
 export class LedgerState {
@@ -50,11 +92,25 @@ export class LedgerState {
   private readonly idByKey = new Map<string, string>();
   private touchedAccounts = new Set<string>();
   private touchedBlocked = new Set<string>();
+  private touchedSets = false;
+  /** Undefined only for a state made from entries alone (tests of the registry); GOVERN then has no set to change. */
+  private sets: ValidatorSets | undefined;
+  /**
+   * Public-chain quotas of the block being filled: transactions per device (account id hex) and
+   * self-enrolments. Counted by applyTx, reset by resetBlockQuotas at every block boundary; not
+   * part of the state root and not persisted (a restart rebuilds them by applying the pending pool).
+   */
+  private blockTxs = new Map<string, number>();
+  private blockSelfEnrols = 0;
+
+  constructor(readonly rules: ChainRules = PRIVATE_RULES) {}
 
   /** The operator and every validator of the genesis, as accounts (a validator that is also the operator is the operator). */
   static fromGenesis(crypto: CryptoProvider, genesis: Genesis): LedgerState {
-    // Seeded through putAccount so the first block's write persists them.
-    const state = new LedgerState();
+    // Seeded through putAccount (and the sets marked) so the first block's write persists them.
+    const state = new LedgerState(chainRulesOf(crypto, genesis));
+    state.sets = Object.freeze({ current: genesis.validators, next: genesis.validators });
+    state.touchedSets = true;
     const seed = (key: Uint8Array, role: AccountRole) =>
       state.putAccount({ id: keyId(crypto, key), key, role, status: AccountStatus.ACTIVE, lastSeq: 0, enrolledAt: 0 });
     for (const key of genesis.validators.keys) seed(key, AccountRole.VALIDATOR);
@@ -62,19 +118,89 @@ export class LedgerState {
     return state;
   }
 
-  static fromEntries(accounts: readonly Account[], blocked: readonly BlockEntry[]): LedgerState {
-    const state = new LedgerState();
+  /**
+   * A state as stored (on restart): its entries, the chain's rules (chainRulesOf its genesis) and
+   * the validator sets as stored. Without a context: a private chain's rules and no sets (tests).
+   */
+  static fromEntries(accounts: readonly Account[], blocked: readonly BlockEntry[], context?: ChainRules & Partial<ValidatorSets>): LedgerState {
+    const state = new LedgerState(context ? rulesOf(context) : PRIVATE_RULES);
     for (const a of accounts) state.setAccount(a);
     for (const b of blocked) state.blockedById.set(bytesToHex(b.id), Object.freeze({ ...b }));
+    if (context?.current && context.next) state.sets = Object.freeze({ current: context.current, next: context.next });
     return state;
   }
 
   /** An independent copy, including the record of touched entries not yet taken. */
   clone(): LedgerState {
-    const copy = LedgerState.fromEntries([...this.accountsById.values()], [...this.blockedById.values()]);
+    const copy = LedgerState.fromEntries([...this.accountsById.values()], [...this.blockedById.values()], { ...this.rules, ...this.sets });
     copy.touchedAccounts = new Set(this.touchedAccounts);
     copy.touchedBlocked = new Set(this.touchedBlocked);
+    copy.touchedSets = this.touchedSets;
+    copy.blockTxs = new Map(this.blockTxs);
+    copy.blockSelfEnrols = this.blockSelfEnrols;
     return copy;
+  }
+
+  /** Transactions of account `id` counted in the block being filled. */
+  blockTxCount(id: Uint8Array): number {
+    return this.blockTxs.get(bytesToHex(id)) ?? 0;
+  }
+
+  /** Self-enrolments counted in the block being filled. */
+  blockSelfEnrolCount(): number {
+    return this.blockSelfEnrols;
+  }
+
+  /** Counts one transaction of `id` (and a self-enrolment) against the block's quotas. */
+  countBlockTx(id: Uint8Array, selfEnrol: boolean): void {
+    const key = bytesToHex(id);
+    this.blockTxs.set(key, (this.blockTxs.get(key) ?? 0) + 1);
+    if (selfEnrol) this.blockSelfEnrols++;
+  }
+
+  /** A block boundary: the next block's quotas start empty. The block producer calls it after each block. */
+  resetBlockQuotas(): void {
+    this.blockTxs = new Map();
+    this.blockSelfEnrols = 0;
+  }
+
+  /** The chain id, permission and sets, or undefined for a state made from entries alone. */
+  chainContext(): ChainContext | undefined {
+    const { chainId } = this.rules;
+    return chainId && this.sets ? Object.freeze({ ...this.rules, chainId, ...this.sets }) : undefined;
+  }
+
+  /** The chain's permission model (genesis); PRIVATE for a state made from entries alone. */
+  permission(): Permission {
+    return this.rules.permission;
+  }
+
+  /** The set that signs the next block (the one approvals of GOVERN are counted in). */
+  validators(): ValidatorSet | undefined {
+    return this.sets?.current;
+  }
+
+  /** The set after the GOVERN transactions applied since the last block boundary: it signs the block after. */
+  nextValidators(): ValidatorSet | undefined {
+    return this.sets?.next;
+  }
+
+  /** Replaces the next set (GOVERN's apply; the set was checked by its admission). */
+  setNextValidators(set: ValidatorSet): void {
+    if (!this.sets) throw new Error('this state has no validator set');
+    this.sets = Object.freeze({ ...this.sets, next: set });
+    this.touchedSets = true;
+  }
+
+  /**
+   * The block boundary: the next set becomes the current one. Called once a block's header has
+   * named `nextValidators()` as its nextValidatorsHash (buildHeader does), so the state between
+   * blocks always holds the set that signs the coming block.
+   */
+  endBlock(): void {
+    if (!this.sets || this.sets.current === this.sets.next) return;
+    this.sets = Object.freeze({ ...this.sets, current: this.sets.next });
+    this.touchedSets = true;
   }
 
   account(id: Uint8Array): Account | undefined {
@@ -136,7 +262,9 @@ export class LedgerState {
     }
     this.touchedAccounts = new Set();
     this.touchedBlocked = new Set();
-    return { accounts, blocked, unblocked };
+    const sets = this.touchedSets && this.sets ? { validators: this.sets } : {};
+    this.touchedSets = false;
+    return { accounts, blocked, unblocked, ...sets };
   }
 
   /**

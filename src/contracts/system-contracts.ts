@@ -12,14 +12,36 @@
 //   SEQUENCE_GAP     seq jumps further than MAX_SEQ_JUMP (devices reserve sequences in
 //                    blocks and skip the unused rest on reboot, so small gaps are legal)
 //   TIME_OUT_OF_RANGE  the transaction's time is more than MAX_FUTURE_SECONDS ahead
+//   QUOTA_EXCEEDED   public chain: the device already has maxTxsPerBlockPerDevice transactions in
+//                    the block being filled (transient: the next block has room)
 //   DUPLICATE_DEVICE an enrolment or key rotation to a key that is an account's key, or whose
 //                    id is another account's id: keys stay unique, so a key names one account
+//
+// GOVERN (a change of the validator set, docs/protocol.md §5.8.2) adds, after those:
+//
+//   NOT_A_MEMBER     REMOVE_MEMBER or ROTATE_MEMBER_KEY of a key not in the next set
+//   DUPLICATE_DEVICE ADD_MEMBER of a member, or ADD_MEMBER / ROTATE_MEMBER_KEY to a key held by
+//                    (or whose id is) another account; NOT_PERMITTED when that account is a
+//                    device, gateway or the operator
+//   BAD_VALIDATOR_SET the set it makes would not be a valid set (§6.1: 1..64 keys, 1 ≤ t ≤ n)
+//   BAD_APPROVALS    approvals not strictly ascending indices of the current set, fewer than
+//                    its threshold, or one that does not verify (checked last: the only costly step)
+//
+// A self-enrolment (public chain: ENROLL [key, 0, powNonce] sent by keyId(key), signed by key)
+// has no account yet, so it has its own order (admitSelfEnroll): NOT_PERMITTED (not a public
+// chain, or the sender is not the key's id), REPLAY / DUPLICATE_DEVICE (the id or key is an
+// account already), SEQUENCE_GAP, TIME_OUT_OF_RANGE, QUOTA_EXCEEDED (maxSelfEnrolPerBlock), BAD_POW.
 
 import { type Result, fail, ok } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
-import { Role } from '../tx/bodies.js';
+import { bytesToHex, equalBytes } from '../codec/bytes.js';
+import { Permission } from '../chain/genesis.js';
+import { type ValidatorSet, MAX_VALIDATORS, makeValidatorSet, validatorSetHash } from '../chain/validator-set.js';
+import { type Proposal, GovernAction, Role, parseGovern } from '../tx/bodies.js';
+import { approvalDigest } from '../tx/govern.js';
 import { keyId } from '../tx/identity.js';
+import { checkPow, isSelfEnroll } from '../tx/self-enroll.js';
 import { TxKind } from '../tx/kinds.js';
 import type { SignedTx } from '../tx/tx.js';
 import { type Account, AccountRole, AccountStatus, type LedgerState } from './ledger-state.js';
@@ -37,7 +59,20 @@ const senderRoles: Readonly<Record<TxKind, readonly AccountRole[]>> = Object.fre
   [TxKind.BLOCK_REPORT]: [AccountRole.VALIDATOR],
   [TxKind.BLOCK_LIFT]: [AccountRole.OPERATOR, AccountRole.VALIDATOR],
   [TxKind.INVOKE]: [AccountRole.DEVICE, AccountRole.GATEWAY],
+  [TxKind.GOVERN]: [AccountRole.VALIDATOR],
 });
+
+/** In a consortium each member enrols and revokes its own devices with its member key. */
+const consortiumRoles: Readonly<Partial<Record<TxKind, readonly AccountRole[]>>> = Object.freeze({
+  [TxKind.ENROLL]: [AccountRole.OPERATOR, AccountRole.VALIDATOR],
+  [TxKind.REVOKE]: [AccountRole.OPERATOR, AccountRole.VALIDATOR],
+});
+
+/** Whether an account of `role` may send `kind` on a chain of `permission` (§5.5). */
+export function maySend(kind: TxKind, role: AccountRole, permission: Permission): boolean {
+  const roles = (permission === Permission.CONSORTIUM ? consortiumRoles[kind] : undefined) ?? senderRoles[kind];
+  return roles.includes(role);
+}
 
 /** Contract ids callable through INVOKE. None yet: the system contracts have their own kinds. */
 const invokableContracts: ReadonlySet<number> = new Set();
@@ -52,7 +87,12 @@ function isDevice(account: Account | undefined): account is Account {
  */
 export function signingKey(state: LedgerState, tx: SignedTx): Result<Uint8Array> {
   const account = state.account(tx.sender);
-  if (!account) return fail(ErrorCode.UNKNOWN_SENDER, 'sender is not enrolled');
+  if (!account) {
+    // A self-enrolment on a public chain is signed by the key it enrols (admitSelfEnroll checks
+    // that the sender is that key's id; the signature covers the sender).
+    if (tx.kind === TxKind.ENROLL && state.rules.permission === Permission.PUBLIC && isSelfEnroll(tx)) return ok((tx.body as readonly Uint8Array[])[0]!);
+    return fail(ErrorCode.UNKNOWN_SENDER, 'sender is not enrolled');
+  }
   if (account.status === AccountStatus.REVOKED) return fail(ErrorCode.REVOKED, 'sender was revoked');
   if (state.blockEntry(tx.sender)) return fail(ErrorCode.BLOCKED, 'sender is on the blocklist');
   return ok(account.key);
@@ -60,14 +100,19 @@ export function signingKey(state: LedgerState, tx: SignedTx): Result<Uint8Array>
 
 /** Whether a transaction with a verified signature may enter the ledger after everything already applied to `state`. */
 export function admitTx(crypto: CryptoProvider, state: LedgerState, tx: SignedTx, nowSeconds: number): Result<undefined> {
+  if (isSelfEnroll(tx)) return admitSelfEnroll(crypto, state, tx, nowSeconds);
   const account = state.account(tx.sender);
   if (!account) return fail(ErrorCode.UNKNOWN_SENDER, 'sender is not enrolled');
   if (account.status === AccountStatus.REVOKED) return fail(ErrorCode.REVOKED, 'sender was revoked');
   if (state.blockEntry(tx.sender)) return fail(ErrorCode.BLOCKED, 'sender is on the blocklist');
-  if (!senderRoles[tx.kind].includes(account.role)) return fail(ErrorCode.NOT_PERMITTED, 'this role may not send this kind');
+  if (!maySend(tx.kind, account.role, state.permission())) return fail(ErrorCode.NOT_PERMITTED, 'this role may not send this kind');
   if (tx.seq <= account.lastSeq) return fail(ErrorCode.REPLAY, `seq ${tx.seq} ≤ last ${account.lastSeq}`);
   if (tx.seq > account.lastSeq + MAX_SEQ_JUMP) return fail(ErrorCode.SEQUENCE_GAP, `seq ${tx.seq} jumps more than ${MAX_SEQ_JUMP}`);
   if (tx.time > nowSeconds + MAX_FUTURE_SECONDS) return fail(ErrorCode.TIME_OUT_OF_RANGE, 'time is in the future');
+  const limits = state.rules.publicLimits;
+  if (limits && isDevice(account) && state.blockTxCount(tx.sender) >= limits.maxTxsPerBlockPerDevice) {
+    return fail(ErrorCode.QUOTA_EXCEEDED, `at most ${limits.maxTxsPerBlockPerDevice} transactions per device per block`);
+  }
   // Readings, the bulk, have no kind rules: their body is not read, so a host may decode it lazily.
   if (tx.kind === TxKind.READINGS) return ok(undefined);
 
@@ -97,15 +142,151 @@ export function admitTx(crypto: CryptoProvider, state: LedgerState, tx: SignedTx
     case TxKind.INVOKE:
       if (!invokableContracts.has(body[0] as number)) return fail(ErrorCode.NOT_PERMITTED, 'no such contract');
       return ok(undefined);
+    case TxKind.GOVERN:
+      return admitGovern(crypto, state, tx);
     default:
       return ok(undefined);
   }
 }
 
+/**
+ * The rules of a self-enrolment (isSelfEnroll), in the order of the header comment. All cheap
+ * (one hash for the id, one for the proof of work), so ingest also runs it before it verifies
+ * the signature; admitTx runs it again after.
+ */
+export function admitSelfEnroll(crypto: CryptoProvider, state: LedgerState, tx: SignedTx, nowSeconds: number): Result<undefined> {
+  const { publicLimits: limits, chainId } = state.rules;
+  if (state.rules.permission !== Permission.PUBLIC || !limits || !chainId) return fail(ErrorCode.NOT_PERMITTED, 'self-enrolment only on a public chain');
+  const [key, , nonce] = tx.body as readonly Uint8Array[];
+  if (!equalBytes(keyId(crypto, key!), tx.sender)) return fail(ErrorCode.NOT_PERMITTED, 'a self-enrolment is sent by the id of the key it enrols');
+  const existing = state.account(tx.sender);
+  // The same enrolment again (a device that missed its ack) is a replay: the device then asks for its proof.
+  if (existing) return existing.lastSeq >= tx.seq ? fail(ErrorCode.REPLAY, `seq ${tx.seq} ≤ last ${existing.lastSeq}`) : fail(ErrorCode.DUPLICATE_DEVICE, 'already an account');
+  if (state.accountByKey(key!)) return fail(ErrorCode.DUPLICATE_DEVICE, 'key already belongs to an account');
+  if (tx.seq > MAX_SEQ_JUMP) return fail(ErrorCode.SEQUENCE_GAP, `seq ${tx.seq} jumps more than ${MAX_SEQ_JUMP}`);
+  if (tx.time > nowSeconds + MAX_FUTURE_SECONDS) return fail(ErrorCode.TIME_OUT_OF_RANGE, 'time is in the future');
+  if (state.blockSelfEnrolCount() >= limits.maxSelfEnrolPerBlock) return fail(ErrorCode.QUOTA_EXCEEDED, `at most ${limits.maxSelfEnrolPerBlock} self-enrolments per block`);
+  if (!checkPow(crypto, chainId, key!, nonce!, limits.powBits)) return fail(ErrorCode.BAD_POW, `proof of work under ${limits.powBits} bits`);
+  return ok(undefined);
+}
+
+/** GOVERN's rules (header comment): the proposal against the next set, then the approvals against the current one. */
+function admitGovern(crypto: CryptoProvider, state: LedgerState, tx: SignedTx): Result<undefined> {
+  const chain = state.chainContext();
+  if (!chain) return fail(ErrorCode.NOT_PERMITTED, 'this state holds no validator set');
+  const { proposal, approvals } = parseGovern(tx.body);
+  const proposed = proposedSet(crypto, state, chain.next, proposal);
+  if (!proposed.ok) return proposed;
+  const current = chain.current;
+  for (let i = 0; i < approvals.length; i++) {
+    const index = approvals[i]!.index;
+    if (index >= current.keys.length) return fail(ErrorCode.BAD_APPROVALS, `approval index ${index} outside the current set of ${current.keys.length}`);
+    if (i > 0 && approvals[i - 1]!.index >= index) return fail(ErrorCode.BAD_APPROVALS, 'approval indices must be strictly ascending');
+  }
+  if (approvals.length < current.threshold) {
+    return fail(ErrorCode.BAD_APPROVALS, `${approvals.length} approvals, the current set needs ${current.threshold}`);
+  }
+  const digest = approvalDigest(crypto, chain.chainId, validatorSetHash(crypto, current), proposal);
+  for (const { index, signature } of approvals) {
+    if (!crypto.verify(signature, digest, current.keys[index]!)) {
+      return fail(ErrorCode.BAD_APPROVALS, `approval of member ${index} does not verify for this proposal and set`);
+    }
+  }
+  return ok(undefined);
+}
+
+const hasKey = (set: ValidatorSet, key: Uint8Array) => set.keys.some((k) => equalBytes(k, key));
+
+/**
+ * The set `proposal` makes of `next`, or why it may not: NOT_A_MEMBER, DUPLICATE_DEVICE or
+ * NOT_PERMITTED for a key the registry already gives to another account (keys stay unique
+ * across accounts, and a member key is a VALIDATOR account's), BAD_VALIDATOR_SET.
+ */
+function proposedSet(crypto: CryptoProvider, state: LedgerState, next: ValidatorSet, proposal: Proposal): Result<ValidatorSet> {
+  const keyFree = (key: Uint8Array, self: Account | undefined): Result<undefined> => {
+    const holder = state.accountByKey(key) ?? state.account(keyId(crypto, key));
+    if (holder === undefined || holder === self) return ok(undefined);
+    if (holder.role !== AccountRole.VALIDATOR) return fail(ErrorCode.NOT_PERMITTED, 'the key belongs to a device, gateway or operator account');
+    // A removed member's account may come back with the key it had.
+    if (holder.status === AccountStatus.REVOKED && equalBytes(holder.key, key) && self === undefined) return ok(undefined);
+    return fail(ErrorCode.DUPLICATE_DEVICE, 'the key or its id already belongs to a validator account');
+  };
+  const made = (threshold: number, keys: readonly Uint8Array[]): Result<ValidatorSet> => {
+    if (keys.length < 1 || keys.length > MAX_VALIDATORS) return fail(ErrorCode.BAD_VALIDATOR_SET, `a set has 1..${MAX_VALIDATORS} members`);
+    if (threshold > keys.length) return fail(ErrorCode.BAD_VALIDATOR_SET, `threshold ${threshold} above ${keys.length} members`);
+    return ok(makeValidatorSet(threshold, keys));
+  };
+  switch (proposal.action) {
+    case GovernAction.ADD_MEMBER: {
+      if (hasKey(next, proposal.key)) return fail(ErrorCode.DUPLICATE_DEVICE, 'already a member');
+      const free = keyFree(proposal.key, undefined);
+      return free.ok ? made(next.threshold, [...next.keys, proposal.key]) : free;
+    }
+    case GovernAction.REMOVE_MEMBER: {
+      if (!hasKey(next, proposal.key)) return fail(ErrorCode.NOT_A_MEMBER, 'not a member of the next set');
+      const hex = bytesToHex(proposal.key);
+      return made(next.threshold, next.keys.filter((k) => bytesToHex(k) !== hex));
+    }
+    case GovernAction.ROTATE_MEMBER_KEY: {
+      if (!hasKey(next, proposal.oldKey)) return fail(ErrorCode.NOT_A_MEMBER, 'not a member of the next set');
+      if (hasKey(next, proposal.newKey)) return fail(ErrorCode.DUPLICATE_DEVICE, 'the new key is a member already');
+      const free = keyFree(proposal.newKey, state.accountByKey(proposal.oldKey));
+      if (!free.ok) return free;
+      const hex = bytesToHex(proposal.oldKey);
+      return made(next.threshold, [...next.keys.filter((k) => bytesToHex(k) !== hex), proposal.newKey]);
+    }
+    case GovernAction.SET_THRESHOLD:
+      return made(proposal.threshold, next.keys);
+  }
+}
+
+/** GOVERN's effects: the next set, and the member's VALIDATOR account (added, revoked or given its new key). */
+function applyGovern(crypto: CryptoProvider, state: LedgerState, tx: SignedTx, height: number): void {
+  const { proposal } = parseGovern(tx.body);
+  const set = proposedSet(crypto, state, state.nextValidators()!, proposal);
+  if (!set.ok) throw new Error(`applyTx: GOVERN not admitted on this state (${set.reason})`);
+  state.setNextValidators(set.value);
+  // Only VALIDATOR accounts follow the set: a genesis member that is also the operator stays the operator.
+  const member = (key: Uint8Array) => {
+    const account = state.accountByKey(key);
+    return account?.role === AccountRole.VALIDATOR ? account : undefined;
+  };
+  switch (proposal.action) {
+    case GovernAction.ADD_MEMBER: {
+      const back = state.accountByKey(proposal.key);
+      state.putAccount(back
+        ? { ...back, status: AccountStatus.ACTIVE }
+        : { id: keyId(crypto, proposal.key), key: proposal.key, role: AccountRole.VALIDATOR, status: AccountStatus.ACTIVE, lastSeq: 0, enrolledAt: height });
+      return;
+    }
+    case GovernAction.REMOVE_MEMBER: {
+      const account = member(proposal.key);
+      if (account) state.putAccount({ ...account, status: AccountStatus.REVOKED });
+      return;
+    }
+    case GovernAction.ROTATE_MEMBER_KEY: {
+      const account = member(proposal.oldKey);
+      if (account) state.putAccount({ ...account, key: proposal.newKey });
+      return;
+    }
+    case GovernAction.SET_THRESHOLD:
+      return;
+  }
+}
+
 /** Applies an admitted transaction at `height`. Call only after admitTx accepted it on this state. */
 export function applyTx(crypto: CryptoProvider, state: LedgerState, tx: SignedTx, height: number): void {
+  const publicChain = state.rules.publicLimits !== undefined;
+  if (isSelfEnroll(tx)) {
+    // The new account's first transaction is its own enrolment.
+    const key = (tx.body as readonly Uint8Array[])[0]!;
+    state.putAccount({ id: tx.sender, key, role: AccountRole.DEVICE, status: AccountStatus.ACTIVE, lastSeq: tx.seq, enrolledAt: height });
+    if (publicChain) state.countBlockTx(tx.sender, true);
+    return;
+  }
   const sender = state.account(tx.sender)!;
   state.putAccount({ ...sender, lastSeq: tx.seq });
+  if (publicChain && isDevice(sender)) state.countBlockTx(tx.sender, false);
   if (tx.kind === TxKind.READINGS) return; // nothing else to apply; the body is not read (see admitTx)
   const body = tx.body as readonly unknown[];
   switch (tx.kind) {
@@ -129,7 +310,24 @@ export function applyTx(crypto: CryptoProvider, state: LedgerState, tx: SignedTx
     case TxKind.BLOCK_LIFT:
       state.unblock(body[0] as Uint8Array);
       return;
+    case TxKind.GOVERN:
+      applyGovern(crypto, state, tx, height);
+      return;
     default:
       return;
+  }
+}
+
+/**
+ * A block boundary for a public chain's quotas: they start again from the transactions still
+ * pending (in pool order), which go into the next block. The block producer's committed state
+ * calls it with none; a gateway's working state with what is left in its pool after the cut.
+ */
+export function restartBlockQuotas(state: LedgerState, pending: readonly SignedTx[]): void {
+  state.resetBlockQuotas();
+  if (!state.rules.publicLimits) return;
+  for (const tx of pending) {
+    if (isSelfEnroll(tx)) state.countBlockTx(tx.sender, true);
+    else if (isDevice(state.account(tx.sender))) state.countBlockTx(tx.sender, false);
   }
 }

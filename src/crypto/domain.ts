@@ -16,6 +16,10 @@ export const DomainTag = Object.freeze({
   VALIDATORS: ascii('botpeer/validators/v1'),
   CHECKPOINT: ascii('botpeer/checkpoint/v1'),
   CONNECT: ascii('botpeer/connect/v1'),
+  /** Self-enrolment proof of work on a public chain (src/tx/self-enroll.ts). */
+  POW: ascii('botpeer/pow/v1'),
+  CUT: ascii('botpeer/cut/v1'),
+  GOVERN: ascii('botpeer/govern/v1'),
 } as const);
 
 export type DomainTag = (typeof DomainTag)[keyof typeof DomainTag];

@@ -31,6 +31,12 @@ export const ErrorCode = Object.freeze({
   BAD_KEY: 212,
   DUPLICATE_DEVICE: 213,
   WRONG_SENDER: 214,
+  BAD_APPROVALS: 215,
+  NOT_A_MEMBER: 216,
+  /** Public chain: the device's (or the block's self-enrolment) quota for this block is used up. */
+  QUOTA_EXCEEDED: 218,
+  /** Public chain: the self-enrolment's proof of work has too few leading zero bits. */
+  BAD_POW: 219,
 
   TRUST_EXPIRED: 300,
   NOT_NEWER: 301,

@@ -6,6 +6,12 @@
 //   password  = hex of CBOR [timeMs, signature]
 //   signature = ECDSA (§4) over H_CONNECT(CBOR([chainId, deviceId, timeMs]))
 //
+// On a public chain a device that is not enrolled yet connects to enrol itself: its password is
+// then hex of CBOR [timeMs, signature, publicKey, powNonce], the same signature by that key, its
+// id keyId(publicKey), and the self-enrolment's proof of work (src/tx/self-enroll.ts), checked
+// (one hash) before the signature. The broker accepts this form also once the device is enrolled,
+// when publicKey is its key: a device that missed the ack of its enrolment still connects.
+//
 // The broker accepts a token only within CONNECT_WINDOW_MS of its own clock and only with a
 // timeMs above the last one it accepted from that device (and above its own start time), so a
 // recorded CONNECT is never accepted twice. The MQTT client asks for a fresh password at every
@@ -20,12 +26,17 @@ import type { CryptoProvider } from '../crypto/crypto-port.js';
 import { SIGNATURE_BYTES } from '../crypto/crypto-port.js';
 import { DomainTag } from '../crypto/domain.js';
 import { taggedHash } from '../crypto/hash.js';
+import { PUBLIC_KEY_BYTES } from '../crypto/crypto-port.js';
+import { equalBytes } from '../codec/bytes.js';
 import { type KeyPair, keyId } from '../tx/identity.js';
+import { POW_NONCE_BYTES, checkPow } from '../tx/self-enroll.js';
 
 /** How far a token's time may be from the broker's clock, either way. */
 export const CONNECT_WINDOW_MS = 120_000;
 /** Hex characters of the largest well-formed password: CBOR array(2), uint (≤ 9), bstr(64) (66). */
 export const CONNECT_PASSWORD_MAX_CHARS = 2 * (1 + 9 + 2 + SIGNATURE_BYTES);
+/** ... and of the self-enrolling form: then also bstr(33) (35) and bstr(8) (9). */
+export const SELF_ENROLL_PASSWORD_MAX_CHARS = CONNECT_PASSWORD_MAX_CHARS + 2 * (2 + PUBLIC_KEY_BYTES + 1 + POW_NONCE_BYTES);
 
 /** MQTT 3.1.1 CONNACK return codes the broker answers with (MQTT 5 reason codes in brackets). */
 export const ConnackCode = Object.freeze({
@@ -49,10 +60,55 @@ export function makeConnectToken(crypto: CryptoProvider, chainId: Uint8Array, ke
   return encodeCbor([timeMs, signature]);
 }
 
-/** What a device gives its MQTT client: its id as username, and a fresh password at every connection. */
-export function connectCredentials(crypto: CryptoProvider, chainId: Uint8Array, keys: KeyPair, clock: { now(): number }): { username: string; password: () => string } {
+/** The self-enrolling form of the password's bytes (public chain): CBOR [timeMs, signature, publicKey, powNonce]. */
+export function makeSelfEnrollConnectToken(crypto: CryptoProvider, chainId: Uint8Array, keys: KeyPair, timeMs: number, powNonce: Uint8Array): Uint8Array {
+  const signature = crypto.sign(connectDigest(crypto, chainId, keyId(crypto, keys.publicKey), timeMs), keys.privateKey);
+  return encodeCbor([timeMs, signature, keys.publicKey, powNonce]);
+}
+
+/**
+ * What a device gives its MQTT client: its id as username, and a fresh password at every connection.
+ * `powNonce`: on a public chain, the self-enrolment's nonce while the device is not enrolled (the
+ * self-enrolling form of the token), else undefined; asked at every connection.
+ */
+export function connectCredentials(
+  crypto: CryptoProvider, chainId: Uint8Array, keys: KeyPair, clock: { now(): number }, powNonce?: () => Uint8Array | undefined,
+): { username: string; password: () => string } {
   const username = bytesToHex(keyId(crypto, keys.publicKey));
-  return Object.freeze({ username, password: () => bytesToHex(makeConnectToken(crypto, chainId, keys, Math.floor(clock.now()))) });
+  return Object.freeze({
+    username,
+    password: () => {
+      const timeMs = Math.floor(clock.now());
+      const nonce = powNonce?.();
+      return bytesToHex(nonce ? makeSelfEnrollConnectToken(crypto, chainId, keys, timeMs, nonce) : makeConnectToken(crypto, chainId, keys, timeMs));
+    },
+  });
+}
+
+/**
+ * The self-enrolling token's time and key, once its key's id is `deviceId`, its proof of work
+ * has `powBits` and its signature verifies (in that order: the cheap checks first). Throws
+ * BotError: the decode's 1xx, BAD_SHAPE, BAD_KEY, BAD_POW, BAD_SIGNATURE.
+ */
+export function openSelfEnrollConnectToken(
+  crypto: CryptoProvider, chainId: Uint8Array, deviceId: Uint8Array, password: string, powBits: number,
+): { readonly timeMs: number; readonly publicKey: Uint8Array } {
+  if (password.length === 0 || password.length > SELF_ENROLL_PASSWORD_MAX_CHARS || password.length % 2 !== 0 || !/^[0-9a-f]+$/.test(password)) {
+    throw new BotError(ErrorCode.BAD_SHAPE, `connect password is lowercase hex of at most ${SELF_ENROLL_PASSWORD_MAX_CHARS} characters`);
+  }
+  const value = decodeCbor(hexToBytes(password), SMALL_LIMITS);
+  if (!Array.isArray(value) || value.length !== 4) throw new BotError(ErrorCode.BAD_SHAPE, 'self-enrolling connect token is [timeMs, signature, publicKey, powNonce]');
+  const [timeMs, signature, publicKey, nonce] = value;
+  if (typeof timeMs !== 'number' || !Number.isSafeInteger(timeMs) || timeMs < 0) throw new BotError(ErrorCode.BAD_SHAPE, 'timeMs must be a uint');
+  if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) throw new BotError(ErrorCode.BAD_SHAPE, 'signature must be 64 bytes');
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_BYTES) throw new BotError(ErrorCode.BAD_SHAPE, 'publicKey must be 33 bytes');
+  if (!(nonce instanceof Uint8Array) || nonce.length !== POW_NONCE_BYTES) throw new BotError(ErrorCode.BAD_SHAPE, 'powNonce must be 8 bytes');
+  if (!equalBytes(keyId(crypto, publicKey), deviceId)) throw new BotError(ErrorCode.BAD_KEY, 'the key is not the device id\'s');
+  if (!checkPow(crypto, chainId, publicKey, nonce, powBits)) throw new BotError(ErrorCode.BAD_POW, `proof of work under ${powBits} bits`);
+  if (!crypto.verify(signature, connectDigest(crypto, chainId, deviceId, timeMs), publicKey)) {
+    throw new BotError(ErrorCode.BAD_SIGNATURE, 'connect token not signed by the device key for this chain');
+  }
+  return Object.freeze({ timeMs, publicKey });
 }
 
 /**

@@ -5,7 +5,7 @@
 // broker binds the connection to the device that proved its key) and a persistent session;
 // then the peer. A host passes ports and settings, never assembles the parts.
 
-import { bytesToHex } from '../codec/bytes.js';
+import { bytesToHex, equalBytes } from '../codec/bytes.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
 import { chainIdOf } from '../chain/genesis.js';
 import { type BackoffOptions } from '../mqtt/client/backoff.js';
@@ -59,13 +59,16 @@ export function assemblePeer(config: PeerConfig, ports: HostPorts, mqtt: Session
   const keys = loadOrCreateKeyPair(crypto, store, random);
   const deviceId = keyId(crypto, keys.publicKey);
   const deviceIdHex = bytesToHex(deviceId);
+  const chainId = chainIdOf(crypto, config.genesis);
   const { sensors, log } = typeof ports.device === 'function' ? ports.device(deviceId, deviceIdHex) : ports.device;
   const session = createMqttClient({
     transport: ports.transport,
     clock,
     random,
     clientId: deviceIdHex,
-    ...connectCredentials(crypto, chainIdOf(crypto, config.genesis), keys, clock),
+    // Public chain, not accepted yet: the token's self-enrolling form (§9.6) carries the key and the
+    // proof of work, so the broker lets the device in to enrol itself (the peer minted the nonce by then).
+    ...connectCredentials(crypto, chainId, keys, clock, config.selfEnroll ? () => selfEnrollingNonce(store, chainId) : undefined),
     protocolVersion: mqtt.protocolVersion ?? 4,
     keepAliveSeconds: mqtt.keepAliveSeconds ?? 30,
     // A persistent session: the broker keeps the device's subscriptions and its QoS 1 acks
@@ -76,4 +79,12 @@ export function assemblePeer(config: PeerConfig, ports: HostPorts, mqtt: Session
   });
   const peer = createLightPeer(config, { crypto, clock, random, store, outbox: ports.outbox, session, log, sensors }, keys);
   return Object.freeze({ peer, deviceId, deviceIdHex, firstBoot });
+}
+
+/** The stored self-enrolment nonce while the device is not accepted on this chain, else undefined. */
+function selfEnrollingNonce(store: KeyValueStore, chainId: Uint8Array): Uint8Array | undefined {
+  const accepted = store.get(StoreKey.ACCEPTED);
+  if (accepted !== undefined && equalBytes(accepted, chainId)) return undefined;
+  const stored = store.get(StoreKey.POW_NONCE);
+  return stored !== undefined && stored.length > chainId.length && equalBytes(stored.subarray(0, chainId.length), chainId) ? stored.slice(chainId.length) : undefined;
 }

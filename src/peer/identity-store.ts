@@ -20,6 +20,8 @@ export const StoreKey = Object.freeze({
   TRUST: 'bp.trust',
   /** The chain id, once the gateway accepted one of this device's transactions on that chain. */
   ACCEPTED: 'bp.accepted',
+  /** Public chain: CBOR-free [chainId 8 ‖ powNonce 8], the self-enrolment's proof of work, minted once. */
+  POW_NONCE: 'bp.pow',
 } as const);
 
 /** First boot: makes the key from `random` and stores it; later boots load it. A stored key that is not valid is an error, never replaced. */

@@ -22,6 +22,8 @@ import { makeEnrollRequest } from '../tx/enroll-request.js';
 import { type KeyPair, keyId } from '../tx/identity.js';
 import { Quantity, TxKind } from '../tx/kinds.js';
 import { decodeTx, encodeTx, signTx } from '../tx/tx.js';
+import { POW_NONCE_BYTES, checkPow, mintPowNonce, selfEnrollBody } from '../tx/self-enroll.js';
+import { concatBytes } from '../codec/bytes.js';
 import { type CborValue } from '../codec/cbor.js';
 import { MAX_REQUEST_ID, type Method, decodeResponse } from '../mqtt/messages.js';
 import type { MqttSession, QoS, SessionHandlers } from '../mqtt/session.js';
@@ -165,6 +167,23 @@ class Peer implements LightPeer {
     this.seqs = new SeqReservation(ports.store, config.seqReserve, this.sender.highestSeq);
     const intervalSeconds = config.batchSize > 1 ? config.samplingIntervalMs / 1000 : 0;
     this.batcher = new ReadingBatcher(ports.sensors, config.batchSize, intervalSeconds);
+    if (config.selfEnroll && !this.accepted) this.queueSelfEnroll(config.selfEnroll.powBits);
+  }
+
+  /**
+   * Public chain, not accepted yet: the self-ENROLL goes first (seq 1 on a fresh device), unless
+   * the outbox holds it already (a reboot before it became final). The nonce is minted once and
+   * stored (StoreKey.POW_NONCE), so a reboot does not pay for the proof of work again.
+   */
+  private queueSelfEnroll(powBits: number): void {
+    const { crypto, outbox, store, clock } = this.ports;
+    for (const [, wire] of outbox.entries()) if (wire[1] === TxKind.ENROLL) return; // kind is the wire's second byte (§5.1)
+    const nonce = selfEnrollNonce(crypto, store, this.chainId, this.publicKey, powBits);
+    const seq = this.seqs.take();
+    const wire = encodeTx(signTx(crypto, this.chainId, { kind: TxKind.ENROLL, sender: this.deviceId, seq, time: Math.floor(clock.now() / 1000), body: selfEnrollBody(this.publicKey, nonce) }, this.keys.privateKey));
+    outbox.append(seq, wire);
+    this.ports.log(LogLevel.INFO, `self-enrolment queued as seq ${seq}`);
+    this.sender.add(seq, wire, clock.now());
   }
 
   enrollRequest(): Uint8Array {
@@ -452,4 +471,19 @@ class Peer implements LightPeer {
       this.report(code, `unexpected: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+}
+
+/**
+ * The stored proof-of-work nonce for this chain and key when it still holds for `powBits`, else a
+ * newly minted one (mintPowNonce: about 2^powBits hashes), stored as chainId ‖ nonce.
+ */
+export function selfEnrollNonce(crypto: CryptoProvider, store: KeyValueStore, chainId: Uint8Array, publicKey: Uint8Array, powBits: number): Uint8Array {
+  const stored = store.get(StoreKey.POW_NONCE);
+  if (stored !== undefined && stored.length === chainId.length + POW_NONCE_BYTES && equalBytes(stored.subarray(0, chainId.length), chainId)) {
+    const nonce = stored.slice(chainId.length);
+    if (checkPow(crypto, chainId, publicKey, nonce, powBits)) return nonce;
+  }
+  const nonce = mintPowNonce(crypto, chainId, publicKey, powBits);
+  store.set(StoreKey.POW_NONCE, concatBytes(chainId, nonce));
+  return nonce;
 }

@@ -6,7 +6,7 @@
 import { BotError } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import { isCompressedPublicKey } from '../crypto/crypto-port.js';
-import type { Genesis } from '../chain/genesis.js';
+import { type Genesis, MAX_POW_BITS, Permission } from '../chain/genesis.js';
 import { checkValidatorSet } from '../chain/validator-set.js';
 import { MAX_INTERVAL, MAX_READINGS_PER_TX } from '../tx/bodies.js';
 import { type TrustOptions, makeTrustOptions } from '../light/trust.js';
@@ -36,9 +36,27 @@ export interface PeerConfig {
   readonly retryMaxMs: number;
   /** The trusted header is written to storage at most this often while the validator set is unchanged (flash wear). */
   readonly trustSaveIntervalMs: number;
+  /**
+   * Public chain: the peer enrols itself (docs/protocol.md §5.6.1): until the gateway accepts it,
+   * its first transaction is a self-ENROLL with a proof of work of powBits. Absent: it waits to be
+   * enrolled by the operator (state `unenrolled`), as on a private chain.
+   */
+  readonly selfEnroll?: SelfEnrollOptions;
 }
 
-export type PeerOptions = Partial<Omit<PeerConfig, 'genesis' | 'trust'>> & { trust?: Partial<TrustOptions> };
+export interface SelfEnrollOptions {
+  /** Leading zero bits of the proof of work: at least the genesis' powBits. */
+  readonly powBits: number;
+}
+
+/**
+ * `selfEnroll`: by default the genesis decides (a public genesis: self-enrol with its powBits);
+ * `false` turns it off (a public chain's device the operator enrols).
+ */
+export type PeerOptions = Partial<Omit<PeerConfig, 'genesis' | 'trust' | 'selfEnroll'>> & {
+  trust?: Partial<TrustOptions>;
+  selfEnroll?: SelfEnrollOptions | false;
+};
 
 export const DEFAULT_PEER_OPTIONS = Object.freeze({
   samplingIntervalMs: 1000,
@@ -84,7 +102,7 @@ export function makePeerConfig(genesis: Genesis, options: PeerOptions = {}): Pee
     bad('genesis validator set is invalid');
   }
   if (!isCompressedPublicKey(genesis.operatorKey)) bad('genesis operator key must be a compressed key');
-  const { trust, ...rest } = options;
+  const { trust, selfEnroll, ...rest } = options;
   const merged = { ...DEFAULT_PEER_OPTIONS, ...rest };
   const batchSize = intIn(merged.batchSize, 1, MAX_READINGS_PER_TX, 'batchSize');
   const samplingIntervalMs = intIn(merged.samplingIntervalMs, 1, MAX_INTERVAL * 1000, 'samplingIntervalMs');
@@ -105,5 +123,18 @@ export function makePeerConfig(genesis: Genesis, options: PeerOptions = {}): Pee
     recheckIntervalMs: intIn(merged.recheckIntervalMs, 1, DAY_MS, 'recheckIntervalMs'),
     retryMaxMs: intIn(merged.retryMaxMs, 1, DAY_MS, 'retryMaxMs'),
     trustSaveIntervalMs: intIn(merged.trustSaveIntervalMs, 0, 30 * DAY_MS, 'trustSaveIntervalMs'),
+    ...selfEnrollOf(genesis, selfEnroll),
   });
+}
+
+function selfEnrollOf(genesis: Genesis, option: SelfEnrollOptions | false | undefined): { selfEnroll?: SelfEnrollOptions } {
+  const limits = genesis.publicLimits;
+  if (option === false) return {};
+  if (option === undefined) return genesis.permission === Permission.PUBLIC && limits ? { selfEnroll: Object.freeze({ powBits: limits.powBits }) } : {};
+  if (typeof option !== 'object' || option === null) bad('selfEnroll must be { powBits } or false');
+  if (genesis.permission !== Permission.PUBLIC || !limits) bad('selfEnroll only on a public chain');
+  const powBits = intIn(option.powBits, 0, MAX_POW_BITS, 'selfEnroll.powBits');
+  // A weaker proof is refused by every gateway (BAD_POW): say so here, not in the field.
+  if (powBits < limits.powBits) bad(`selfEnroll.powBits must be at least the genesis' ${limits.powBits}`);
+  return { selfEnroll: Object.freeze({ powBits }) };
 }

@@ -9,7 +9,8 @@
 //   REPLAY                       the gateway has a seq ≥ this one: ask for the proof (PROOF request),
 //                                never send it again; "not found" means it was never accepted and
 //                                its seq is spent, so it is re-signed under a new seq (bounded)
-//   RATE_LIMITED, INTERNAL       transient: send again after a backoff
+//   RATE_LIMITED, INTERNAL,      transient: send again after a backoff (QUOTA_EXCEEDED: a public chain's
+//   QUOTA_EXCEEDED               per-block quota; nothing was applied, the next block has room)
 //   TIME_OUT_OF_RANGE            this device's clock ran ahead: the gateway spent no seq, so the peer
 //                                sends nothing new, offers the oldest again every recheckIntervalMs,
 //                                and re-signs under the SAME seq any transaction whose time is in its
@@ -182,7 +183,7 @@ export class TxSender {
         this.clockAhead = true;
         this.ctx.report(ack.code, `gateway says seq ${entry.seq} is from the future: this device's clock runs ahead; holding the outbox, re-checking every ${this.ctx.config.recheckIntervalMs} ms`);
       }
-    } else if (ack.code === ErrorCode.RATE_LIMITED || ack.code === ErrorCode.INTERNAL) {
+    } else if (ack.code === ErrorCode.RATE_LIMITED || ack.code === ErrorCode.INTERNAL || ack.code === ErrorCode.QUOTA_EXCEEDED) {
       entry.status = EntryStatus.QUEUED;
       this.backOff();
     } else if (hold !== undefined) {

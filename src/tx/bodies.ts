@@ -4,7 +4,7 @@
 import type { CborValue } from '../codec/cbor.js';
 import { BotError } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
-import { PUBLIC_KEY_BYTES, isCompressedPublicKey } from '../crypto/crypto-port.js';
+import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, isCompressedPublicKey } from '../crypto/crypto-port.js';
 import { ID_BYTES } from './identity.js';
 import { BlockReason, Quantity, TxKind } from './kinds.js';
 
@@ -18,9 +18,27 @@ export const MAX_INTERVAL = 86_400;
 export const MIN_READING = -0x8000_0000;
 export const MAX_READING = 0x7fff_ffff;
 export const MAX_INVOKE_ARGS = 16;
+/** As many approvals as a validator set has members (MAX_VALIDATORS); TX_LIMITS' 4096 bytes hold about 56. */
+export const MAX_APPROVALS = 64;
 
 export const Role = Object.freeze({ DEVICE: 0, GATEWAY: 1 } as const);
 export type Role = (typeof Role)[keyof typeof Role];
+
+/** What a GOVERN transaction proposes to change in the validator set (its first argument picks the member). */
+export const GovernAction = Object.freeze({ ADD_MEMBER: 0, REMOVE_MEMBER: 1, ROTATE_MEMBER_KEY: 2, SET_THRESHOLD: 3 } as const);
+export type GovernAction = (typeof GovernAction)[keyof typeof GovernAction];
+
+export type Proposal =
+  | { readonly action: typeof GovernAction.ADD_MEMBER; readonly key: Uint8Array }
+  | { readonly action: typeof GovernAction.REMOVE_MEMBER; readonly key: Uint8Array }
+  | { readonly action: typeof GovernAction.ROTATE_MEMBER_KEY; readonly oldKey: Uint8Array; readonly newKey: Uint8Array }
+  | { readonly action: typeof GovernAction.SET_THRESHOLD; readonly threshold: number };
+
+/** One member's approval: its index in the current validator set and its signature (src/tx/govern.ts). */
+export interface Approval {
+  readonly index: number;
+  readonly signature: Uint8Array;
+}
 
 /** Readings of one quantity taken every `interval` seconds from the transaction's time on. */
 export interface ReadingSeries {
@@ -70,9 +88,12 @@ export function checkBody(kind: TxKind, body: CborValue): void {
       parseReadings(body);
       return;
     case TxKind.ENROLL: {
-      const [key, role] = fields(body, 2, 'enroll body');
+      // [key, role] by an operator or member; [key, 0, powNonce] a public chain's self-enrolment (self-enroll.ts).
+      const selfEnroll = isArray(body) && body.length === 3;
+      const [key, role, nonce] = fields(body, selfEnroll ? 3 : 2, 'enroll body');
       publicKeyOf(key!, 'enrolled key');
-      intIn(role!, Role.DEVICE, Role.GATEWAY, 'role');
+      intIn(role!, Role.DEVICE, selfEnroll ? Role.DEVICE : Role.GATEWAY, 'role');
+      if (selfEnroll) bytesOf(nonce!, 8, 'pow nonce');
       return;
     }
     case TxKind.REVOKE:
@@ -95,7 +116,61 @@ export function checkBody(kind: TxKind, body: CborValue): void {
       if (!isArray(args!) || args.length > MAX_INVOKE_ARGS) bad(`args must be an array of at most ${MAX_INVOKE_ARGS}`);
       return;
     }
+    case TxKind.GOVERN:
+      parseGovern(body);
+      return;
   }
+}
+
+/**
+ * Checks and reads a GOVERN body: [proposal, [[index, signature] …]], proposal [action, …args].
+ * Only the shape: whether the approvals are ordered, enough and valid for the current set is admission's (BAD_APPROVALS).
+ */
+export function parseGovern(body: CborValue): { proposal: Proposal; approvals: Approval[] } {
+  const [proposal, approvals] = fields(body, 2, 'govern body');
+  if (!isArray(approvals!) || approvals.length > MAX_APPROVALS) bad(`approvals must be an array of at most ${MAX_APPROVALS}`);
+  return {
+    proposal: parseProposal(proposal!),
+    approvals: approvals.map((entry) => {
+      const [index, signature] = fields(entry, 2, 'approval');
+      return { index: intIn(index!, 0, MAX_APPROVALS - 1, 'approval index'), signature: bytesOf(signature!, SIGNATURE_BYTES, 'approval signature') };
+    }),
+  };
+}
+
+export function parseProposal(value: CborValue): Proposal {
+  if (!isArray(value) || value.length < 2) bad('a proposal is [action, …args]');
+  switch (value[0]) {
+    case GovernAction.ADD_MEMBER:
+    case GovernAction.REMOVE_MEMBER:
+      return { action: value[0], key: publicKeyOf(fields(value, 2, 'proposal')[1]!, 'member key') };
+    case GovernAction.ROTATE_MEMBER_KEY: {
+      const [, oldKey, newKey] = fields(value, 3, 'proposal');
+      return { action: value[0], oldKey: publicKeyOf(oldKey!, 'old member key'), newKey: publicKeyOf(newKey!, 'new member key') };
+    }
+    case GovernAction.SET_THRESHOLD:
+      return { action: value[0], threshold: intIn(fields(value, 2, 'proposal')[1]!, 1, MAX_APPROVALS, 'threshold') };
+    default:
+      return bad('unknown govern action');
+  }
+}
+
+export function proposalToCbor(p: Proposal): CborValue {
+  switch (p.action) {
+    case GovernAction.ADD_MEMBER:
+    case GovernAction.REMOVE_MEMBER:
+      return [p.action, p.key];
+    case GovernAction.ROTATE_MEMBER_KEY:
+      return [p.action, p.oldKey, p.newKey];
+    case GovernAction.SET_THRESHOLD:
+      return [p.action, p.threshold];
+  }
+}
+
+/** A GOVERN body; approvals are put in ascending index order. */
+export function governBody(proposal: Proposal, approvals: readonly Approval[]): CborValue {
+  const sorted = [...approvals].sort((a, b) => a.index - b.index);
+  return [proposalToCbor(proposal), sorted.map((a) => [a.index, a.signature])];
 }
 
 /** Checks and reads a READINGS body: [[quantity, scale, interval, [values…]] …]. */

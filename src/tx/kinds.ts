@@ -16,12 +16,14 @@ export const TxKind = Object.freeze({
   BLOCK_LIFT: 5,
   /** Call a method of a BoT contract. */
   INVOKE: 6,
+  /** Change the validator set, signed by a validator, approved by the threshold of the current set. */
+  GOVERN: 7,
 } as const);
 
 export type TxKind = (typeof TxKind)[keyof typeof TxKind];
 
 export function isTxKind(value: number): value is TxKind {
-  return Number.isInteger(value) && value >= TxKind.READINGS && value <= TxKind.INVOKE;
+  return Number.isInteger(value) && value >= TxKind.READINGS && value <= TxKind.GOVERN;
 }
 
 /** What a reading series measures; the value is mantissa × 10^scale in the unit given here. */

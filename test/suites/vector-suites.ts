@@ -9,8 +9,14 @@ import lightVectors from '../vectors/light.json' with { type: 'json' };
 import merkleVectors from '../vectors/merkle.json' with { type: 'json' };
 import messageVectors from '../vectors/messages.json' with { type: 'json' };
 import pastHeaderVectors from '../vectors/past-header.json' with { type: 'json' };
+import publicVectors from '../vectors/public.json' with { type: 'json' };
 import stateVectors from '../vectors/state.json' with { type: 'json' };
 import txVectors from '../vectors/tx.json' with { type: 'json' };
+import governVectors from '../vectors/govern.json' with { type: 'json' };
+import { cutDigest, decodeCut, verifyCut } from '../../src/chain/cut.js';
+import { commitFromVotes, decodeVote, verifyVote } from '../../src/chain/vote.js';
+import { parseProposal } from '../../src/tx/bodies.js';
+import { approvalDigest } from '../../src/tx/govern.js';
 import { type CborValue, decodeCbor, encodeCbor } from '../../src/codec/cbor.js';
 import { equalBytes } from '../../src/codec/bytes.js';
 import { HEADER_LIMITS, SMALL_LIMITS, TX_LIMITS } from '../../src/codec/limits.js';
@@ -43,7 +49,9 @@ import { decodeProofMessage, encodeProofMessage } from '../../src/mqtt/proof-mes
 import { type DeviceTopic, chainTopics, parseDeviceTopic } from '../../src/mqtt/topics.js';
 import { makeEnrollRequest, openEnrollRequest } from '../../src/tx/enroll-request.js';
 import { keyId, keyPairFromPrivate } from '../../src/tx/identity.js';
-import { admitTx, applyTx, signingKey } from '../../src/contracts/system-contracts.js';
+import { admitTx, applyTx, restartBlockQuotas, signingKey } from '../../src/contracts/system-contracts.js';
+import { checkPow, leadingZeroBits, powDigest } from '../../src/tx/self-enroll.js';
+import { openSelfEnrollConnectToken } from '../../src/mqtt/connect-auth.js';
 import type { TxKind } from '../../src/tx/kinds.js';
 import { type Expect, hex, trustedFromJson, unhex } from '../support/hex-json.js';
 import { type VectorResult, expectEqual, expectOutcome, runVector } from './check.js';
@@ -378,7 +386,119 @@ function connectSuite(crypto: CryptoProvider): VectorResult[] {
   ];
 }
 
+/** GOVERN admission and the sets each block names (§5.8.2, §6.3.2), approval digest, cut markers (§6.8), votes (§6.9). */
+function governSuite(crypto: CryptoProvider): VectorResult[] {
+  const v = governVectors;
+  const genesis = decodeGenesis(unhex(v.genesis));
+  const chainId = chainIdOf(crypto, genesis);
+  const state = LedgerState.fromGenesis(crypto, genesis);
+  const results: VectorResult[] = v.steps.map((step, i) => runVector('govern', step.what, () => {
+    const tx = decodeTx(unhex(step.wire));
+    const key = signingKey(state, tx);
+    let code: number = key.ok ? 0 : key.code;
+    if (key.ok) {
+      const signed = verifyTxSignature(crypto, chainId, tx, key.value);
+      if (!signed.ok) throw new Error(`signature refused: ${signed.reason}`);
+      const verdict = admitTx(crypto, state, tx, v.now);
+      code = verdict.ok ? 0 : verdict.code;
+      if (verdict.ok) applyTx(crypto, state, tx, step.height);
+    }
+    expectEqual(code, step.expect, 'admission code');
+    const next = v.steps[i + 1];
+    if (!next || next.height !== step.height) {
+      const block = v.blocks.find((b) => b.height === step.height)!;
+      expectEqual(hex(state.root(crypto)), block.stateRoot, `state root at height ${step.height}`);
+      expectEqual(hex(validatorSetHash(crypto, state.validators()!)), block.validatorsHash, `validatorsHash of block ${step.height}`);
+      expectEqual(hex(validatorSetHash(crypto, state.nextValidators()!)), block.nextValidatorsHash, `nextValidatorsHash of block ${step.height}`);
+      expectEqual(hex(encodeValidatorSet(state.nextValidators()!)), block.nextValidators, `next set of block ${step.height}`);
+      state.endBlock();
+    }
+  }));
+  results.push(runVector('govern', 'approval digest', () => {
+    const a = v.approval;
+    const proposal = parseProposal(decodeCbor(unhex(a.proposal), TX_LIMITS));
+    expectEqual(hex(approvalDigest(crypto, unhex(a.chainId), unhex(a.validatorsHash), proposal)), a.digest, 'approval digest');
+  }));
+  const cutSet = decodeValidatorSet(unhex(v.cut.validators));
+  const cutChain = unhex(v.cut.chainId);
+  results.push(runVector('cut', 'digest', () => expectEqual(hex(cutDigest(crypto, cutChain, v.cut.height)), v.cut.digest, 'cut digest')));
+  for (const c of v.cut.cases) {
+    results.push(runVector('cut', c.name, () => expectOutcome(() => verifyCut(crypto, cutChain, cutSet, decodeCut(unhex(c.cut))), c.expect as Expect)));
+  }
+  const voteSet = decodeValidatorSet(unhex(v.vote.validators));
+  const expected = { height: v.vote.height, headerHash: unhex(v.vote.headerHash) };
+  for (const c of v.vote.cases) {
+    results.push(runVector('vote', c.name, () => expectOutcome(() => verifyVote(crypto, voteSet, expected, decodeVote(unhex(c.vote))), c.expect as Expect)));
+  }
+  results.push(runVector('vote', 'votes assemble into the commit', () => {
+    const votes = v.vote.votes.map((w) => decodeVote(unhex(w)));
+    for (const vote of votes) if (!verifyVote(crypto, voteSet, expected, vote).ok) throw new Error('a vote does not verify');
+    expectEqual(hex(encodeCbor(commitToCbor(commitFromVotes(expected.height, expected.headerHash, votes)))), v.vote.commit, 'commit');
+  }));
+  return results;
+}
+
 /** All suites; `crypto` is the provider under test (noble by default, native ones must match). */
+/** A public chain: its genesis (7 fields), proofs of work, a self-enrolling CONNECT token, and transactions with block cuts. */
+function publicSuite(crypto: CryptoProvider): VectorResult[] {
+  const v = publicVectors;
+  const genesis = decodeGenesis(unhex(v.genesis));
+  const chainId = chainIdOf(crypto, genesis);
+  const results: VectorResult[] = [runVector('public', 'public genesis: 7th field, chain id and hash', () => {
+    expectEqual(equalBytes(encodeGenesis(genesis), unhex(v.genesis)), true, 'canonical genesis');
+    expectEqual(genesis.permission, 2, 'permission PUBLIC');
+    expectEqual(JSON.stringify(genesis.publicLimits), JSON.stringify(v.publicLimits), 'public limits');
+    expectEqual(hex(chainId), v.chainId, 'chain id');
+    expectEqual(hex(genesisHash(crypto, genesis)), v.genesisHash, 'genesis hash');
+  })];
+  for (const c of v.pow) {
+    results.push(runVector('public', `proof of work: ${c.what}`, () => {
+      expectEqual(hex(encodeCbor([chainId, unhex(c.key), unhex(c.nonce)])), c.preimage, 'preimage');
+      const digest = powDigest(crypto, chainId, unhex(c.key), unhex(c.nonce));
+      expectEqual(hex(digest), c.digest, 'digest');
+      expectEqual(leadingZeroBits(digest), c.leadingZeroBits, 'leading zero bits');
+      expectEqual(checkPow(crypto, chainId, unhex(c.key), unhex(c.nonce), c.powBits), c.ok, 'verdict');
+    }));
+  }
+  results.push(runVector('public', 'self-enrolling CONNECT token', () => {
+    const opened = openSelfEnrollConnectToken(crypto, chainId, unhex(v.connect.deviceId), v.connect.password, v.connect.powBits);
+    expectEqual(opened.timeMs, v.connect.timeMs, 'time');
+    expectEqual(hex(opened.publicKey), v.connect.publicKey, 'key');
+  }));
+  const state = LedgerState.fromGenesis(crypto, genesis);
+  for (const step of v.steps) {
+    if ('cut' in step) {
+      results.push(runVector('public', `block ${step.height} cut`, () => {
+        expectEqual(hex(state.root(crypto)), step.stateRoot, 'state root');
+        restartBlockQuotas(state, []);
+      }));
+      continue;
+    }
+    results.push(runVector('public', step.what!, () => {
+      const tx = decodeTx(unhex(step.wire!));
+      const key = signingKey(state, tx);
+      let code: number = key.ok ? 0 : key.code;
+      if (key.ok && !verifyTxSignature(crypto, chainId, tx, key.value).ok) code = 200;
+      if (code === 0) {
+        const verdict = admitTx(crypto, state, tx, v.now);
+        code = verdict.ok ? 0 : verdict.code;
+        if (verdict.ok) applyTx(crypto, state, tx, step.height);
+      }
+      expectEqual(code, step.expect, 'code');
+    }));
+  }
+  results.push(runVector('public', 'a self-enrolment on a private chain', () => {
+    const privateGenesis = decodeGenesis(unhex(v.onPrivateChain.genesis));
+    const privateState = LedgerState.fromGenesis(crypto, privateGenesis);
+    const tx = decodeTx(unhex(v.onPrivateChain.wire));
+    const key = signingKey(privateState, tx);
+    expectEqual(key.ok ? 0 : key.code, v.onPrivateChain.signingKey, 'sender key lookup');
+    const verdict = admitTx(crypto, privateState, tx, v.now);
+    expectEqual(verdict.ok ? 0 : verdict.code, v.onPrivateChain.expect, 'admission');
+  }));
+  return results;
+}
+
 export function runAllVectorSuites(crypto: CryptoProvider): VectorResult[] {
-  return [...cborSuite(), ...txSuite(crypto), ...merkleSuite(crypto), ...lightSuite(crypto), ...checkpointSuite(crypto), ...genesisSuite(crypto), ...stateSuite(crypto), ...messageSuite(crypto), ...pastHeaderSuite(crypto), ...connectSuite(crypto)];
+  return [...cborSuite(), ...txSuite(crypto), ...merkleSuite(crypto), ...lightSuite(crypto), ...checkpointSuite(crypto), ...genesisSuite(crypto), ...stateSuite(crypto), ...messageSuite(crypto), ...pastHeaderSuite(crypto), ...connectSuite(crypto), ...publicSuite(crypto), ...governSuite(crypto)];
 }

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  type CryptoProvider, type Genesis, type KeyPair, LogLevel, bytesToHex, equalBytes, errorName, keyId,
+  Permission, type CryptoProvider, type Genesis, type KeyPair, LogLevel, bytesToHex, equalBytes, errorName, keyId,
 } from '../../src/index.js';
 import { type BrokerAddress, type MqttOptions, type PeerOptions } from '../../hosts/desktop/device.js';
 import { type Fleet, FleetDirError, type FleetTotals, openFleet } from '../../hosts/desktop/fleet.js';
@@ -59,7 +59,8 @@ export async function prepareFleet(setup: FleetSetup, out: Out, progress: Progre
     throw new CliError(`cannot open the fleet in ${setup.fleetDir}: ${(error as Error).message}`);
   }
   const missing = fleet.devices.filter((d) => !d.enrolled);
-  if (missing.length === 0) return fleet;
+  // On a public chain each device enrols itself (its peer config says so, makePeerConfig).
+  if (missing.length === 0 || setup.genesis.permission === Permission.PUBLIC) return fleet;
 
   const keyPath = setup.operatorKeyPath ?? join(setup.dataDir, 'keys', 'operator.key');
   if (!existsSync(keyPath)) throw new CliError(`${missing.length} device(s) need enrolling and there is no operator key at ${keyPath} (pass --operator-key FILE)`);

@@ -99,6 +99,7 @@ export function verifyChain(crypto: CryptoProvider, genesis: Genesis, chainId: U
       }
     }
     if (state && !equalBytes(state.root(crypto), header.stateRoot)) throw fail('replayed contract state does not match the header stateRoot');
+    state?.resetBlockQuotas(); // a block boundary (public chains' per-block quotas)
     transactions += ids.length;
     latestHash = bytesToHex(stored.hash);
     options.progress?.(height, latest, transactions);

@@ -3,11 +3,16 @@
 // committed contract state, signs the commit, writes block and state changes in
 // one atomic store write, then publishes the newest light block (retained) and
 // pushes every sender the inclusion proof of its transaction.
+//
+// Each block is signed by the state's current validator set, named in the header's
+// validatorsHash; nextValidatorsHash names the set after the block's GOVERN transactions, and
+// the first block under a new set carries it in its light block (§6.5). A gateway whose keys
+// no longer reach the threshold of the current set cannot sign: it says so and stops producing.
 
 import {
-  type Checkpoint, type ChainTopics, type Header, type CryptoProvider, type LedgerState, type ValidatorSet,
-  buildHeader, decodeLightBlock, encodeCheckpoint, encodeLightBlock, headerHash, type InclusionProof, merkleTree,
-  signCheckpoint, signCommit, validatorSetHash,
+  type Checkpoint, type ChainTopics, type Header, type CryptoProvider, type KeyPair, type LedgerState, type ValidatorSet,
+  buildHeader, bytesToHex, decodeLightBlock, encodeCheckpoint, encodeLightBlock, equalBytes, headerHash, type InclusionProof,
+  merkleTree, signCheckpoint, signCommit, validatorSetHash,
 } from '../../src/index.js';
 import type { Bus } from './bus.js';
 import type { PoolEntry } from './ingest.js';
@@ -38,14 +43,17 @@ export interface ProducerDeps {
   readonly topics: ChainTopics;
   readonly store: LedgerStore;
   readonly bus: Bus;
+  /** The genesis validator set: what signed nothing yet stands for (height 0, §8.2). Blocks use the state's sets. */
   readonly validators: ValidatorSet;
-  /** This gateway's validator keys with their index in the set (a private chain: one key, index 0). */
-  readonly signers: readonly { readonly index: number; readonly privateKey: Uint8Array }[];
+  /** This gateway's validator keys (a private chain: one); each block is signed by those in its set. */
+  readonly keys: readonly KeyPair[];
   readonly operatorPrivateKey?: Uint8Array;
   readonly now: () => number;
   readonly onBlock?: (height: number, txCount: number) => void;
   /** A block could not be written; its transactions stay pooled and the next tick tries again. */
   readonly onError?: (error: unknown) => void;
+  /** This gateway's keys no longer reach the threshold of the current set: it has stopped producing. */
+  readonly onHalt?: (reason: string) => void;
 }
 
 export class BlockProducer {
@@ -55,6 +63,9 @@ export class BlockProducer {
   private fullScheduled = false;
   private lastBlockAt = 0;
   private checkpoint: Checkpoint | undefined;
+  /** The previous block's validatorsHash: a block under another set carries its set (§6.5). */
+  private previousValidatorsHash: Uint8Array | undefined;
+  private haltReason: string | undefined;
 
   constructor(
     private readonly deps: ProducerDeps,
@@ -69,6 +80,11 @@ export class BlockProducer {
 
   get height(): number {
     return this.latest.height;
+  }
+
+  /** Why this gateway stopped producing (it cannot sign for the current set), or undefined while it produces. */
+  get halted(): string | undefined {
+    return this.haltReason;
   }
 
   get pendingCount(): number {
@@ -123,7 +139,7 @@ export class BlockProducer {
 
   /** Cuts one block from the pool (possibly empty). Returns its height, or undefined if none was made. */
   produce(): number | undefined {
-    if (this.producing) return undefined;
+    if (this.producing || this.haltReason !== undefined) return undefined;
     this.producing = true;
     try {
       return this.cut();
@@ -135,40 +151,87 @@ export class BlockProducer {
     }
   }
 
-  private cut(): number {
+  /** This gateway's keys in `set` with their indices, when they reach its threshold; else it halts and says why. */
+  private signersFor(set: ValidatorSet): { index: number; privateKey: Uint8Array }[] | undefined {
+    const signers = this.deps.keys.flatMap((k) => {
+      const index = set.keys.findIndex((key) => equalBytes(key, k.publicKey));
+      return index < 0 ? [] : [{ index, privateKey: k.privateKey }];
+    });
+    if (signers.length >= set.threshold) return signers;
+    this.haltReason = signers.length === 0
+      ? `this gateway's key ${this.deps.keys.map((k) => bytesToHex(k.publicKey)).join(', ')} is no longer in the validator set: it is not a validator any more and stops producing blocks`
+      : `this gateway holds ${signers.length} of the ${set.threshold} signatures the validator set needs: it stops producing blocks`;
+    this.stop();
+    this.deps.onHalt?.(this.haltReason);
+    return undefined;
+  }
+
+  private cut(): number | undefined {
     const { crypto, store } = this.deps;
+    const set = this.committed.validators() ?? this.deps.validators;
+    const signers = this.signersFor(set);
+    if (!signers) return undefined;
     const entries = this.pool.slice(0, this.options.maxBlockTxs);
     const height = this.latest.height + 1;
     const next = this.committed.clone();
-    const valHash = validatorSetHash(crypto, this.deps.validators);
     const tree = merkleTree(crypto, entries.map((e) => e.id));
     const header = buildHeader(
       crypto,
-      { chainId: this.deps.chainId, height, time: Math.max(this.deps.now(), this.latest.time + 1), prevHash: this.latest.hash, validatorsHash: valHash, nextValidatorsHash: valHash },
+      { chainId: this.deps.chainId, height, time: Math.max(this.deps.now(), this.latest.time + 1), prevHash: this.latest.hash },
       next,
       entries,
       tree.root,
     );
     const hash = headerHash(crypto, header);
-    const commit = signCommit(crypto, height, hash, this.deps.signers);
-    const lightBlock = encodeLightBlock({ header, commit });
+    const commit = signCommit(crypto, height, hash, signers);
+    const changed = !equalBytes(header.validatorsHash, this.previousSetHash());
+    const lightBlock = encodeLightBlock(changed ? { header, commit, validators: set } : { header, commit });
     // The one durable step: block, its transactions and its state changes together.
     store.commitBlock({ height, hash, time: header.time, txCount: entries.length, lightBlock }, next.takeTouched());
+    // A block boundary: a public chain's per-block quotas start empty on the committed state.
+    next.resetBlockQuotas();
     this.committed = next;
     this.pool = this.pool.slice(entries.length);
     this.latest = { height, hash, time: header.time };
+    this.previousValidatorsHash = header.validatorsHash;
     this.lastBlockAt = this.deps.now();
     this.publish(height, lightBlock, entries, tree.proofs());
     const stale = this.checkpoint === undefined || header.time - this.checkpoint.header.time >= this.options.checkpointIntervalMs;
-    if (stale || height % this.options.checkpointEvery === 0) this.publishCheckpoint(header);
+    if (stale || height % this.options.checkpointEvery === 0) this.publishCheckpoint(header, set);
     this.deps.onBlock?.(height, entries.length);
     return height;
   }
 
+  /** The validatorsHash of the newest block (of the genesis set at height 0). */
+  private previousSetHash(): Uint8Array {
+    if (this.previousValidatorsHash) return this.previousValidatorsHash;
+    const newest = this.latest.height > 0 ? this.deps.store.block(this.latest.height) : undefined;
+    this.previousValidatorsHash = newest
+      ? decodeLightBlock(newest.lightBlock).header.validatorsHash
+      : validatorSetHash(this.deps.crypto, this.deps.validators);
+    return this.previousValidatorsHash;
+  }
+
+  /**
+   * The set that signed a stored `header`: the state's current one, or the genesis set, or the
+   * one the newest light block at or below it carries that hashes to its validatorsHash.
+   */
+  private setOf(header: Header): ValidatorSet | undefined {
+    const { crypto } = this.deps;
+    const matches = (set: ValidatorSet | undefined) => set !== undefined && equalBytes(validatorSetHash(crypto, set), header.validatorsHash);
+    const current = this.committed.validators();
+    if (matches(current)) return current;
+    for (let h = header.height; h >= 1; h--) {
+      const carried = decodeLightBlock(this.deps.store.block(h)!.lightBlock).validators;
+      if (carried && matches(carried)) return carried;
+    }
+    return matches(this.deps.validators) ? this.deps.validators : undefined;
+  }
+
   /** Signs `header` with the operator key, when this gateway holds it, and publishes it retained. */
-  private publishCheckpoint(header: Header): void {
-    if (!this.deps.operatorPrivateKey) return;
-    this.checkpoint = signCheckpoint(this.deps.crypto, header, this.deps.validators, this.deps.operatorPrivateKey);
+  private publishCheckpoint(header: Header, set: ValidatorSet | undefined = this.setOf(header)): void {
+    if (!this.deps.operatorPrivateKey || !set) return;
+    this.checkpoint = signCheckpoint(this.deps.crypto, header, set, this.deps.operatorPrivateKey);
     void this.send(this.deps.topics.checkpoint, encodeCheckpoint(this.checkpoint), true);
   }
 

@@ -3,7 +3,8 @@
 // name the same id as username and prove possession of that device's key with a
 // fresh token (src/mqtt/connect-auth.ts); the connection is then bound to that
 // device. Any other client id, without username or password, is an observer that
-// may only read the public topics (header, checkpoint).
+// may only read the public topics (header, checkpoint). On a public chain a device not enrolled
+// yet connects with the token's self-enrolling form (key and proof of work in it), to enrol itself.
 //
 // Replay: a token is accepted once. The last accepted time per device is kept in
 // memory; the floor is this process's start, so a token recorded before a restart
@@ -11,7 +12,8 @@
 // a quick restart).
 
 import {
-  CONNECT_WINDOW_MS, ConnackCode, type LedgerState, AccountStatus, hexToBytes, openConnectToken,
+  CONNECT_PASSWORD_MAX_CHARS, CONNECT_WINDOW_MS, ConnackCode, type LedgerState, AccountStatus, equalBytes, hexToBytes, openConnectToken,
+  openSelfEnrollConnectToken,
 } from '../../src/index.js';
 import type { CryptoProvider } from '../../src/index.js';
 
@@ -51,13 +53,23 @@ export class ConnectGuard {
     const id = hexToBytes(clientId);
     const state = this.deps.working();
     const account = state.account(id);
-    if (!account || account.status === AccountStatus.REVOKED || state.blockEntry(id)) {
+    // A public chain lets a device that is not enrolled connect to enrol itself (§9.6: the token's self-enrolling form).
+    const limits = state.rules.publicLimits;
+    if ((!account && !limits) || (account && (account.status === AccountStatus.REVOKED || state.blockEntry(id)))) {
       return { code: ConnackCode.NOT_AUTHORIZED, reason: !account ? 'not enrolled' : state.blockEntry(id) ? 'on the blocklist' : 'revoked' };
     }
     if (password === undefined) return { code: ConnackCode.BAD_CREDENTIALS, reason: 'no password' };
     let timeMs: number;
     try {
-      timeMs = openConnectToken(this.deps.crypto, this.deps.chainId, id, account.key, new TextDecoder('utf-8', { fatal: false }).decode(password));
+      const text = new TextDecoder('utf-8', { fatal: false }).decode(password);
+      // The self-enrolling form is longer than any plain token.
+      if (limits && (!account || text.length > CONNECT_PASSWORD_MAX_CHARS)) {
+        const opened = openSelfEnrollConnectToken(this.deps.crypto, this.deps.chainId, id, text, limits.powBits);
+        if (account && !equalBytes(opened.publicKey, account.key)) return { code: ConnackCode.BAD_CREDENTIALS, reason: 'not the key of the enrolled device' };
+        timeMs = opened.timeMs;
+      } else {
+        timeMs = openConnectToken(this.deps.crypto, this.deps.chainId, id, account!.key, text);
+      }
     } catch (error) {
       return { code: ConnackCode.BAD_CREDENTIALS, reason: String((error as Error).message) };
     }

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import {
-  type CryptoProvider, type Genesis, type KeyPair, Permission, bytesToHex, chainIdOf, decodeGenesis, encodeGenesis,
+  type CryptoProvider, type Genesis, type KeyPair, Permission, type PublicLimits, bytesToHex, chainIdOf, decodeGenesis, encodeGenesis,
   generateKeyPair, genesisHash, hexToBytes, keyId, keyPairFromPrivate, makeValidatorSet,
 } from '../../src/index.js';
 import { permissionName } from './ledger-json.js';
@@ -20,6 +20,8 @@ export interface InitOptions {
   readonly dir: string;
   readonly name: string;
   readonly permission: Permission;
+  /** A public chain's limits (required when permission is PUBLIC). */
+  readonly publicLimits?: PublicLimits;
   /** Other members' validator keys (consortium); this gateway's key is always in the set. */
   readonly otherValidators: readonly Uint8Array[];
   /** Defaults to a strict majority of the set. */
@@ -54,6 +56,7 @@ export function initChain(crypto: CryptoProvider, options: InitOptions): ChainFi
     permission: options.permission,
     validators: makeValidatorSet(threshold, keys),
     operatorKey: operatorKey.publicKey,
+    ...(options.publicLimits ? { publicLimits: options.publicLimits } : {}),
   };
   mkdirSync(join(options.dir, 'keys'), { recursive: true, mode: 0o700 });
   for (const stale of ['ledger.sqlite', 'ledger.sqlite-wal', 'ledger.sqlite-shm']) {
@@ -94,5 +97,6 @@ export function describeGenesis(crypto: CryptoProvider, genesis: Genesis) {
     threshold: genesis.validators.threshold,
     validators: genesis.validators.keys.map((k) => ({ key: bytesToHex(k), id: bytesToHex(keyId(crypto, k)) })),
     operator: { key: bytesToHex(genesis.operatorKey), id: bytesToHex(keyId(crypto, genesis.operatorKey)) },
+    ...(genesis.publicLimits ? { publicLimits: { ...genesis.publicLimits } } : {}),
   };
 }

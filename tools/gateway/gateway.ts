@@ -4,8 +4,8 @@
 // then every durable-but-unblocked transaction back into the pool, in order.
 
 import {
-  BlockReason, type CryptoProvider, LedgerState, TxKind, applyTx, blockReportBody, bytesToHex, chainTopics,
-  decodeTx, encodeTx, genesisHash, hexToBytes, keyId, signTx,
+  BlockReason, type CryptoProvider, LedgerState, TxKind, applyTx, blockReportBody, bytesToHex, chainRulesOf, chainTopics,
+  decodeTx, encodeTx, equalBytes, genesisHash, hexToBytes, keyId, restartBlockQuotas, signTx,
 } from '../../src/index.js';
 import type { Bus } from './bus.js';
 import { startAedesBus } from './bus-aedes.js';
@@ -99,8 +99,10 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
 
   let http: HttpApi | undefined;
   const latestBlock = store.latestBlock();
+  // The sets as the newest block left them; a ledger written before the store kept them had only the genesis set.
+  const sets = store.validatorSets() ?? { current: genesis.validators, next: genesis.validators };
   const committed = latestBlock
-    ? LedgerState.fromEntries(store.accounts(), store.blocked())
+    ? LedgerState.fromEntries(store.accounts(), store.blocked(), { ...chainRulesOf(crypto, genesis), ...sets })
     : LedgerState.fromGenesis(crypto, genesis);
   const latest = latestBlock
     ? { height: latestBlock.height, hash: latestBlock.hash, time: latestBlock.time }
@@ -109,8 +111,13 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
   let working = rebuildWorking(crypto, committed, pending);
   log(`chain ${bytesToHex(chainId)}: height ${latest.height}, ${pending.length} pending transactions recovered`);
 
-  const gatewayIndex = genesis.validators.keys.findIndex((k) => bytesToHex(k) === bytesToHex(chain.gatewayKey.publicKey));
-  if (gatewayIndex < 0) throw new Error('this gateway key is not in the genesis validator set');
+  // A gateway signs with its key while that key is in the current set (GOVERN changes it, §5.8.2). One
+  // that left it still serves its ledger; its producer says so and makes no block.
+  if (!committed.validators()!.keys.some((k) => equalBytes(k, chain.gatewayKey.publicKey))) {
+    const key = bytesToHex(chain.gatewayKey.publicKey);
+    if (!latestBlock) throw new Error(`this gateway key ${key} is not in the genesis validator set`);
+    log(`this gateway key ${key} is not in the chain's current validator set: it is no longer a validator and produces no blocks`);
+  }
   const gatewayId = keyId(crypto, chain.gatewayKey.publicKey);
   // Devices (and the operator's tools) prove their key at CONNECT (docs/protocol.md §9.6).
   const guard = new ConnectGuard({ crypto, chainId, working: () => working, now });
@@ -136,9 +143,11 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
     {
       crypto, chainId, topics, store, bus, now,
       validators: genesis.validators,
-      signers: [{ index: gatewayIndex, privateKey: chain.gatewayKey.privateKey }],
+      keys: [chain.gatewayKey],
       ...(chain.operatorKey ? { operatorPrivateKey: chain.operatorKey.privateKey } : {}),
       onBlock: (height, count) => {
+        // What is left in the pool goes into the next block: the working state's quotas count only that.
+        restartBlockQuotas(working, producer.poolEntries().map((e) => e.tx));
         const at = now();
         metrics.block(count, lastBlockAt === undefined ? -1 : at - lastBlockAt);
         lastBlockAt = at;
@@ -152,6 +161,7 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
         }
       },
       onError: (error) => log(`block not written, will retry: ${String(error)}`),
+      onHalt: (reason) => log(`block production stopped: ${reason}`),
     },
     { ...DEFAULT_PRODUCER_OPTIONS, ...options.producer },
     committed,
@@ -186,7 +196,7 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
       working = rebuildWorking(crypto, producer.committedState(), producer.poolEntries());
     },
   });
-  const queries = new Queries({ crypto, chainId, topics, store, bus, validators: genesis.validators, committed: () => producer.committedState(), checkpoint: () => producer.latestCheckpoint() });
+  const queries = new Queries({ crypto, chainId, topics, store, bus, genesisValidators: genesis.validators, committed: () => producer.committedState(), checkpoint: () => producer.latestCheckpoint() });
 
   await bus.onMessage(topics.up, (_topic, payload, clientId) => ingest.handle(payload, clientId));
   await bus.onMessage(topics.allRequests, (topic, payload) => queries.handle(topic, payload));

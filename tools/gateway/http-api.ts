@@ -37,7 +37,7 @@ import type { BlockEvent } from './gateway.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { ChainFiles } from './data-dir.js';
 import {
-  DEFAULT_READINGS_LIMIT, MAX_READINGS_LIMIT, RequestError, accountJson, blockJson, blocklistJson, chainJson, deviceReadingsJson,
+  DEFAULT_READINGS_LIMIT, MAX_READINGS_LIMIT, RequestError, accountJson, blockJson, blocklistJson, chainJson, validatorsJson, deviceReadingsJson,
   parseAccountId, parseHeight, parseTxId, parseUint, registryJson, rejectedByName, stateCounts, txJson,
 } from './ledger-json.js';
 import { ReadQueue } from './http-read-queue.js';
@@ -136,6 +136,8 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
         rejected,
       },
       ...stateCounts(options.committed()),
+      // The set that signs the next block (GOVERN changes it), not the genesis'.
+      validators: validatorsJson(crypto, options.committed().validators() ?? chain.genesis.validators),
       httpReads: { queued: reads.queued, served: reads.served, refused: reads.refused },
       ...(options.mqttUrl ? { mqtt: options.mqttUrl } : {}),
     };

@@ -3,7 +3,8 @@
 //
 //   header (kind, sender, seq, time read from the wire's fixed prefix, bounded, tx-header.ts)
 //   → the sender is the connection's own device (embedded broker, docs/protocol.md §9.6)
-//   → sender lookup (enrolled: its key) → rate limit of the bound connection (embedded broker)
+//   → sender lookup (enrolled: its key; unknown: only a public chain's self-enrolment, decoded
+//     here, its key id, quota and proof of work checked before the signature) → rate limit of the bound connection (embedded broker)
 //   → strict decode + signature + transaction id (worker threads, native libsecp256k1)
 //   → revoked, blocked → flood report; rate limit of the sender when no connection is known
 //     (external broker) → admission (permission, sequence, kind rules)
@@ -28,8 +29,8 @@
 // order the messages arrived, so a device's sequence numbers stay in order.
 
 import {
-  BotError, type ChainTopics, type CryptoProvider, ErrorCode, type LedgerState, type SignedTx, TX_LIMITS,
-  admitTx, applyTx, bytesToHex, decodeTx, hexToBytes, signingKey,
+  BotError, type ChainTopics, type CryptoProvider, ErrorCode, type LedgerState, Permission, type SignedTx, TX_LIMITS, TxKind,
+  admitSelfEnroll, admitTx, applyTx, bytesToHex, decodeTx, hexToBytes, signingKey,
 } from '../../src/index.js';
 import type { Bus } from './bus.js';
 import type { LedgerStore, PendingTx } from './ledger-store.js';
@@ -120,8 +121,16 @@ export class Ingest {
     // A connection bound to a device carries that device's transactions only (§9.6).
     if (conn !== undefined && bytesToHex(tx.sender) !== conn) return this.unverified(conn, tx.seq, ErrorCode.WRONG_SENDER);
     const working = this.deps.working();
-    const account = working.account(tx.sender);
-    if (!account) return this.unverified(conn, tx.seq, ErrorCode.UNKNOWN_SENDER);
+    let publicKey = working.account(tx.sender)?.key;
+    if (!publicKey) {
+      // Only a public chain's self-enrolment comes from an unknown sender: checked here, before
+      // the signature, as far as it is cheap (decode, the key's id, quota, proof of work).
+      const self = tx.kind === TxKind.ENROLL && working.rules.permission === Permission.PUBLIC ? this.selfEnroll(wire, working) : undefined;
+      if (self === undefined) return this.unverified(conn, tx.seq, ErrorCode.UNKNOWN_SENDER);
+      if (typeof self === 'number') return this.unverified(conn, tx.seq, self);
+      tx = self.tx;
+      publicKey = self.key;
+    }
     const refused = signingKey(working, tx);
     let flood = false;
     if (conn !== undefined) {
@@ -131,12 +140,29 @@ export class Ingest {
       if (rate === 'limited') return this.unverified(conn, tx.seq, ErrorCode.RATE_LIMITED);
       flood = rate === 'flood';
     }
-    this.batch.push({ tx, wire, publicKey: account.key, conn, refusal: refused.ok ? ErrorCode.OK : refused.code, charged: conn !== undefined, flood });
+    this.batch.push({ tx, wire, publicKey, conn, refusal: refused.ok ? ErrorCode.OK : refused.code, charged: conn !== undefined, flood });
     if (this.batch.length >= BATCH) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }
+  }
+
+  /**
+   * An unknown sender's ENROLL on a public chain: the decoded transaction and the key to verify it
+   * with when it is a well-formed self-enrolment that passes the cheap rules, else the refusal's code.
+   */
+  private selfEnroll(wire: Uint8Array, working: LedgerState): { tx: SignedTx; key: Uint8Array } | number {
+    let tx: SignedTx;
+    try {
+      tx = decodeTx(wire);
+    } catch (error) {
+      return error instanceof BotError ? error.code : ErrorCode.MALFORMED_CBOR;
+    }
+    const key = signingKey(working, tx);
+    if (!key.ok) return key.code;
+    const verdict = admitSelfEnroll(this.deps.crypto, working, tx, Math.floor(this.deps.now() / 1000));
+    return verdict.ok ? { tx, key: key.value } : verdict.code;
   }
 
   /** Resolves when every message handled so far has been acknowledged. */

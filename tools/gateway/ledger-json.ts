@@ -9,7 +9,7 @@
 
 import {
   type Account, AccountRole, AccountStatus, type BlockEntry, BlockReason, type CborValue, type CryptoProvider,
-  type Genesis, HEADER_VERSION, type LedgerState, Permission, Quantity, Role, type SignedTx, TxKind, bytesToHex, compareBytes,
+  type Genesis, HEADER_VERSION, type LedgerState, Permission, Quantity, Role, type SignedTx, TxKind, type ValidatorSet, bytesToHex, compareBytes,
   decodeLightBlock, decodeTx, equalBytes, errorName, hexToBytes, inclusionProof, keyId, parseReadings, txId,
   verifyTxInclusion,
 } from '../../src/index.js';
@@ -49,7 +49,7 @@ const UNITS: Readonly<Record<string, string>> = Object.freeze({
 });
 
 export function permissionName(permission: number): string {
-  return permission === Permission.PRIVATE ? 'private' : permission === Permission.CONSORTIUM ? 'consortium' : `unknown_${permission}`;
+  return permission === Permission.PRIVATE ? 'private' : permission === Permission.CONSORTIUM ? 'consortium' : permission === Permission.PUBLIC ? 'public' : `unknown_${permission}`;
 }
 
 /** mantissa × 10^scale as the nearest double (via the decimal string, so 2101e-2 is exactly 21.01). */
@@ -403,6 +403,11 @@ export function stateCounts(committed: LedgerState) {
   return { accounts: committed.accounts().length, devices, revoked, blocked: committed.blocked().length };
 }
 
+/** A validator set as /status shows it: threshold and the members' key ids. */
+export function validatorsJson(crypto: CryptoProvider, set: ValidatorSet) {
+  return { threshold: set.threshold, ids: set.keys.map((k) => bytesToHex(keyId(crypto, k))) };
+}
+
 /** The chain's identity as /status shows it. */
 export function chainJson(crypto: CryptoProvider, genesis: Genesis, chainId: Uint8Array) {
   return {
@@ -410,8 +415,9 @@ export function chainJson(crypto: CryptoProvider, genesis: Genesis, chainId: Uin
     name: new TextDecoder().decode(genesis.name),
     permission: permissionName(genesis.permission),
     genesisTime: iso(genesis.time),
-    validators: { threshold: genesis.validators.threshold, ids: genesis.validators.keys.map((k) => bytesToHex(keyId(crypto, k))) },
+    validators: validatorsJson(crypto, genesis.validators),
     operator: bytesToHex(keyId(crypto, genesis.operatorKey)),
+    ...(genesis.publicLimits ? { publicLimits: { ...genesis.publicLimits } } : {}),
   };
 }
 

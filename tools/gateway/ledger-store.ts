@@ -5,7 +5,7 @@
 // (survive kill -9 of the process), and each method is atomic: after a crash
 // either all of its writes are present or none is.
 
-import type { Account, BlockEntry } from '../../src/index.js';
+import type { Account, BlockEntry, ValidatorSets } from '../../src/index.js';
 
 export interface PendingTx {
   /** Exact wire bytes as received. */
@@ -51,6 +51,8 @@ export interface StateChanges {
   readonly accounts: readonly AccountRow[];
   readonly blocked: readonly BlockedRow[];
   readonly unblocked: readonly Uint8Array[];
+  /** The state's validator sets, when the block changed them (LedgerState.takeTouched). */
+  readonly validators?: ValidatorSets;
 }
 
 export interface LedgerStore {
@@ -83,5 +85,7 @@ export interface LedgerStore {
   txCount(): number;
   accounts(): AccountRow[];
   blocked(): BlockedRow[];
+  /** The validator sets as the newest block left them; undefined before the first block wrote them. */
+  validatorSets(): ValidatorSets | undefined;
   close(): void;
 }

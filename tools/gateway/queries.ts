@@ -19,7 +19,8 @@ export interface QueryDeps {
   readonly topics: ChainTopics;
   readonly store: LedgerStore;
   readonly bus: Bus;
-  readonly validators: ValidatorSet;
+  /** Answers VALIDATORS for a chain whose state holds no set (and for headers still under it). */
+  readonly genesisValidators: ValidatorSet;
   readonly committed: () => LedgerState;
   readonly checkpoint: () => Checkpoint | undefined;
 }
@@ -96,11 +97,13 @@ export class Queries {
         return out;
       }
       case Method.VALIDATORS: {
+        // The committed state's sets (signing the next block, and after it), then the genesis set.
         const hash = bytesParam(0, 32);
-        if (!equalBytes(hash, validatorSetHash(this.deps.crypto, this.deps.validators))) {
-          throw new BotError(ErrorCode.NOT_FOUND, 'no validator set with that hash');
-        }
-        return [encodeValidatorSet(this.deps.validators)];
+        const state = this.deps.committed();
+        const known = [state.validators(), state.nextValidators(), this.deps.genesisValidators];
+        const set = known.find((s) => s !== undefined && equalBytes(hash, validatorSetHash(this.deps.crypto, s)));
+        if (!set) throw new BotError(ErrorCode.NOT_FOUND, 'no validator set with that hash');
+        return [encodeValidatorSet(set)];
       }
       case Method.PROOF: {
         const seq = uintParam(0);

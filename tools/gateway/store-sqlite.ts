@@ -22,9 +22,12 @@
 //   for a blob) is refused by SQLite instead of being stored silently.
 // - accounts and blocked are looked up only by id and their rows are small, so they are
 //   WITHOUT ROWID: the id B-tree is the table, no separate rowid tree plus index.
+// - chain_meta holds the few values of the state that are not rows: the current and next
+//   validator sets (canonical CBOR, §6.1), written in the commitBlock of a block that changed them.
 
 import { createRequire } from 'node:module';
 import { types } from 'node:util';
+import { decodeValidatorSet, encodeValidatorSet } from '../../src/index.js';
 import type {
   AccountRow,
   BlockedRow,
@@ -36,7 +39,7 @@ import type {
 } from './ledger-store.js';
 
 /** Schema version kept in PRAGMA user_version; bump it and add a migration when the schema changes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 // The project has no @types/better-sqlite3, so the few parts used here are declared locally
 // and the CommonJS module is loaded with require.
@@ -66,6 +69,14 @@ const BetterSqlite3 = createRequire(import.meta.url)('better-sqlite3') as Databa
 
 /** How long a writer waits for another connection's lock (e.g. an inspecting CLI) before failing. */
 const BUSY_TIMEOUT_MS = 5000;
+
+/** Schema 3 adds it; a schema 2 ledger has no set rows and falls back to the genesis set, which no block had changed. */
+const CHAIN_META = `
+  CREATE TABLE chain_meta (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+  ) STRICT, WITHOUT ROWID;
+`;
 
 const SCHEMA = `
   -- Admitted transactions, pending or in a block; n is the admission order, which is the ledger order.
@@ -125,7 +136,7 @@ const SCHEMA = `
     reporter BLOB NOT NULL,
     height INTEGER NOT NULL
   ) STRICT, WITHOUT ROWID;
-`;
+` + CHAIN_META;
 
 /**
  * Schema 1 → 2: the pending table and the ledger's txs (with height, idx) become one txs table
@@ -281,7 +292,7 @@ function rethrow(what: string, e: unknown): never {
 /** Creates the schema in a fresh database, migrates an older one, or checks an existing one's version. */
 function prepareSchema(db: Database, path: string): void {
   // 'ready': current; 'empty': a fresh database; 1: schema 1, to migrate.
-  const check = (): 'ready' | 'empty' | 1 => {
+  const check = (): 'ready' | 'empty' | 1 | 2 => {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version === SCHEMA_VERSION) return 'ready';
     if (version > SCHEMA_VERSION) {
@@ -290,7 +301,7 @@ function prepareSchema(db: Database, path: string): void {
           `${SCHEMA_VERSION}: upgrade the gateway`,
       );
     }
-    if (version === 1) return 1;
+    if (version === 1 || version === 2) return version;
     if (version !== 0) throw new Error(`ledger store ${path} has unknown schema version ${version}`);
     const tables = db.prepare(`SELECT count(*) AS c FROM sqlite_schema WHERE type = 'table'`).get() as { c: number };
     if (tables.c !== 0) throw new Error(`${path} is not a ledger store (it has tables but no schema version)`);
@@ -301,7 +312,7 @@ function prepareSchema(db: Database, path: string): void {
   db.transaction(() => {
     const state = check();
     if (state === 'ready') return;
-    db.exec(state === 'empty' ? SCHEMA : MIGRATE_1_TO_2);
+    db.exec(state === 'empty' ? SCHEMA : state === 1 ? MIGRATE_1_TO_2 + CHAIN_META : CHAIN_META);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
@@ -374,6 +385,8 @@ export function openSqliteStore(path: string): LedgerStore {
   );
   const selectAccounts = db.prepare(`SELECT * FROM accounts ORDER BY id`);
   const selectBlocked = db.prepare(`SELECT * FROM blocked ORDER BY id`);
+  const upsertMeta = db.prepare(`INSERT INTO chain_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`);
+  const selectMeta = db.prepare(`SELECT value FROM chain_meta WHERE name = ?`);
 
   /** The n just past the newest block's range: every txs row from there on is pending. */
   const ledgerEnd = (): number => (selectLedgerEnd.get() as { e: number } | undefined)?.e ?? 1;
@@ -421,6 +434,10 @@ export function openSqliteStore(path: string): LedgerStore {
     for (const a of changes.accounts) upsertAccount.run(a.id, a.key, a.role, a.status, a.lastSeq, a.enrolledAt);
     for (const b of changes.blocked) upsertBlocked.run(b.id, b.reason, b.reporter, b.height);
     for (const id of changes.unblocked) deleteBlocked.run(id);
+    if (changes.validators) {
+      upsertMeta.run('validators', encodeValidatorSet(changes.validators.current));
+      upsertMeta.run('next_validators', encodeValidatorSet(changes.validators.next));
+    }
   });
 
   return {
@@ -488,6 +505,12 @@ export function openSqliteStore(path: string): LedgerStore {
     },
     blocked() {
       return (selectBlocked.all() as BlockedRecord[]).map(toBlocked);
+    },
+    validatorSets() {
+      const read = (name: string) => (selectMeta.get(name) as { value: Uint8Array } | undefined)?.value;
+      const current = read('validators');
+      const next = read('next_validators');
+      return current && next ? { current: decodeValidatorSet(bytes(current)), next: decodeValidatorSet(bytes(next)) } : undefined;
     },
     close() {
       db.close();

@@ -30,7 +30,11 @@ import { DeviceTopic, chainTopics } from '../../src/mqtt/topics.js';
 import { makeEnrollRequest } from '../../src/tx/enroll-request.js';
 import { keyPairFromPrivate } from '../../src/tx/identity.js';
 import { AccountRole, AccountStatus, LedgerState } from '../../src/contracts/ledger-state.js';
-import { admitTx, applyTx } from '../../src/contracts/system-contracts.js';
+import { admitTx, applyTx, restartBlockQuotas, signingKey } from '../../src/contracts/system-contracts.js';
+import { chainIdOf, genesisHash as genesisHashOf } from '../../src/chain/genesis.js';
+import { makeSelfEnrollConnectToken, openSelfEnrollConnectToken } from '../../src/mqtt/connect-auth.js';
+import { leadingZeroBits, mintPowNonce, powDigest, selfEnrollBody } from '../../src/tx/self-enroll.js';
+import { verifyTxSignature } from '../../src/tx/tx.js';
 import { createNobleCrypto } from '../../src/crypto/noble-crypto.js';
 import { ErrorCode } from '../../src/errors/error-codes.js';
 import { type LightBlock, encodeLightBlock } from '../../src/chain/commit.js';
@@ -46,6 +50,12 @@ import { Role, blockReportBody, deviceBody, enrollBody, invokeBody, readingsBody
 import { keyId } from '../../src/tx/identity.js';
 import { type UnsignedTx, encodeTx, signTx, txId, txSigningDigest } from '../../src/tx/tx.js';
 import { GENESIS_TIME, makeBlock, makeFixture, testKey } from '../../test/support/chain-fixture.js';
+import { equalBytes } from '../../src/codec/bytes.js';
+import { commitFromVotes, encodeVote, signVote } from '../../src/chain/vote.js';
+import { cutDigest, encodeCut, signCut } from '../../src/chain/cut.js';
+import { GovernAction, type Proposal, governBody, proposalToCbor } from '../../src/tx/bodies.js';
+import { approvalDigest, signApprovals } from '../../src/tx/govern.js';
+import type { KeyPair } from '../../src/tx/identity.js';
 import { type Expect, hex, trustedToJson } from '../../test/support/hex-json.js';
 
 const crypto = createNobleCrypto();
@@ -155,6 +165,10 @@ function txVectors() {
   signed('block report', { kind: TxKind.BLOCK_REPORT, sender: gatewayId, seq: 1, time: T, body: blockReportBody(deviceId, BlockReason.FLOOD) }, gateway);
   signed('block lift', { kind: TxKind.BLOCK_LIFT, sender: gatewayId, seq: 2, time: T, body: deviceBody(deviceId) }, gateway);
   signed('invoke', { kind: TxKind.INVOKE, sender: deviceId, seq: 5, time: T, body: invokeBody(2, 1, [new Uint8Array([1, 2, 3]), 42, [7, -7]]) });
+  // A member adds v4, approved by v0..v2 of the genesis set (3 of 4) at their indices (§5.8.2).
+  const addV4: Proposal = { action: GovernAction.ADD_MEMBER, key: fixture.validatorKeys[4]!.publicKey };
+  const approvers = fixture.validatorKeys.slice(0, 3).map((k) => ({ index: fixture.setA.keys.findIndex((pk) => equalBytes(pk, k.publicKey)), privateKey: k.privateKey }));
+  signed('govern', { kind: TxKind.GOVERN, sender: gatewayId, seq: 3, time: T, body: governBody(addV4, signApprovals(crypto, chainId, validatorSetHash(crypto, fixture.setA), addV4, approvers)) }, gateway);
 
   const bad = (name: string, reason: string, wire: Uint8Array | string, expect: Expect, publicKey = device.publicKey, chain = chainId) =>
     verify.push({ name, reason, wire: typeof wire === 'string' ? wire : hex(wire), publicKey: hex(publicKey), chainId: hex(chain), expect });
@@ -171,7 +185,7 @@ function txVectors() {
   bad('zero signature', 'r = s = 0', encodeTx({ ...tx, signature: new Uint8Array(64) }), fail(ErrorCode.BAD_SIGNATURE));
   const fields = [tx.kind, tx.sender, tx.seq, tx.time, tx.body, tx.signature] as CborValue[];
   const with_ = (i: number, value: CborValue) => raw(fields.map((f, j) => (j === i ? value : f)));
-  bad('unknown kind', 'kind 7 is not in the table', with_(0, 7), fail(ErrorCode.UNKNOWN_KIND));
+  bad('unknown kind', 'kind 8 is not in the table', with_(0, 8), fail(ErrorCode.UNKNOWN_KIND));
   bad('five fields', 'a transaction has six', raw(fields.slice(0, 5)), fail(ErrorCode.BAD_SHAPE));
   bad('short sender', 'ids are 8 bytes', with_(1, new Uint8Array(7)), fail(ErrorCode.BAD_SHAPE));
   bad('sequence zero', 'sequences start at 1', with_(2, 0), fail(ErrorCode.BAD_SHAPE));
@@ -186,6 +200,9 @@ function txVectors() {
   bad('nine series', 'at most 8 series', with_(4, [...Array(9)].map(() => [1, 0, 0, [1]])), fail(ErrorCode.BAD_BODY));
   bad('too many readings', '2 × 200 readings > 256', with_(4, [[1, 0, 1, Array(200).fill(1)], [2, 0, 1, Array(200).fill(1)]]), fail(ErrorCode.BAD_BODY));
   bad('float reading', 'a float in signed data', concatBytes(one.wire.slice(0, one.wire.length - 66 - 3), Uint8Array.of(0xf9, 0x3c, 0x00), one.wire.slice(one.wire.length - 66)), fail(ErrorCode.UNSUPPORTED_TYPE));
+  bad('govern unknown action', 'actions are 0..3', raw([TxKind.GOVERN, tx.sender, 1, T, [[4, 1], []], tx.signature]), fail(ErrorCode.BAD_BODY));
+  bad('govern threshold 0', 'a threshold is at least 1', raw([TxKind.GOVERN, tx.sender, 1, T, [[GovernAction.SET_THRESHOLD, 0], []], tx.signature]), fail(ErrorCode.BAD_BODY));
+  bad('govern short approval signature', 'approval signatures are 64 bytes', raw([TxKind.GOVERN, tx.sender, 1, T, [[GovernAction.SET_THRESHOLD, 2], [[0, new Uint8Array(63)]]], tx.signature]), fail(ErrorCode.BAD_BODY));
   bad('enroll short key', 'keys are 33 bytes', raw([TxKind.ENROLL, tx.sender, 1, T, [new Uint8Array(32), 0], tx.signature]), fail(ErrorCode.BAD_BODY));
   bad('non-canonical seq', 'seq 1 written in two bytes', concatBytes(one.wire.slice(0, 11), Uint8Array.of(0x18, 0x01), one.wire.slice(12)), fail(ErrorCode.NON_CANONICAL));
   bad('oversized transaction', '4097 bytes', with_(4, [...Array(8)].map(() => [1, 0, 1, Array(256).fill(0x7fffffff)])), fail(ErrorCode.TOO_LARGE));
@@ -475,6 +492,85 @@ function stateVectors() {
   };
 }
 
+// ---------------------------------------------------------------- public chain (§6.2 7th field, §5.3.1 self-enrolment, §6.3.2 quotas)
+
+/**
+ * A public genesis (its encoding, chain id and hash), proof-of-work cases, a self-enrolling CONNECT
+ * token, and a run of transactions with block cuts, each with the code a gateway must give it
+ * (sender key lookup, signature, admission, in that order).
+ */
+function publicVectors() {
+  const limits = { powBits: 8, maxTxsPerBlockPerDevice: 2, maxSelfEnrolPerBlock: 1 };
+  const genesis = { ...fixture.genesis, permission: Permission.PUBLIC, publicLimits: limits };
+  const id = chainIdOf(crypto, genesis);
+  const [a, b] = [testKey(crypto, 'public device a'), testKey(crypto, 'public device b')];
+  const nonceA = mintPowNonce(crypto, id, a.publicKey, limits.powBits);
+  const nonceB = mintPowNonce(crypto, id, b.publicKey, limits.powBits);
+  const pow = (what: string, key: Uint8Array, nonce: Uint8Array, powBits: number) => {
+    const digest = powDigest(crypto, id, key, nonce);
+    return { what, key: hex(key), nonce: hex(nonce), powBits, preimage: hex(encodeCbor([id, key, nonce])), digest: hex(digest), leadingZeroBits: leadingZeroBits(digest), ok: leadingZeroBits(digest) >= powBits };
+  };
+  let weak = new Uint8Array(8);
+  for (let i = 0; leadingZeroBits(powDigest(crypto, id, a.publicKey, weak)) >= limits.powBits; i++) weak = Uint8Array.of(0, 0, 0, 0, 0, 0, i >> 8, i & 0xff);
+  const powCases = [
+    pow('the minted nonce (the first from 0 up)', a.publicKey, nonceA, limits.powBits),
+    pow('too few leading zero bits', a.publicKey, weak, limits.powBits),
+    pow("device a's nonce for device b's key", b.publicKey, nonceA, limits.powBits),
+    pow('powBits 0: any nonce', a.publicKey, weak, 0),
+  ];
+  const state = LedgerState.fromGenesis(crypto, genesis);
+  const now = T + 600;
+  const steps: object[] = [];
+  let height = 1;
+  const step = (what: string, key: { privateKey: Uint8Array }, unsigned: Omit<UnsignedTx, 'time'>, expect: number) => {
+    const tx = signTx(crypto, id, { ...unsigned, time: T }, key.privateKey);
+    const signer = signingKey(state, tx);
+    let code: number = signer.ok ? ErrorCode.OK : signer.code;
+    if (signer.ok && !verifyTxSignature(crypto, id, tx, signer.value).ok) code = ErrorCode.BAD_SIGNATURE;
+    if (code === ErrorCode.OK) {
+      const verdict = admitTx(crypto, state, tx, now);
+      code = verdict.ok ? ErrorCode.OK : verdict.code;
+      if (verdict.ok) applyTx(crypto, state, tx, height);
+    }
+    if (code !== expect) throw new Error(`public step ${what}: ${code}, want ${expect}`);
+    steps.push({ height, what, wire: hex(encodeTx(tx)), expect: code });
+  };
+  const cut = () => {
+    steps.push({ height, cut: true, stateRoot: hex(state.root(crypto)) });
+    restartBlockQuotas(state, []);
+    height++;
+  };
+  const idA = keyId(crypto, a.publicKey);
+  const idB = keyId(crypto, b.publicKey);
+  const enrolA = { kind: TxKind.ENROLL, sender: idA, seq: 1, body: selfEnrollBody(a.publicKey, nonceA) };
+  const reading = (sender: Uint8Array, seq: number) => ({ kind: TxKind.READINGS, sender, seq, body: readingsBody([{ quantity: Quantity.TEMPERATURE_C, scale: -2, interval: 0, values: [2150 + seq] }]) });
+  step('readings of a device not enrolled', a, reading(idA, 1), ErrorCode.UNKNOWN_SENDER);
+  step('self-enrolment with too weak a proof of work', a, { ...enrolA, body: selfEnrollBody(a.publicKey, weak) }, ErrorCode.BAD_POW);
+  step('self-enrolment signed by another key than the body key', b, enrolA, ErrorCode.BAD_SIGNATURE);
+  step('self-enrolment', a, enrolA, ErrorCode.OK);
+  step('the same again: a replay', a, enrolA, ErrorCode.REPLAY);
+  step('a second self-enrolment in the block: over maxSelfEnrolPerBlock', b, { kind: TxKind.ENROLL, sender: idB, seq: 1, body: selfEnrollBody(b.publicKey, nonceB) }, ErrorCode.QUOTA_EXCEEDED);
+  step("the device's second transaction of the block", a, reading(idA, 2), ErrorCode.OK);
+  step('its third: over maxTxsPerBlockPerDevice', a, reading(idA, 3), ErrorCode.QUOTA_EXCEEDED);
+  cut();
+  step('the next block: the device again', a, reading(idA, 3), ErrorCode.OK);
+  step('and the second self-enrolment', b, { kind: TxKind.ENROLL, sender: idB, seq: 1, body: selfEnrollBody(b.publicKey, nonceB) }, ErrorCode.OK);
+  cut();
+  const privateState = LedgerState.fromGenesis(crypto, fixture.genesis);
+  const onPrivate = signTx(crypto, chainId, { ...enrolA, time: T, body: selfEnrollBody(a.publicKey, mintPowNonce(crypto, chainId, a.publicKey, limits.powBits)) }, a.privateKey);
+  const privateVerdict = admitTx(crypto, privateState, onPrivate, now);
+  const timeMs = GENESIS_TIME + 5000;
+  const token = makeSelfEnrollConnectToken(crypto, id, a, timeMs, nonceA);
+  openSelfEnrollConnectToken(crypto, id, idA, hex(token), limits.powBits);
+  return {
+    genesis: hex(encodeGenesis(genesis)), chainId: hex(id), genesisHash: hex(genesisHashOf(crypto, genesis)), publicLimits: limits,
+    pow: powCases,
+    now, steps,
+    onPrivateChain: { genesis: hex(encodeGenesis(fixture.genesis)), wire: hex(encodeTx(onPrivate)), expect: privateVerdict.ok ? 0 : privateVerdict.code, signingKey: (() => { const k = signingKey(privateState, onPrivate); return k.ok ? 0 : k.code; })() },
+    connect: { deviceId: hex(idA), timeMs, powBits: limits.powBits, password: hex(token), publicKey: hex(a.publicKey) },
+  };
+}
+
 // ---------------------------------------------------------------- identities, enrolment, messages, topics, worked examples
 
 /** Every structure of the protocol document not covered by another file, and the document's own examples. */
@@ -639,6 +735,107 @@ function messageVectors() {
   return { tags, keys, badKeys, enrol, enrolCases, validatorSets, header, acks, proofMessages, requests, responses, topics, documentExamples };
 }
 
+// ---------------------------------------------------------------- membership: GOVERN, cut markers, votes (§5.8.2, §6.8, §6.9)
+
+function governVectors() {
+  const genesis = fixture.genesis; // CONSORTIUM, 3 of v0..v3
+  const state = LedgerState.fromGenesis(crypto, genesis);
+  const now = T + 600;
+  const [v0, v1, v2, v3, v4, v5] = fixture.validatorKeys as [KeyPair, KeyPair, KeyPair, KeyPair, KeyPair, KeyPair];
+  const id = (k: KeyPair) => keyId(crypto, k.publicKey);
+  const indexOf = (k: KeyPair) => state.validators()!.keys.findIndex((pk) => equalBytes(pk, k.publicKey));
+  const approvals = (p: Proposal, signers: KeyPair[], at?: number[]) =>
+    signApprovals(crypto, chainId, validatorSetHash(crypto, state.validators()!), p, signers.map((k, i) => ({ index: at?.[i] ?? indexOf(k), privateKey: k.privateKey })));
+  const seqs = new Map<string, number>();
+  const steps: object[] = [];
+  const blocks: object[] = [];
+  const step = (height: number, what: string, signer: KeyPair, sender: KeyPair, kind: TxKind, body: CborValue, expect: number) => {
+    const seq = (seqs.get(hex(id(sender))) ?? 0) + 1;
+    const tx = signTx(crypto, chainId, { kind, sender: id(sender), seq, time: T, body }, signer.privateKey);
+    const verdict = admitTx(crypto, state, tx, now);
+    const code = verdict.ok ? ErrorCode.OK : verdict.code;
+    if (code !== expect) throw new Error(`govern step ${what}: ${code}, want ${expect}`);
+    if (verdict.ok) {
+      applyTx(crypto, state, tx, height);
+      seqs.set(hex(id(sender)), seq);
+    }
+    steps.push({ height, what, wire: hex(encodeTx(tx)), expect: code });
+  };
+  /** The block boundary: what the block's header names, then next → current. */
+  const close = (height: number) => {
+    blocks.push({
+      height, stateRoot: hex(state.root(crypto)),
+      validatorsHash: hex(validatorSetHash(crypto, state.validators()!)), nextValidatorsHash: hex(validatorSetHash(crypto, state.nextValidators()!)),
+      nextValidators: hex(encodeValidatorSet(state.nextValidators()!)),
+    });
+    state.endBlock();
+  };
+  const add = (k: KeyPair): Proposal => ({ action: GovernAction.ADD_MEMBER, key: k.publicKey });
+  const removeMember = (k: KeyPair): Proposal => ({ action: GovernAction.REMOVE_MEMBER, key: k.publicKey });
+  const threshold = (t: number): Proposal => ({ action: GovernAction.SET_THRESHOLD, threshold: t });
+  const stale = governBody(threshold(2), approvals(threshold(2), [v0, v1, v2]));
+  step(1, 'two approvals are short of the threshold 3', v0, v0, TxKind.GOVERN, governBody(add(v4), approvals(add(v4), [v0, v1])), ErrorCode.BAD_APPROVALS);
+  step(1, 'a non-member signs at a member index', v0, v0, TxKind.GOVERN, governBody(add(v4), [...approvals(add(v4), [v0, v1]), ...approvals(add(v4), [v5], [indexOf(v2)])]), ErrorCode.BAD_APPROVALS);
+  step(1, 'approvals not in ascending index order', v0, v0, TxKind.GOVERN, [proposalToCbor(add(v4)), approvals(add(v4), [v0, v1, v2]).reverse().map((a) => [a.index, a.signature])], ErrorCode.BAD_APPROVALS);
+  step(1, 'the operator may not govern', fixture.operator, fixture.operator, TxKind.GOVERN, governBody(add(v4), approvals(add(v4), [v0, v1, v2])), ErrorCode.NOT_PERMITTED);
+  step(1, 'removing a key that is no member', v0, v0, TxKind.GOVERN, governBody(removeMember(v5), approvals(removeMember(v5), [v0, v1, v2])), ErrorCode.NOT_A_MEMBER);
+  step(1, 'adding a member twice', v0, v0, TxKind.GOVERN, governBody(add(v1), approvals(add(v1), [v0, v1, v2])), ErrorCode.DUPLICATE_DEVICE);
+  step(1, 'a threshold above the members', v0, v0, TxKind.GOVERN, governBody(threshold(5), approvals(threshold(5), [v0, v1, v2])), ErrorCode.BAD_VALIDATOR_SET);
+  step(1, 'v0, v1, v2 add v4', v0, v0, TxKind.GOVERN, governBody(add(v4), approvals(add(v4), [v0, v1, v2])), ErrorCode.OK);
+  close(1);
+  step(2, 'approvals made under the old set, replayed', v1, v1, TxKind.GOVERN, stale, ErrorCode.BAD_APPROVALS);
+  step(2, 'v1, v2, v4 remove v3', v1, v1, TxKind.GOVERN, governBody(removeMember(v3), approvals(removeMember(v3), [v1, v2, v4])), ErrorCode.OK);
+  step(2, 'and lower the threshold to 2 (the same current set counts)', v1, v1, TxKind.GOVERN, governBody(threshold(2), approvals(threshold(2), [v0, v3, v4])), ErrorCode.OK);
+  close(2);
+  step(3, 'the removed member is revoked', v3, v3, TxKind.GOVERN, governBody(threshold(3), approvals(threshold(3), [v0, v1])), ErrorCode.REVOKED);
+  const rotate: Proposal = { action: GovernAction.ROTATE_MEMBER_KEY, oldKey: v4.publicKey, newKey: v5.publicKey };
+  step(3, 'v4 rotates its member key to v5', v4, v4, TxKind.GOVERN, governBody(rotate, approvals(rotate, [v0, v4])), ErrorCode.OK);
+  step(3, 'in a consortium a member enrols a device', v0, v0, TxKind.ENROLL, enrollBody(device.publicKey, Role.DEVICE), ErrorCode.OK);
+  close(3);
+  const proposal = add(v3);
+  const approvalCase = {
+    chainId: hex(chainId), validatorsHash: hex(validatorSetHash(crypto, genesis.validators)), proposal: hex(encodeCbor(proposalToCbor(proposal))),
+    digest: hex(approvalDigest(crypto, chainId, validatorSetHash(crypto, genesis.validators), proposal)),
+  };
+
+  // Cut markers and votes, under the genesis set: v1's index in it.
+  const set = genesis.validators;
+  const i1 = set.keys.findIndex((pk) => equalBytes(pk, v1.publicKey));
+  const cut = signCut(crypto, chainId, 7, i1, v1.privateKey);
+  const cutCases = [
+    { name: 'the member at its index signed it', cut: hex(encodeCut(cut)), expect: OK },
+    { name: "another member's index", cut: hex(encodeCut({ ...cut, proposerIndex: (i1 + 1) % 4 })), expect: fail(ErrorCode.BAD_SIGNATURE) },
+    { name: 'an index outside the set', cut: hex(encodeCut({ ...cut, proposerIndex: 4 })), expect: fail(ErrorCode.BAD_COMMIT) },
+    { name: 'replayed for another height', cut: hex(encodeCut({ ...cut, height: 8 })), expect: fail(ErrorCode.BAD_SIGNATURE) },
+    { name: 'a signature of 63 bytes', cut: hex(encodeCbor([7, i1, cut.signature.subarray(1)])), expect: fail(ErrorCode.BAD_SHAPE) },
+    { name: 'four fields', cut: hex(encodeCbor([7, i1, cut.signature, 0])), expect: fail(ErrorCode.BAD_SHAPE) },
+  ];
+  const hash = crypto.sha256(ascii('a header'));
+  const vote = signVote(crypto, 7, hash, i1, v1.privateKey);
+  const i2 = set.keys.findIndex((pk) => equalBytes(pk, v2.publicKey));
+  const voteCases = [
+    { name: 'the member at its index signed the header', vote: hex(encodeVote(vote)), expect: OK },
+    { name: 'for another header hash', vote: hex(encodeVote({ ...vote, headerHash: crypto.sha256(hash) })), expect: fail(ErrorCode.COMMIT_MISMATCH) },
+    { name: 'an index outside the set', vote: hex(encodeVote({ ...vote, validatorIndex: 4 })), expect: fail(ErrorCode.BAD_COMMIT) },
+    { name: "another member's index", vote: hex(encodeVote({ ...vote, validatorIndex: i2 })), expect: fail(ErrorCode.BAD_COMMIT_SIGNATURE) },
+    { name: 'a header hash of 31 bytes', vote: hex(encodeCbor([7, hash.subarray(1), i1, vote.signature])), expect: fail(ErrorCode.BAD_SHAPE) },
+  ];
+  const votes = [v2, v0, v1].map((k) => signVote(crypto, 7, hash, set.keys.findIndex((pk) => equalBytes(pk, k.publicKey)), k.privateKey));
+  return {
+    genesis: hex(encodeGenesis(genesis)),
+    now,
+    steps,
+    blocks,
+    approval: approvalCase,
+    cut: { chainId: hex(chainId), validators: hex(encodeValidatorSet(set)), height: 7, digest: hex(cutDigest(crypto, chainId, 7)), cases: cutCases },
+    vote: {
+      validators: hex(encodeValidatorSet(set)), height: 7, headerHash: hex(hash), cases: voteCases,
+      // Three votes in arrival order, and the commit they make (§6.4, ascending by index).
+      votes: votes.map((v) => hex(encodeVote(v))), commit: hex(encodeCbor(commitToCbor(commitFromVotes(7, hash, votes)))),
+    },
+  };
+}
+
 function merkleRootOf(ids: Uint8Array[]): Uint8Array {
   return mth(ids);
 }
@@ -654,6 +851,8 @@ const files: Record<string, unknown> = {
   'state.json': stateVectors(),
   'messages.json': messageVectors(),
   'past-header.json': pastHeaderVectors(),
+  'public.json': publicVectors(),
+  'govern.json': governVectors(),
 };
 for (const [name, content] of Object.entries(files)) {
   writeFileSync(dir + name, JSON.stringify(content, null, 1) + '\n');
