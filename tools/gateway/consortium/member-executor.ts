@@ -17,9 +17,9 @@
 // depend on where a member's batches happened to split.
 
 import {
-  type CryptoProvider, ErrorCode, type Header, type LedgerState, type SignedTx, type TouchedState, type ValidatorSet,
-  admitTx, applyTx, buildHeader, decodeTx, equalBytes, headerHash, merkleTree, signingKey, txId, txSigningDigest,
-  validatorSetHash, type InclusionProof, BotError,
+  BotError, type CryptoProvider, ErrorCode, type Header, type InclusionProof, type LedgerState, type SignedTx, type TouchedState,
+  type ValidatorSet, admitTx, applyTx, buildHeader, decodeTx, equalBytes, headerHash, merkleTree, restartBlockQuotas, signingKey,
+  txId, txSigningDigest,
 } from '../../../src/index.js';
 import { decodeCut, verifyCut } from '../../../src/chain/cut.js';
 import type { PoolEntry } from '../ingest.js';
@@ -135,7 +135,7 @@ export class MemberExecutor {
 
   /** The set that signs the next block (executedHeight + 1). */
   nextSigners(): ValidatorSet {
-    return this.base.nextValidators;
+    return this.base.validators()!;
   }
 
   /**
@@ -253,31 +253,31 @@ export class MemberExecutor {
   private cut(message: StreamMessage): void {
     const { crypto, chainId } = this.deps;
     const height = this.latest.height + 1;
-    const signers = this.base.nextValidators;
+    const signers = this.base.validators()!;
     let cut;
     try {
       cut = decodeCut(message.data);
     } catch {
       return; // not a cut marker: nothing to do (the stream is writable by devices on the MQTT listener)
     }
-    if (cut.height !== height || !verifyCut(crypto, chainId, cut, signers)) return;
+    if (cut.height !== height || !verifyCut(crypto, chainId, signers, cut).ok) return;
     const entries = this.pool.slice(0, this.deps.maxBlockTxs);
     const next = this.base.clone();
-    next.beginBlock();
-    const validatorsHash = validatorSetHash(crypto, signers);
     const tree = merkleTree(crypto, entries.map((e) => e.id));
     const time = Math.max(message.timestampMs, this.latest.time + 1);
-    // nextValidatorsHash must reflect this block's own GOVERN transactions: apply first, then read the next set.
-    const header0 = buildHeader(crypto, { chainId, height, time, prevHash: this.latest.hash, validatorsHash, nextValidatorsHash: validatorsHash }, next, entries, tree.root);
-    const header: Header = Object.freeze({ ...header0, nextValidatorsHash: validatorSetHash(crypto, next.nextValidators) });
+    // The header names the state's sets (this block's signers, and the next set after its GOVERN
+    // transactions); building it also moves the state to the next block (its set, LedgerState.endBlock).
+    const header = buildHeader(crypto, { chainId, height, time, prevHash: this.latest.hash }, next, entries, tree.root);
     const hash = headerHash(crypto, header);
     const changes = next.takeTouched();
-    const newSet = !equalBytes(validatorsHash, this.latestValidatorsHash);
+    const newSet = !equalBytes(header.validatorsHash, this.latestValidatorsHash);
+    next.resetBlockQuotas();
     this.base = next;
     this.pool = this.pool.slice(entries.length);
-    this.working.beginBlock();
+    // The working state's quotas count only what is left for the next block.
+    restartBlockQuotas(this.working, this.pool.map((e) => e.tx));
     this.latest = { height, hash, time };
-    this.latestValidatorsHash = validatorsHash;
+    this.latestValidatorsHash = header.validatorsHash;
     this.deps.onExecuted({ height, header, hash, validators: signers, newSet, entries, proofs: tree.proofs(), state: next, changes, cutSeq: message.seq });
   }
 }

@@ -13,7 +13,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BlockReason, type CryptoProvider, ErrorCode, LedgerState, TxKind, blockReportBody, bytesToHex, chainTopics,
-  decodeLightBlock, encodeLightBlock, encodeTx, equalBytes, genesisHash, hexToBytes, keyId, signTx, validatorSetHash,
+  chainRulesOf, decodeLightBlock, encodeLightBlock, encodeTx, equalBytes, genesisHash, hexToBytes, keyId, signTx, validatorSetHash,
 } from '../../../src/index.js';
 import { encodeCut, signCut } from '../../../src/chain/cut.js';
 import { decodeVote, encodeVote, signVote } from '../../../src/chain/vote.js';
@@ -127,7 +127,9 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
   opened.push(() => store.close());
   store.dropPending();
   const latestBlock = store.latestBlock();
-  let committed = latestBlock ? LedgerState.fromStore(store.accounts(), store.blocked(), store.validators()!, genesis) : LedgerState.fromGenesis(crypto, genesis);
+  // The sets as the newest block left them (a ledger without stored sets never changed the genesis set).
+  const sets = store.validatorSets() ?? { current: genesis.validators, next: genesis.validators };
+  let committed = latestBlock ? LedgerState.fromEntries(store.accounts(), store.blocked(), { ...chainRulesOf(crypto, genesis), ...sets }) : LedgerState.fromGenesis(crypto, genesis);
   const latestHeader = latestBlock ? decodeLightBlock(latestBlock.lightBlock).header : undefined;
   const latest = latestBlock
     ? { height: latestBlock.height, hash: latestBlock.hash, time: latestBlock.time }
@@ -295,7 +297,7 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
 
   const queriesFor = (bus: Bus) => new Queries({
     crypto, chainId, topics, store, bus,
-    validators: () => committed.validators,
+    genesisValidators: genesis.validators,
     committed: () => committed,
     checkpoint: () => undefined,
   });

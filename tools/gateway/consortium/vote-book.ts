@@ -34,7 +34,7 @@ export class VoteBook {
     if (vote.height <= this.committedHeight || vote.height > this.committedHeight + MAX_HEIGHTS_AHEAD) return;
     const list = this.byHeight.get(vote.height) ?? [];
     if (list.length >= MAX_VOTES_PER_HEIGHT) return;
-    if (list.some((v) => v.index === vote.index && equalBytes(v.headerHash, vote.headerHash) && equalBytes(v.signature, vote.signature))) return;
+    if (list.some((v) => v.validatorIndex === vote.validatorIndex && equalBytes(v.headerHash, vote.headerHash) && equalBytes(v.signature, vote.signature))) return;
     list.push(vote);
     this.byHeight.set(vote.height, list);
   }
@@ -46,21 +46,21 @@ export class VoteBook {
     const { threshold, keys } = block.validators;
     const good = new Map<number, Vote>();
     for (const vote of list) {
-      if (good.has(vote.index) || vote.index >= keys.length) continue;
+      if (good.has(vote.validatorIndex) || vote.validatorIndex >= keys.length) continue;
       if (!equalBytes(vote.headerHash, block.hash)) {
         this.note(vote, 'other header');
         continue;
       }
-      if (!verifyVote(this.crypto, vote, block.validators)) {
+      if (!verifyVote(this.crypto, block.validators, { height: block.height, headerHash: block.hash }, vote).ok) {
         this.note(vote, 'bad signature');
         continue;
       }
-      good.set(vote.index, vote);
+      good.set(vote.validatorIndex, vote);
     }
     // Only verified votes stay: the next call does not verify them again.
     this.byHeight.set(block.height, [...good.values()]);
     if (good.size < threshold) return undefined;
-    const chosen = [...good.values()].sort((a, b) => a.index - b.index).slice(0, threshold);
+    const chosen = [...good.values()].sort((a, b) => a.validatorIndex - b.validatorIndex).slice(0, threshold);
     return commitFromVotes(block.height, block.hash, chosen);
   }
 
@@ -71,7 +71,7 @@ export class VoteBook {
   }
 
   private note(vote: Vote, reason: Disagreement['reason']): void {
-    this.disagreements.push({ height: vote.height, index: vote.index, headerHash: bytesToHex(vote.headerHash), reason });
+    this.disagreements.push({ height: vote.height, index: vote.validatorIndex, headerHash: bytesToHex(vote.headerHash), reason });
     if (this.disagreements.length > 1000) this.disagreements.shift();
   }
 }
