@@ -146,7 +146,8 @@ test.serial('PROOF of a transaction accepted but not yet in a block: OK with no 
   gateway.producer.stop(); // hold blocks back
   try {
     await device.sendReadings(4, [2104]);
-    await device.waitFor(() => device.acks.get(4)?.code === 0, 'ack 4');
+    // No ack for an accepted transaction (§9.2): wait until the gateway holds it.
+    await device.waitFor(() => gateway.producer.pendingCount > 0, 'seq 4 accepted');
     const pending = await ask(Method.PROOF, [4]);
     t.is(errorName(pending.code), 'OK');
     t.deepEqual(pending.payloads, [], 'pending: no proof yet');
