@@ -46,7 +46,7 @@ test('gateway stopped and restarted on the same folder and port: devices buffer,
   });
   const fleet = openFleet({
     dir: join(tempDir(t), 'fleet'), count: 3, genesis: chain.genesis, broker: { host: '127.0.0.1', port }, crypto, durable: false,
-    peer: { samplingIntervalMs: MANUAL, ackTimeoutMs: 1000, proofTimeoutMs: 1000 }, mqtt: fastRetry, stagger: false, log: quiet,
+    peer: { samplingIntervalMs: MANUAL, proofTimeoutMs: 1000 }, mqtt: fastRetry, stagger: false, log: quiet,
   });
   t.teardown(() => fleet.stop());
   await enroll(gateway, chain, fleet.devices.map((d) => d.publicKey));
@@ -90,7 +90,7 @@ test('a device\'s peer stopped mid-flight and a new one over the same folder: no
   const deviceDir = join(tempDir(t), 'device');
   const open = (samplingIntervalMs: number) => openDevice({
     dir: deviceDir, genesis: chain.genesis, crypto, broker: { host: url.hostname, port: Number(url.port) },
-    peer: { samplingIntervalMs, ackTimeoutMs: 1000, proofTimeoutMs: 1000 }, mqtt: fastRetry, log: () => {},
+    peer: { samplingIntervalMs, proofTimeoutMs: 1000 }, mqtt: fastRetry, log: () => {},
   });
   const events = new EventLog();
   const first = open(40);

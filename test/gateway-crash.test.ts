@@ -19,7 +19,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import {
-  DeviceTopic, ErrorCode, type KeyPair, Quantity, TxKind, bytesToHex, chainTopics, decodeAck, decodeLightBlock, encodeTx,
+  DeviceTopic, ErrorCode, type KeyPair, Quantity, TxKind, bytesToHex, chainTopics, decodeAck, decodeLightBlock, decodeProofMessage, encodeTx,
   errorName, headerHash, keyId, merkleRoot, readingsBody, signTx,
 } from '../src/index.js';
 import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
@@ -190,18 +190,23 @@ class Device {
   async connect(url: string): Promise<void> {
     const topics = chainTopics(this.chain.chainId);
     const ackTopic = topics.device(this.id, DeviceTopic.ACK);
+    const proofTopic = topics.device(this.id, DeviceTopic.PROOF);
     const client = await mqtt.connectAsync(url, { clientId: this.hex, username: this.hex, password: connectPassword(crypto, this.chain.chainId, this.key), clean: true, reconnectPeriod: 0, connectTimeout: 5000 });
     this.client = client;
     client.on('message', (topic, payload) => {
-      if (topic !== ackTopic) return;
-      const ack = decodeAck(new Uint8Array(payload));
-      this.onAck(ack.seq, ack.code);
+      if (topic === ackTopic) {
+        const ack = decodeAck(new Uint8Array(payload));
+        this.onAck(ack.seq, ack.code);
+      } else if (topic === proofTopic) {
+        // The gateway acks only rejects: the proof is the OK (docs/protocol.md §9.2).
+        for (const { seq } of decodeProofMessage(new Uint8Array(payload)).proofs) this.onAck(seq, ErrorCode.OK);
+      }
     });
     client.on('close', () => {
       if (this.client === client) this.connected = false;
     });
     client.on('error', () => {}); // a killed gateway resets the connection
-    await client.subscribeAsync(ackTopic, { qos: 1 });
+    await client.subscribeAsync([ackTopic, proofTopic], { qos: 1 });
     this.inflight.clear();
     this.queue = this.outbox();
     this.connected = true;

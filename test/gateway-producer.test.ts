@@ -14,7 +14,7 @@ import type { Bus } from '../tools/gateway/bus.js';
 import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
 import type { PoolEntry } from '../tools/gateway/ingest.js';
 import { openSqliteStore } from '../tools/gateway/store-sqlite.js';
-import { chainTopics } from '../src/index.js';
+import { chainTopics, decodeProofMessage } from '../src/index.js';
 import { makeChainDir } from './support/gateway-fixture.js';
 
 const crypto = createNativeCrypto();
@@ -86,7 +86,9 @@ test('a pool filled by many small admissions is cut into full blocks; the rest w
   t.is(store.txCount(), 35);
   t.deepEqual(store.blockTxIds(4), entries.slice(30).map((e) => e.id));
   t.is(decodeLightBlock(store.block(4)!.lightBlock).header.txCount, 5);
-  t.is(published.filter((p) => p.topic.endsWith('/proof')).length, 35, 'a proof for every transaction');
+  const proofMessages = published.filter((p) => p.topic.endsWith('/proof')).map((p) => decodeProofMessage(p.payload));
+  t.is(proofMessages.reduce((n, m) => n + m.proofs.length, 0), 35, 'a proof for every transaction');
+  t.is(proofMessages.length, 4, 'one proof message per device and block');
 });
 
 test('a device off for longer than its trust period re-anchors on the checkpoint of a chain of heartbeat blocks', (t) => {

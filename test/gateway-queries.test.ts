@@ -72,7 +72,8 @@ test.serial('PROOF by sequence number checks against its verified header', async
   const r = await ask(Method.PROOF, [2]);
   const message = decodeProofMessage(r.payloads[0]!);
   const header = decodeLightBlock(gateway.store.block(message.height)!.lightBlock).header;
-  t.true(verifyTxInclusion(crypto, header, txId(crypto, device.sent.get(2)!), message.proof).ok);
+  t.deepEqual(message.proofs.map((p) => p.seq), [2], 'one proof: the one asked for');
+  t.true(verifyTxInclusion(crypto, header, txId(crypto, device.sent.get(2)!), message.proofs[0]!.proof).ok);
   t.is(errorName((await ask(Method.PROOF, [99])).code), 'NOT_FOUND', 'never accepted');
 });
 
@@ -145,7 +146,8 @@ test.serial('PROOF of a transaction accepted but not yet in a block: OK with no 
   gateway.producer.stop(); // hold blocks back
   try {
     await device.sendReadings(4, [2104]);
-    await device.waitFor(() => device.acks.get(4)?.code === 0, 'ack 4');
+    // No ack for an accepted transaction (§9.2): wait until the gateway holds it.
+    await device.waitFor(() => gateway.producer.pendingCount > 0, 'seq 4 accepted');
     const pending = await ask(Method.PROOF, [4]);
     t.is(errorName(pending.code), 'OK');
     t.deepEqual(pending.payloads, [], 'pending: no proof yet');
@@ -156,5 +158,5 @@ test.serial('PROOF of a transaction accepted but not yet in a block: OK with no 
   await device.waitFor(() => device.proofs.has(4), 'proof 4');
   const r = await ask(Method.PROOF, [4]);
   t.is(r.payloads.length, 1, 'in a block now: the proof');
-  t.is(decodeProofMessage(r.payloads[0]!).seq, 4);
+  t.deepEqual(decodeProofMessage(r.payloads[0]!).proofs.map((p) => p.seq), [4]);
 });

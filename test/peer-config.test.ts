@@ -46,7 +46,7 @@ test('every bad setting is a typed error', (t) => {
     ['reserve the gateway would refuse as a gap', { seqReserve: 4096 }, 'BAD_PEER_CONFIG'],
     ['reserve 0', { seqReserve: 0 }, 'BAD_PEER_CONFIG'],
     ['no window', { maxInFlight: 0 }, 'BAD_PEER_CONFIG'],
-    ['negative timeout', { ackTimeoutMs: -1 }, 'BAD_PEER_CONFIG'],
+    ['negative timeout', { proofTimeoutMs: -1 }, 'BAD_PEER_CONFIG'],
     ['not a number', { proofTimeoutMs: '5' as unknown as number }, 'BAD_PEER_CONFIG'],
     ['trust period 0', { trust: { trustPeriodMs: 0 } }, 'BAD_TRUST_OPTIONS'],
     ['drift beyond the period', { trust: { trustPeriodMs: 1000, maxClockDriftMs: 1000 } }, 'BAD_TRUST_OPTIONS'],

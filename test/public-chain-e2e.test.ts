@@ -13,7 +13,7 @@ import { initChain } from '../tools/gateway/data-dir.js';
 import { brokerAddress } from '../tools/cli/fleet-run.js';
 import { crypto as nobleCrypto, enroll, newDeviceKey, startTestGateway } from './support/gateway-fixture.js';
 import { connectDevice } from './support/mqtt-device.js';
-import { tempDir } from './support/desktop-fleet.js';
+import { tempDir, waitUntil } from './support/desktop-fleet.js';
 
 const crypto = createNativeCrypto();
 const limits = { powBits: 10, maxTxsPerBlockPerDevice: 4, maxSelfEnrolPerBlock: 8 };
@@ -29,7 +29,7 @@ test('a desktop peer enrols itself on a public chain and its readings become fin
   t.teardown(() => gateway.close());
   const device = openDevice({
     dir: join(root, 'device'), genesis: chain.genesis, crypto, broker: brokerAddress(gateway.mqttUrl), log: () => {},
-    peer: { samplingIntervalMs: 200, recheckIntervalMs: 500, ackTimeoutMs: 2000 },
+    peer: { samplingIntervalMs: 200, recheckIntervalMs: 500 },
   });
   t.deepEqual(device.config.selfEnroll, { powBits: limits.powBits }, 'the peer config follows the public genesis');
   const events: PeerEvent[] = [];
@@ -65,20 +65,27 @@ test('a device over its per-block quota gets QUOTA_EXCEEDED, and the next block 
   const gateway = await startTestGateway(chain.dir, { producer: { intervalMs: 600_000, heartbeatMs: 600_000 } });
   t.teardown(() => gateway.close());
   const key = newDeviceKey();
-  await enroll(gateway.mqttUrl, chain, [key]); // the operator still enrols on a public chain
+  // The operator still enrols on a public chain; its proof, in the block cut here, is its ack (§9.2).
+  const enrolled = enroll(gateway.mqttUrl, chain, [key]);
+  await waitUntil(() => gateway.ingest.stats.accepted === 1, 'enrolment admitted');
+  gateway.producer.produce(); // the enrolment's block: the device's quota starts empty
+  await enrolled;
   const device = await connectDevice(gateway.mqttUrl, nobleCrypto, chain.chainId, key);
   t.teardown(() => device.close());
-  gateway.producer.produce(); // the enrolment's block: the device's quota starts empty
 
   const burst = limits.maxTxsPerBlockPerDevice + 2;
   for (let seq = 1; seq <= burst; seq++) await device.sendReadings(seq, [2000 + seq]);
+  // The two over the quota are refused at once; the others are acknowledged by their proofs, in the next block.
+  await device.waitFor(() => device.acks.size === 2 && gateway.ingest.stats.accepted === 1 + limits.maxTxsPerBlockPerDevice, 'the refusals and the admissions');
+  gateway.producer.produce();
   await device.waitFor(() => device.acks.size === burst, 'acks of the burst');
   const codes = [...device.acks.entries()].sort(([a], [b]) => a - b).map(([, ack]) => errorName(ack.code));
   t.deepEqual(codes, [...Array(limits.maxTxsPerBlockPerDevice).fill('OK'), 'QUOTA_EXCEEDED', 'QUOTA_EXCEEDED']);
 
-  gateway.producer.produce();
   device.acks.clear();
   await device.sendReadings(burst, [1]);
+  await device.waitFor(() => gateway.ingest.stats.accepted === 2 + limits.maxTxsPerBlockPerDevice, 'admitted after the cut');
+  gateway.producer.produce();
   await device.waitFor(() => device.acks.has(burst), 'ack after the cut');
   t.is(device.acks.get(burst)!.code, ErrorCode.OK, 'a new block, a new quota: the refused seq was not spent');
 });

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import fc from 'fast-check';
 import {
-  BotError, ErrorCode, HeadError, MajorType, decodeAck, encodeAck, encodeCbor, encodeProofMessage, proofToCbor, readHeadArgument,
+  BotError, ErrorCode, HeadError, MajorType, SMALL_LIMITS, decodeAck, decodeProofMessage, encodeAck, encodeCbor, encodeProofMessage,
+  packProofMessages, proofToCbor, readHeadArgument,
 } from '../src/index.js';
 import { createNobleCrypto } from '../src/crypto/noble-crypto.js';
 import { runInXs } from '../tools/xs/xs-runner.js';
@@ -41,10 +42,45 @@ test('acks: the bytes cbor-x gives, on random values', (t) => {
 
 test('proof messages: the bytes cbor-x gives, on random values and paths', (t) => {
   const hash = fc.uint8Array({ minLength: 32, maxLength: 32 });
-  fc.assert(fc.property(uint, uint, uint, uint, fc.array(hash, { maxLength: 32 }), (seq, height, index, size, path) => {
-    const proof = { index, size, path };
-    t.is(hex(encodeProofMessage({ seq, height, proof })), hex(encodeCbor([seq, height, proofToCbor(proof)])));
+  const entry = fc.record({ gap: fc.integer({ min: 1, max: 2 ** 40 }), index: uint, size: uint, path: fc.array(hash, { maxLength: 32 }) });
+  fc.assert(fc.property(uint, fc.array(entry, { minLength: 1, maxLength: 5 }), (height, entries) => {
+    let seq = -1;
+    const proofs = entries.map(({ gap, index, size, path }) => ({ seq: (seq = Math.min(Number.MAX_SAFE_INTEGER, seq + gap)), proof: { index, size, path } }));
+    fc.pre(new Set(proofs.map((p) => p.seq)).size === proofs.length);
+    t.is(hex(encodeProofMessage({ height, proofs })), hex(encodeCbor([height, ...proofs.flatMap((p) => [p.seq, proofToCbor(p.proof)])])));
   }), { numRuns: 200 });
+});
+
+test('packed proof messages: each decodes under SMALL_LIMITS, all of them hold every proof in order', (t) => {
+  const hash = fc.uint8Array({ minLength: 32, maxLength: 32 });
+  fc.assert(fc.property(uint, fc.integer({ min: 1, max: 200 }), fc.array(hash, { maxLength: 32 }), (height, count, path) => {
+    const proofs = Array.from({ length: count }, (_, i) => ({ seq: 5 + i, proof: { index: i, size: 2 ** 32 - 1, path } }));
+    const messages = packProofMessages(height, proofs);
+    const back = messages.flatMap((m) => {
+      t.true(m.length <= SMALL_LIMITS.maxBytes);
+      const decoded = decodeProofMessage(m);
+      t.is(decoded.height, height);
+      return decoded.proofs.map((p) => p.seq);
+    });
+    t.deepEqual(back, proofs.map((p) => p.seq));
+  }), { numRuns: 100 });
+});
+
+test('a proof message that breaks its shape is BAD_SHAPE', (t) => {
+  const proof = proofToCbor({ index: 0, size: 1, path: [] });
+  const cases: [string, unknown][] = [
+    ['no proof', [7]],
+    ['a seq without its proof', [7, 1, proof, 2]],
+    ['seqs not ascending', [7, 2, proof, 1, proof]],
+    ['a seq repeated', [7, 2, proof, 2, proof]],
+    ['a proof where a seq belongs', [7, proof, 1]],
+  ];
+  for (const [what, value] of cases) {
+    const error = t.throws(() => decodeProofMessage(encodeCbor(value as never)), { instanceOf: BotError }, what);
+    t.is(error?.code, ErrorCode.BAD_SHAPE, what);
+  }
+  t.throws(() => encodeProofMessage({ height: 1, proofs: [] }), { instanceOf: BotError }, 'the encoder refuses an empty list');
+  t.throws(() => encodeProofMessage({ height: 1, proofs: [{ seq: 2, proof: { index: 0, size: 1, path: [] } }, { seq: 2, proof: { index: 0, size: 1, path: [] } }] }), { instanceOf: BotError }, 'and seqs not ascending');
 });
 
 test('heads that break the rules do not read', (t) => {
@@ -66,8 +102,9 @@ test('values outside the protocol are refused with BotError(UNSUPPORTED_TYPE), n
     const error = t.throws(() => encodeAck({ seq: bad, code: 0 }), refused);
     t.is(error?.code, ErrorCode.UNSUPPORTED_TYPE);
     t.throws(() => encodeAck({ seq: 1, code: bad }), refused);
-    t.throws(() => encodeProofMessage({ seq: 1, height: bad, proof: { index: 0, size: 1, path: [] } }), refused);
-    t.throws(() => encodeProofMessage({ seq: 1, height: 1, proof: { index: bad, size: 1, path: [] } }), refused);
+    t.throws(() => encodeProofMessage({ height: bad, proofs: [{ seq: 1, proof: { index: 0, size: 1, path: [] } }] }), refused);
+    t.throws(() => encodeProofMessage({ height: 1, proofs: [{ seq: 1, proof: { index: bad, size: 1, path: [] } }] }), refused);
+    t.throws(() => encodeProofMessage({ height: 1, proofs: [{ seq: bad, proof: { index: 0, size: 1, path: [] } }] }), refused);
   }
-  t.throws(() => encodeProofMessage({ seq: 1, height: 1, proof: { index: 0, size: 2, path: [new Uint8Array(31)] } }), refused);
+  t.throws(() => encodeProofMessage({ height: 1, proofs: [{ seq: 1, proof: { index: 0, size: 2, path: [new Uint8Array(31)] } }] }), refused);
 });

@@ -24,9 +24,11 @@ export interface PeerConfig {
   /** Transactions published but not yet acknowledged. */
   readonly maxInFlight: number;
   readonly trust: TrustOptions;
-  /** A published transaction with no ack after this long is sent again (the gateway answers REPLAY if it had it). */
-  readonly ackTimeoutMs: number;
-  /** An acknowledged transaction with no proof after this long is asked for with a PROOF request (then backing off). */
+  /**
+   * A published transaction with neither a reject nor its proof after this long is sent again (the
+   * gateway answers REPLAY if it had it; the proof is the positive ack, docs/protocol.md §9.2); an
+   * acknowledged one with no proof after this long is asked for with a PROOF request (then backing off).
+   */
   readonly proofTimeoutMs: number;
   /** A request with no response after this long is given up (and retried by whoever needs it). */
   readonly requestTimeoutMs: number;
@@ -64,7 +66,6 @@ export const DEFAULT_PEER_OPTIONS = Object.freeze({
   outboxCapacity: 64,
   seqReserve: 64,
   maxInFlight: 8,
-  ackTimeoutMs: 10_000,
   proofTimeoutMs: 10_000,
   requestTimeoutMs: 10_000,
   recheckIntervalMs: 60_000,
@@ -117,7 +118,6 @@ export function makePeerConfig(genesis: Genesis, options: PeerOptions = {}): Pee
     seqReserve: intIn(merged.seqReserve, 1, GATEWAY_MAX_SEQ_JUMP - 1, 'seqReserve'),
     maxInFlight: intIn(merged.maxInFlight, 1, MAX_IN_FLIGHT, 'maxInFlight'),
     trust: makeTrustOptions(trust),
-    ackTimeoutMs: intIn(merged.ackTimeoutMs, 1, DAY_MS, 'ackTimeoutMs'),
     proofTimeoutMs: intIn(merged.proofTimeoutMs, 1, DAY_MS, 'proofTimeoutMs'),
     requestTimeoutMs: intIn(merged.requestTimeoutMs, 1, DAY_MS, 'requestTimeoutMs'),
     recheckIntervalMs: intIn(merged.recheckIntervalMs, 1, DAY_MS, 'recheckIntervalMs'),

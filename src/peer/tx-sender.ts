@@ -4,8 +4,15 @@
 // and marks a transaction final only when its inclusion proof checks against a
 // header the peer verified itself; only then does it leave the outbox.
 //
+// The gateway acknowledges an accepted transaction with its proof (docs/protocol.md §9.2,
+// §9.3): a proof message naming a sent transaction counts as its positive ack as soon as it
+// arrives, before it is checked (as an OK ack did; it removes nothing). A sent transaction
+// that gets neither a reject nor a proof within proofTimeoutMs is sent again; a gateway that
+// has it answers REPLAY, then the PROOF request decides.
+//
 // Ack codes:
-//   OK                           acknowledged (durable at the gateway): wait for the proof
+//   OK                           acknowledged (durable at the gateway): wait for the proof. A
+//                                gateway following §9.2 sends none; one from an older gateway still counts
 //   REPLAY                       the gateway has a seq ≥ this one: ask for the proof (PROOF request),
 //                                never send it again; "not found" means it was never accepted and
 //                                its seq is spent, so it is re-signed under a new seq (bounded)
@@ -33,6 +40,7 @@ import { verifyTxInclusion } from '../light/verify-inclusion.js';
 import { decodeAck } from '../mqtt/ack-message.js';
 import { Method, type Response } from '../mqtt/messages.js';
 import { type ProofMessage, decodeProofMessage } from '../mqtt/proof-message.js';
+import type { InclusionProof } from '../merkle/merkle.js';
 import { decodeTx, txId } from '../tx/tx.js';
 import type { PeerContext } from './peer-context.js';
 import { PeerState } from './peer-status.js';
@@ -96,9 +104,16 @@ function detailOf(error: unknown): { code: number; detail: string } {
   return error instanceof BotError ? { code: error.code, detail: error.message } : { code: ErrorCode.INTERNAL, detail: String(error) };
 }
 
+/** One transaction's proof from a proof message, waiting for its header or being checked. */
+interface HeldProof {
+  readonly seq: number;
+  readonly height: number;
+  readonly proof: InclusionProof;
+}
+
 export class TxSender {
   private readonly entries = new Map<number, Entry>();
-  private readonly proofs = new Map<number, ProofMessage>();
+  private readonly proofs = new Map<number, HeldProof>();
   private inFlight = 0;
   private hold: HoldState | undefined;
   /** The gateway refused a transaction as TIME_OUT_OF_RANGE and has accepted none since. */
@@ -166,9 +181,7 @@ export class TxSender {
     const now = this.ctx.clock.now();
     const hold = holdByCode[ack.code];
     if (ack.code === ErrorCode.OK) {
-      this.markAcked(entry);
-      this.retryDelay = 0;
-      this.release();
+      this.accepted(entry);
     } else if (ack.code === ErrorCode.REPLAY) {
       entry.status = EntryStatus.REPLAYED;
       entry.proofDueAt = now;
@@ -222,8 +235,21 @@ export class TxSender {
       this.proofRejected(0, code, `proof message: ${detail}`);
       return;
     }
-    const entry = this.entries.get(message.seq);
-    if (entry) this.checkProof(entry, message); // else final already, or not a transaction of ours
+    for (const { seq, proof } of message.proofs) {
+      const entry = this.entries.get(seq);
+      if (!entry) continue; // final already, or not a transaction of ours
+      // The proof is the gateway's positive ack (§9.2): the window moves on at once, checked or not.
+      if (entry.sends > 0 && (entry.status === EntryStatus.SENT || entry.status === EntryStatus.QUEUED)) this.accepted(entry);
+      this.checkProof(entry, { seq, height: message.height, proof });
+    }
+  }
+
+  /** The gateway accepted `entry` (an OK ack, or its proof arrived): acknowledged, and any hold is over. */
+  private accepted(entry: Entry): void {
+    if (entry.status === EntryStatus.QUEUED && entry.sends === 0) return;
+    this.markAcked(entry);
+    this.retryDelay = 0;
+    this.release();
   }
 
   /** Trust moved or a past header arrived: proofs that waited for it are checked. */
@@ -249,8 +275,9 @@ export class TxSender {
     for (const entry of this.entries.values()) {
       if (entry.status === EntryStatus.SENT) {
         // A clock set back (now < sentAt, e.g. corrected after TIME_OUT_OF_RANGE) counts as a timeout.
-        if (entry.delivered && (now - entry.sentAt >= this.ctx.config.ackTimeoutMs || now < entry.sentAt)) {
-          // The ack is lost (or the gateway is slow): sending again is safe, a gateway that has it answers REPLAY.
+        if (entry.delivered && (now - entry.sentAt >= this.ctx.config.proofTimeoutMs || now < entry.sentAt)) {
+          // Neither a reject nor the proof came (lost, or the gateway is slow): sending again is
+          // safe, a gateway that has it answers REPLAY and the PROOF request decides.
           entry.status = EntryStatus.QUEUED;
           this.inFlight--;
           timedOut = true;
@@ -275,7 +302,7 @@ export class TxSender {
     for (const entry of this.entries.values()) {
       if (entry.status === EntryStatus.SENT) {
         if (entry.delivered) {
-          // The broker had it, but an ack sent while we were away is lost.
+          // The broker had it, but a reject or proof sent while we were away is lost.
           entry.status = EntryStatus.QUEUED;
           this.inFlight--;
         } else {
@@ -441,7 +468,7 @@ export class TxSender {
     }
   }
 
-  private checkProof(entry: Entry, message: ProofMessage): void {
+  private checkProof(entry: Entry, message: HeldProof): void {
     if (message.height === 0) {
       this.proofs.delete(entry.seq);
       this.proofRejected(entry.seq, ErrorCode.PROOF_SHAPE, 'no block at height 0');
@@ -466,7 +493,7 @@ export class TxSender {
     this.finalize(entry, message.height);
   }
 
-  private buffer(message: ProofMessage): void {
+  private buffer(message: HeldProof): void {
     if (!this.proofs.has(message.seq) && this.proofs.size >= MAX_BUFFERED_PROOFS) {
       // Dropping the oldest loses nothing: its transaction's proof is asked for again later.
       this.proofs.delete(this.proofs.keys().next().value!);

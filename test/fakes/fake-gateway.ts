@@ -15,8 +15,8 @@ import {
   MAX_HEADER_RANGE, Method, Permission, type Request, type Response, type SignedTx, TxKind, type ValidatorSet,
   admitTx, applyTx, ascii, blockReportBody, BlockReason, buildHeader, bytesToHex, chainIdOf, chainTopics, decodeRequest, decodeTx,
   deviceBody, encodeCbor, encodeCheckpoint, encodeLightBlock, encodeProofMessage, encodeResponse, encodeTx, enrollBody, equalBytes,
-  genesisHash, headerHash, inclusionProofs, keyId, makeValidatorSet, parseDeviceTopic, signCheckpoint, signCommit, signTx,
-  signingKey, txId, validatorSetHash, verifyTxSignature,
+  genesisHash, headerHash, hexToBytes, inclusionProofs, keyId, makeValidatorSet, parseDeviceTopic, signCheckpoint, signCommit, signTx,
+  signingKey, txId, validatorSetHash, verifyTxSignature, type TxProof, packProofMessages, type InclusionProof, decodeProofMessage,
 } from '../../src/index.js';
 import type { ChainTopics } from '../../src/mqtt/topics.js';
 import type { MqttSession, QoS, SessionHandlers } from '../../src/mqtt/session.js';
@@ -44,6 +44,12 @@ export interface FakeGatewayOptions {
 }
 
 /** What the gateway does with a received transaction instead of its normal ingest. */
+/** Rewrites every proof of a proof message (§9.3), for tests that tamper with them. */
+export function mapProofs(payload: Uint8Array, f: (proof: InclusionProof, seq: number, height: number) => InclusionProof): Uint8Array {
+  const m = decodeProofMessage(payload);
+  return encodeProofMessage({ height: m.height, proofs: m.proofs.map(({ seq, proof }) => ({ seq, proof: f(proof, seq, m.height) })) });
+}
+
 export type AckRule = (tx: SignedTx, device: string) => number | 'drop' | 'lose-ack' | undefined;
 
 export interface StoredBlock {
@@ -208,9 +214,15 @@ export class FakeGateway {
     this.send(this.topics.header, bytes, true);
     if (this.pushProofs && entries.length > 0) {
       const proofs = inclusionProofs(crypto, ids);
+      // As the gateway (tools/gateway/push-messages.ts): one message per device, as few as SMALL_LIMITS allow.
+      const bySender = new Map<string, TxProof[]>();
       entries.forEach(({ tx }, i) => {
-        this.send(this.topics.device(tx.sender, DeviceTopic.PROOF), encodeProofMessage({ seq: tx.seq, height, proof: proofs[i]! }), false);
+        const key = bytesToHex(tx.sender);
+        bySender.set(key, [...(bySender.get(key) ?? []), { seq: tx.seq, proof: proofs[i]! }]);
       });
+      for (const [sender, list] of bySender) {
+        for (const message of packProofMessages(height, list)) this.send(this.topics.device(hexToBytes(sender), DeviceTopic.PROOF), message, false);
+      }
     }
     if (this.checkpointEvery > 0 && (height === 1 || height % this.checkpointEvery === 0)) this.publishCheckpoint();
     return height;
@@ -320,7 +332,8 @@ export class FakeGateway {
       return rule;
     }
     const code = this.admit(tx, wire, id);
-    if (rule !== 'lose-ack') this.ack(device, tx.seq, code);
+    // As the gateway (docs/protocol.md §9.2): an accepted transaction gets no ack, its proof is the ack.
+    if (rule !== 'lose-ack' && code !== ErrorCode.OK) this.ack(device, tx.seq, code);
     return code;
   }
 
@@ -365,7 +378,7 @@ export class FakeGateway {
         if (at) {
           const block = this.blocks[at.height - 1]!;
           const proof = inclusionProofs(this.crypto, block.ids)[at.index]!;
-          return { id: request.id, code: ErrorCode.OK, payloads: [encodeProofMessage({ seq, height: at.height, proof })] };
+          return { id: request.id, code: ErrorCode.OK, payloads: [encodeProofMessage({ height: at.height, proofs: [{ seq, proof }] })] };
         }
         return this.pending.has(key) ? { id: request.id, code: ErrorCode.OK, payloads: [] } : fail(ErrorCode.NOT_FOUND);
       }

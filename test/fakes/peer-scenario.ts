@@ -8,8 +8,8 @@
 // (verifyPastHeader). Virtual time and seeded keys make the summary identical
 // on every engine.
 
-import { ErrorCode, Method, Quantity, createNobleCrypto, decodeLightBlock, decodeProofMessage, encodeLightBlock, encodeProofMessage, errorName } from '../../src/index.js';
-import { FakeGateway } from './fake-gateway.js';
+import { ErrorCode, Method, Quantity, createNobleCrypto, decodeLightBlock, encodeLightBlock, errorName } from '../../src/index.js';
+import { FakeGateway, mapProofs } from './fake-gateway.js';
 import { rampSensor } from './fake-sensors.js';
 import { DeviceHarness } from './peer-harness.js';
 import { START_MS } from './scenario.js';
@@ -57,8 +57,7 @@ export function runPeerScenario(): PeerScenarioSummary {
   // A proof whose tree size is wrong, for a transaction of an honest block.
   gateway.tamper = (topic, payload) => {
     if (!topic.endsWith('/proof')) return payload;
-    const m = decodeProofMessage(payload);
-    return encodeProofMessage({ ...m, proof: { ...m.proof, size: m.proof.size + 1 } });
+    return mapProofs(payload, (proof) => ({ ...proof, size: proof.size + 1 }));
   };
   device.sensors[0]!.limit = 4;
   clock.advance(3_000);

@@ -45,7 +45,7 @@ import { decodeValidatorSet, encodeValidatorSet, validatorSetHash } from '../../
 import { inclusionProof } from '../../src/merkle/merkle.js';
 import { decodeAck, encodeAck } from '../../src/mqtt/ack-message.js';
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse, requestIdOf } from '../../src/mqtt/messages.js';
-import { decodeProofMessage, encodeProofMessage } from '../../src/mqtt/proof-message.js';
+import { decodeProofMessage, encodeProofMessage, packProofMessages } from '../../src/mqtt/proof-message.js';
 import { type DeviceTopic, chainTopics, parseDeviceTopic } from '../../src/mqtt/topics.js';
 import { makeEnrollRequest, openEnrollRequest } from '../../src/tx/enroll-request.js';
 import { keyId, keyPairFromPrivate } from '../../src/tx/identity.js';
@@ -288,13 +288,26 @@ function messageSuite(crypto: CryptoProvider): VectorResult[] {
   add('proof-message', 'the document’s example', () => {
     const e = v.proofMessages.example;
     const m = decodeProofMessage(unhex(e.wire));
-    expectEqual(m.seq, e.seq, 'seq');
+    expectEqual(m.proofs.length, 1, 'one proof');
+    expectEqual(m.proofs[0]!.seq, e.seq, 'seq');
     expectEqual(m.height, e.height, 'height');
     expectEqual(hex(encodeProofMessage(m)), e.wire, 're-encoding');
-    const r = verifyInclusion(crypto, unhex(e.leaf), m.proof, unhex(e.root));
+    const r = verifyInclusion(crypto, unhex(e.leaf), m.proofs[0]!.proof, unhex(e.root));
     if (!r.ok) throw new Error(`proof rejected: ${r.reason}`);
     const ids = [v.documentExamples.transaction1.txId, v.documentExamples.transaction2.txId].map(unhex);
-    expectEqual(hex(encodeProofMessage({ seq: 1, height: 7, proof: inclusionProof(crypto, ids, 0) })), e.wire, 'built from the two transactions');
+    expectEqual(hex(encodeProofMessage({ height: 7, proofs: [{ seq: 1, proof: inclusionProof(crypto, ids, 0) }] })), e.wire, 'built from the two transactions');
+  });
+  add('proof-message', 'the document’s example of two proofs in one message', () => {
+    const e = v.proofMessages.both;
+    const m = decodeProofMessage(unhex(e.wire));
+    expectEqual(m.height, e.height, 'height');
+    expectEqual(m.proofs.map((p) => p.seq).join(','), e.seqs.join(','), 'seqs');
+    m.proofs.forEach((p, i) => {
+      const r = verifyInclusion(crypto, unhex(e.leaves[i]!), p.proof, unhex(e.root));
+      if (!r.ok) throw new Error(`proof ${i} rejected: ${r.reason}`);
+    });
+    expectEqual(hex(encodeProofMessage(m)), e.wire, 're-encoding');
+    expectEqual(hex(packProofMessages(e.height, m.proofs)[0]!), e.wire, 'packed: one message');
   });
   for (const c of v.proofMessages.cases) add('proof-message', c.name, () => expectOutcome(() => decodeProofMessage(unhex(c.wire)), c.expect as Expect));
   add('request', 'the document’s example', () => {

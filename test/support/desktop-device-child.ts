@@ -31,7 +31,7 @@ const crypto = createNativeCrypto();
 const { genesis } = loadChain(crypto, config.dataDir);
 const device = openDevice({
   dir: config.dir, genesis, crypto, broker: { host: config.host, port: config.port },
-  peer: { samplingIntervalMs: config.intervalMs, ackTimeoutMs: 1000, proofTimeoutMs: 1000 },
+  peer: { samplingIntervalMs: config.intervalMs, proofTimeoutMs: 1000 },
   mqtt: { backoff: { minMs: 50, maxMs: 500 } },
   log: () => {},
 });

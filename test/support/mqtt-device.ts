@@ -1,20 +1,27 @@
 // A device played by mqtt.js for gateway tests (test layer): signs transactions
-// with the core, publishes them, and collects acks, proofs and light blocks.
+// with the core, publishes them, and collects acks, proofs and light blocks. The gateway
+// acks only rejects (docs/protocol.md §9.2): a proof counts as the OK ack of its transaction.
 
 import mqtt, { type MqttClient } from 'mqtt';
 import {
-  type Ack, type CryptoProvider, DeviceTopic, type KeyPair, type LightBlock, type ProofMessage, Quantity, TxKind,
+  type Ack, type CryptoProvider, DeviceTopic, type KeyPair, type LightBlock, type TxProof, Quantity, TxKind,
   type UnsignedTx, bytesToHex, chainTopics, decodeAck, decodeLightBlock, decodeProofMessage, encodeTx, keyId,
   makeConnectToken, readingsBody, signTx, txId,
 } from '../../src/index.js';
 
+export interface DeviceProof extends TxProof {
+  readonly height: number;
+}
+
 export interface MqttDevice {
   readonly id: Uint8Array;
   readonly client: MqttClient;
+  /** The verdict per seq: the last reject ack, or OK once its proof came (and no ack before it). */
   readonly acks: Map<number, Ack>;
-  /** Every ack in arrival order (acks for unparsable payloads all carry seq 0). */
+  /** Every ack message in arrival order (acks for unparsable payloads all carry seq 0); proofs are not in it. */
   readonly ackLog: Ack[];
-  readonly proofs: Map<number, ProofMessage>;
+  /** Each transaction's proof, from the proof messages (several proofs may share one). */
+  readonly proofs: Map<number, DeviceProof>;
   readonly headers: LightBlock[];
   /** Wire bytes by seq, to check proofs against. */
   readonly sent: Map<number, Uint8Array>;
@@ -38,7 +45,7 @@ export async function connectDevice(url: string, crypto: CryptoProvider, chainId
   const client = await mqtt.connectAsync(url, { clientId: clientId ?? bytesToHex(id), username: bytesToHex(id), password: connectPassword(crypto, chainId, keys), clean: true, reconnectPeriod: 0 });
   const acks = new Map<number, Ack>();
   const ackLog: Ack[] = [];
-  const proofs = new Map<number, ProofMessage>();
+  const proofs = new Map<number, DeviceProof>();
   const headers: LightBlock[] = [];
   const sent = new Map<number, Uint8Array>();
   client.on('message', (topic, payload) => {
@@ -48,8 +55,11 @@ export async function connectDevice(url: string, crypto: CryptoProvider, chainId
       acks.set(ack.seq, ack);
       ackLog.push(ack);
     } else if (topic === topics.device(id, DeviceTopic.PROOF)) {
-      const proof = decodeProofMessage(bytes);
-      proofs.set(proof.seq, proof);
+      const message = decodeProofMessage(bytes);
+      for (const { seq, proof } of message.proofs) {
+        proofs.set(seq, { seq, height: message.height, proof });
+        if (!acks.has(seq)) acks.set(seq, { seq, code: 0 });
+      }
     } else if (topic === topics.header) {
       headers.push(decodeLightBlock(bytes));
     }

@@ -8,9 +8,11 @@
 //
 // It enrols the devices (operator-signed ENROLL transactions), connects them, then
 // every device publishes its pre-signed 1-reading transactions at QoS 1 with at most
-// `window` unacknowledged at a time (and, with `rate`, no faster than its share of it). After `warmupMs` it opens the measured window
+// `window` unacknowledged at a time (and, with `rate`, no faster than its share of it). As on the
+// light peer (docs/protocol.md §11.4), a transaction is acknowledged by a reject ack or by its proof
+// (the gateway sends no OK ack): the window spans a block interval. After `warmupMs` it opens the measured window
 // ({type:'window-start'}), closes it after `measureMs` ({type:'window-end'}), stops
-// publishing, waits (at most `drainMs`) for the acks and proofs of everything it
+// publishing, waits (at most `drainMs`) for the proofs (or rejects) of everything it
 // published, and sends {type:'result', result: LoadResult}.
 
 import mqtt from 'mqtt';
@@ -54,15 +56,15 @@ function summarize(sorted: readonly number[]): LatencySummary {
 
 export interface LoadResult {
   readonly measuredMs: number;
-  /** OK acks that arrived inside the window. */
+  /** Transactions whose proof (the positive ack) arrived inside the window. */
   readonly okInWindow: number;
-  /** Transactions published inside the window, and how many of them were acked OK / got their proof. */
+  /** Transactions published inside the window, and how many of them got their proof. */
   readonly publishedInWindow: number;
-  readonly okOfWindow: number;
   readonly proofsOfWindow: number;
-  /** Publish → proof received, and publish → ack received, over the window's OK transactions (ms). */
+  /** Proof messages that arrived inside the window (one carries every proof of a device in a block, up to SMALL_LIMITS). */
+  readonly proofMessagesInWindow: number;
+  /** Publish → proof received over the window's accepted transactions (ms). */
   readonly proofLatency: LatencySummary;
-  readonly ackLatency: LatencySummary;
   /** Non-OK acks by error name, inside the window and over the whole run. */
   readonly rejectedInWindow: Record<string, number>;
   readonly rejectedTotal: Record<string, number>;
@@ -88,7 +90,6 @@ class SimDevice {
   /** Publications allowed now when the load is paced (config.rate > 0). */
   tokens = 0;
   readonly publishedAt: Float64Array;
-  readonly ackAt: Float64Array;
   readonly proofAt: Float64Array;
   readonly code: Int32Array;
   /** The transactions as QoS 1 PUBLISH packets, generated before anything is measured. */
@@ -97,7 +98,6 @@ class SimDevice {
   constructor(readonly id: Uint8Array, readonly wires: readonly Uint8Array[], upTopic: string) {
     this.packets = wires.map((wire, i) => publishPacket(upTopic, wire, packetIdOf(i)));
     this.publishedAt = new Float64Array(wires.length);
-    this.ackAt = new Float64Array(wires.length);
     this.proofAt = new Float64Array(wires.length);
     this.code = new Int32Array(wires.length).fill(-1);
   }
@@ -118,12 +118,18 @@ async function main(): Promise<void> {
   // Every client proves its key at CONNECT on the embedded broker (docs/protocol.md §9.6).
   const opCredentials = connectCredentials(crypto, chain.chainId, operator, Date);
   const opClient = await mqtt.connectAsync(config.url, { clientId: bytesToHex(operatorId), username: opCredentials.username, password: opCredentials.password(), clean: true, reconnectPeriod: 0 });
+  // Verdicts: a reject ack, or the proof (the gateway's positive ack, §9.2).
   const opAcks = new Map<number, number>();
-  opClient.on('message', (_topic, payload) => {
-    const ack = decodeAck(new Uint8Array(payload));
-    opAcks.set(ack.seq, ack.code);
+  const opAckTopic = topics.device(operatorId, DeviceTopic.ACK);
+  opClient.on('message', (topic, payload) => {
+    if (topic === opAckTopic) {
+      const ack = decodeAck(new Uint8Array(payload));
+      opAcks.set(ack.seq, ack.code);
+    } else {
+      for (const { seq } of decodeProofMessage(new Uint8Array(payload)).proofs) opAcks.set(seq, ErrorCode.OK);
+    }
   });
-  await opClient.subscribeAsync(topics.device(operatorId, DeviceTopic.ACK), { qos: 1 });
+  await opClient.subscribeAsync([opAckTopic, topics.device(operatorId, DeviceTopic.PROOF)], { qos: 1 });
   const devices: SimDevice[] = [];
   const tokens: { username: string; password: () => string }[] = [];
   for (let i = 0; i < config.devices; i++) {
@@ -134,7 +140,7 @@ async function main(): Promise<void> {
     opClient.publish(topics.up, Buffer.from(encodeTx(enroll)), { qos: 1 });
   }
   for (const deadline = Date.now() + 30_000; opAcks.size < config.devices; await sleep(10)) {
-    if (Date.now() > deadline) throw new Error(`enrolment: ${opAcks.size} of ${config.devices} acks within 30 s`);
+    if (Date.now() > deadline) throw new Error(`enrolment: ${opAcks.size} of ${config.devices} verdicts within 30 s`);
   }
   const refused = [...opAcks].filter(([, code]) => code !== ErrorCode.OK);
   if (refused.length > 0) throw new Error(`enrolment refused: ${refused.map(([seq, code]) => `${seq}:${errorName(code)}`).join(', ')}`);
@@ -149,6 +155,7 @@ async function main(): Promise<void> {
   const rejectedInWindow: Record<string, number> = {};
   const rejectedTotal: Record<string, number> = {};
   let okInWindow = 0;
+  let proofMessagesInWindow = 0;
   let exhausted = 0;
 
   const paced = config.rate > 0;
@@ -179,11 +186,10 @@ async function main(): Promise<void> {
         const i = seq - 1;
         if (i < 0 || i >= d.wires.length || d.code[i] !== -1) return; // a duplicate delivery
         d.code[i] = code;
-        d.ackAt[i] = now;
         d.inflight--;
         const inWindow = now >= windowStart && now < windowEnd;
         if (code === ErrorCode.OK) {
-          if (inWindow) okInWindow++;
+          if (inWindow) okInWindow++; // an OK ack from a gateway that still sends them
         } else {
           const name = errorName(code);
           rejectedTotal[name] = (rejectedTotal[name] ?? 0) + 1;
@@ -191,9 +197,20 @@ async function main(): Promise<void> {
         }
         pump(d);
       } else if (topic === proofTopic) {
-        const { seq } = decodeProofMessage(bytes);
-        const i = seq - 1;
-        if (i >= 0 && i < d.wires.length && d.proofAt[i] === 0) d.proofAt[i] = now;
+        const inWindow = now >= windowStart && now < windowEnd;
+        if (inWindow) proofMessagesInWindow++;
+        for (const { seq } of decodeProofMessage(bytes).proofs) {
+          const i = seq - 1;
+          if (i < 0 || i >= d.wires.length || d.proofAt[i] !== 0) continue;
+          d.proofAt[i] = now;
+          if (d.code[i] === -1) {
+            // The proof is the ack (§9.2): accepted, and the window moves on.
+            d.code[i] = ErrorCode.OK;
+            d.inflight--;
+            if (inWindow) okInWindow++;
+          }
+        }
+        pump(d);
       } else if (topic === topics.header) {
         headersReceived++;
         if (now >= windowStart && now < windowEnd) headersInWindow++;
@@ -246,27 +263,22 @@ async function main(): Promise<void> {
   for (const deadline = performance.now() + config.drainMs; !settled() && performance.now() < deadline; ) await sleep(50);
 
   let publishedInWindow = 0;
-  let okOfWindow = 0;
   const proofLatencyMs: number[] = [];
-  const ackLatencyMs: number[] = [];
   for (const d of devices) {
     for (let i = 0; i < Math.min(d.next, d.wires.length); i++) {
       const at = d.publishedAt[i]!;
       if (at < windowStart || at >= windowEnd) continue;
       publishedInWindow++;
       if (d.code[i] !== ErrorCode.OK) continue;
-      okOfWindow++;
-      ackLatencyMs.push(d.ackAt[i]! - at);
       if (d.proofAt[i]! > 0) proofLatencyMs.push(d.proofAt[i]! - at);
     }
   }
   proofLatencyMs.sort((a, b) => a - b);
-  ackLatencyMs.sort((a, b) => a - b);
   const result: LoadResult = {
     measuredMs: windowEnd - windowStart,
-    okInWindow, publishedInWindow, okOfWindow,
+    okInWindow, publishedInWindow, proofMessagesInWindow,
     proofsOfWindow: proofLatencyMs.length,
-    proofLatency: summarize(proofLatencyMs), ackLatency: summarize(ackLatencyMs), rejectedInWindow, rejectedTotal, exhausted,
+    proofLatency: summarize(proofLatencyMs), rejectedInWindow, rejectedTotal, exhausted,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     clients: devices.length,
     headersReceived,

@@ -4,7 +4,7 @@
 // per-sender rate limit, and waits until every ack is in or none came for the timeout.
 
 import {
-  type CryptoProvider, DeviceTopic, type KeyPair, type TxKind, type UnsignedTx, bytesToHex, chainTopics, decodeAck, encodeTx,
+  type CryptoProvider, DeviceTopic, type KeyPair, type TxKind, type UnsignedTx, bytesToHex, chainTopics, decodeAck, decodeProofMessage, ErrorCode, encodeTx,
   connectCredentials, keyId, signTx, txId,
 } from '../../src/index.js';
 import { connectToBroker } from './broker-connect.js';
@@ -37,7 +37,7 @@ export interface OperatorTx {
 export interface OperatorOutcome {
   readonly seq: number;
   readonly id: Uint8Array;
-  /** The ack's code; undefined when no ack came in time. */
+  /** The verdict: a reject ack's code, or OK (0) once its proof came (the gateway acks only rejects, docs/protocol.md §9.2); undefined when neither came in time. */
   readonly code: number | undefined;
 }
 
@@ -48,24 +48,31 @@ export async function submitAsOperator(options: OperatorSubmitOptions, txs: read
   const operatorId = keyId(crypto, operator.publicKey);
   const topics = chainTopics(chainId);
   const ackTopic = topics.device(operatorId, DeviceTopic.ACK);
+  const proofTopic = topics.device(operatorId, DeviceTopic.PROOF);
   const client = await connectToBroker(options.brokerUrl, bytesToHex(operatorId), options.timeoutMs, options.purpose ?? '', connectCredentials(crypto, chainId, operator, Date));
   try {
     const acks = new Map<number, number>();
     let lastAckAt = Date.now();
     client.on('message', (topic, payload) => {
-      if (topic !== ackTopic) return;
       try {
-        const ack = decodeAck(new Uint8Array(payload));
-        acks.set(ack.seq, ack.code);
+        if (topic === ackTopic) {
+          const ack = decodeAck(new Uint8Array(payload));
+          acks.set(ack.seq, ack.code);
+        } else if (topic === proofTopic) {
+          // The proof is the positive ack; a reject that came first stands.
+          for (const { seq } of decodeProofMessage(new Uint8Array(payload)).proofs) if (!acks.has(seq)) acks.set(seq, ErrorCode.OK);
+        } else {
+          return;
+        }
         lastAckAt = Date.now();
         options.onAck?.(acks.size, txs.length);
       } catch {
-        // not an ack: ignore
+        // not an ack or proof message: ignore
       }
     });
-    const granted = await client.subscribeAsync(ackTopic, { qos: 1 });
+    const granted = await client.subscribeAsync([ackTopic, proofTopic], { qos: 1 });
     if (granted.some((g) => g.qos === 128)) {
-      throw new CliError(`the broker refused the subscription to ${ackTopic}: is it this chain's gateway, and the operator key this chain's?`);
+      throw new CliError(`the broker refused the subscription to ${ackTopic} and ${proofTopic}: is it this chain's gateway, and the operator key this chain's?`);
     }
     const sent: { seq: number; id: Uint8Array }[] = [];
     const started = Date.now();

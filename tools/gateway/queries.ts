@@ -115,7 +115,7 @@ export class Queries {
           throw new BotError(ErrorCode.NOT_FOUND, `no transaction ${seq} of ${bytesToHex(deviceId)}`);
         }
         const proof = inclusionProof(this.deps.crypto, this.deps.store.blockTxIds(tx.height), tx.index);
-        return [encodeProofMessage({ seq, height: tx.height, proof })];
+        return [encodeProofMessage({ height: tx.height, proofs: [{ seq, proof }] })];
       }
       case Method.STATE: {
         const contract = uintParam(0);

@@ -44,7 +44,7 @@ import { type Header, headerHash } from '../../src/chain/header.js';
 import { makeValidatorSet } from '../../src/chain/validator-set.js';
 import { makeTrustOptions, type TrustedState, trustFromGenesis } from '../../src/light/trust.js';
 import { applyHeader, verifyHeader } from '../../src/light/verify-header.js';
-import { encodeProof } from '../../src/merkle/proof.js';
+import { encodeProof, proofToCbor } from '../../src/merkle/proof.js';
 import { BlockReason, Quantity, TxKind } from '../../src/tx/kinds.js';
 import { Role, blockReportBody, deviceBody, enrollBody, invokeBody, readingsBody, rotateKeyBody } from '../../src/tx/bodies.js';
 import { keyId } from '../../src/tx/identity.js';
@@ -662,12 +662,27 @@ function messageVectors() {
   const wire2 = encodeTx(example2);
   const docIds = [txId(crypto, wire1), txId(crypto, wire2)];
   const docProof = inclusionProof(crypto, docIds, 0);
+  const docProof2 = inclusionProof(crypto, docIds, 1);
+  const okProof = proofToCbor(docProof);
   const proofMessages = {
-    example: { seq: 1, height: 7, leaf: hex(docIds[0]!), root: hex(merkleRootOf(docIds)), wire: hex(encodeProofMessage({ seq: 1, height: 7, proof: docProof })) },
+    // §9.3: a PROOF response's one proof, and the push of both transactions' proofs in one message.
+    example: { seq: 1, height: 7, leaf: hex(docIds[0]!), root: hex(merkleRootOf(docIds)), wire: hex(encodeProofMessage({ height: 7, proofs: [{ seq: 1, proof: docProof }] })) },
+    both: {
+      height: 7, seqs: [1, 2], leaves: docIds.map(hex), root: hex(merkleRootOf(docIds)),
+      wire: hex(encodeProofMessage({ height: 7, proofs: [{ seq: 1, proof: docProof }, { seq: 2, proof: docProof2 }] })),
+    },
     cases: [
       { name: 'two items', wire: hex(encodeCbor([1, 7])), expect: fail(ErrorCode.BAD_SHAPE) },
-      { name: 'path hash of 31 bytes', wire: hex(encodeCbor([1, 7, [0, 2, [new Uint8Array(31)]]])), expect: fail(ErrorCode.BAD_SHAPE) },
-      { name: 'path over 64 hashes', wire: hex(encodeCbor([1, 7, [0, 2, Array(65).fill(new Uint8Array(32))]])), expect: fail(ErrorCode.TOO_LARGE) },
+      { name: 'path hash of 31 bytes', wire: hex(encodeCbor([7, 1, [0, 2, [new Uint8Array(31)]]])), expect: fail(ErrorCode.BAD_SHAPE) },
+      { name: 'path over 64 hashes', wire: hex(encodeCbor([7, 1, [0, 2, Array(65).fill(new Uint8Array(32))]])), expect: fail(ErrorCode.TOO_LARGE) },
+      { name: 'height alone, no proof', wire: hex(encodeCbor([7])), expect: fail(ErrorCode.BAD_SHAPE) },
+      { name: 'a seq without its proof', wire: hex(encodeCbor([7, 1, okProof, 2])), expect: fail(ErrorCode.BAD_SHAPE) },
+      { name: 'seqs not ascending', wire: hex(encodeCbor([7, 2, okProof, 1, okProof])), expect: fail(ErrorCode.BAD_SHAPE) },
+      { name: 'a seq twice', wire: hex(encodeCbor([7, 1, okProof, 1, okProof])), expect: fail(ErrorCode.BAD_SHAPE) },
+      { name: 'pairs nested instead of flat ([height, [[seq, proof]]]): too deep for SMALL_LIMITS', wire: hex(encodeCbor([7, [[1, okProof]]])), expect: fail(ErrorCode.TOO_DEEP) },
+      { name: 'a proof where a seq belongs', wire: hex(encodeCbor([7, okProof, 1])), expect: fail(ErrorCode.BAD_SHAPE) },
+      { name: 'a negative seq', wire: hex(encodeCbor([7, -1, okProof])), expect: fail(ErrorCode.BAD_SHAPE) },
+      { name: 'more than 2048 bytes (5 proofs of 12 hashes)', wire: hex(encodeCbor([7, ...[1, 2, 3, 4, 5].flatMap((seq) => [seq, [0, 4096, Array(12).fill(new Uint8Array(32))]])])), expect: fail(ErrorCode.TOO_LARGE) },
     ],
   };
   const genesisExample = encodeGenesis({
