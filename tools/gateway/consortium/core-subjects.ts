@@ -36,7 +36,7 @@ export function subscribeQueue(
     callback: (error, msg: Msg) => {
       if (error) return;
       received++;
-      const message: CoreMessage = { subject: msg.subject, data: msg.data, reply: msg.reply };
+      const message: CoreMessage = { subject: msg.subject, data: msg.data, reply: msg.reply || undefined };
       try {
         const result = handler(message);
         if (result instanceof Promise) result.catch((e: unknown) => onError(e, message));

@@ -11,6 +11,8 @@ export interface ConnectNatsOptions {
   reconnectTimeWaitMs?: number;
   /** Timeout of requests, including JetStream API calls and PubAcks, ms (default 5000). */
   timeoutMs?: number;
+  /** Try `urls` in the given order instead of shuffled (default false: members spread over the nodes). */
+  noRandomize?: boolean;
 }
 
 /** Connects to the first reachable of `urls` (nats://host:port), named `name` in the servers' monitoring. */
@@ -25,5 +27,6 @@ export function connectNats(urls: readonly string[], name: string, options: Conn
     timeout: options.timeoutMs ?? 5000,
     // The members' own list is authoritative; gossiped URLs would add nodes we did not start.
     ignoreClusterUpdates: true,
+    noRandomize: options.noRandomize ?? false,
   });
 }

@@ -2,7 +2,7 @@
 // Publishes are pipelined: many are in flight at once, up to a bound, beyond which callers wait
 // (back-pressure instead of an unbounded buffer while the cluster is slow or electing a leader).
 // A publish whose PubAck does not come (node killed, leader election) is retried, a bounded number
-// of times, with the same Nats-Msg-Id, so the stream stores it once even if the first attempt
+// of times within a bounded time, with the same Nats-Msg-Id, so the stream stores it once even if the first attempt
 // did land (JetStream deduplicates ids within the stream's duplicate_window, 2 min by default).
 
 import { randomUUID } from 'node:crypto';
@@ -11,8 +11,10 @@ import { JetStreamApiError, type JetStreamClient, type PubAck } from '@nats-io/j
 export interface StreamPublisherOptions {
   /** Publishes awaiting their PubAck at once (default 256). */
   maxInFlight?: number;
-  /** Attempts per publish, the first included (default 6). */
+  /** Attempts per publish, the first included (default 20). */
   attempts?: number;
+  /** No retry starts later than this after the first attempt, ms (default 15 000: a leader election takes seconds). */
+  retryForMs?: number;
   /** How long one attempt waits for its PubAck, ms (default 2000). */
   ackTimeoutMs?: number;
   /** First retry delay, doubled per retry, ms (default 100; capped at 1000). */
@@ -62,7 +64,8 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createStreamPublisher(js: JetStreamClient, options: StreamPublisherOptions = {}): StreamPublisher {
   const maxInFlight = options.maxInFlight ?? 256;
-  const attempts = options.attempts ?? 6;
+  const attempts = options.attempts ?? 20;
+  const retryForMs = options.retryForMs ?? 15_000;
   const ackTimeoutMs = options.ackTimeoutMs ?? 2000;
   const firstDelay = options.retryDelayMs ?? 100;
   if (!(maxInFlight >= 1) || !(attempts >= 1)) throw new RangeError('maxInFlight and attempts must be at least 1');
@@ -99,12 +102,13 @@ export function createStreamPublisher(js: JetStreamClient, options: StreamPublis
       await acquire();
       try {
         let delay = firstDelay;
+        const giveUpAt = Date.now() + retryForMs;
         for (let attempt = 1; ; attempt++) {
           try {
             const ack = await publishOnce(subject, bytes, msgID, publishOptions.expectStream);
             return ack.seq;
           } catch (error) {
-            if (!isRetryable(error) || attempt >= attempts) {
+            if (!isRetryable(error) || attempt >= attempts || Date.now() + delay > giveUpAt) {
               throw new StreamPublishError(`publish to ${subject} failed after ${attempt} attempt(s): ${(error as Error).message}`, attempt, { cause: error });
             }
             retries++;
