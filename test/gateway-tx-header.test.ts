@@ -77,7 +77,7 @@ test('prefixes decodeTx refuses are refused', (t) => {
     ['truncated inside time', wire.subarray(0, 14)],
     ['an array of 5', concatBytes(Uint8Array.of(0x85), wire.subarray(1))],
     ['a map', concatBytes(Uint8Array.of(0xa6), wire.subarray(1))],
-    ['kind 7', concatBytes(Uint8Array.of(0x86, 0x07), wire.subarray(2))],
+    ['kind 8', concatBytes(Uint8Array.of(0x86, 0x08), wire.subarray(2))],
     ['kind as a 1-byte uint', concatBytes(Uint8Array.of(0x86, 0x18, 0x00), wire.subarray(2))],
     ['negative kind', concatBytes(Uint8Array.of(0x86, 0x20), wire.subarray(2))],
     ['sender of 7 bytes', concatBytes(Uint8Array.of(0x86, 0x00, 0x47), wire.subarray(3, 10), wire.subarray(11))],
