@@ -3,10 +3,10 @@
 // member's replay, cut schedule and commit gathering are tested quickly and alone. The
 // tests of the real cluster (NATS JetStream) use nats-ordering.ts.
 
-import type { OrderingPort, StreamMessage, Stoppable } from '../../tools/gateway/consortium/ordering-port.js';
+import type { OrderingPort, ChainMessage, Stoppable } from '../../tools/gateway/consortium/ordering-port.js';
 
 export class MemoryLog {
-  readonly chain: StreamMessage[] = [];
+  readonly chain: ChainMessage[] = [];
   readonly votes: Uint8Array[] = [];
   private readonly chainWatchers = new Set<() => void>();
   private readonly voteWatchers = new Set<() => void>();
@@ -15,7 +15,7 @@ export class MemoryLog {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  append(kind: StreamMessage['kind'], data: Uint8Array): number {
+  append(kind: ChainMessage['kind'], data: Uint8Array): number {
     if (this.down) throw new Error('no quorum');
     const seq = this.chain.length + 1;
     this.chain.push({ seq, timestampMs: this.now(), kind, data: data.slice() });

@@ -31,6 +31,11 @@ function checkChainHex(chainHex: string): string {
 export interface ChainSubjects {
   /** Transactions: bot.<chainhex>.up (= MQTT topic bot/<chainhex>/up). */
   readonly up: string;
+  /**
+   * Transactions a member forwards from its own broker: botpeer.<chainhex>.tx. Not bot.<chainhex>.up,
+   * whose core subscribers (the members' queue group) answer the devices of the MQTT listener.
+   */
+  readonly forwarded: string;
   /** Cut markers: botpeer.<chainhex>.cut. */
   readonly cut: string;
   /** Votes: botpeer.<chainhex>.vote. */
@@ -48,6 +53,7 @@ export function chainSubjects(chainHex: string): ChainSubjects {
   const upper = hex.toUpperCase();
   return Object.freeze({
     up: `bot.${hex}.up`,
+    forwarded: `botpeer.${hex}.tx`,
     cut: `botpeer.${hex}.cut`,
     vote: `botpeer.${hex}.vote`,
     deviceRequests: `bot.${hex}.d.*.req`,
@@ -59,7 +65,7 @@ export function chainSubjects(chainHex: string): ChainSubjects {
 function txStreamConfig(s: ChainSubjects, replicas: number): Partial<StreamConfig> & { name: string } {
   return {
     name: s.txStream,
-    subjects: [s.up, s.cut],
+    subjects: [s.up, s.forwarded, s.cut],
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
     discard: DiscardPolicy.Old,

@@ -25,7 +25,7 @@ import { decodeCut, verifyCut } from '../../../src/chain/cut.js';
 import type { PoolEntry } from '../ingest.js';
 import { readTxHeader } from '../tx-header.js';
 import { type CheckResult, TX_ID_BYTES, type VerifyJob } from '../verify-pool.js';
-import type { StreamMessage } from './ordering-port.js';
+import type { ChainMessage } from './ordering-port.js';
 
 /** Verdict on one transaction of the stream. */
 export interface Verdict {
@@ -83,7 +83,7 @@ const NO_KEY = new Uint8Array(33);
 const MAX_BATCHES_IN_FLIGHT = 8;
 
 interface Prepared {
-  readonly message: StreamMessage;
+  readonly message: ChainMessage;
   readonly tx: SignedTx | undefined;
   /** The decode error's code when the header did not read and the wire does not decode. */
   readonly malformed: number;
@@ -142,7 +142,7 @@ export class MemberExecutor {
    * Takes the next batch of the stream (in order). Verification starts at once; admission waits
    * for every earlier batch. Resolves when the consumer may deliver more (back-pressure).
    */
-  handle(batch: readonly StreamMessage[]): Promise<void> {
+  handle(batch: readonly ChainMessage[]): Promise<void> {
     const prepared: Prepared[] = [];
     const jobs: VerifyJob[] = [];
     for (const message of batch) {
@@ -250,7 +250,7 @@ export class MemberExecutor {
     return good ? { code: ErrorCode.OK, id: txId(crypto, wire) } : { code: ErrorCode.BAD_SIGNATURE };
   }
 
-  private cut(message: StreamMessage): void {
+  private cut(message: ChainMessage): void {
     const { crypto, chainId } = this.deps;
     const height = this.latest.height + 1;
     const signers = this.base.validators()!;

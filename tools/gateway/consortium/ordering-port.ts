@@ -6,7 +6,7 @@
 // each with the same stream sequence and the same stored timestamp. Deterministic decisions
 // (admission time, header time) read that timestamp, never a member's clock.
 
-export interface StreamMessage {
+export interface ChainMessage {
   /** Position in the chain stream (1, 2, …), the same for every member. */
   readonly seq: number;
   /** The stream's stored time of the message, in ms: the same for every member. */
@@ -27,7 +27,7 @@ export interface OrderingPort {
   /** Appends a vote (§6.9) to the vote stream. */
   publishVote(vote: Uint8Array): Promise<void>;
   /** Delivers the chain stream in order from `fromSeq` on, one call at a time (the next waits for the promise). */
-  consumeChain(fromSeq: number, onMessage: (batch: readonly StreamMessage[]) => Promise<void> | void): Promise<Stoppable>;
+  consumeChain(fromSeq: number, onMessage: (batch: readonly ChainMessage[]) => Promise<void> | void): Promise<Stoppable>;
   /** Delivers every vote of the vote stream (old ones first), in order. */
   consumeVotes(onVote: (vote: Uint8Array) => void): Promise<Stoppable>;
   /**
