@@ -1,7 +1,7 @@
 // A local N-node nats-server cluster (tools layer) for the consortium's tests, `botpeer start
 // --members` and the benchmark: each node gets free loopback ports (client, cluster routes, MQTT
 // listener, HTTP monitor), its own JetStream store dir and a generated config; readiness is the
-// monitor's /healthz answering ok (JetStream meta leader known), polled, never a fixed sleep.
+// monitor's /jsz naming a JetStream meta leader, polled, never a fixed sleep.
 // Install nats-server with `sudo bash tools/brokers/install-brokers.sh` (Debian's 2.9.10).
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -48,7 +48,7 @@ export interface NatsNode {
   readonly monitorUrl: string;
   /** SIGKILLs the node and waits for the process to be gone. */
   kill9(): Promise<void>;
-  /** Starts the node again (same ports, config and store) and waits until it is healthy. */
+  /** Starts the node again (same ports, config and store) and waits until it sees a meta leader (it may still be catching up). */
   restart(): Promise<void>;
   /** The last 64 KiB the node printed. */
   log(): string;
@@ -125,9 +125,13 @@ function configFor(name: string, clusterName: string, storeDir: string, own: Por
     `  listen: 127.0.0.1:${own.cluster}`,
     ...(routes.length > 0 ? [`  routes: [${routes.join(', ')}]`] : []),
     '}',
-    // MQTT needs server_name and JetStream (its sessions and retained messages are streams).
+    // MQTT needs server_name and JetStream: sessions, retained and QoS-1 messages are streams
+    // ($MQTT_sess, $MQTT_rmsgs, $MQTT_msgs). Their replica count is fixed here, because 2.9.10
+    // otherwise picks min(3, peers it knows when the first MQTT client connects), which can be 2
+    // in a 3-node cluster — and an R2 stream stops with either of its nodes.
     'mqtt {',
     `  listen: 127.0.0.1:${own.mqtt}`,
+    `  stream_replicas: ${Math.min(3, all.length)}`,
     '}',
     '',
   ].join('\n');
@@ -216,14 +220,25 @@ class Node implements NatsNode {
     });
   }
 
-  /** Healthy = the monitor's /healthz says ok: JetStream enabled and in contact with a meta leader. */
+  /**
+   * Ready = the monitor's /jsz names a JetStream meta leader: the node is in the cluster and can
+   * serve JetStream. Not /healthz, which also wants every stream on the node current: a node
+   * restarted while another is still down would never pass it (a stream without quorum stays
+   * behind), and catching up is what callers want to observe, not to wait for here.
+   */
   async waitHealthy(deadline: number): Promise<void> {
     for (;;) {
       if (this.exitInfo !== undefined) throw new NatsStartError(`${this.name} exited (${this.exitInfo}) before it was ready`, this.output);
-      const res = await httpGet(`${this.monitorUrl}/healthz`);
-      if (res?.status === 200) return;
+      const res = await httpGet(`${this.monitorUrl}/jsz`);
+      let leader: unknown;
+      try {
+        leader = res?.status === 200 ? (JSON.parse(res.body) as { meta_cluster?: { leader?: string } }).meta_cluster?.leader : undefined;
+      } catch {
+        leader = undefined;
+      }
+      if (typeof leader === 'string' && leader !== '') return;
       if (Date.now() > deadline) {
-        throw new NatsStartError(`${this.name} not healthy in time (last /healthz: ${res ? `${res.status} ${res.body.trim()}` : 'no answer'})`, this.output);
+        throw new NatsStartError(`${this.name} did not see a JetStream meta leader in time (last /jsz: ${res ? `${res.status} ${res.body.trim().slice(0, 300)}` : 'no answer'})`, this.output);
       }
       await pause(50);
     }
@@ -257,7 +272,7 @@ class Node implements NatsNode {
 
 /**
  * Starts `nodes` nats-servers as one cluster with JetStream and an MQTT listener each, and
- * resolves once every node's /healthz is ok. A port taken between picking and binding is retried
+ * resolves once every node knows the JetStream meta leader. A port taken between picking and binding is retried
  * with new ports (up to 3 times).
  */
 export async function startNatsCluster(options: NatsClusterOptions): Promise<NatsCluster> {
