@@ -168,6 +168,7 @@ function startChild(dir: string, port: number): Promise<MemberChild> {
 }
 
 const portOf = (url: string) => Number(new URL(url).port);
+const step = (line: string) => void (process.env.BOTPEER_DEBUG && console.error(`${new Date().toISOString()} ${line}`));
 
 /** Light peers (the desktop host) that enrol through `member`, each connected to its own broker. */
 function openPeers(t: ExecutionContext, dir: string, genesis: Member['chain']['genesis'], urls: readonly string[]): Device[] {
@@ -193,27 +194,38 @@ test.serial('kill -9 a NATS node, then a member, while devices publish: the chai
   const devices = openPeers(t, join(root, 'crash-devices'), files.members[0]!.genesis, urls);
   await enrolAt(members[0]!, devices, 1);
   await known(members, devices);
+  // The fourth member too (a device it refused at CONNECT would wait out its reconnect backoff).
+  const enrolledBy = members[0]!.height;
+  await waitUntil(() => fourth.height >= enrolledBy, 'the fourth member holds the enrolments', 30_000);
   const finals = devices.map(() => new Set<number>());
   devices.forEach((d, i) => d.onEvent((e) => void (e.type === 'final' && finals[i]!.add(e.seq))));
   devices.forEach((d) => d.start());
   const atLeast = (n: number, which: readonly number[]) => () => which.every((i) => finals[i]!.size >= n);
   const all = [0, 1, 2, 3, 4];
   const survivors = [0, 1, 2, 4];
+  step('devices started');
   await waitUntil(atLeast(3, all), 'every device has final readings', 60_000);
+  step(`finals ${finals.map((f) => f.size)}`);
 
   await cluster!.node(0).kill9();
   const before = Math.max(...finals.map((f) => f.size));
+  step('NATS node 0 killed');
   await waitUntil(atLeast(before + 3, survivors), 'finality goes on without NATS node 0', 90_000);
+  step(`finals ${finals.map((f) => f.size)}`);
 
   fourth.child.kill('SIGKILL');
   await fourth.exited;
   const afterKill = Math.max(...survivors.map((i) => finals[i]!.size));
+  step('member 3 killed');
   await waitUntil(atLeast(afterKill + 3, survivors), 'finality goes on with 3 of 4 members', 90_000);
+  step(`finals ${finals.map((f) => f.size)}`);
 
   await cluster!.node(0).restart();
   fourth = await startChild(files.members[3]!.dir, fourthPort);
   const reached = members[0]!.height;
+  step(`member 3 restarted at ${fourth.height}, others at ${reached}`);
   await waitUntil(() => fourth.height >= reached, 'the killed member catches up', 90_000);
+  step('member 3 caught up');
   const fourthFinals = finals[3]!.size;
   await waitUntil(atLeast(fourthFinals + 3, [3]), 'its device is served again', 90_000);
 

@@ -142,7 +142,7 @@ natsTest(`a 3-node cluster starts and the chain's streams are created R3, idempo
     t.is(a.tx.config.name, `BOTPEER_${CHAIN_HEX.toUpperCase()}`);
     t.is(b.votes.config.name, `BOTPEER_${CHAIN_HEX.toUpperCase()}_VOTES`);
     const tx = await jsm0.streams.info(S.txStream);
-    t.deepEqual([...tx.config.subjects].sort(), [`bot.${CHAIN_HEX}.up`, `botpeer.${CHAIN_HEX}.cut`]);
+    t.deepEqual([...tx.config.subjects].sort(), [`bot.${CHAIN_HEX}.up`, `botpeer.${CHAIN_HEX}.cut`, `botpeer.${CHAIN_HEX}.tx`]);
     t.is(tx.config.num_replicas, 3);
     t.is(tx.config.storage, 'file');
     t.is(tx.config.retention, 'limits');

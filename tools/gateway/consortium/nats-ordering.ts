@@ -24,11 +24,25 @@ export interface NatsOrderingOptions {
   readonly replicas?: number;
 }
 
+/**
+ * JetStream API calls time out while the cluster elects a leader or is very busy (a member
+ * starting as a node restarts): a few more tries before a member gives up starting.
+ */
+async function retryTimeouts<T>(call: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= attempts || (error as Error).name !== 'TimeoutError') throw error;
+    }
+  }
+}
+
 export async function connectNatsOrdering(options: NatsOrderingOptions): Promise<OrderingPort> {
   const nc: NatsConnection = await connectNats(options.urls, options.name);
   try {
     const js = jetstream(nc);
-    const { subjects } = await ensureChainStreams(await jetstreamManager(nc), options.chainHex, options.replicas ?? Math.min(3, options.urls.length));
+    const { subjects } = await retryTimeouts(async () => ensureChainStreams(await jetstreamManager(nc), options.chainHex, options.replicas ?? Math.min(3, options.urls.length)));
     const stoppers: Stoppable[] = [];
     const track = (s: Stoppable): Stoppable => {
       stoppers.push(s);
