@@ -58,6 +58,11 @@ export interface StateChanges {
 export interface LedgerStore {
   /** Durably appends admitted transactions, in order, to the pending pool (one atomic write). */
   appendPending(txs: readonly PendingTx[]): void;
+  /**
+   * Forgets every pending transaction (a consortium member on restart: its pool is derived
+   * from the replicated stream again, so only blocks are its own durable record).
+   */
+  dropPending(): void;
   /** The pending pool in admission order (used on restart). */
   pending(): PendingTx[];
   /** A sender's pending transaction with that seq (accepted, durable, not yet in a block), if any. */

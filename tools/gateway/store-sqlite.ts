@@ -348,6 +348,7 @@ export function openSqliteStore(path: string): LedgerStore {
   const nthPending = db.prepare(`SELECT n FROM txs WHERE n >= ? ORDER BY n LIMIT 1 OFFSET ?`);
   const firstPending = db.prepare(`SELECT n FROM txs WHERE n >= ? ORDER BY n LIMIT 1`);
   const countPending = db.prepare(`SELECT count(*) AS c FROM txs WHERE n >= ?`);
+  const deletePending = db.prepare(`DELETE FROM txs WHERE n >= ?`);
   const insertBlock = db.prepare(
     `INSERT INTO blocks (height, hash, time, tx_count, first_n, light_block) VALUES (?, ?, ?, ?, ?, ?)`,
   );
@@ -446,6 +447,13 @@ export function openSqliteStore(path: string): LedgerStore {
         appendTx.immediate(txs);
       } catch (e) {
         rethrow(`appendPending: ${txs.length} transactions not stored`, e);
+      }
+    },
+    dropPending() {
+      try {
+        db.transaction(() => void deletePending.run(ledgerEnd())).immediate();
+      } catch (e) {
+        rethrow('dropPending: pending transactions not dropped', e);
       }
     },
     pending() {

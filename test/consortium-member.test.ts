@@ -1,0 +1,158 @@
+// Consortium members over an in-memory chain stream (test/fakes/memory-ordering.ts): four
+// member gateways in one process, threshold 3, devices on every member's own broker. The
+// same members over a real NATS JetStream cluster are tested in consortium-nats.test.ts.
+
+import test, { type ExecutionContext } from 'ava';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ErrorCode, type KeyPair, TxKind, bytesToHex, decodeLightBlock, enrollBody, headerHash, keyId, txId, verifyTxInclusion,
+} from '../src/index.js';
+import { encodeVote, signVote } from '../src/chain/vote.js';
+import { type ConsortiumFiles, initConsortium } from '../tools/gateway/consortium/consortium-init.js';
+import { type Member, startMember } from '../tools/gateway/consortium/member.js';
+import { MemoryLog } from './fakes/memory-ordering.js';
+import { crypto, newDeviceKey } from './support/gateway-fixture.js';
+import { type MqttDevice, connectDevice } from './support/mqtt-device.js';
+import { waitUntil } from './support/desktop-fleet.js';
+
+const TIMING = { intervalMs: 50, heartbeatMs: 60_000, takeoverMs: 300, maxBlockTxs: 64 };
+
+function consortium(t: ExecutionContext, members = 4, threshold = 3): ConsortiumFiles {
+  const dir = mkdtempSync(join(tmpdir(), 'botpeer-consortium-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return initConsortium(crypto, { dir, name: 'test', members, threshold });
+}
+
+async function startAll(t: ExecutionContext, files: ConsortiumFiles, log: MemoryLog, which = files.members.map((_, i) => i)): Promise<Member[]> {
+  const members = await Promise.all(which.map((i) => start(t, files, log, i)));
+  return members;
+}
+
+async function start(t: ExecutionContext, files: ConsortiumFiles, log: MemoryLog, i: number): Promise<Member> {
+  const member = await startMember({ dataDir: files.members[i]!.dir, ordering: async () => log.port(), mqttPort: 0, timing: TIMING, verifyWorkers: 1 });
+  t.teardown(() => member.close());
+  return member;
+}
+
+/** Enrols `keys` through `member`, signed by that member's own key (a consortium member enrols its own devices). */
+async function enrolAt(member: Member, keys: readonly KeyPair[], firstSeq: number): Promise<void> {
+  const chain = member.chain;
+  const self = await connectDevice(member.mqttUrl, crypto, chain.chainId, chain.gatewayKey);
+  try {
+    for (let i = 0; i < keys.length; i++) {
+      await self.send({ kind: TxKind.ENROLL, sender: self.id, seq: firstSeq + i, time: Math.floor(Date.now() / 1000), body: enrollBody(keys[i]!.publicKey) });
+    }
+    await self.waitFor(() => self.acks.size === keys.length, 'enrolment acks', 20_000);
+    for (const [seq, ack] of self.acks) if (ack.code !== ErrorCode.OK) throw new Error(`enrolment ${seq}: code ${ack.code}`);
+  } finally {
+    await self.close();
+  }
+}
+
+/** Each member admits what the stream holds on its own replay: a device may connect to a member once that member knows it. */
+async function known(members: readonly Member[], keys: readonly KeyPair[]): Promise<void> {
+  const ids = keys.map((k) => keyId(crypto, k.publicKey));
+  await waitUntil(() => members.every((m) => ids.every((id) => m.working().account(id) !== undefined)), 'every member knows the devices', 30_000);
+}
+
+/** Every member holds the same headers (hash for hash) and the same transactions up to `height`. */
+function sameLedgers(t: ExecutionContext, members: readonly Member[], height: number): void {
+  const reference = members[0]!.store;
+  for (let h = 1; h <= height; h++) {
+    const block = reference.block(h)!;
+    const ids = reference.blockTxIds(h).map(bytesToHex).join();
+    for (const m of members.slice(1)) {
+      const other = m.store.block(h);
+      t.truthy(other, `${m.name} has block ${h}`);
+      t.is(bytesToHex(other!.hash), bytesToHex(block.hash), `block ${h} of ${m.name}`);
+      t.is(m.store.blockTxIds(h).map(bytesToHex).join(), ids, `transactions of block ${h} at ${m.name}`);
+    }
+  }
+}
+
+test('four members, threshold 3: every acknowledged transaction is in one block, and all ledgers are identical', async (t) => {
+  const files = consortium(t);
+  const log = new MemoryLog();
+  const members = await startAll(t, files, log);
+  const keys = Array.from({ length: 8 }, () => newDeviceKey());
+  await enrolAt(members[0]!, keys.slice(0, 4), 1);
+  await enrolAt(members[1]!, keys.slice(4), 1);
+  await known(members, keys);
+  // Each device talks to a different member's broker.
+  const devices: MqttDevice[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const m = members[i % members.length]!;
+    devices.push(await connectDevice(m.mqttUrl, crypto, m.chain.chainId, keys[i]!));
+  }
+  t.teardown(() => Promise.all(devices.map((d) => d.close())));
+  for (let seq = 1; seq <= 5; seq++) await Promise.all(devices.map((d) => d.sendReadings(seq, [2000 + seq])));
+  for (const d of devices) await d.waitFor(() => d.proofs.size === 5, 'proofs', 30_000);
+  for (const d of devices) {
+    t.true([...d.acks.values()].every((a) => a.code === ErrorCode.OK));
+    // Each proof checks against a header the device received, and that header is every member's.
+    for (const [seq, proof] of d.proofs) {
+      const header = d.headers.find((b) => b.header.height === proof.height)?.header ?? decodeLightBlock(members[0]!.store.block(proof.height)!.lightBlock).header;
+      t.true(verifyTxInclusion(crypto, header, txId(crypto, d.sent.get(seq)!), proof.proof).ok, `proof of ${seq}`);
+    }
+  }
+  const height = Math.min(...members.map((m) => m.height));
+  sameLedgers(t, members, height);
+  // Exactly once: 8 devices × 5 readings, plus the 8 enrolments.
+  let total = 0;
+  for (let h = 1; h <= members[0]!.height; h++) total += members[0]!.store.blockTxIds(h).length;
+  t.is(total, 48);
+});
+
+test('a member that is down does not stop the chain; back, it catches up to identical state', async (t) => {
+  const files = consortium(t);
+  const log = new MemoryLog();
+  const members = await startAll(t, files, log);
+  const key = newDeviceKey();
+  await enrolAt(members[0]!, [key], 1);
+  await members[3]!.close();
+  const device = await connectDevice(members[0]!.mqttUrl, crypto, members[0]!.chain.chainId, key);
+  t.teardown(() => device.close());
+  for (let seq = 1; seq <= 10; seq++) await device.sendReadings(seq, [seq]);
+  await device.waitFor(() => device.proofs.size === 10, 'proofs with 3 of 4 members', 30_000);
+  const reached = members[0]!.height;
+  const back = await start(t, files, log, 3);
+  await waitUntil(() => back.height >= reached, 'the restarted member catches up', 30_000);
+  sameLedgers(t, [members[0]!, members[1]!, back], reached);
+  // And it goes on with the others: the next block is signed and stored by all three.
+  await device.sendReadings(11, [11]);
+  await device.waitFor(() => device.proofs.size === 11, 'a proof after the restart', 30_000);
+  const next = members[0]!.height;
+  await waitUntil(() => back.height >= next, 'the restarted member stores the new block', 30_000);
+  sameLedgers(t, [members[0]!, back], next);
+});
+
+test('a Byzantine member voting for another header, with forged votes of others, is not counted', async (t) => {
+  const files = consortium(t);
+  const log = new MemoryLog();
+  const honest = await startAll(t, files, log, [0, 1, 2]);
+  const byzantine = files.members[3]!;
+  const key = newDeviceKey();
+  // For the heights to come: a vote of its own and forged votes "of" members 0 and 1, all for a header of its choosing.
+  const fake = crypto.sha256(new TextEncoder().encode('another header'));
+  const index = byzantine.genesis.validators.keys.findIndex((k) => bytesToHex(k) === bytesToHex(byzantine.gatewayKey.publicKey));
+  for (let h = 1; h <= 6; h++) {
+    log.appendVote(encodeVote(signVote(crypto, h, fake, index, byzantine.gatewayKey.privateKey)));
+    for (const other of [0, 1]) log.appendVote(encodeVote({ height: h, headerHash: fake, validatorIndex: other, signature: new Uint8Array(64).fill(7) }));
+  }
+  await enrolAt(honest[0]!, [key], 1);
+  await known(honest, [key]);
+  const device = await connectDevice(honest[1]!.mqttUrl, crypto, honest[1]!.chain.chainId, key);
+  t.teardown(() => device.close());
+  for (let seq = 1; seq <= 3; seq++) await device.sendReadings(seq, [seq]);
+  await device.waitFor(() => device.proofs.size === 3, 'proofs from the honest members', 30_000);
+  sameLedgers(t, honest, Math.min(...honest.map((m) => m.height)));
+  // Every stored commit is signed by honest members only, for the honest header.
+  for (let h = 1; h <= honest[0]!.height; h++) {
+    const block = decodeLightBlock(honest[0]!.store.block(h)!.lightBlock);
+    t.is(bytesToHex(block.commit.headerHash), bytesToHex(headerHash(crypto, block.header)));
+    t.false(block.commit.signatures.some((s) => s.index === index));
+  }
+  t.true(honest[0]!.votes.disagreements.some((d) => d.index === index && d.reason === 'other header'));
+});

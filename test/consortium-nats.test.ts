@@ -1,0 +1,253 @@
+// The consortium on a real NATS JetStream cluster (Debian's nats-server, started here): three
+// NATS nodes, four member gateways (threshold 3), devices on the members' own brokers and on a
+// NATS node's MQTT listener. One cluster serves the file's tests, each on a chain of its own.
+
+import test, { type ExecutionContext } from 'ava';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ErrorCode, type KeyPair, TxKind, bytesToHex, enrollBody, keyId } from '../src/index.js';
+import { type ConsortiumFiles, initConsortium } from '../tools/gateway/consortium/consortium-init.js';
+import { type Member, startMember } from '../tools/gateway/consortium/member.js';
+import { connectNatsOrdering } from '../tools/gateway/consortium/nats-ordering.js';
+import { type NatsCluster, NATS_INSTALL_HINT, findNatsServer, startNatsCluster } from '../tools/nats/nats-cluster.js';
+import { openDevice, type Device } from '../hosts/desktop/device.js';
+import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
+import { brokerAddress } from '../tools/cli/fleet-run.js';
+import { openSqliteStore } from '../tools/gateway/store-sqlite.js';
+import type { LedgerStore } from '../tools/gateway/ledger-store.js';
+import { waitUntil } from './support/desktop-fleet.js';
+import { crypto, newDeviceKey } from './support/gateway-fixture.js';
+import { type MqttDevice, connectDevice } from './support/mqtt-device.js';
+
+const TIMING = { intervalMs: 100, heartbeatMs: 60_000, takeoverMs: 500, maxBlockTxs: 256 };
+const missing = findNatsServer() === undefined;
+let cluster: NatsCluster | undefined;
+const root = mkdtempSync(join(tmpdir(), 'botpeer-nats-consortium-'));
+
+test.before(async () => {
+  if (missing) return;
+  cluster = await startNatsCluster({ nodes: 3, dir: join(root, 'nats') });
+});
+test.after.always(async () => {
+  await cluster?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+function consortium(name: string): ConsortiumFiles {
+  return initConsortium(crypto, { dir: join(root, name), name, members: 4, threshold: 3 });
+}
+
+async function startAt(t: ExecutionContext, files: ConsortiumFiles, i: number, listener?: string): Promise<Member> {
+  const member = await startMember({
+    dataDir: files.members[i]!.dir, mqttPort: 0, timing: TIMING, verifyWorkers: 1,
+    ...(listener ? { listenerUrl: listener } : {}),
+    ordering: (chainHex, name) => connectNatsOrdering({ urls: cluster!.urls, chainHex, name }),
+  });
+  t.teardown(() => member.close());
+  return member;
+}
+
+async function enrolAt(member: Member, keys: readonly Pick<KeyPair, 'publicKey'>[], firstSeq: number): Promise<void> {
+  const self = await connectDevice(member.mqttUrl, crypto, member.chain.chainId, member.chain.gatewayKey);
+  try {
+    for (let i = 0; i < keys.length; i++) {
+      await self.send({ kind: TxKind.ENROLL, sender: self.id, seq: firstSeq + i, time: Math.floor(Date.now() / 1000), body: enrollBody(keys[i]!.publicKey) });
+    }
+    await self.waitFor(() => self.acks.size === keys.length, 'enrolments acknowledged', 30_000);
+    for (const [seq, ack] of self.acks) if (ack.code !== ErrorCode.OK) throw new Error(`enrolment ${seq}: code ${ack.code}`);
+  } finally {
+    await self.close();
+  }
+}
+
+async function known(members: readonly Member[], keys: readonly Pick<KeyPair, 'publicKey'>[]): Promise<void> {
+  const ids = keys.map((k) => keyId(crypto, k.publicKey));
+  await waitUntil(() => members.every((m) => ids.every((id) => m.working().account(id) !== undefined)), 'every member knows the devices', 30_000);
+}
+
+function sameLedgers(t: ExecutionContext, members: readonly Member[], height: number): void {
+  const reference = members[0]!.store;
+  for (let h = 1; h <= height; h++) {
+    const block = reference.block(h)!;
+    const ids = reference.blockTxIds(h).map(bytesToHex).join();
+    for (const m of members.slice(1)) {
+      t.is(bytesToHex(m.store.block(h)!.hash), bytesToHex(block.hash), `block ${h} of ${m.name}`);
+      t.is(m.store.blockTxIds(h).map(bytesToHex).join(), ids, `transactions of block ${h} at ${m.name}`);
+    }
+  }
+}
+
+/** Each acknowledged transaction of each device is in the ledger exactly once. */
+function exactlyOnce(t: ExecutionContext, member: Member, devices: readonly MqttDevice[]): number {
+  let found = 0;
+  for (const d of devices) {
+    for (const [seq, ack] of d.acks) {
+      if (ack.code !== ErrorCode.OK) continue;
+      const stored = member.store.txBySenderSeq(d.id, seq);
+      t.truthy(stored, `${bytesToHex(d.id)} seq ${seq} is in a block`);
+      t.is(bytesToHex(crypto.sha256(stored!.wire)), bytesToHex(crypto.sha256(d.sent.get(seq)!)), 'the same bytes');
+      found++;
+    }
+  }
+  return found;
+}
+
+test.serial('three NATS nodes, four members: devices on the members and on the MQTT listener, one ledger', async (t) => {
+  if (missing) return t.pass(`skipped: ${NATS_INSTALL_HINT}`);
+  const files = consortium('one-ledger');
+  const listener = cluster!.mqttUrls[2]!;
+  const members = await Promise.all([0, 1, 2, 3].map((i) => startAt(t, files, i, listener)));
+  const keys = Array.from({ length: 8 }, () => newDeviceKey());
+  await enrolAt(members[0]!, keys.slice(0, 4), 1);
+  await enrolAt(members[2]!, keys.slice(4), 1);
+  await known(members, keys);
+  // Six devices on four members' brokers, two straight on a NATS node's MQTT listener.
+  const devices: MqttDevice[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const url = i >= 6 ? listener : members[i % 4]!.mqttUrl;
+    devices.push(await connectDevice(url, crypto, members[0]!.chain.chainId, keys[i]!));
+  }
+  t.teardown(() => Promise.all(devices.map((d) => d.close())));
+  for (let seq = 1; seq <= 6; seq++) await Promise.all(devices.map((d) => d.sendReadings(seq, [seq])));
+  await waitUntil(() => devices.every((d) => d.proofs.size === 6), 'every proof', 60_000).catch((e) => {
+    t.log(devices.map((d, i) => `${i}: ${d.proofs.size} proofs, acks ${JSON.stringify([...d.acks])}`).join('\n'));
+    t.log(members.map((m) => `${m.name}: height ${m.height}, executed ${m.executedHeight}`).join('\n'));
+    throw e;
+  });
+  await waitUntil(() => members.every((m) => m.height >= members[0]!.height), 'every member stores the newest block', 30_000);
+  sameLedgers(t, members, members[0]!.height);
+  t.is(exactlyOnce(t, members[3]!, devices), 48);
+});
+
+// ---- a member in its own process, for kill -9 -------------------------------------------
+
+const memberScript = fileURLToPath(new URL('./support/member-child.ts', import.meta.url));
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+interface MemberChild {
+  readonly child: ChildProcess;
+  readonly mqttUrl: string;
+  height: number;
+  readonly exited: Promise<void>;
+}
+
+function startChild(dir: string, port: number): Promise<MemberChild> {
+  const child = spawn(process.execPath, ['--import=tsx', memberScript, dir, String(port), cluster!.urls.join(','), JSON.stringify(TIMING)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => {
+    children.delete(child);
+    resolve();
+  }));
+  let errors = '';
+  child.stderr!.on('data', (d: Buffer) => void (errors = (errors + d.toString()).slice(-8000)));
+  return new Promise((resolve, reject) => {
+    let handle: MemberChild | undefined;
+    let buffered = '';
+    const timer = setTimeout(() => reject(new Error(`member child not ready:\n${errors}`)), 60_000);
+    void exited.then(() => handle || reject(new Error(`member child exited:\n${errors}`)));
+    child.stdout!.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const event = JSON.parse(buffered.slice(0, nl)) as { event: string; mqttUrl?: string; height: number };
+        buffered = buffered.slice(nl + 1);
+        if (event.event === 'ready') {
+          clearTimeout(timer);
+          handle = { child, mqttUrl: event.mqttUrl!, height: event.height, exited };
+          resolve(handle);
+        } else if (event.event === 'height' && handle) handle.height = event.height;
+      }
+    });
+  });
+}
+
+const portOf = (url: string) => Number(new URL(url).port);
+const step = (line: string) => void (process.env.BOTPEER_DEBUG && console.error(`${new Date().toISOString()} ${line}`));
+
+/** Light peers (the desktop host) that enrol through `member`, each connected to its own broker. */
+function openPeers(t: ExecutionContext, dir: string, genesis: Member['chain']['genesis'], urls: readonly string[]): Device[] {
+  const native = createNativeCrypto();
+  const devices = urls.map((url, i) => openDevice({
+    dir: join(dir, `device-${i}`), genesis, crypto: native, broker: brokerAddress(url), log: () => {},
+    peer: { samplingIntervalMs: 150, batchSize: 1, recheckIntervalMs: 500, proofTimeoutMs: 3000, retryMaxMs: 2000 },
+  }));
+  t.teardown(() => devices.forEach((d) => d.stop()));
+  return devices;
+}
+
+test.serial('kill -9 a NATS node, then a member, while devices publish: the chain goes on, nothing final is lost, the member catches up', async (t) => {
+  if (missing) return t.pass(`skipped: ${NATS_INSTALL_HINT}`);
+  const files = consortium('crash');
+  const listener = cluster!.mqttUrls[2]!;
+  const members = await Promise.all([0, 1, 2].map((i) => startAt(t, files, i, listener)));
+  let fourth = await startChild(files.members[3]!.dir, 0);
+  const fourthPort = portOf(fourth.mqttUrl);
+  t.teardown(() => void fourth.child.kill('SIGKILL'));
+  // Five devices: on members 0, 1, 2, on the member that will be killed, and on a NATS node's MQTT listener.
+  const urls = [members[0]!.mqttUrl, members[1]!.mqttUrl, members[2]!.mqttUrl, fourth.mqttUrl, listener];
+  const devices = openPeers(t, join(root, 'crash-devices'), files.members[0]!.genesis, urls);
+  await enrolAt(members[0]!, devices, 1);
+  await known(members, devices);
+  // The fourth member too (a device it refused at CONNECT would wait out its reconnect backoff).
+  const enrolledBy = members[0]!.height;
+  await waitUntil(() => fourth.height >= enrolledBy, 'the fourth member holds the enrolments', 30_000);
+  const finals = devices.map(() => new Set<number>());
+  devices.forEach((d, i) => d.onEvent((e) => void (e.type === 'final' && finals[i]!.add(e.seq))));
+  devices.forEach((d) => d.start());
+  const atLeast = (n: number, which: readonly number[]) => () => which.every((i) => finals[i]!.size >= n);
+  const all = [0, 1, 2, 3, 4];
+  const survivors = [0, 1, 2, 4];
+  step('devices started');
+  await waitUntil(atLeast(3, all), 'every device has final readings', 60_000);
+  step(`finals ${finals.map((f) => f.size)}`);
+
+  await cluster!.node(0).kill9();
+  const before = Math.max(...finals.map((f) => f.size));
+  step('NATS node 0 killed');
+  await waitUntil(atLeast(before + 3, survivors), 'finality goes on without NATS node 0', 90_000);
+  step(`finals ${finals.map((f) => f.size)}`);
+
+  fourth.child.kill('SIGKILL');
+  await fourth.exited;
+  const afterKill = Math.max(...survivors.map((i) => finals[i]!.size));
+  step('member 3 killed');
+  await waitUntil(atLeast(afterKill + 3, survivors), 'finality goes on with 3 of 4 members', 90_000);
+  step(`finals ${finals.map((f) => f.size)}`);
+
+  await cluster!.node(0).restart();
+  fourth = await startChild(files.members[3]!.dir, fourthPort);
+  const reached = members[0]!.height;
+  step(`member 3 restarted at ${fourth.height}, others at ${reached}`);
+  await waitUntil(() => fourth.height >= reached, 'the killed member catches up', 90_000);
+  step('member 3 caught up');
+  const fourthFinals = finals[3]!.size;
+  await waitUntil(atLeast(fourthFinals + 3, [3]), 'its device is served again', 90_000);
+
+  // Stop the devices, then the member, and compare the four ledgers block for block.
+  devices.forEach((d) => d.stop());
+  const height = Math.min(...members.map((m) => m.height), fourth.height);
+  fourth.child.kill('SIGTERM');
+  await fourth.exited;
+  const fourthStore: LedgerStore = openSqliteStore(join(files.members[3]!.dir, 'ledger.sqlite'));
+  t.teardown(() => fourthStore.close());
+  const stores = [...members.map((m) => m.store), fourthStore];
+  for (let h = 1; h <= height; h++) {
+    const hash = bytesToHex(stores[0]!.block(h)!.hash);
+    for (const store of stores.slice(1)) t.is(bytesToHex(store.block(h)!.hash), hash, `block ${h}`);
+  }
+  // Every transaction a device saw final is in the ledger, once (a (sender, seq) is unique in the store).
+  let final = 0;
+  devices.forEach((d, i) => {
+    for (const seq of finals[i]!) {
+      t.truthy(members[0]!.store.txBySenderSeq(d.id, seq), `device ${i} seq ${seq}`);
+      final++;
+    }
+  });
+  t.log(`${final} final transactions, ${height} blocks identical at 4 members`);
+});
