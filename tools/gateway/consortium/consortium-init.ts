@@ -70,6 +70,8 @@ export function initConsortium(crypto: CryptoProvider, options: ConsortiumInitOp
     writeFileSync(join(dir, 'genesis.cbor'), encoded);
     writeFileSync(join(dir, 'genesis.json'), described);
   });
+  // With --force and fewer members than before: the old ones' folders belong to the old chain.
+  for (let i = options.members; existsSync(memberDir(options.dir, i)); i++) rmSync(memberDir(options.dir, i), { recursive: true, force: true });
   writeFileSync(join(options.dir, 'operator.key'), bytesToHex(operatorKey.privateKey) + '\n', { mode: 0o600 });
   writeFileSync(join(options.dir, 'consortium.json'), JSON.stringify({
     name: options.name,
