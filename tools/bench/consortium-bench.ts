@@ -55,7 +55,7 @@ function parseOptions(argv: readonly string[]): Options {
     else if (arg === '--rate') options.rate = value();
     else if (arg === '--max-rate') options.maxRate = value();
     else if (arg === '--help' || arg === '-h') {
-      console.log('usage: npm run bench:consortium -- [--devices N] [--seconds S] [--warmup S] [--window W] [--rate TX_PER_S] [--max-rate TX_PER_S (sizes the solo gateway's pre-signed stock; default 10000)]');
+      console.log('usage: npm run bench:consortium -- [--devices N] [--seconds S] [--warmup S] [--window W] [--rate TX_PER_S] [--max-rate TX_PER_S (sizes the solo gateway\'s pre-signed stock; default 10000)]');
       process.exit(0);
     } else throw new Error(`unknown option ${arg} (try --help)`);
   }
