@@ -39,7 +39,7 @@ const THRESHOLD = 3;
 const NATS_NODES = 3;
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { devices: 40, seconds: 10, warmup: 3, window: 400, rate: 0, maxRate: 10_000 };
+  const options: Options = { devices: 40, seconds: 10, warmup: 3, window: 400, rate: 0, maxRate: 20_000 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -55,7 +55,7 @@ function parseOptions(argv: readonly string[]): Options {
     else if (arg === '--rate') options.rate = value();
     else if (arg === '--max-rate') options.maxRate = value();
     else if (arg === '--help' || arg === '-h') {
-      console.log('usage: npm run bench:consortium -- [--devices N] [--seconds S] [--warmup S] [--window W] [--rate TX_PER_S] [--max-rate TX_PER_S (sizes the solo gateway\'s pre-signed stock; default 10000)]');
+      console.log('usage: npm run bench:consortium -- [--devices N] [--seconds S] [--warmup S] [--window W] [--rate TX_PER_S] [--max-rate TX_PER_S (sizes the solo gateway\'s pre-signed stock; default 20000)]');
       process.exit(0);
     } else throw new Error(`unknown option ${arg} (try --help)`);
   }
