@@ -30,6 +30,8 @@ export interface FleetOptions {
   readonly count: number;
   readonly genesis: Genesis;
   readonly broker: BrokerAddress;
+  /** Each device's broker by its index (0-based), when they are spread over several (a consortium's members); default `broker`. */
+  readonly brokerOf?: (index: number) => BrokerAddress;
   /** Default: the native provider (hosts/node/crypto-secp256k1-node.ts). */
   readonly crypto?: CryptoProvider;
   readonly peer?: PeerOptions;
@@ -117,7 +119,7 @@ export function openFleet(options: FleetOptions): Fleet {
     let log: Log = () => {};
     // The device id is known only once its key is loaded: the log is bound just after.
     const device = openDevice({
-      dir, genesis: options.genesis, broker: options.broker, crypto, clock, random: nodeRandom, durable,
+      dir, genesis: options.genesis, broker: options.brokerOf?.(i - 1) ?? options.broker, crypto, clock, random: nodeRandom, durable,
       log: (level, message) => log(level, message),
       ...(options.peer ? { peer: options.peer } : {}),
       ...(options.mqtt ? { mqtt: options.mqtt } : {}),

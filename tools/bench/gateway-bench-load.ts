@@ -22,11 +22,16 @@ import {
 } from '../../src/index.js';
 import { BenchConnection, type IncomingPublish, packetIdOf, publishPacket } from './bench-mqtt-connection.js';
 import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
-import { loadChain } from '../gateway/data-dir.js';
+import { loadChain, readOperatorKey } from '../gateway/data-dir.js';
 import { benchDevice, decodeStock, percentile } from './gateway-bench-common.js';
 
 export interface LoadConfig {
+  /** The broker of the operator's enrolments, and of every device unless `urls`. */
   readonly url: string;
+  /** Brokers the devices spread over, device i on urls[i mod n] (a consortium's members). */
+  readonly urls?: readonly string[];
+  /** The operator key file when the chain folder has none (a consortium keeps it off its members). */
+  readonly operatorKeyFile?: string;
   readonly chainDir: string;
   readonly devices: number;
   readonly perDevice: number;
@@ -113,7 +118,7 @@ async function main(): Promise<void> {
   if (stock.length < config.devices) throw new Error(`stock holds ${stock.length} devices, ${config.devices} needed`);
 
   // ---- enrolment, through the operator key (a trusted tool on the embedded broker) ----
-  const operator = chain.operatorKey!;
+  const operator = config.operatorKeyFile ? readOperatorKey(crypto, config.operatorKeyFile) : chain.operatorKey!;
   const operatorId = keyId(crypto, operator.publicKey);
   // Every client proves its key at CONNECT on the embedded broker (docs/protocol.md §9.6).
   const opCredentials = connectCredentials(crypto, chain.chainId, operator, Date);
@@ -216,8 +221,9 @@ async function main(): Promise<void> {
         if (now >= windowStart && now < windowEnd) headersInWindow++;
       }
     };
+    const url = config.urls?.length ? new URL(config.urls[i % config.urls.length]!) : brokerUrl;
     d.connection = await BenchConnection.open({
-      host: brokerUrl.hostname, port: Number(brokerUrl.port), clientId: bytesToHex(d.id), clean: !config.persistentSessions,
+      host: url.hostname, port: Number(url.port), clientId: bytesToHex(d.id), clean: !config.persistentSessions,
       username: tokens[i]!.username, password: tokens[i]!.password(),
       subscriptions: [ackTopic, proofTopic, topics.header], onPublish,
       onClose: (reason) => {

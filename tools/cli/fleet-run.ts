@@ -25,6 +25,13 @@ export interface FleetSetup {
   readonly fleetDir: string;
   readonly count: number;
   readonly brokerUrl: string;
+  /** Each device's broker by its index (0-based), when they are spread over several; default brokerUrl. */
+  readonly brokerOf?: (index: number) => string;
+  /**
+   * Enrols the devices not enrolled yet (their indices and keys), resolving to each one's ack code;
+   * default: with the operator key through brokerUrl. A consortium's members each enrol their own.
+   */
+  readonly enrol?: (missing: readonly { readonly index: number; readonly publicKey: Uint8Array }[]) => Promise<(number | undefined)[]>;
   readonly peer: PeerOptions;
   readonly mqtt?: MqttOptions;
   readonly durable: boolean;
@@ -50,6 +57,7 @@ export async function prepareFleet(setup: FleetSetup, out: Out, progress: Progre
   try {
     fleet = openFleet({
       dir: setup.fleetDir, count: setup.count, genesis: setup.genesis, broker: brokerAddress(setup.brokerUrl), crypto: setup.crypto,
+      ...(setup.brokerOf ? { brokerOf: (i: number) => brokerAddress(setup.brokerOf!(i)) } : {}),
       peer: setup.peer, durable: setup.durable, ...(setup.mqtt ? { mqtt: setup.mqtt } : {}),
       // Warnings and errors only, above the progress line rather than through it.
       log: (idHex) => createNodeLog({ level: LogLevel.WARN, prefix: `device ${idHex}:`, time: false, write: (line) => progress.log(line) }),
@@ -61,6 +69,13 @@ export async function prepareFleet(setup: FleetSetup, out: Out, progress: Progre
   const missing = fleet.devices.filter((d) => !d.enrolled);
   // On a public chain each device enrols itself (its peer config says so, makePeerConfig).
   if (missing.length === 0 || setup.genesis.permission === Permission.PUBLIC) return fleet;
+  if (setup.enrol) {
+    progress.update(`enrolling ${missing.length} device(s)…`, true);
+    const codes = await setup.enrol(missing.map((d) => ({ index: fleet.devices.indexOf(d), publicKey: d.publicKey })));
+    checkEnrolled(missing, codes);
+    out(`enrolled ${missing.length} device(s)`);
+    return fleet;
+  }
 
   const keyPath = setup.operatorKeyPath ?? join(setup.dataDir, 'keys', 'operator.key');
   if (!existsSync(keyPath)) throw new CliError(`${missing.length} device(s) need enrolling and there is no operator key at ${keyPath} (pass --operator-key FILE)`);
@@ -81,6 +96,13 @@ export async function prepareFleet(setup: FleetSetup, out: Out, progress: Progre
     onProgress: (acked) => bar.update(acked, 'acknowledged'),
   }, missing.map((d) => d.publicKey));
   bar.done();
+  checkEnrolled(missing, codes);
+  out(`enrolled ${missing.length} device(s) with the operator key (seq ${firstSeq}…${firstSeq + missing.length - 1})`);
+  return fleet;
+}
+
+/** Marks the devices whose enrolment went through; throws when any failed. */
+function checkEnrolled(missing: readonly Fleet['devices'][number][], codes: readonly (number | undefined)[]): void {
   const failed: string[] = [];
   codes.forEach((code, i) => {
     if (enrolledBy(code)) missing[i]!.markEnrolled();
@@ -89,8 +111,6 @@ export async function prepareFleet(setup: FleetSetup, out: Out, progress: Progre
   if (failed.length > 0) {
     throw new CliError(`${failed.length} of ${missing.length} enrolment(s) failed (${failed.slice(0, 3).join('; ')}${failed.length > 3 ? '; …' : ''})`);
   }
-  out(`enrolled ${missing.length} device(s) with the operator key (seq ${firstSeq}…${firstSeq + missing.length - 1})`);
-  return fleet;
 }
 
 /** The operator's next sequence number from a gateway's HTTP API, else from the ledger in the data folder. */

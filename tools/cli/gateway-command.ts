@@ -2,7 +2,9 @@
 // devices connect and the HTTP URL, then one progress line (rewritten in place on a
 // terminal, a new line every few seconds otherwise), and stops cleanly on SIGINT/SIGTERM.
 
-import { bytesToHex } from '../../src/index.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Permission, bytesToHex, decodeGenesis } from '../../src/index.js';
 import { type Gateway, startGateway } from '../gateway/gateway.js';
 import { permissionName } from '../gateway/ledger-json.js';
 import { CliError, ProgressLine, UsageError, intOption, urlOption } from './cli-support.js';
@@ -32,6 +34,8 @@ export async function runGateway(options: GatewayCommandOptions, out: (line: str
   }
   if (options.brokerDevices !== undefined && !brokerUrl) throw new UsageError('--broker-devices goes with --broker', 'gateway');
   const brokerDevicesUrl = options.brokerDevices === undefined ? undefined : urlOption(options.brokerDevices, '--broker-devices', ['mqtt:', 'mqtts:', 'tcp:']);
+
+  refuseConsortium(options.data);
 
   const progress = new ProgressLine(process.stdout, PLAIN_EVERY_MS);
   const blockLine = /^block \d+: /;
@@ -99,4 +103,19 @@ export async function runGateway(options: GatewayCommandOptions, out: (line: str
   await gateway.close();
   out(`stopped at height ${gateway.producer.height}`);
   return 0;
+}
+
+/** A consortium's chain is ordered by its members' NATS cluster: the solo gateway would fork it. */
+function refuseConsortium(dir: string): void {
+  const path = join(dir, 'genesis.cbor');
+  if (!existsSync(path)) return; // startGateway says there is no chain
+  let permission;
+  try {
+    permission = decodeGenesis(new Uint8Array(readFileSync(path))).permission;
+  } catch {
+    return; // startGateway reports the bad genesis
+  }
+  if (permission === Permission.CONSORTIUM) {
+    throw new CliError(`the chain in ${dir} is a consortium's: run this member with --nats URL[,URL…] (the members' NATS cluster); a solo gateway would write a ledger of its own`);
+  }
 }

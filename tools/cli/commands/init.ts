@@ -5,6 +5,7 @@ import { MAX_POW_BITS, MAX_PUBLIC_QUOTA, Permission, type PublicLimits, bytesToH
 import { initChain } from '../../gateway/data-dir.js';
 import { permissionName } from '../../gateway/ledger-json.js';
 import { CliError, DEFAULT_DATA_DIR, UsageError, intOption } from '../cli-support.js';
+import { memberKeysOf, runConsortiumFolders, runMemberGenesis, runMemberKey } from '../consortium-init-command.js';
 import { type Command, DATA_HELP, dataOf, noPositionals, str } from './command.js';
 
 /** `botpeer init --public` without the limit options. */
@@ -13,17 +14,31 @@ export const DEFAULT_PUBLIC_LIMITS: PublicLimits = Object.freeze({ powBits: 16, 
 export const command: Command = {
   name: 'init',
   summary: 'create a chain: genesis, this gateway\'s validator key and the operator key',
-  help: `usage: botpeer init [--name NAME] [--consortium | --public [--pow-bits N] [--max-txs-per-block N] [--max-self-enrol N]]
+  help: `usage: botpeer init [--name NAME] [--public [--pow-bits N] [--max-txs-per-block N] [--max-self-enrol N]]
                     [--validator HEXKEY]… [--threshold K] [--force] [--data DIR]
+       botpeer init --consortium [--members N] [--threshold K] [--name NAME] [--force] [--data DIR]
+       botpeer init --member-key [--data DIR]
+       botpeer init --consortium --member-keys HEX,HEX,… [--threshold K] [--name NAME] [--force] [--data DIR]
 
 Creates a chain in the data folder: genesis.cbor (and genesis.json), keys/gateway.key
 (this gateway's validator key) and keys/operator.key (signs enrolments; a consortium
 keeps it off the gateways). The chain id is derived from the genesis.
 
+A consortium (several organisations, one gateway each, ordered by a NATS JetStream
+cluster; README "Consortium"):
+  --consortium              on one machine: the data folder gets member-1 … member-N (each the
+                            genesis and that member's key), operator.key and consortium.json;
+                            \`botpeer start --members N --data DIR\` runs them all
+  --members N               how many members (default 4)
+  --member-key              on each member's machine, first: make this member's key (kept if there
+                            is one) and print its public key; nothing else is written
+  --member-keys HEX,…       with --consortium, on one member's machine: the shared genesis from the
+                            other members' public keys (this member's key joins the set); the
+                            others copy its genesis.cbor and genesis.json into their folders
+  With --validator instead (older form): one folder, this gateway plus the listed keys.
+
 options:
   --name NAME               the chain's name, up to 32 bytes (default botpeer)
-  --consortium              a consortium chain (several members, each with a validating gateway);
-                            default: private (one operator)
   --public                  a public chain: devices enrol themselves with a proof of work
                             (the operator may still enrol devices); per-block quotas apply
   --pow-bits N              public: leading zero bits of the self-enrolment proof of work,
@@ -43,6 +58,9 @@ ${DATA_HELP}`,
     'max-txs-per-block': { type: 'string' },
     'max-self-enrol': { type: 'string' },
     validator: { type: 'string', multiple: true },
+    members: { type: 'string' },
+    'member-key': { type: 'boolean' },
+    'member-keys': { type: 'string' },
     threshold: { type: 'string' },
     force: { type: 'boolean' },
   },
@@ -56,6 +74,28 @@ ${DATA_HELP}`,
       if (!key || !isCompressedPublicKey(key)) throw new UsageError(`--validator must be a 33-byte compressed public key in hex (66 digits), got ${JSON.stringify(hex.slice(0, 70))}`, 'init');
       return key;
     });
+    const consortiumOnly = ['members', 'member-keys'].filter((o) => values[o] !== undefined);
+    if (!values.consortium && consortiumOnly.length > 0) throw new UsageError(`--${consortiumOnly[0]} needs --consortium`, 'init');
+    if (values['member-key']) {
+      const extra = Object.keys(values).filter((o) => values[o] !== undefined && !['member-key', 'data'].includes(o));
+      if (extra.length > 0) throw new UsageError(`--member-key only makes this member's key: --${extra[0]} does not go with it`, 'init');
+      return runMemberKey(crypto, dir, out);
+    }
+    if (values.consortium && others.length === 0) {
+      if (values.public) throw new UsageError('--public and --consortium exclude each other', 'init');
+      if (consortiumOnly.length > 1) throw new UsageError('--members and --member-keys exclude each other (the keys say how many)', 'init');
+      const force = values.force === true;
+      if (values['member-keys'] !== undefined) {
+        const otherKeys = memberKeysOf(str(values, 'member-keys')!);
+        if (otherKeys.length === 0) throw new UsageError('--member-keys lists no key', 'init');
+        const threshold = values.threshold === undefined ? undefined : intOption(str(values, 'threshold'), '--threshold', 1, 1, otherKeys.length + 1);
+        return runMemberGenesis(crypto, { dir, name, otherKeys, threshold, force }, out);
+      }
+      const members = intOption(str(values, 'members'), '--members', 4, 1, 64);
+      const threshold = values.threshold === undefined ? undefined : intOption(str(values, 'threshold'), '--threshold', 1, 1, members);
+      return runConsortiumFolders(crypto, { dir, name, members, threshold, force }, out);
+    }
+    if (consortiumOnly.length > 0) throw new UsageError(`--${consortiumOnly[0]} does not go with --validator`, 'init');
     const size = others.length + 1;
     const threshold = values.threshold === undefined ? undefined : intOption(str(values, 'threshold'), '--threshold', 1, 1, size);
     if (values.public && values.consortium) throw new UsageError('--public and --consortium exclude each other', 'init');

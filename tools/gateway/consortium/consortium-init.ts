@@ -16,7 +16,7 @@ import {
   type CryptoProvider, type Genesis, type KeyPair, Permission, bytesToHex, encodeGenesis, generateKeyPair, keyId,
   makeValidatorSet,
 } from '../../../src/index.js';
-import { type ChainFiles, describeGenesis, loadChain } from '../data-dir.js';
+import { type ChainFiles, describeGenesis, loadChain, readOperatorKey } from '../data-dir.js';
 
 export interface ConsortiumInitOptions {
   readonly dir: string;
@@ -70,6 +70,8 @@ export function initConsortium(crypto: CryptoProvider, options: ConsortiumInitOp
     writeFileSync(join(dir, 'genesis.cbor'), encoded);
     writeFileSync(join(dir, 'genesis.json'), described);
   });
+  // With --force and fewer members than before: the old ones' folders belong to the old chain.
+  for (let i = options.members; existsSync(memberDir(options.dir, i)); i++) rmSync(memberDir(options.dir, i), { recursive: true, force: true });
   writeFileSync(join(options.dir, 'operator.key'), bytesToHex(operatorKey.privateKey) + '\n', { mode: 0o600 });
   writeFileSync(join(options.dir, 'consortium.json'), JSON.stringify({
     name: options.name,
@@ -77,4 +79,58 @@ export function initConsortium(crypto: CryptoProvider, options: ConsortiumInitOp
     members: memberKeys.map((k, i) => ({ dir: `member-${i + 1}`, key: bytesToHex(k.publicKey), id: bytesToHex(keyId(crypto, k.publicKey)) })),
   }, null, 2) + '\n');
   return { dir: options.dir, members: memberKeys.map((_, i) => loadChain(crypto, memberDir(options.dir, i))), operatorKey };
+}
+
+export interface MemberGenesisOptions {
+  readonly dir: string;
+  readonly name: string;
+  /** The other members' public keys (33-byte compressed); this member's own key joins the set. */
+  readonly otherKeys: readonly Uint8Array[];
+  readonly threshold?: number;
+  readonly force?: boolean;
+  readonly now?: number;
+}
+
+/**
+ * A member's key (keys/gateway.key in `dir`): the existing one, else a new one. What each member
+ * of a multi-machine consortium makes first; only its public key leaves the machine.
+ */
+export function ensureMemberKey(crypto: CryptoProvider, dir: string): { key: KeyPair; created: boolean } {
+  const path = join(dir, 'keys', 'gateway.key');
+  if (existsSync(path)) return { key: readOperatorKey(crypto, path), created: false };
+  const key = generateKeyPair(crypto, random);
+  mkdirSync(join(dir, 'keys'), { recursive: true, mode: 0o700 });
+  writeFileSync(path, bytesToHex(key.privateKey) + '\n', { mode: 0o600 });
+  return { key, created: true };
+}
+
+/**
+ * The shared genesis of a multi-machine consortium, assembled from the members' public keys by
+ * one of them: genesis.cbor/json in `dir` (with its own member key, kept or made) and a new
+ * operator key in keys/operator.key (to be moved off the gateway). The other members copy
+ * genesis.cbor and genesis.json into their own folders.
+ */
+export function initMemberGenesis(crypto: CryptoProvider, options: MemberGenesisOptions): ChainFiles {
+  if (existsSync(join(options.dir, 'genesis.cbor')) && !options.force) {
+    throw new Error(`${options.dir} already holds a chain (genesis.cbor); pass --force to replace it and its ledger`);
+  }
+  const { key } = ensureMemberKey(crypto, options.dir);
+  const own = bytesToHex(key.publicKey);
+  const keys = [key.publicKey, ...options.otherKeys.filter((k) => bytesToHex(k) !== own)];
+  if (new Set(keys.map(bytesToHex)).size !== keys.length) throw new Error('a member key is listed twice');
+  const threshold = options.threshold ?? Math.min(keys.length, defaultThreshold(keys.length));
+  if (!Number.isInteger(threshold) || threshold < 1 || threshold > keys.length) throw new Error(`--threshold must be 1..${keys.length}`);
+  const operatorKey = generateKeyPair(crypto, random);
+  const genesis: Genesis = {
+    name: new TextEncoder().encode(options.name),
+    time: options.now ?? Date.now(),
+    permission: Permission.CONSORTIUM,
+    validators: makeValidatorSet(threshold, keys),
+    operatorKey: operatorKey.publicKey,
+  };
+  for (const stale of ['ledger.sqlite', 'ledger.sqlite-wal', 'ledger.sqlite-shm', 'stream-position.json']) rmSync(join(options.dir, stale), { force: true });
+  writeFileSync(join(options.dir, 'keys', 'operator.key'), bytesToHex(operatorKey.privateKey) + '\n', { mode: 0o600 });
+  writeFileSync(join(options.dir, 'genesis.cbor'), encodeGenesis(genesis));
+  writeFileSync(join(options.dir, 'genesis.json'), JSON.stringify(describeGenesis(crypto, genesis), null, 2) + '\n');
+  return loadChain(crypto, options.dir);
 }

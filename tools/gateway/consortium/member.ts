@@ -87,6 +87,8 @@ export interface Member {
   readonly height: number;
   /** Newest block executed (its commit may still be gathering). */
   readonly executedHeight: number;
+  /** Transactions admitted and not in an executed block yet. */
+  readonly pending: number;
   readonly stats: { readonly forwarded: number; readonly admitted: number; readonly refused: Readonly<Record<string, number>> };
   working(): LedgerState;
   onBlock(listener: (block: MemberBlock) => void): () => void;
@@ -382,6 +384,7 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
     httpUrl: http?.url,
     get height() { return height; },
     get executedHeight() { return executor.executedHeight; },
+    get pending() { return executor.poolSize; },
     get stats() { return { forwarded: entry.stats.forwarded, admitted: stats.admitted, refused: entry.stats.refused }; },
     working: () => executor.workingState(),
     onBlock,
