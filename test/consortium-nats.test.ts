@@ -4,11 +4,14 @@
 
 import test, { type ExecutionContext } from 'ava';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ErrorCode, type KeyPair, TxKind, bytesToHex, enrollBody, keyId } from '../src/index.js';
+import {
+  ErrorCode, GovernAction, type KeyPair, type Proposal, TxKind, type ValidatorSet, bytesToHex, decodeLightBlock, enrollBody, equalBytes,
+  governBody, keyId, makeValidatorSet, signApprovals, validatorSetHash,
+} from '../src/index.js';
 import { type ConsortiumFiles, initConsortium } from '../tools/gateway/consortium/consortium-init.js';
 import { type Member, startMember } from '../tools/gateway/consortium/member.js';
 import { connectNatsOrdering } from '../tools/gateway/consortium/nats-ordering.js';
@@ -40,9 +43,9 @@ function consortium(name: string): ConsortiumFiles {
   return initConsortium(crypto, { dir: join(root, name), name, members: 4, threshold: 3 });
 }
 
-async function startAt(t: ExecutionContext, files: ConsortiumFiles, i: number, listener?: string): Promise<Member> {
+async function startAt(t: ExecutionContext, files: ConsortiumFiles, i: number | string, listener?: string, timing = TIMING): Promise<Member> {
   const member = await startMember({
-    dataDir: files.members[i]!.dir, mqttPort: 0, timing: TIMING, verifyWorkers: 1,
+    dataDir: typeof i === 'string' ? i : files.members[i]!.dir, mqttPort: 0, timing, verifyWorkers: 1,
     ...(listener ? { listenerUrl: listener } : {}),
     ordering: (chainHex, name) => connectNatsOrdering({ urls: cluster!.urls, chainHex, name }),
   });
@@ -250,4 +253,64 @@ test.serial('kill -9 a NATS node, then a member, while devices publish: the chai
     }
   });
   t.log(`${final} final transactions, ${height} blocks identical at 4 members`);
+});
+
+// ---- governance ----------------------------------------------------------------------------
+
+const indexIn = (set: ValidatorSet, key: Uint8Array) => set.keys.findIndex((k) => equalBytes(k, key));
+
+/** A GOVERN through `member`'s broker, signed by that member, approved by `approvers`; resolves with its block height. */
+async function govern(member: Member, set: ValidatorSet, proposal: Proposal, approvers: readonly KeyPair[]): Promise<number> {
+  const { chainId, gatewayKey } = member.chain;
+  const approvals = signApprovals(crypto, chainId, validatorSetHash(crypto, set), proposal, approvers.map((k) => ({ index: indexIn(set, k.publicKey), privateKey: k.privateKey })));
+  const self = await connectDevice(member.mqttUrl, crypto, chainId, gatewayKey);
+  try {
+    const seq = (member.working().account(self.id)?.lastSeq ?? 0) + 1;
+    await self.send({ kind: TxKind.GOVERN, sender: self.id, seq, time: Math.floor(Date.now() / 1000), body: governBody(proposal, approvals) });
+    await self.waitFor(() => self.acks.has(seq), 'the GOVERN verdict', 60_000);
+    if (self.acks.get(seq)!.code !== ErrorCode.OK) throw new Error(`GOVERN: code ${self.acks.get(seq)!.code}`);
+    return self.proofs.get(seq)!.height;
+  } finally {
+    await self.close();
+  }
+}
+
+test.serial('governance over JetStream: a fifth member joins and replays, the threshold goes to 4, an original member is removed', async (t) => {
+  if (missing) return t.pass(`skipped: ${NATS_INSTALL_HINT}`);
+  const files = consortium('govern');
+  const timing = { ...TIMING, heartbeatMs: 500 };
+  const originals = await Promise.all([0, 1, 2, 3].map((i) => startAt(t, files, i, undefined, timing)));
+  const keys = files.members.map((m) => m.gatewayKey);
+  const genesisSet = files.members[0]!.genesis.validators;
+  const fifthDir = join(files.dir, 'member-5');
+  const fifthKey = newDeviceKey();
+  mkdirSync(join(fifthDir, 'keys'), { recursive: true });
+  for (const f of ['genesis.cbor', 'genesis.json']) copyFileSync(join(files.members[0]!.dir, f), join(fifthDir, f));
+  writeFileSync(join(fifthDir, 'keys', 'gateway.key'), bytesToHex(fifthKey.privateKey) + '\n');
+
+  const added = await govern(originals[0]!, genesisSet, { action: GovernAction.ADD_MEMBER, key: fifthKey.publicKey }, keys.slice(1, 4));
+  const fiveSet = makeValidatorSet(3, [...genesisSet.keys, fifthKey.publicKey]);
+  const fifth = await startAt(t, files, fifthDir, undefined, timing);
+  await waitUntil(() => fifth.height > added, 'the new member replays past its addition', 60_000);
+  const raised = await govern(fifth, fiveSet, { action: GovernAction.SET_THRESHOLD, threshold: 4 }, [keys[0]!, keys[2]!, fifthKey]);
+  const fiveSet4 = makeValidatorSet(4, fiveSet.keys);
+  await waitUntil(() => originals[0]!.height > raised, 'the block after the threshold change', 60_000);
+  const removed = await govern(originals[1]!, fiveSet4, { action: GovernAction.REMOVE_MEMBER, key: keys[3]!.publicKey }, [keys[0]!, keys[1]!, keys[2]!, fifthKey]);
+  const finalSet = makeValidatorSet(4, fiveSet.keys.filter((k) => !equalBytes(k, keys[3]!.publicKey)));
+  // The chain goes on with the four left (heartbeat blocks), all of whom must sign now.
+  const all = [...originals, fifth];
+  await waitUntil(() => all.every((m) => m.height >= removed + 3), 'three blocks after the removal at every member', 60_000);
+  const height = Math.min(...all.map((m) => m.height));
+  sameLedgers(t, all, height);
+  for (const [h, set] of [[added, fiveSet], [raised, fiveSet4], [removed, finalSet]] as const) {
+    const next = decodeLightBlock(originals[0]!.store.block(h + 1)!.lightBlock);
+    t.is(bytesToHex(next.header.validatorsHash), bytesToHex(validatorSetHash(crypto, set)), `block ${h + 1} is signed by the new set`);
+    t.is(bytesToHex(validatorSetHash(crypto, next.validators!)), bytesToHex(validatorSetHash(crypto, set)), `light block ${h + 1} carries it`);
+  }
+  // After the removal every commit holds the four remaining members' signatures (the removed one is not in the set).
+  for (let h = removed + 1; h <= height; h++) {
+    const commit = decodeLightBlock(originals[0]!.store.block(h)!.lightBlock).commit;
+    t.deepEqual(commit.signatures.map((s) => s.index), [0, 1, 2, 3], `commit of ${h}`);
+  }
+  t.true(indexIn(finalSet, fifthKey.publicKey) >= 0 && indexIn(finalSet, keys[3]!.publicKey) < 0);
 });

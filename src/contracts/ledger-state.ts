@@ -203,6 +203,19 @@ export class LedgerState {
     this.touchedSets = true;
   }
 
+  /**
+   * The block boundary for a state that runs ahead of it (a consortium member's working state,
+   * holding the admitted transactions after the block just cut): it takes `current`, the set that
+   * signs the coming block; its next set, with those transactions' GOVERN applied, stays. Without
+   * this, GOVERN approvals would keep being counted in the set of the state's first block.
+   */
+  setCurrentValidators(current: ValidatorSet): void {
+    if (!this.sets) throw new Error('this state has no validator set');
+    if (this.sets.current === current) return;
+    this.sets = Object.freeze({ ...this.sets, current });
+    this.touchedSets = true;
+  }
+
   account(id: Uint8Array): Account | undefined {
     return this.accountsById.get(bytesToHex(id));
   }

@@ -48,16 +48,15 @@ export async function runMember(crypto: CryptoProvider, options: MemberCommandOp
   if (chain.genesis.permission !== Permission.CONSORTIUM) {
     throw new CliError(`--nats runs a consortium member, and the chain in ${options.data} is ${permissionName(chain.genesis.permission)}: run \`botpeer gateway\` without --nats (or make a consortium with \`botpeer init --consortium\`)`);
   }
-  // A key outside the set could replay the chain but never sign a cut or a vote: surely a wrong folder.
+  // A key outside the genesis set is a member that joins later (a GOVERN adds it, README
+  // "Changing the membership"): it replays the chain and signs once the set holds its key.
   let files;
   try {
     files = loadChain(crypto, options.data);
   } catch (error) {
     throw new CliError((error as Error).message);
   }
-  if (!chain.genesis.validators.keys.some((k) => equalBytes(k, files.gatewayKey.publicKey))) {
-    throw new CliError(`the key in ${options.data}/keys/gateway.key is not one of this consortium's members (genesis.json lists them)`);
-  }
+  const joining = !chain.genesis.validators.keys.some((k) => equalBytes(k, files.gatewayKey.publicKey));
 
   const progress = new ProgressLine(process.stdout, 5000);
   const blockLine = /: block \d+: /;
@@ -88,6 +87,7 @@ export async function runMember(crypto: CryptoProvider, options: MemberCommandOp
   out(`ordering: NATS JetStream at ${urls.join(',')} (replicas ${replicas})${listenerUrl ? `; also answers the devices on the MQTT listener ${listenerUrl}` : ''}`);
   out(`devices connect to ${member.mqttUrl} (this member's broker; topics bot/${bytesToHex(chain.chainId)}/…)`);
   out(member.httpUrl ? `HTTP API at ${member.httpUrl}; explorer at ${member.httpUrl}/, metrics at ${member.httpUrl}/metrics` : 'HTTP API off');
+  if (joining) out(`this member's key ${bytesToHex(files.gatewayKey.publicKey)} is not in the genesis set: it replays the chain and signs blocks once a GOVERN has added it (\`botpeer member\`)`);
   out('Ctrl-C stops the member');
 
   const show = (force = false) => progress.update(memberStatus(member), force);

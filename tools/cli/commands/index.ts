@@ -9,6 +9,7 @@ export const COMMANDS: readonly Command[] = (await Promise.all([
   import('./sim.js'),
   import('./init.js'),
   import('./gateway.js'),
+  import('./member.js'),
   import('./device.js'),
   import('./broker.js'),
   import('./flash.js'),

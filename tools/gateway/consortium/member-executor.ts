@@ -274,8 +274,10 @@ export class MemberExecutor {
     next.resetBlockQuotas();
     this.base = next;
     this.pool = this.pool.slice(entries.length);
-    // The working state's quotas count only what is left for the next block.
+    // The working state's quotas count only what is left for the next block, and its GOVERN
+    // approvals are counted in the set that signs that block.
     restartBlockQuotas(this.working, this.pool.map((e) => e.tx));
+    this.working.setCurrentValidators(next.validators()!);
     this.latest = { height, hash, time };
     this.latestValidatorsHash = header.validatorsHash;
     this.deps.onExecuted({ height, header, hash, validators: signers, newSet, entries, proofs: tree.proofs(), state: next, changes, cutSeq: message.seq });

@@ -1,0 +1,87 @@
+// `botpeer member propose | approve | submit` as an operator runs it (test layer): the CLI in a
+// child process against four consortium members running in this process over the in-memory
+// chain stream (test/fakes/memory-ordering.ts). A proposal file goes from member to member,
+// is refused while short of approvals, by a non-member and once the set has changed, and
+// once submitted the members' next set holds the new key.
+
+import test from 'ava';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bytesToHex, equalBytes, validatorSetHash } from '../src/index.js';
+import { initConsortium } from '../tools/gateway/consortium/consortium-init.js';
+import { type Member, startMember } from '../tools/gateway/consortium/member.js';
+import type { ProposalFile } from '../tools/cli/member-govern.js';
+import { MemoryLog } from './fakes/memory-ordering.js';
+import { crypto, newDeviceKey } from './support/gateway-fixture.js';
+import { waitUntil } from './support/desktop-fleet.js';
+import { runBotpeer } from './support/run-botpeer.js';
+
+const TIMING = { intervalMs: 50, heartbeatMs: 300, takeoverMs: 300, maxBlockTxs: 64 };
+
+test('propose, approve and submit a new member; short, foreign and stale proposals are refused', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'botpeer-cli-member-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const files = initConsortium(crypto, { dir, name: 'cli-member', members: 4, threshold: 3 });
+  const log = new MemoryLog();
+  const members: Member[] = [];
+  for (const m of files.members) {
+    const member = await startMember({ dataDir: m.dir, ordering: async () => log.port(), mqttPort: 0, timing: TIMING, verifyWorkers: 1 });
+    t.teardown(() => member.close());
+    members.push(member);
+  }
+  await waitUntil(() => members.every((m) => m.height >= 1), 'a first block', 30_000);
+  const [d1, d2, d3] = files.members.map((m) => m.dir);
+  const newKey = newDeviceKey();
+  const outsider = join(dir, 'outsider');
+  mkdirSync(join(outsider, 'keys'), { recursive: true });
+  for (const f of ['genesis.cbor', 'genesis.json']) copyFileSync(join(d1!, f), join(outsider, f));
+  writeFileSync(join(outsider, 'keys', 'gateway.key'), bytesToHex(newKey.privateKey) + '\n');
+
+  const add = join(dir, 'add.json');
+  const stale = join(dir, 'stale.json');
+  const ok = async (args: string[], pattern: RegExp) => {
+    const run = await runBotpeer(args);
+    t.is(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
+    t.regex(run.stdout, pattern);
+  };
+  const fails = async (args: string[], code: number, pattern: RegExp) => {
+    const run = await runBotpeer(args);
+    t.is(run.code, code, `${args.join(' ')}: ${run.stdout}`);
+    t.regex(run.stderr, pattern);
+  };
+
+  await ok(['member', 'propose', 'add', bytesToHex(newKey.publicKey), '--out', add, '--data', d1!], /proposal written to .*add member [0-9a-f]{66}.*3 of 4 must approve/);
+  const written = JSON.parse(readFileSync(add, 'utf8')) as ProposalFile;
+  t.is(written.chainId, bytesToHex(files.members[0]!.chainId));
+  t.is(written.validatorsHash, bytesToHex(validatorSetHash(crypto, files.members[0]!.genesis.validators)));
+  t.deepEqual(written.proposal, { action: 'add', key: bytesToHex(newKey.publicKey) });
+  t.deepEqual(written.approvals, []);
+  await ok(['member', 'propose', 'threshold', '4', '--out', stale, '--data', d2!], /set the threshold to 4/);
+
+  // Usage errors.
+  await fails(['member', 'propose', 'add', 'abcd', '--out', add, '--data', d1!], 2, /compressed public key/);
+  await fails(['member', 'propose', 'frob', '--out', add, '--data', d1!], 2, /unknown proposal "frob"/);
+  await fails(['member', 'propose', 'threshold', '3', '--data', d1!], 2, /--out FILE/);
+  await fails(['member', 'submit', add, '--data', d1!], 2, /--mqtt URL/);
+
+  await fails(['member', 'approve', add, '--data', outsider], 1, /not a member/);
+  await ok(['member', 'approve', add, '--data', d1!], /approved as member \d: .*1 of 3 approvals/);
+  await ok(['member', 'approve', add, '--data', d1!], /1 of 3 approvals/); // approving twice counts once
+  await ok(['member', 'approve', add, '--data', d2!], /2 of 3 approvals/);
+  await fails(['member', 'submit', add, '--data', d2!, '--mqtt', members[1]!.mqttUrl], 1, /too few approvals: 2 in .*needs 3/);
+  await fails(['member', 'submit', add, '--data', outsider, '--mqtt', members[1]!.mqttUrl], 1, /not a member/);
+  for (const d of [d1!, d2!, d3!]) await ok(['member', 'approve', stale, '--data', d], /approvals/);
+  await ok(['member', 'approve', add, '--data', d3!], /3 of 3 approvals/);
+  // A forged approval is caught before anything is sent.
+  const forged = JSON.parse(readFileSync(add, 'utf8')) as ProposalFile;
+  const forgedPath = join(dir, 'forged.json');
+  writeFileSync(forgedPath, JSON.stringify({ ...forged, approvals: forged.approvals.map((a, i) => (i === 0 ? { ...a, signature: '11'.repeat(64) } : a)) }));
+  await fails(['member', 'submit', forgedPath, '--data', d2!, '--mqtt', members[1]!.mqttUrl], 1, /does not verify/);
+
+  await ok(['member', 'submit', add, '--data', d2!, '--mqtt', members[1]!.mqttUrl], /GOVERN [0-9a-f]{64} is final: add member/);
+  await waitUntil(() => members.every((m) => m.working().validators()!.keys.some((k) => equalBytes(k, newKey.publicKey))), 'every member signs with the new set next', 30_000);
+  // The threshold proposal was approved in the old set: refused, by the CLI and before any signature is made.
+  await fails(['member', 'submit', stale, '--data', d1!, '--mqtt', members[0]!.mqttUrl], 1, /the set changed since the proposal was made/);
+  await fails(['member', 'approve', stale, '--data', files.members[3]!.dir], 1, /the set changed since the proposal was made/);
+});

@@ -1,0 +1,213 @@
+// Governance on a running consortium over the in-memory chain stream (test/fakes/memory-ordering.ts):
+// four members (threshold 3) add a fifth, which starts from an empty folder, replays the stream and
+// votes from the block after the change; the threshold goes to 4; an original member is removed and
+// keeps running unheard. Every ledger stays identical; each change's light block carries the new set
+// (docs/protocol.md §6.5); a light peer that was offline across the changes catches up over HEADER_RANGE
+// by the §8.3 rules, and a set change signed by too few old members, or with forged signatures, is refused.
+
+import test, { type ExecutionContext } from 'ava';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ErrorCode, GovernAction, type KeyPair, type LightBlock, type Proposal, TxKind, type ValidatorSet, applyHeader, bytesToHex,
+  decodeLightBlock, decodeVote, enrollBody, equalBytes, governBody, headerHash, makeTrustOptions, makeValidatorSet,
+  type Result, signApprovals, signCommit, trustFromGenesis, validatorSetHash, verifyHeader,
+} from '../src/index.js';
+import { encodeVote, signVote, verifyVote } from '../src/chain/vote.js';
+import { type ConsortiumFiles, initConsortium } from '../tools/gateway/consortium/consortium-init.js';
+import { type Member, startMember } from '../tools/gateway/consortium/member.js';
+import { openDevice } from '../hosts/desktop/device.js';
+import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
+import { brokerAddress } from '../tools/cli/fleet-run.js';
+import { MemoryLog } from './fakes/memory-ordering.js';
+import { crypto, newDeviceKey } from './support/gateway-fixture.js';
+import { connectDevice } from './support/mqtt-device.js';
+import { waitUntil } from './support/desktop-fleet.js';
+
+const TIMING = { intervalMs: 50, heartbeatMs: 400, takeoverMs: 300, maxBlockTxs: 64 };
+const TRUST = makeTrustOptions({});
+
+const indexIn = (set: ValidatorSet, key: Uint8Array) => set.keys.findIndex((k) => equalBytes(k, key));
+
+/** A new member's folder: the consortium's genesis and a key of its own (what `botpeer init --data DIR` makes, with the genesis copied in). */
+function newMemberDir(files: ConsortiumFiles, name: string): { dir: string; key: KeyPair } {
+  const dir = join(files.dir, name);
+  mkdirSync(join(dir, 'keys'), { recursive: true });
+  for (const f of ['genesis.cbor', 'genesis.json']) copyFileSync(join(files.members[0]!.dir, f), join(dir, f));
+  const key = newDeviceKey();
+  writeFileSync(join(dir, 'keys', 'gateway.key'), bytesToHex(key.privateKey) + '\n');
+  return { dir, key };
+}
+
+/** Sends a GOVERN through `member`'s broker, signed by that member's key, approved by `approvers`; resolves with its block height. */
+async function govern(member: Member, set: ValidatorSet, proposal: Proposal, approvers: readonly KeyPair[]): Promise<number> {
+  const { chainId, gatewayKey } = member.chain;
+  const approvals = signApprovals(crypto, chainId, validatorSetHash(crypto, set), proposal, approvers.map((k) => ({ index: indexIn(set, k.publicKey), privateKey: k.privateKey })));
+  const self = await connectDevice(member.mqttUrl, crypto, chainId, gatewayKey);
+  try {
+    const seq = (member.working().account(self.id)?.lastSeq ?? 0) + 1;
+    await self.send({ kind: TxKind.GOVERN, sender: self.id, seq, time: Math.floor(Date.now() / 1000), body: governBody(proposal, approvals) });
+    await self.waitFor(() => self.acks.has(seq), 'the GOVERN verdict', 30_000);
+    if (self.acks.get(seq)!.code !== ErrorCode.OK) throw new Error(`GOVERN: code ${self.acks.get(seq)!.code}`);
+    return self.proofs.get(seq)!.height;
+  } finally {
+    await self.close();
+  }
+}
+
+function lightBlock(member: Member, h: number): LightBlock {
+  return decodeLightBlock(member.store.block(h)!.lightBlock);
+}
+
+function sameLedgers(t: ExecutionContext, members: readonly Member[], height: number): void {
+  const reference = members[0]!.store;
+  for (let h = 1; h <= height; h++) {
+    const hash = bytesToHex(reference.block(h)!.hash);
+    const ids = reference.blockTxIds(h).map(bytesToHex).join();
+    for (const m of members.slice(1)) {
+      t.is(bytesToHex(m.store.block(h)?.hash ?? new Uint8Array()), hash, `block ${h} of ${m.name}`);
+      t.is(m.store.blockTxIds(h).map(bytesToHex).join(), ids, `transactions of block ${h} at ${m.name}`);
+    }
+  }
+}
+
+test('add a fifth member, raise the threshold, remove an original member: one ledger, and devices follow', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'botpeer-govern-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const files = initConsortium(crypto, { dir, name: 'govern', members: 4, threshold: 3 });
+  const log = new MemoryLog();
+  const started: Member[] = [];
+  const start = async (dataDir: string) => {
+    const m = await startMember({ dataDir, ordering: async () => log.port(), mqttPort: 0, timing: TIMING, verifyWorkers: 1 });
+    started.push(m);
+    t.teardown(() => m.close());
+    return m;
+  };
+  const originals = await Promise.all(files.members.map((m) => start(m.dir)));
+  const keys = files.members.map((m) => m.gatewayKey);
+  const genesisSet = files.members[0]!.genesis.validators;
+
+  // A light peer that trusts an early header, then goes offline across every change.
+  const native = createNativeCrypto();
+  const deviceDir = join(dir, 'device');
+  const peerOptions = { samplingIntervalMs: 200, batchSize: 1, recheckIntervalMs: 300, proofTimeoutMs: 3000, retryMaxMs: 1000 };
+  let device = openDevice({ dir: deviceDir, genesis: files.members[0]!.genesis, crypto: native, broker: brokerAddress(originals[1]!.mqttUrl), log: () => {}, peer: peerOptions });
+  t.teardown(() => device.stop());
+  {
+    const self = await connectDevice(originals[0]!.mqttUrl, crypto, files.members[0]!.chainId, keys[0]!);
+    await self.send({ kind: TxKind.ENROLL, sender: self.id, seq: 1, time: Math.floor(Date.now() / 1000), body: enrollBody(device.publicKey) });
+    await self.waitFor(() => self.acks.has(1), 'enrolment', 30_000);
+    await self.close();
+  }
+  await waitUntil(() => originals.every((m) => m.working().account(device.id) !== undefined), 'every member knows the device', 30_000);
+  device.start();
+  await waitUntil(() => device.status().trustedHeight >= 1, 'the device trusts a header', 30_000);
+  device.stop();
+  const trustedBefore = device.status().trustedHeight;
+
+  // (a) ADD_MEMBER, approved by 3 of 4, sent through member 0's broker by member 0.
+  const fifth = newMemberDir(files, 'member-5');
+  const added = await govern(originals[0]!, genesisSet, { action: GovernAction.ADD_MEMBER, key: fifth.key.publicKey }, keys.slice(1, 4));
+  const fiveSet = makeValidatorSet(3, [...genesisSet.keys, fifth.key.publicKey]);
+  await waitUntil(() => originals[0]!.height >= added + 1, 'the block after the change', 30_000);
+  t.is(bytesToHex(lightBlock(originals[0]!, added).header.nextValidatorsHash), bytesToHex(validatorSetHash(crypto, fiveSet)), 'the change block names the new set');
+  // The new member starts from an empty ledger and replays the stream from its start.
+  const newcomer = await start(fifth.dir);
+  await waitUntil(() => newcomer.height >= originals[0]!.height, 'the new member catches up', 30_000);
+
+  // SET_THRESHOLD 4, approved by 3 of the five (the new member among them), sent through the new member.
+  const raised = await govern(newcomer, fiveSet, { action: GovernAction.SET_THRESHOLD, threshold: 4 }, [keys[1]!, keys[2]!, fifth.key]);
+  const fiveSet4 = makeValidatorSet(4, fiveSet.keys);
+  // (b) REMOVE_MEMBER of original member 3, approved by 4 of the five, sent through member 2.
+  await waitUntil(() => originals[0]!.height >= raised + 1, 'the block after the threshold change', 30_000);
+  const removed = await govern(originals[2]!, fiveSet4, { action: GovernAction.REMOVE_MEMBER, key: keys[3]!.publicKey }, [keys[0]!, keys[1]!, keys[3]!, fifth.key]);
+  const finalSet = makeValidatorSet(4, fiveSet.keys.filter((k) => !equalBytes(k, keys[3]!.publicKey)));
+  // The removed member's vote, claiming its old index, for the blocks to come: not counted.
+  const outIndex = indexIn(fiveSet4, keys[3]!.publicKey);
+  const from = originals[0]!.executedHeight + 1;
+  for (let h = from; h < from + 20; h++) log.appendVote(encodeVote(signVote(crypto, h, crypto.sha256(Uint8Array.of(h)), outIndex, keys[3]!.privateKey)));
+  // The chain goes on without it: device transactions become final (the device now talks to the new member).
+  device = openDevice({ dir: deviceDir, genesis: files.members[0]!.genesis, crypto: native, broker: brokerAddress(newcomer.mqttUrl), log: () => {}, peer: peerOptions });
+  const finals: number[] = [];
+  device.onEvent((e) => void (e.type === 'final' && finals.push(e.height)));
+  device.start();
+  await waitUntil(() => finals.some((h) => h > removed + 1), 'a device transaction final after the removal', 30_000);
+  const all = [...originals, newcomer];
+  const height = Math.min(...all.map((m) => m.height));
+  t.true(height > removed + 1);
+  sameLedgers(t, all, height);
+
+  // Each change: the block that makes it names the next set; the next block's light block carries it (§6.5).
+  const changes = [[added, fiveSet], [raised, fiveSet4], [removed, finalSet]] as const;
+  for (const [h, set] of changes) {
+    const hash = bytesToHex(validatorSetHash(crypto, set));
+    t.is(bytesToHex(lightBlock(originals[0]!, h).header.nextValidatorsHash), hash, `block ${h} announces the set`);
+    const next = lightBlock(originals[0]!, h + 1);
+    t.is(bytesToHex(next.header.validatorsHash), hash, `block ${h + 1} is signed by it`);
+    t.truthy(next.validators, `light block ${h + 1} carries the set`);
+    t.is(bytesToHex(validatorSetHash(crypto, next.validators!)), hash);
+  }
+  const carrying = Array.from({ length: height }, (_, i) => lightBlock(originals[0]!, i + 1)).filter((b) => b.validators).map((b) => b.header.height);
+  t.deepEqual(carrying, changes.map(([h]) => h + 1), 'only the blocks after a change carry a set');
+
+  // Votes: the new member votes from the block after its addition on (and never before); the
+  // removed member stops voting after its removal, and its old-index votes were not counted.
+  const votes = log.votes.map(decodeVote);
+  const alone = makeValidatorSet(1, [fifth.key.publicKey]);
+  const byNewcomer = votes.filter((v) => verifyVote(crypto, alone, { height: v.height, headerHash: v.headerHash }, { ...v, validatorIndex: 0 }).ok);
+  t.true(byNewcomer.length > 0);
+  t.true(byNewcomer.every((v) => v.height > added), 'no vote of the new member before it was in the set');
+  for (let h = added + 1; h <= height; h++) {
+    const set = h <= raised ? fiveSet : h <= removed ? fiveSet4 : finalSet;
+    const index = indexIn(set, fifth.key.publicKey);
+    const block = lightBlock(originals[0]!, h);
+    t.true(votes.some((v) => v.height === h && v.validatorIndex === index && equalBytes(v.headerHash, headerHash(crypto, block.header))), `the new member voted for ${h}`);
+    t.is(block.commit.signatures.length, set.threshold, `commit of ${h} has ${set.threshold} signatures`);
+  }
+  for (let h = removed + 1; h <= height; h++) {
+    const block = lightBlock(originals[0]!, h);
+    // Every commit entry verifies under the final set, which does not hold the removed key.
+    t.is(indexIn(finalSet, keys[3]!.publicKey), -1);
+    t.is(block.commit.signatures.length, 4);
+  }
+  t.true(originals[0]!.votes.disagreements.some((d) => d.index === outIndex && d.height >= from), 'the removed member\'s votes are evidence, not counted');
+  t.true(originals[3]!.height >= removed + 1, 'the removed member keeps following the chain');
+
+  // The device caught up from its old trusted header over HEADER_RANGE, through all three changes.
+  t.true(trustedBefore < added);
+  await waitUntil(() => device.status().trustedHeight > removed + 1, 'the light peer trusts a header after the removal', 30_000);
+
+  // The same by hand: from genesis trust, the newest header cannot be reached by skipping; walking adjacent headers can.
+  let trusted = trustFromGenesis(crypto, files.members[0]!.genesis);
+  const now = Date.now() + 1000;
+  trusted = applyHeader(trusted, expectOk(t, verifyHeader(crypto, trusted, lightBlock(originals[0]!, added), now, TRUST)));
+  const skip = verifyHeader(crypto, trusted, lightBlock(originals[0]!, height), now, TRUST);
+  t.is(skip.ok ? ErrorCode.OK : skip.code, ErrorCode.VALSET_CHANGED);
+  for (let h = added + 1; h <= height; h++) trusted = applyHeader(trusted, expectOk(t, verifyHeader(crypto, trusted, lightBlock(originals[0]!, h), now, TRUST)));
+  t.is(bytesToHex(trusted.validatorsHash), bytesToHex(validatorSetHash(crypto, finalSet)));
+
+  // A set change signed by too few old members, or with forged signatures, is refused.
+  const last = lightBlock(originals[0]!, height);
+  const rogue = makeValidatorSet(1, [newDeviceKey().publicKey]);
+  const forgedHeader = { ...last.header, height: height + 1, time: last.header.time + 1, prevHash: headerHash(crypto, last.header), nextValidatorsHash: validatorSetHash(crypto, rogue) };
+  const forgedHash = headerHash(crypto, forgedHeader);
+  const finalKeys = [keys[0]!, keys[1]!, keys[2]!, fifth.key].sort((a, b) => indexIn(finalSet, a.publicKey) - indexIn(finalSet, b.publicKey));
+  const signers = (n: number) => finalKeys.slice(0, n).map((k) => ({ index: indexIn(finalSet, k.publicKey), privateKey: k.privateKey }));
+  const tooFew = signCommit(crypto, height + 1, forgedHash, signers(3));
+  const few = verifyHeader(crypto, trusted, { header: forgedHeader, commit: tooFew }, now, TRUST);
+  t.is(few.ok ? ErrorCode.OK : few.code, ErrorCode.INSUFFICIENT_SIGNATURES, 'threshold − 1 of the old set');
+  const full = signCommit(crypto, height + 1, forgedHash, signers(4));
+  const forged = { ...full, signatures: full.signatures.map((s, i) => (i === 1 ? { ...s, signature: new Uint8Array(64).fill(9) } : s)) };
+  const bad = verifyHeader(crypto, trusted, { header: forgedHeader, commit: forged }, now, TRUST);
+  t.is(bad.ok ? ErrorCode.OK : bad.code, ErrorCode.BAD_COMMIT_SIGNATURE, 'a forged signature in the commit');
+});
+
+function expectOk<T>(t: ExecutionContext, result: Result<T>): T {
+  if (result.ok === false) {
+    const { code, reason } = result as { code: number; reason: string };
+    t.fail(`${code}: ${reason}`);
+    throw new Error(reason);
+  }
+  return result.value;
+}

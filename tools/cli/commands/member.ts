@@ -1,0 +1,59 @@
+// `botpeer member` (tools layer, Node only): changes of a consortium's membership, as a
+// proposal file that members approve and one member submits. Its options and help text; the
+// work is done by member-govern.ts.
+
+import { UsageError } from '../cli-support.js';
+import { memberApprove, memberPropose, memberSubmit } from '../member-govern.js';
+import { type Command, DATA_HELP, dataOf, onePositional, str } from './command.js';
+
+export const command: Command = {
+  name: 'member',
+  summary: 'change a consortium\'s membership: propose, approve and submit a GOVERN',
+  help: `usage: botpeer member propose add KEY | remove KEY | rotate OLDKEY NEWKEY | threshold T
+                              --out FILE [--data MEMBER_DIR]
+       botpeer member approve FILE [--data MEMBER_DIR]
+       botpeer member submit FILE --mqtt URL [--timeout MS] [--data MEMBER_DIR]
+
+A consortium changes its members with a GOVERN transaction approved by the threshold of
+the current members (README "Changing the membership"):
+propose: writes the proposal to FILE (JSON): the chain, the current set as this member's
+  ledger holds it (approvals count in that set), the change, and no approvals yet. KEY is a
+  member's public key (66 hex digits, as \`botpeer init --member-key\` prints it).
+approve: adds this member's approval (signed with its key in MEMBER_DIR/keys/gateway.key)
+  to FILE. Pass FILE from member to member; each approves on its own machine.
+submit: sends the GOVERN, signed by this member's key, through its own gateway's broker
+  (--mqtt, as \`botpeer gateway --nats\` prints it) and waits until it is final.
+  Fails with a message when the key is not a member's, the set changed since the proposal
+  was made (make a new one), or FILE has fewer approvals than the threshold.
+The block after the one holding the GOVERN is signed by the new set. A new member starts
+its gateway (\`botpeer gateway --nats\`) with the chain's genesis files and its own key; it
+replays the chain and signs once the set holds its key.
+
+options:
+  --out FILE                propose: where to write the proposal
+  --mqtt URL                submit: this member's broker (mqtt://host:port)
+  --timeout MS              submit: give up when no verdict came for this long (default 30000)
+${DATA_HELP.replace('the chain\'s data folder', 'this member\'s data folder')}`,
+  options: {
+    out: { type: 'string' },
+    mqtt: { type: 'string' },
+    timeout: { type: 'string' },
+  },
+  async run(values, positionals, { crypto, out }) {
+    const [action, ...rest] = positionals;
+    const data = dataOf(values);
+    switch (action) {
+      case 'propose': {
+        const file = str(values, 'out');
+        if (file === undefined) throw new UsageError('give --out FILE: where to write the proposal', 'member');
+        return memberPropose(crypto, data, rest, file, out);
+      }
+      case 'approve':
+        return memberApprove(crypto, onePositional(rest, 'member', 'the proposal file'), data, out);
+      case 'submit':
+        return memberSubmit(crypto, onePositional(rest, 'member', 'the proposal file'), { data, mqtt: str(values, 'mqtt'), timeout: str(values, 'timeout') }, out);
+      default:
+        throw new UsageError(action === undefined ? 'say what to do: member propose, approve or submit' : `unknown member action ${JSON.stringify(action)} (propose, approve or submit)`, 'member');
+    }
+  },
+};
