@@ -156,3 +156,20 @@ test('a Byzantine member voting for another header, with forged votes of others,
   }
   t.true(honest[0]!.votes.disagreements.some((d) => d.index === index && d.reason === 'other header'));
 });
+
+test('a member that starts more than a vote window (1024 blocks) behind catches up without losing the votes it needs', async (t) => {
+  const files = consortium(t);
+  const log = new MemoryLog();
+  // Empty blocks as fast as the members can make them.
+  const fast = { intervalMs: 1, heartbeatMs: 1, takeoverMs: 50, maxBlockTxs: 64 };
+  const early = await Promise.all([0, 1, 2].map(async (i) => {
+    const member = await startMember({ dataDir: files.members[i]!.dir, ordering: async () => log.port(), mqttPort: 0, timing: fast, verifyWorkers: 1 });
+    t.teardown(() => member.close());
+    return member;
+  }));
+  await waitUntil(() => early.every((m) => m.height >= 1200), 'three members make 1200 blocks', 120_000);
+  const late = await start(t, files, log, 3);
+  const target = early[0]!.height;
+  await waitUntil(() => late.height >= target, 'the late member catches up', 120_000);
+  sameLedgers(t, [early[0]!, late], target);
+});

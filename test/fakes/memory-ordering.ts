@@ -18,7 +18,7 @@ export class MemoryLog {
   append(kind: ChainMessage['kind'], data: Uint8Array): number {
     if (this.down) throw new Error('no quorum');
     const seq = this.chain.length + 1;
-    this.chain.push({ seq, timestampMs: this.now(), kind, data: data.slice() });
+    this.chain.push({ seq, timestampMs: this.now(), kind, data: data.slice(), pending: 0 });
     for (const wake of this.chainWatchers) wake();
     return seq;
   }
@@ -57,8 +57,10 @@ export class MemoryLog {
       publishTx: async (wire) => this.append('tx', wire),
       publishCut: async (cut) => this.append('cut', cut),
       publishVote: async (vote) => this.appendVote(vote),
-      consumeChain: async (fromSeq, onMessage) => follow(() => this.chain, fromSeq - 1, this.chainWatchers, onMessage),
-      consumeVotes: async (onVote) => follow(() => this.votes, 0, this.voteWatchers, (votes) => votes.forEach(onVote)),
+      consumeChain: async (fromSeq, onMessage) => follow(() => this.chain, fromSeq - 1, this.chainWatchers, (items) => onMessage(items.map((m) => ({ ...m, pending: this.chain.length - m.seq })))),
+      consumeVotes: async (onVote) => follow(() => this.votes, 0, this.voteWatchers, async (votes) => {
+        for (const vote of votes) await onVote(vote);
+      }),
       close: async () => {
         for (const s of stoppers) await s.stop();
       },

@@ -16,7 +16,7 @@ import {
   chainRulesOf, decodeLightBlock, encodeLightBlock, encodeTx, equalBytes, genesisHash, hexToBytes, keyId, signTx, validatorSetHash,
 } from '../../../src/index.js';
 import { encodeCut, signCut } from '../../../src/chain/cut.js';
-import { decodeVote, encodeVote, signVote } from '../../../src/chain/vote.js';
+import { type Vote, decodeVote, encodeVote, signVote } from '../../../src/chain/vote.js';
 import { createNativeCrypto } from '../../../hosts/node/crypto-secp256k1-node.js';
 import type { Bus } from '../bus.js';
 import { startAedesBus } from '../bus-aedes.js';
@@ -35,7 +35,7 @@ import { createVerifyPool } from '../verify-pool.js';
 import { MemberEntry } from './member-entry.js';
 import { type ExecutedBlock, MemberExecutor, type Verdict } from './member-executor.js';
 import type { OrderingPort, Stoppable } from './ordering-port.js';
-import { VoteBook } from './vote-book.js';
+import { MAX_HEIGHTS_AHEAD, VoteBook } from './vote-book.js';
 
 export interface MemberTiming {
   /** Milliseconds between blocks while transactions are pending. */
@@ -157,6 +157,10 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
   let height = latest.height;
   let lastCutSeenAt = now();
   let closed = false;
+  /** Whether the replay has read the whole chain stream (as of its last batch). */
+  let chainCaughtUp = false;
+  /** Wakes a vote that waits for the commits to catch up (below). */
+  const commitWaiters: (() => void)[] = [];
   let buses: { local: Bus; listener: Bus | undefined };
 
   const fatal = (error: unknown) => {
@@ -230,6 +234,7 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
       height = block.height;
       votes.committed(block.height);
       publishBlock(block, lightBlock);
+      for (const wake of commitWaiters.splice(0)) wake();
     }
   }
 
@@ -319,15 +324,32 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
   }
 
   const stoppers: Stoppable[] = [];
-  stoppers.push(await ordering.consumeVotes((bytes) => {
+  stoppers.push(await ordering.consumeVotes(async (bytes) => {
+    let vote: Vote;
     try {
-      votes.add(decodeVote(bytes));
+      vote = decodeVote(bytes);
     } catch {
       return; // not a vote: the vote stream is written by members only, but bytes are checked anyway
     }
+    // A member catching up reads votes faster than it replays blocks: it waits for its commits (the
+    // vote stream waits with it) instead of dropping votes it will need. Once the replay has caught
+    // up, a vote still that far ahead is for no block that exists, and the book drops it.
+    while (!closed && vote.height > height + MAX_HEIGHTS_AHEAD && !(chainCaughtUp && vote.height > executor.executedHeight + MAX_HEIGHTS_AHEAD)) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1000);
+        commitWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    votes.add(vote);
     tryCommit();
   }));
-  stoppers.push(await ordering.consumeChain(position + 1, (batch) => executor.handle(batch)));
+  stoppers.push(await ordering.consumeChain(position + 1, (batch) => {
+    chainCaughtUp = batch[batch.length - 1]!.pending === 0;
+    return executor.handle(batch);
+  }));
 
   // The cut schedule: the member whose turn it is (height mod n) cuts when a block is due; the
   // next ones in rotation step in, each `takeoverMs` later, if it says nothing.

@@ -62,7 +62,7 @@ export async function connectNatsOrdering(options: NatsOrderingOptions): Promise
           return taken.length > 0 ? Promise.resolve(onBatch(taken)) : Promise.resolve();
         };
         const consumer = await consumeInOrder(js, subjects.txStream, fromSeq, (m) => {
-          batch.push({ seq: m.seq, timestampMs: m.timestampMs, kind: m.subject === subjects.cut ? 'cut' : 'tx', data: m.data });
+          batch.push({ seq: m.seq, timestampMs: m.timestampMs, kind: m.subject === subjects.cut ? 'cut' : 'tx', data: m.data, pending: m.pending });
           if (batch.length >= BATCH) return flush();
           // The rest of what the client holds arrives in this same turn; hand it over on the next.
           scheduled ??= new Promise<void>((resolve) => setImmediate(() => void flush().then(resolve, resolve)));

@@ -16,6 +16,8 @@ export interface StreamMessage {
   /** The subject it was published to (bot.<chainhex>.up or botpeer.<chainhex>.cut). */
   readonly subject: string;
   readonly data: Uint8Array;
+  /** Messages of the stream after this one when it was delivered (0: the reader has caught up). */
+  readonly pending: number;
 }
 
 export interface ConsumeInOrderOptions {
@@ -113,7 +115,7 @@ export async function consumeInOrder(
         // m.timestampNanos is exact (a bigint); m.info.timestampNanos is a float and loses the low digits.
         const timestampNanos = m.timestampNanos;
         try {
-          await onMessage({ seq, timestampMs: Number(timestampNanos / 1_000_000n), timestampNanos, subject: m.subject, data: m.data });
+          await onMessage({ seq, timestampMs: Number(timestampNanos / 1_000_000n), timestampNanos, subject: m.subject, data: m.data, pending: m.info.pending });
         } catch (error) {
           stopping = true;
           throw new HandlerError(error);

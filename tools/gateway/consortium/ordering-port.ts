@@ -13,6 +13,8 @@ export interface ChainMessage {
   readonly timestampMs: number;
   readonly kind: 'tx' | 'cut';
   readonly data: Uint8Array;
+  /** Messages of the stream after this one when it was delivered (0: the member has caught up). */
+  readonly pending: number;
 }
 
 export interface Stoppable {
@@ -28,8 +30,8 @@ export interface OrderingPort {
   publishVote(vote: Uint8Array): Promise<void>;
   /** Delivers the chain stream in order from `fromSeq` on, one call at a time (the next waits for the promise). */
   consumeChain(fromSeq: number, onMessage: (batch: readonly ChainMessage[]) => Promise<void> | void): Promise<Stoppable>;
-  /** Delivers every vote of the vote stream (old ones first), in order. */
-  consumeVotes(onVote: (vote: Uint8Array) => void): Promise<Stoppable>;
+  /** Delivers every vote of the vote stream (old ones first), in order, the next after `onVote`'s promise. */
+  consumeVotes(onVote: (vote: Uint8Array) => Promise<void> | void): Promise<Stoppable>;
   /**
    * Devices on a NATS MQTT listener: each of their publishes on bot/<chain>/up and each request
    * reaches exactly one live member (a queue group), which answers that device. Absent where the

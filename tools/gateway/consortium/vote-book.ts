@@ -9,7 +9,7 @@ import { type Vote, commitFromVotes, verifyVote } from '../../../src/chain/vote.
 import type { ExecutedBlock } from './member-executor.js';
 
 /** Votes are kept only this far above the newest committed height (a flood of future votes is dropped). */
-const MAX_HEIGHTS_AHEAD = 1024;
+export const MAX_HEIGHTS_AHEAD = 1024;
 /** Distinct votes kept per height (n ≤ 64 members, a few headers each). */
 const MAX_VOTES_PER_HEIGHT = 256;
 
