@@ -7,11 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ErrorCode, type KeyPair, TxKind, bytesToHex, decodeLightBlock, enrollBody, headerHash, keyId, txId, verifyTxInclusion,
+  ErrorCode, type KeyPair, TxKind, bytesToHex, decodeLightBlock, decodeTx, deviceBody, enrollBody, equalBytes, headerHash, keyId, txId,
+  verifyTxInclusion,
 } from '../src/index.js';
 import { encodeVote, signVote } from '../src/chain/vote.js';
 import { type ConsortiumFiles, initConsortium } from '../tools/gateway/consortium/consortium-init.js';
 import { type Member, startMember } from '../tools/gateway/consortium/member.js';
+import type { RateLimits } from '../tools/gateway/rate-limiter.js';
 import { MemoryLog } from './fakes/memory-ordering.js';
 import { crypto, newDeviceKey } from './support/gateway-fixture.js';
 import { type MqttDevice, connectDevice } from './support/mqtt-device.js';
@@ -30,8 +32,8 @@ async function startAll(t: ExecutionContext, files: ConsortiumFiles, log: Memory
   return members;
 }
 
-async function start(t: ExecutionContext, files: ConsortiumFiles, log: MemoryLog, i: number): Promise<Member> {
-  const member = await startMember({ dataDir: files.members[i]!.dir, ordering: async () => log.port(), mqttPort: 0, timing: TIMING, verifyWorkers: 1 });
+async function start(t: ExecutionContext, files: ConsortiumFiles, log: MemoryLog, i: number, rateLimits?: Partial<RateLimits>): Promise<Member> {
+  const member = await startMember({ dataDir: files.members[i]!.dir, ordering: async () => log.port(), mqttPort: 0, timing: TIMING, verifyWorkers: 1, ...(rateLimits ? { rateLimits } : {}) });
   t.teardown(() => member.close());
   return member;
 }
@@ -172,4 +174,65 @@ test('a member that starts more than a vote window (1024 blocks) behind catches 
   const target = early[0]!.height;
   await waitUntil(() => late.height >= target, 'the late member catches up', 120_000);
   sameLedgers(t, [early[0]!, late], target);
+});
+
+test('a member reports a flooder once per episode: again after a lift, and after its own restart with the next seq', async (t) => {
+  const files = consortium(t);
+  const log = new MemoryLog();
+  // Five in a burst, a flood at the 20th refusal in a window of 300 ms (short, so that a new
+  // episode starts a new window while the device keeps flooding).
+  const limits: RateLimits = { perSecond: 5, burst: 5, floodRejections: 20, floodWindowMs: 300 };
+  const members = await Promise.all([0, 1, 2, 3].map((i) => start(t, files, log, i, limits)));
+  const key = newDeviceKey();
+  await enrolAt(members[0]!, [key], 1);
+  await known(members, [key]);
+  const id = keyId(crypto, key.publicKey);
+  const memberA = keyId(crypto, files.members[0]!.gatewayKey.publicKey);
+  const blockedEverywhere = (blocked: boolean) => () => members.every((m) => (m.working().blockEntry(id) !== undefined) === blocked);
+
+  /** Floods member A (30 signed transactions every 50 ms) until every member holds the block entry. */
+  const flood = async (at: Member) => {
+    const device = await connectDevice(at.mqttUrl, crypto, at.chain.chainId, key);
+    let seq = at.working().account(id)!.lastSeq;
+    let stop = false;
+    const pump = (async () => {
+      while (!stop && device.client.connected) {
+        for (let i = 0; i < 30; i++) device.sendReadings(++seq, [seq]).catch(() => {});
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    await waitUntil(blockedEverywhere(true), 'every member blocks the flooder', 20_000).finally(() => void (stop = true));
+    await pump;
+    // Forced: a graceful end would wait for PUBACKs of publishes the broker refused.
+    await device.client.endAsync(true);
+  };
+  const lift = async () => {
+    const operator = await connectDevice(members[1]!.mqttUrl, crypto, members[1]!.chain.chainId, files.operatorKey);
+    const seq = members[1]!.working().account(operator.id)!.lastSeq + 1;
+    await operator.send({ kind: TxKind.BLOCK_LIFT, sender: operator.id, seq, time: Math.floor(Date.now() / 1000), body: deviceBody(id) });
+    await operator.waitFor(() => operator.proofs.has(seq), 'the lift final', 20_000);
+    await operator.close();
+    await waitUntil(blockedEverywhere(false), 'every member lifts the block', 20_000);
+  };
+  /** Member A's reports in the stream, by seq. */
+  const reports = () => log.chain.filter((m) => m.kind === 'tx').map((m) => decodeTx(m.data))
+    .filter((tx) => tx.kind === TxKind.BLOCK_REPORT && equalBytes(tx.sender, memberA)).map((tx) => tx.seq);
+
+  await flood(members[0]!);
+  t.deepEqual(reports(), [2], 'one report (member A enrolled with seq 1)');
+  await lift();
+  await flood(members[0]!);
+  t.deepEqual(reports(), [2, 3], 'reported again after the lift');
+  await lift();
+  // Restarted, member A takes its next seq from its state (stored blocks, then the replayed stream).
+  await members[0]!.close();
+  const restarted = await start(t, files, log, 0, limits);
+  members[0] = restarted;
+  await waitUntil(() => restarted.executedHeight >= members[1]!.executedHeight && restarted.working().account(memberA)!.lastSeq === 3, 'member A replays the stream', 20_000);
+  await flood(restarted);
+  t.deepEqual(reports(), [2, 3, 4], 'reported after the restart with the next seq');
+  for (const m of members) {
+    t.is(m.stats.replayRefused[ErrorCode.REPLAY] ?? 0, 0, `${m.name}: no report refused as a replay`);
+    t.is(m.working().account(memberA)!.lastSeq, 4, `${m.name}: the three reports admitted`);
+  }
 });

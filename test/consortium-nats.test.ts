@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ErrorCode, GovernAction, type KeyPair, type Proposal, TxKind, type ValidatorSet, bytesToHex, decodeLightBlock, enrollBody, equalBytes,
-  governBody, keyId, makeValidatorSet, signApprovals, validatorSetHash,
+  BlockReason, ErrorCode, GovernAction, type KeyPair, type Proposal, TxKind, type ValidatorSet, bytesToHex, decodeLightBlock, deviceBody,
+  enrollBody, equalBytes, governBody, keyId, makeValidatorSet, signApprovals, validatorSetHash,
 } from '../src/index.js';
 import { type ConsortiumFiles, initConsortium } from '../tools/gateway/consortium/consortium-init.js';
 import { type Member, startMember } from '../tools/gateway/consortium/member.js';
@@ -21,6 +21,7 @@ import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
 import { brokerAddress } from '../tools/cli/fleet-run.js';
 import { openSqliteStore } from '../tools/gateway/store-sqlite.js';
 import type { LedgerStore } from '../tools/gateway/ledger-store.js';
+import type { RateLimits } from '../tools/gateway/rate-limiter.js';
 import { waitUntil } from './support/desktop-fleet.js';
 import { crypto, newDeviceKey } from './support/gateway-fixture.js';
 import { type MqttDevice, connectDevice } from './support/mqtt-device.js';
@@ -43,10 +44,14 @@ function consortium(name: string): ConsortiumFiles {
   return initConsortium(crypto, { dir: join(root, name), name, members: 4, threshold: 3 });
 }
 
-async function startAt(t: ExecutionContext, files: ConsortiumFiles, i: number | string, listener?: string, timing = TIMING): Promise<Member> {
+async function startAt(
+  t: ExecutionContext, files: ConsortiumFiles, i: number | string, listener?: string,
+  { timing = TIMING, rateLimits }: { timing?: typeof TIMING; rateLimits?: Partial<RateLimits> } = {},
+): Promise<Member> {
   const member = await startMember({
     dataDir: typeof i === 'string' ? i : files.members[i]!.dir, mqttPort: 0, timing, verifyWorkers: 1,
     ...(listener ? { listenerUrl: listener } : {}),
+    ...(rateLimits ? { rateLimits } : {}),
     ordering: (chainHex, name) => connectNatsOrdering({ urls: cluster!.urls, chainHex, name }),
   });
   t.teardown(() => member.close());
@@ -123,6 +128,101 @@ test.serial('three NATS nodes, four members: devices on the members and on the M
   await waitUntil(() => members.every((m) => m.height >= members[0]!.height), 'every member stores the newest block', 30_000);
   sameLedgers(t, members, members[0]!.height);
   t.is(exactlyOnce(t, members[3]!, devices), 48);
+});
+
+test.serial('DDoS end to end: a device flooding member A is reported, refused at every member and in every replay, until a lift through member C', async (t) => {
+  if (missing) return t.pass(`skipped: ${NATS_INSTALL_HINT}`);
+  const files = consortium('ddos');
+  const listener = cluster!.mqttUrls[2]!;
+  // Low limits: 5 transactions in a burst, a flood at the 20th refusal within 10 s.
+  const limits: RateLimits = { perSecond: 5, burst: 5, floodRejections: 20, floodWindowMs: 10_000 };
+  const members = await Promise.all([0, 1, 2, 3].map((i) => startAt(t, files, i, listener, { rateLimits: limits })));
+  const [a, b, c, d] = members as [Member, Member, Member, Member];
+  const chainId = a.chain.chainId;
+  const key = newDeviceKey();
+  const bystander = newDeviceKey();
+  await enrolAt(a, [key, bystander], 1);
+  await known(members, [key, bystander]);
+  const id = keyId(crypto, key.publicKey);
+  const reporter = keyId(crypto, a.chain.gatewayKey.publicKey);
+  const opened: MqttDevice[] = [];
+  // Forced: a graceful end would wait for PUBACKs of publishes a broker refused.
+  t.teardown(() => Promise.all(opened.map((x) => x.client.endAsync(true))));
+  const open = async (url: string, keys: KeyPair) => {
+    const device = await connectDevice(url, crypto, chainId, keys);
+    opened.push(device);
+    return device;
+  };
+  const closedOf = (device: MqttDevice) => new Promise<void>((resolve) => device.client.once('close', () => resolve()));
+
+  // The device is also connected, idle, to B, C and D.
+  const idle = await Promise.all([b, c, d].map((m) => open(m.mqttUrl, key)));
+  const idleClosed = Promise.all(idle.map(closedOf));
+  const flooder = await open(a.mqttUrl, key);
+  const flooderClosed = closedOf(flooder);
+  // 100 valid signed transactions at once, 20 times the burst.
+  for (let seq = 1; seq <= 100; seq++) flooder.sendReadings(seq, [seq]).catch(() => {});
+  await waitUntil(() => members.every((m) => m.working().blockEntry(id) !== undefined), 'every member admits the report', 20_000);
+  for (const m of members) {
+    const entry = m.working().blockEntry(id)!;
+    t.is(bytesToHex(entry.reporter), bytesToHex(reporter), `${m.name}: reported by member A`);
+    t.is(entry.reason, BlockReason.FLOOD);
+  }
+  t.true(flooder.ackLog.some((ack) => ack.code === ErrorCode.RATE_LIMITED), 'rate limited before the report');
+  // Admitting the report, each member drops the device from its own broker.
+  await flooderClosed;
+  await idleClosed;
+  t.pass('the device is disconnected from A, B, C and D');
+
+  // A new connection is refused at CONNECT, with code 5, at every member.
+  for (const m of members) {
+    const error = await t.throwsAsync(connectDevice(m.mqttUrl, crypto, chainId, key));
+    t.is((error as { code?: number } | undefined)?.code, 5, `${m.name}: CONNACK 5`);
+  }
+
+  // On NATS's MQTT listener it connects and publishes; every member's replay refuses it.
+  const lastSeq = d.working().account(id)!.lastSeq;
+  const blockedBefore = members.map((m) => m.stats.replayRefused[ErrorCode.BLOCKED] ?? 0);
+  const onListener = await open(listener, key);
+  const blockedSeqs = [lastSeq + 1, lastSeq + 2, lastSeq + 3];
+  for (const seq of blockedSeqs) await onListener.sendReadings(seq, [seq]);
+  await onListener.waitFor(() => blockedSeqs.every((s) => onListener.acks.get(s)?.code === ErrorCode.BLOCKED), 'BLOCKED acks on the listener', 20_000);
+  await waitUntil(() => members.every((m, i) => (m.stats.replayRefused[ErrorCode.BLOCKED] ?? 0) >= blockedBefore[i]! + 3), 'every replay refuses them', 20_000);
+  // A block after them, stored at every member, holds none of them.
+  const other = await open(b.mqttUrl, bystander);
+  await other.sendReadings(1, [1]);
+  await other.waitFor(() => other.proofs.has(1), 'a later transaction final', 20_000);
+  const after = other.proofs.get(1)!.height;
+  await waitUntil(() => members.every((m) => m.height >= after), 'every member stores that block', 20_000);
+  for (const m of members) {
+    for (const seq of blockedSeqs) t.is(m.store.txBySenderSeq(id, seq), undefined, `${m.name}: seq ${seq} in no block`);
+    t.is(m.working().account(id)!.lastSeq, lastSeq, `${m.name}: the device's account unchanged`);
+    // One report, not one per flood signal: a second would have been refused (already blocked).
+    t.is(m.stats.replayRefused[ErrorCode.NOT_PERMITTED] ?? 0, 0, `${m.name}: no second report`);
+  }
+  await onListener.close();
+
+  // The operator lifts the block through member C.
+  const operator = await open(c.mqttUrl, files.operatorKey);
+  const liftSeq = c.working().account(operator.id)!.lastSeq + 1;
+  await operator.send({ kind: TxKind.BLOCK_LIFT, sender: operator.id, seq: liftSeq, time: Math.floor(Date.now() / 1000), body: deviceBody(id) });
+  await operator.waitFor(() => operator.proofs.has(liftSeq), 'the lift final', 20_000);
+  await waitUntil(() => members.every((m) => m.working().blockEntry(id) === undefined), 'every member lifts it', 20_000);
+  // The device connects again to every member, and its transactions are final there.
+  let seq = lastSeq;
+  for (const m of members) {
+    const back = await open(m.mqttUrl, key);
+    seq++;
+    await back.sendReadings(seq, [seq]);
+    await back.waitFor(() => back.proofs.has(seq), `final through ${m.name}`, 20_000);
+    t.is(back.acks.get(seq)?.code, ErrorCode.OK);
+  }
+  const last = Math.max(...members.map((m) => m.height));
+  await waitUntil(() => members.every((m) => m.height >= last), 'every member stores the newest block', 20_000);
+  for (const m of members) {
+    for (let s = lastSeq + 1; s <= seq; s++) t.truthy(m.store.txBySenderSeq(id, s), `${m.name}: seq ${s} in a block`);
+  }
+  sameLedgers(t, members, last);
 });
 
 // ---- a member in its own process, for kill -9 -------------------------------------------
@@ -279,7 +379,7 @@ test.serial('governance over JetStream: a fifth member joins and replays, the th
   if (missing) return t.pass(`skipped: ${NATS_INSTALL_HINT}`);
   const files = consortium('govern');
   const timing = { ...TIMING, heartbeatMs: 500 };
-  const originals = await Promise.all([0, 1, 2, 3].map((i) => startAt(t, files, i, undefined, timing)));
+  const originals = await Promise.all([0, 1, 2, 3].map((i) => startAt(t, files, i, undefined, { timing })));
   const keys = files.members.map((m) => m.gatewayKey);
   const genesisSet = files.members[0]!.genesis.validators;
   const fifthDir = join(files.dir, 'member-5');
@@ -290,7 +390,7 @@ test.serial('governance over JetStream: a fifth member joins and replays, the th
 
   const added = await govern(originals[0]!, genesisSet, { action: GovernAction.ADD_MEMBER, key: fifthKey.publicKey }, keys.slice(1, 4));
   const fiveSet = makeValidatorSet(3, [...genesisSet.keys, fifthKey.publicKey]);
-  const fifth = await startAt(t, files, fifthDir, undefined, timing);
+  const fifth = await startAt(t, files, fifthDir, undefined, { timing });
   await waitUntil(() => fifth.height > added, 'the new member replays past its addition', 60_000);
   const raised = await govern(fifth, fiveSet, { action: GovernAction.SET_THRESHOLD, threshold: 4 }, [keys[0]!, keys[2]!, fifthKey]);
   const fiveSet4 = makeValidatorSet(4, fiveSet.keys);

@@ -89,7 +89,16 @@ export interface Member {
   readonly executedHeight: number;
   /** Transactions admitted and not in an executed block yet. */
   readonly pending: number;
-  readonly stats: { readonly forwarded: number; readonly admitted: number; readonly refused: Readonly<Record<string, number>> };
+  /**
+   * forwarded and refused: this member's broker's front door (member-entry.ts); admitted and
+   * replayRefused: its replay of the whole stream, by code (the same at every member).
+   */
+  readonly stats: {
+    readonly forwarded: number;
+    readonly admitted: number;
+    readonly refused: Readonly<Record<string, number>>;
+    readonly replayRefused: Readonly<Record<string, number>>;
+  };
   working(): LedgerState;
   onBlock(listener: (block: MemberBlock) => void): () => void;
   close(): Promise<void>;
@@ -150,7 +159,7 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
     if (owners.size >= MAX_OWNED) owners.delete(owners.keys().next().value!);
     owners.set(`${bytesToHex(sender)}:${seq}`, owner);
   };
-  const stats = { forwarded: 0, admitted: 0 };
+  const stats = { forwarded: 0, admitted: 0, replayRefused: {} as Record<string, number> };
   const queue: ExecutedBlock[] = [];
   const votes = new VoteBook(crypto, latest.height);
   const blockListeners = new Set<(block: MemberBlock) => void>();
@@ -190,12 +199,15 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
       stats.admitted += admitted.length;
     }
     for (const v of verdicts) {
+      if (v.code !== ErrorCode.OK) stats.replayRefused[v.code] = (stats.replayRefused[v.code] ?? 0) + 1;
       if (v.sender === undefined) continue;
       const key = `${bytesToHex(v.sender)}:${v.seq}`;
       const owner = owners.get(key);
       if (v.code !== ErrorCode.OK) owners.delete(key);
       // A transaction that did not verify has no sender to trust: only a connection bound to that device hears of it.
       if (owner === 'local' || (owner === 'listener' && v.verified)) pushAck(busOf(owner), topics, v.sender, v.seq, v.code);
+      if (v.verified && equalBytes(v.sender, memberId)) reportDecided(v.seq);
+      // Admitted, a report holds at every member from here on: this member's broker drops the device now.
       const tx = v.entry?.tx;
       if (tx?.kind === TxKind.BLOCK_REPORT) buses.local.disconnect(bytesToHex((tx.body as Uint8Array[])[0]!));
     }
@@ -265,19 +277,26 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
     }
   }
 
-  // This member's own transactions (BLOCK_REPORT): their seq follows its account's newest.
+  // This member's own transactions (BLOCK_REPORT): their seq follows the newest of its account
+  // in the working state and of its own reports. Right after a restart the replay may not have
+  // reached this member's last report yet, and the member key may also sign elsewhere (its
+  // operator's enrolments): a report whose seq was taken comes back REPLAY, is forgotten, and the
+  // device's next flood signal reports it again with a seq above both.
   let ownSeq = 0;
-  const reported = new Set<string>();
+  // Reports in the stream whose verdict this member has not replayed yet: device hex by seq.
+  const reporting = new Map<number, string>();
+  const reportDecided = (seq: number) => void reporting.delete(seq);
   const report = (sender: Uint8Array) => {
     const hex = bytesToHex(sender);
     const working = executor.workingState();
-    if (reported.has(hex) || working.blockEntry(sender)) return;
-    reported.add(hex);
-    ownSeq = Math.max(ownSeq, working.account(memberId)?.lastSeq ?? 0) + 1;
-    const tx = signTx(crypto, chainId, { kind: TxKind.BLOCK_REPORT, sender: memberId, seq: ownSeq, time: Math.floor(now() / 1000), body: blockReportBody(sender, BlockReason.FLOOD) }, memberKey.privateKey);
+    // Once admitted, the block entry says it (until a BLOCK_LIFT: then a new flood is reported again).
+    if (working.blockEntry(sender) || [...reporting.values()].includes(hex)) return;
+    const seq = ownSeq = Math.max(ownSeq, working.account(memberId)?.lastSeq ?? 0) + 1;
+    reporting.set(seq, hex);
+    const tx = signTx(crypto, chainId, { kind: TxKind.BLOCK_REPORT, sender: memberId, seq, time: Math.floor(now() / 1000), body: blockReportBody(sender, BlockReason.FLOOD) }, memberKey.privateKey);
     log(`${name}: reporting ${hex} for flooding`);
     ordering.publishTx(encodeTx(tx)).catch((error) => {
-      reported.delete(hex);
+      reporting.delete(seq);
       log(`${name}: report of ${hex} not published: ${String(error)}`);
     });
   };
@@ -407,7 +426,7 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
     get height() { return height; },
     get executedHeight() { return executor.executedHeight; },
     get pending() { return executor.poolSize; },
-    get stats() { return { forwarded: entry.stats.forwarded, admitted: stats.admitted, refused: entry.stats.refused }; },
+    get stats() { return { forwarded: entry.stats.forwarded, admitted: stats.admitted, refused: entry.stats.refused, replayRefused: stats.replayRefused }; },
     working: () => executor.workingState(),
     onBlock,
     async close() {
