@@ -6,21 +6,22 @@
 // by the §8.3 rules, and a set change signed by too few old members, or with forged signatures, is refused.
 
 import test, { type ExecutionContext } from 'ava';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ErrorCode, GovernAction, type KeyPair, type LightBlock, type Proposal, TxKind, type ValidatorSet, applyHeader, bytesToHex,
-  decodeLightBlock, decodeVote, enrollBody, equalBytes, governBody, headerHash, makeTrustOptions, makeValidatorSet,
-  type Result, signApprovals, signCommit, trustFromGenesis, validatorSetHash, verifyHeader,
+  ErrorCode, GovernAction, type LightBlock, TxKind, applyHeader, bytesToHex,
+  decodeLightBlock, decodeVote, enrollBody, equalBytes, headerHash, makeTrustOptions, makeValidatorSet,
+  type Result, signCommit, trustFromGenesis, validatorSetHash, verifyHeader,
 } from '../src/index.js';
 import { encodeVote, signVote, verifyVote } from '../src/chain/vote.js';
-import { type ConsortiumFiles, initConsortium } from '../tools/gateway/consortium/consortium-init.js';
+import { initConsortium } from '../tools/gateway/consortium/consortium-init.js';
 import { type Member, startMember } from '../tools/gateway/consortium/member.js';
 import { openDevice } from '../hosts/desktop/device.js';
 import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
 import { brokerAddress } from '../tools/cli/fleet-run.js';
 import { MemoryLog } from './fakes/memory-ordering.js';
+import { govern, indexIn, newMemberDir, sameLedgers } from './support/consortium-fixture.js';
 import { crypto, newDeviceKey } from './support/gateway-fixture.js';
 import { connectDevice } from './support/mqtt-device.js';
 import { waitUntil } from './support/desktop-fleet.js';
@@ -28,48 +29,8 @@ import { waitUntil } from './support/desktop-fleet.js';
 const TIMING = { intervalMs: 50, heartbeatMs: 400, takeoverMs: 300, maxBlockTxs: 64 };
 const TRUST = makeTrustOptions({});
 
-const indexIn = (set: ValidatorSet, key: Uint8Array) => set.keys.findIndex((k) => equalBytes(k, key));
-
-/** A new member's folder: the consortium's genesis and a key of its own (what `botpeer init --data DIR` makes, with the genesis copied in). */
-function newMemberDir(files: ConsortiumFiles, name: string): { dir: string; key: KeyPair } {
-  const dir = join(files.dir, name);
-  mkdirSync(join(dir, 'keys'), { recursive: true });
-  for (const f of ['genesis.cbor', 'genesis.json']) copyFileSync(join(files.members[0]!.dir, f), join(dir, f));
-  const key = newDeviceKey();
-  writeFileSync(join(dir, 'keys', 'gateway.key'), bytesToHex(key.privateKey) + '\n');
-  return { dir, key };
-}
-
-/** Sends a GOVERN through `member`'s broker, signed by that member's key, approved by `approvers`; resolves with its block height. */
-async function govern(member: Member, set: ValidatorSet, proposal: Proposal, approvers: readonly KeyPair[]): Promise<number> {
-  const { chainId, gatewayKey } = member.chain;
-  const approvals = signApprovals(crypto, chainId, validatorSetHash(crypto, set), proposal, approvers.map((k) => ({ index: indexIn(set, k.publicKey), privateKey: k.privateKey })));
-  const self = await connectDevice(member.mqttUrl, crypto, chainId, gatewayKey);
-  try {
-    const seq = (member.working().account(self.id)?.lastSeq ?? 0) + 1;
-    await self.send({ kind: TxKind.GOVERN, sender: self.id, seq, time: Math.floor(Date.now() / 1000), body: governBody(proposal, approvals) });
-    await self.waitFor(() => self.acks.has(seq), 'the GOVERN verdict', 30_000);
-    if (self.acks.get(seq)!.code !== ErrorCode.OK) throw new Error(`GOVERN: code ${self.acks.get(seq)!.code}`);
-    return self.proofs.get(seq)!.height;
-  } finally {
-    await self.close();
-  }
-}
-
 function lightBlock(member: Member, h: number): LightBlock {
   return decodeLightBlock(member.store.block(h)!.lightBlock);
-}
-
-function sameLedgers(t: ExecutionContext, members: readonly Member[], height: number): void {
-  const reference = members[0]!.store;
-  for (let h = 1; h <= height; h++) {
-    const hash = bytesToHex(reference.block(h)!.hash);
-    const ids = reference.blockTxIds(h).map(bytesToHex).join();
-    for (const m of members.slice(1)) {
-      t.is(bytesToHex(m.store.block(h)?.hash ?? new Uint8Array()), hash, `block ${h} of ${m.name}`);
-      t.is(m.store.blockTxIds(h).map(bytesToHex).join(), ids, `transactions of block ${h} at ${m.name}`);
-    }
-  }
 }
 
 test('add a fifth member, raise the threshold, remove an original member: one ledger, and devices follow', async (t) => {

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ErrorCode, type KeyPair, TxKind, bytesToHex, decodeLightBlock, decodeTx, deviceBody, enrollBody, equalBytes, headerHash, keyId, txId,
+  ErrorCode, TxKind, bytesToHex, decodeLightBlock, decodeTx, deviceBody, equalBytes, headerHash, keyId, txId,
   verifyTxInclusion,
 } from '../src/index.js';
 import { encodeVote, signVote } from '../src/chain/vote.js';
@@ -15,6 +15,7 @@ import { type ConsortiumFiles, initConsortium } from '../tools/gateway/consortiu
 import { type Member, startMember } from '../tools/gateway/consortium/member.js';
 import type { RateLimits } from '../tools/gateway/rate-limiter.js';
 import { MemoryLog } from './fakes/memory-ordering.js';
+import { enrolAt, known, sameLedgers } from './support/consortium-fixture.js';
 import { crypto, newDeviceKey } from './support/gateway-fixture.js';
 import { type MqttDevice, connectDevice } from './support/mqtt-device.js';
 import { waitUntil } from './support/desktop-fleet.js';
@@ -36,42 +37,6 @@ async function start(t: ExecutionContext, files: ConsortiumFiles, log: MemoryLog
   const member = await startMember({ dataDir: files.members[i]!.dir, ordering: async () => log.port(), mqttPort: 0, timing: TIMING, verifyWorkers: 1, ...(rateLimits ? { rateLimits } : {}) });
   t.teardown(() => member.close());
   return member;
-}
-
-/** Enrols `keys` through `member`, signed by that member's own key (a consortium member enrols its own devices). */
-async function enrolAt(member: Member, keys: readonly KeyPair[], firstSeq: number): Promise<void> {
-  const chain = member.chain;
-  const self = await connectDevice(member.mqttUrl, crypto, chain.chainId, chain.gatewayKey);
-  try {
-    for (let i = 0; i < keys.length; i++) {
-      await self.send({ kind: TxKind.ENROLL, sender: self.id, seq: firstSeq + i, time: Math.floor(Date.now() / 1000), body: enrollBody(keys[i]!.publicKey) });
-    }
-    await self.waitFor(() => self.acks.size === keys.length, 'enrolment acks', 20_000);
-    for (const [seq, ack] of self.acks) if (ack.code !== ErrorCode.OK) throw new Error(`enrolment ${seq}: code ${ack.code}`);
-  } finally {
-    await self.close();
-  }
-}
-
-/** Each member admits what the stream holds on its own replay: a device may connect to a member once that member knows it. */
-async function known(members: readonly Member[], keys: readonly KeyPair[]): Promise<void> {
-  const ids = keys.map((k) => keyId(crypto, k.publicKey));
-  await waitUntil(() => members.every((m) => ids.every((id) => m.working().account(id) !== undefined)), 'every member knows the devices', 30_000);
-}
-
-/** Every member holds the same headers (hash for hash) and the same transactions up to `height`. */
-function sameLedgers(t: ExecutionContext, members: readonly Member[], height: number): void {
-  const reference = members[0]!.store;
-  for (let h = 1; h <= height; h++) {
-    const block = reference.block(h)!;
-    const ids = reference.blockTxIds(h).map(bytesToHex).join();
-    for (const m of members.slice(1)) {
-      const other = m.store.block(h);
-      t.truthy(other, `${m.name} has block ${h}`);
-      t.is(bytesToHex(other!.hash), bytesToHex(block.hash), `block ${h} of ${m.name}`);
-      t.is(m.store.blockTxIds(h).map(bytesToHex).join(), ids, `transactions of block ${h} at ${m.name}`);
-    }
-  }
 }
 
 test('four members, threshold 3: every acknowledged transaction is in one block, and all ledgers are identical', async (t) => {

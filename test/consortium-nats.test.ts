@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  BlockReason, ErrorCode, GovernAction, type KeyPair, type Proposal, TxKind, type ValidatorSet, bytesToHex, decodeLightBlock, deviceBody,
-  enrollBody, equalBytes, governBody, keyId, makeValidatorSet, signApprovals, validatorSetHash,
+  BlockReason, ErrorCode, GovernAction, type KeyPair, TxKind, bytesToHex, decodeLightBlock, deviceBody,
+  equalBytes, keyId, makeValidatorSet, validatorSetHash,
 } from '../src/index.js';
 import { type ConsortiumFiles, initConsortium } from '../tools/gateway/consortium/consortium-init.js';
 import { type Member, startMember } from '../tools/gateway/consortium/member.js';
@@ -23,6 +23,7 @@ import { openSqliteStore } from '../tools/gateway/store-sqlite.js';
 import type { LedgerStore } from '../tools/gateway/ledger-store.js';
 import type { RateLimits } from '../tools/gateway/rate-limiter.js';
 import { waitUntil } from './support/desktop-fleet.js';
+import { enrolAt, govern, indexIn, known, sameLedgers } from './support/consortium-fixture.js';
 import { crypto, newDeviceKey } from './support/gateway-fixture.js';
 import { type MqttDevice, connectDevice } from './support/mqtt-device.js';
 
@@ -56,36 +57,6 @@ async function startAt(
   });
   t.teardown(() => member.close());
   return member;
-}
-
-async function enrolAt(member: Member, keys: readonly Pick<KeyPair, 'publicKey'>[], firstSeq: number): Promise<void> {
-  const self = await connectDevice(member.mqttUrl, crypto, member.chain.chainId, member.chain.gatewayKey);
-  try {
-    for (let i = 0; i < keys.length; i++) {
-      await self.send({ kind: TxKind.ENROLL, sender: self.id, seq: firstSeq + i, time: Math.floor(Date.now() / 1000), body: enrollBody(keys[i]!.publicKey) });
-    }
-    await self.waitFor(() => self.acks.size === keys.length, 'enrolments acknowledged', 30_000);
-    for (const [seq, ack] of self.acks) if (ack.code !== ErrorCode.OK) throw new Error(`enrolment ${seq}: code ${ack.code}`);
-  } finally {
-    await self.close();
-  }
-}
-
-async function known(members: readonly Member[], keys: readonly Pick<KeyPair, 'publicKey'>[]): Promise<void> {
-  const ids = keys.map((k) => keyId(crypto, k.publicKey));
-  await waitUntil(() => members.every((m) => ids.every((id) => m.working().account(id) !== undefined)), 'every member knows the devices', 30_000);
-}
-
-function sameLedgers(t: ExecutionContext, members: readonly Member[], height: number): void {
-  const reference = members[0]!.store;
-  for (let h = 1; h <= height; h++) {
-    const block = reference.block(h)!;
-    const ids = reference.blockTxIds(h).map(bytesToHex).join();
-    for (const m of members.slice(1)) {
-      t.is(bytesToHex(m.store.block(h)!.hash), bytesToHex(block.hash), `block ${h} of ${m.name}`);
-      t.is(m.store.blockTxIds(h).map(bytesToHex).join(), ids, `transactions of block ${h} at ${m.name}`);
-    }
-  }
 }
 
 /** Each acknowledged transaction of each device is in the ledger exactly once. */
@@ -356,24 +327,6 @@ test.serial('kill -9 a NATS node, then a member, while devices publish: the chai
 });
 
 // ---- governance ----------------------------------------------------------------------------
-
-const indexIn = (set: ValidatorSet, key: Uint8Array) => set.keys.findIndex((k) => equalBytes(k, key));
-
-/** A GOVERN through `member`'s broker, signed by that member, approved by `approvers`; resolves with its block height. */
-async function govern(member: Member, set: ValidatorSet, proposal: Proposal, approvers: readonly KeyPair[]): Promise<number> {
-  const { chainId, gatewayKey } = member.chain;
-  const approvals = signApprovals(crypto, chainId, validatorSetHash(crypto, set), proposal, approvers.map((k) => ({ index: indexIn(set, k.publicKey), privateKey: k.privateKey })));
-  const self = await connectDevice(member.mqttUrl, crypto, chainId, gatewayKey);
-  try {
-    const seq = (member.working().account(self.id)?.lastSeq ?? 0) + 1;
-    await self.send({ kind: TxKind.GOVERN, sender: self.id, seq, time: Math.floor(Date.now() / 1000), body: governBody(proposal, approvals) });
-    await self.waitFor(() => self.acks.has(seq), 'the GOVERN verdict', 60_000);
-    if (self.acks.get(seq)!.code !== ErrorCode.OK) throw new Error(`GOVERN: code ${self.acks.get(seq)!.code}`);
-    return self.proofs.get(seq)!.height;
-  } finally {
-    await self.close();
-  }
-}
 
 test.serial('governance over JetStream: a fifth member joins and replays, the threshold goes to 4, an original member is removed', async (t) => {
   if (missing) return t.pass(`skipped: ${NATS_INSTALL_HINT}`);

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
-import { findExecutable } from './executables.js';
+import { findExecutable } from '../../tools/support/executables.js';
 
 export const INSTALL_HINT = 'Chromium is not installed: run `sudo bash tools/browser/install-chromium.sh`';
 

@@ -5,10 +5,13 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findExecutable, isExecutable } from './executables.js';
+import { findExecutable, isExecutable } from '../../tools/support/executables.js';
+import { freePort } from '../../tools/support/free-port.js';
+
+export { freePort };
 
 export const INSTALL_HINT = 'Mosquitto is not installed: run `sudo bash tools/brokers/install-brokers.sh`';
 
@@ -58,19 +61,6 @@ export function mosquittoAvailable(): boolean {
   return findMosquitto() !== undefined;
 }
 
-/** A port that was free a moment ago: bind 127.0.0.1:0, read the port, close. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('could not get a free port'))));
-    });
-  });
-}
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {

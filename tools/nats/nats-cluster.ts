@@ -7,9 +7,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { findExecutable, isExecutable } from '../../test/support/executables.js';
+import { findExecutable, isExecutable } from '../support/executables.js';
+import { freePort } from '../support/free-port.js';
 
 export const NATS_INSTALL_HINT = 'nats-server is not installed: run `sudo bash tools/brokers/install-brokers.sh`';
 
@@ -72,19 +72,6 @@ export class NatsStartError extends Error {
   }
 }
 
-/** A port that was free a moment ago: bind 127.0.0.1:0, read the port, close. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolvePort(port) : reject(new Error('could not get a free port'))));
-    });
-  });
-}
 
 // Servers still running when this process exits die with it.
 const running = new Set<ChildProcess>();

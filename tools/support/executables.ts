@@ -1,6 +1,7 @@
-// Finding the external programs the tests run (test layer): Mosquitto, Chromium. Each is
-// looked up the same way: an environment variable naming the binary wins, then PATH, then the
-// places packages usually install it (Debian's /usr/sbin is not on a non-root PATH).
+// Finding the external programs the tools and tests run (tools layer): nats-server, Mosquitto,
+// Chromium. Each is looked up the same way: an environment variable naming the binary wins,
+// then PATH, then the places packages usually install it (Debian's /usr/sbin is not on a
+// non-root PATH).
 
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
