@@ -165,3 +165,24 @@ export class ProgressBar {
     return `${this.label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${percent} ${done}/${this.total}${rateText ? ` ${rateText}` : ''}${eta}${tail}`;
   }
 }
+
+/**
+ * Resolves on the first Ctrl-C (SIGINT) or SIGTERM, so the caller closes in order; a second one
+ * exits at once (130). `failed` may end the wait early with a failure instead.
+ */
+export function untilStopped(progress: ProgressLine, failed?: (fail: (error: unknown) => void) => void): Promise<unknown> {
+  return new Promise<unknown>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        progress.log(`${signal} again: exiting without waiting`);
+        process.exit(130);
+      }
+      stopping = true;
+      resolve(undefined);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    failed?.((error) => resolve(error ?? new Error('failed')));
+  });
+}

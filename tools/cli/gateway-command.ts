@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Permission, bytesToHex, decodeGenesis } from '../../src/index.js';
 import { type Gateway, startGateway } from '../gateway/gateway.js';
 import { permissionName } from '../gateway/ledger-json.js';
-import { CliError, ProgressLine, UsageError, intOption, urlOption } from './cli-support.js';
+import { CliError, ProgressLine, UsageError, intOption, untilStopped, urlOption } from './cli-support.js';
 
 export interface GatewayCommandOptions {
   readonly data: string;
@@ -83,19 +83,7 @@ export async function runGateway(options: GatewayCommandOptions, out: (line: str
   show(true);
   const timer = setInterval(show, progress.isTty ? TTY_REFRESH_MS : PLAIN_EVERY_MS);
 
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        progress.log(`${signal} again: exiting without waiting`);
-        process.exit(130);
-      }
-      stopping = true;
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped(progress);
   clearInterval(timer);
   show(true);
   progress.done();

@@ -9,7 +9,7 @@ import { type Member, startMember } from '../gateway/consortium/member.js';
 import { connectNatsOrdering } from '../gateway/consortium/nats-ordering.js';
 import { permissionName } from '../gateway/ledger-json.js';
 import { loadChain } from '../gateway/data-dir.js';
-import { CliError, ProgressLine, UsageError, intOption, readGenesis, urlOption } from './cli-support.js';
+import { CliError, ProgressLine, UsageError, intOption, readGenesis, untilStopped, urlOption } from './cli-support.js';
 
 export interface MemberCommandOptions {
   readonly data: string;
@@ -93,20 +93,7 @@ export async function runMember(crypto: CryptoProvider, options: MemberCommandOp
   const show = (force = false) => progress.update(memberStatus(member), force);
   show(true);
   const timer = setInterval(show, progress.isTty ? 1000 : 5000);
-  const failure = await new Promise<unknown>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        progress.log(`${signal} again: exiting without waiting`);
-        process.exit(130);
-      }
-      stopping = true;
-      resolve(undefined);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    fatal = (error) => resolve(error ?? new Error('the member failed'));
-  });
+  const failure = await untilStopped(progress, (fail) => (fatal = fail));
   clearInterval(timer);
   show(true);
   progress.done();

@@ -21,6 +21,7 @@ import { type GatewayMetrics, createGatewayMetrics } from './metrics.js';
 import { rejectedByName } from './ledger-json.js';
 import { Queries } from './queries.js';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits, type RateVerdict } from './rate-limiter.js';
+import { openInOrder } from './open-in-order.js';
 import { openSqliteStore } from './store-sqlite.js';
 import { createVerifyPool } from './verify-pool.js';
 
@@ -66,15 +67,8 @@ export interface BlockEvent {
   readonly txCount: number;
 }
 
-export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  // Whatever was opened before a failing step (say, the HTTP port is taken) is closed again.
-  const opened: (() => unknown)[] = [];
-  try {
-    return await assemble(options, opened);
-  } catch (error) {
-    for (const close of opened.reverse()) await Promise.resolve(close()).catch(() => {});
-    throw error;
-  }
+export function startGateway(options: GatewayOptions): Promise<Gateway> {
+  return openInOrder((opened) => assemble(options, opened));
 }
 
 async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Promise<Gateway> {

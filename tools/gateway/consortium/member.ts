@@ -29,6 +29,7 @@ import { createGatewayMetrics } from '../metrics.js';
 import { pushAck, pushProofs } from '../push-messages.js';
 import { Queries } from '../queries.js';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from '../rate-limiter.js';
+import { openInOrder } from '../open-in-order.js';
 import { openSqliteStore } from '../store-sqlite.js';
 import { readTxHeader } from '../tx-header.js';
 import { createVerifyPool } from '../verify-pool.js';
@@ -111,14 +112,8 @@ const MAX_OWNED = 200_000;
 
 type Owner = 'local' | 'listener';
 
-export async function startMember(options: MemberOptions): Promise<Member> {
-  const opened: (() => unknown)[] = [];
-  try {
-    return await assemble(options, opened);
-  } catch (error) {
-    for (const close of opened.reverse()) await Promise.resolve(close()).catch(() => {});
-    throw error;
-  }
+export function startMember(options: MemberOptions): Promise<Member> {
+  return openInOrder((opened) => assemble(options, opened));
 }
 
 async function assemble(options: MemberOptions, opened: (() => unknown)[]): Promise<Member> {
