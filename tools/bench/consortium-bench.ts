@@ -22,7 +22,8 @@ import { initChain } from '../gateway/data-dir.js';
 import { initConsortium } from '../gateway/consortium/consortium-init.js';
 import { NATS_INSTALL_HINT, type NatsCluster, findNatsServer, startNatsCluster } from '../nats/nats-cluster.js';
 import { exitOf, nextMessage, send, spawnTs } from './bench-child.js';
-import { cpuSeconds, grouped, machineTicks, setClockTicks, table } from './gateway-bench-common.js';
+import { benchDevice, cpuSeconds, grouped, machineTicks, readingTx, setClockTicks, table } from './gateway-bench-common.js';
+import { type Ceiling, verifyCeiling } from './verify-ceiling.js';
 import type { LoadConfig, LoadResult } from './gateway-bench-load.js';
 
 interface Options {
@@ -184,7 +185,7 @@ async function consortium(crypto: CryptoProvider, work: string, options: Options
 
 const fixed = (x: number, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
 
-function report(phases: readonly Phase[]): void {
+function report(phases: readonly Phase[], verify: Ceiling): void {
   const rate = (p: Phase) => p.load.okInWindow / (p.load.measuredMs / 1000);
   const cores = (p: Phase, k: 'server' | 'nats' | 'load') => (p.end[k] - p.start[k]) / p.seconds;
   const perTx = (p: Phase, k: 'server' | 'nats' | 'load') => (1e6 * (p.end[k] - p.start[k])) / Math.max(1, p.load.okInWindow);
@@ -203,7 +204,10 @@ function report(phases: readonly Phase[]): void {
     ['CPU: whole machine (cores)', ...phases.map((p) => fixed(machine(p), 2))],
     ['µs CPU per tx: gateway / members', ...phases.map((p) => fixed(perTx(p, 'server')))],
     ['µs CPU per tx: NATS', ...phases.map((p) => (p.name === 'consortium' ? fixed(perTx(p, 'nats')) : '–'))],
+    // Issue 11's goal, per gateway: each member verifies and admits every transaction, so a member's share is the members' CPU ÷ members.
+    ['CPU per tx per gateway ÷ verify (goal ≤ 1.5)', ...phases.map((p) => `${fixed(perTx(p, 'server') / (p.name === 'consortium' ? MEMBERS : 1) / verify.cpuPerTx, 2)}×`)],
   ]));
+  console.log(`verify alone (decode + native signature + id, ${verify.workers} workers, measured in this run): ${fixed(verify.cpuPerTx)} µs CPU per transaction, ${grouped(verify.txPerS)} tx/s`);
   const [a, b] = phases;
   if (a && b) {
     const natsShare = (b.end.nats - b.start.nats) / Math.max(1e-9, b.end.server - b.start.server + b.end.nats - b.start.nats);
@@ -234,8 +238,15 @@ async function main(): Promise<void> {
     // The consortium's stock from the solo gateway's measured rate (with room to spare): less signing.
     const soloRate = phases[0]!.load.okInWindow / (phases[0]!.load.measuredMs / 1000);
     phases.push(await consortium(crypto, work, options, stockFor(options.rate || Math.max(1000, 1.5 * soloRate))));
+    // The baseline: the verify pool alone, on the same machine in the same run.
+    const chainId = new Uint8Array(8).fill(7);
+    const jobs = Array.from({ length: 2000 }, (_, i) => {
+      const device = benchDevice(crypto, i % 50);
+      return { wire: readingTx(crypto, chainId, device, 1 + Math.floor(i / 50), Math.floor(Date.now() / 1000)), publicKey: device.publicKey };
+    });
+    const verify = await verifyCeiling(chainId, jobs, 3000);
     console.log('');
-    report(phases);
+    report(phases, verify);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
