@@ -13,12 +13,12 @@ import {
   nonceAgg, nonceGen, nonceGenInternal, partialSigAgg, partialSigVerify, partialSigVerifyInternal, sign,
   threshPubkeyAndTweak, trustedDealerKeygen,
 } from '../tools/gateway/frost/index.js';
-import { cbytes, G, mulSecret, scalarFromBytesChecked } from '../tools/gateway/frost/group.js';
+import { cbytes, G, mod, mulSecret, scalarFromBytesChecked } from '../tools/gateway/frost/group.js';
+import { deriveInterpolatingValue } from '../tools/gateway/frost/signers-context.js';
 
 secp.hashes.sha256 = (m) => sha256(m);
 
 // The vector files are loosely shaped JSON; each test reads the fields its case kind has.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type J = any;
 const load = (name: string): J => JSON.parse(readFileSync(new URL(`./vectors/frost/${name}_vectors.json`, import.meta.url), 'utf8'));
 const unhex = (h: string): Uint8Array => secp.etc.hexToBytes(h);
@@ -275,4 +275,24 @@ test('a secnonce signs once: Sign zeroes it and refuses it the second time', (t)
   sign(nonces[0]!.secnonce, dealt.secshares[0]!, 0, session);
   expectDraftError(t, () => sign(nonces[0]!.secnonce, dealt.secshares[0]!, 0, session), { type: 'ValueError', message: 'first secnonce value is out of range.' }, 'reuse');
   t.notDeepEqual(nonceGen({ secshare: dealt.secshares[0]!, msg }).pubnonce, nonces[0]!.pubnonce, 'fresh rand\' each call');
+});
+
+test('zero-based identifiers interpolate the RFC 9591 dealer shares the draft\'s dealer test uses', (t) => {
+  // From siv2r/bip-frost-signing python/trusted_dealer.py (RFC draft-irtf-cfrg-frost-15 §F.5): shares at x = 1, 2, 3 are ids 0, 1, 2.
+  const secret = 0x0D004150D27C3BF2A42F312683D35FAC7394B1E9E318249C1BFE7F0795A83114n;
+  const shares = [
+    0x08F89FFE80AC94DCB920C26F3F46140BFC7F95B493F8310F5FC1EA2B01F4254Cn,
+    0x04F0FEAC2EDCEDC6CE1253B7FAB8C86B856A797F44D83D82A385554E6E401984n,
+    0x00E95D59DD0D46B0E303E500B62B7CCB0E555D49F5B849F5E748C071DA8C0DBCn,
+  ];
+  for (const ids of [[0, 1], [1, 2], [0, 2], [2, 0], [0, 1, 2]]) {
+    const combined = ids.reduce((acc, id) => mod(acc + shares[id]! * deriveInterpolatingValue(ids, id)), 0n);
+    t.is(combined, secret, `ids ${ids.join(',')}`);
+  }
+  // The dealer's shares of a t-of-n key recombine the same way (any t of them).
+  const threshSk = sha256(Uint8Array.of(42));
+  const dealt = trustedDealerKeygen(threshSk, 5, 3);
+  const ids = [4, 1, 3];
+  const combined = ids.reduce((acc, id) => mod(acc + scalarFromBytesChecked(dealt.secshares[id]!)! * deriveInterpolatingValue(ids, id)), 0n);
+  t.is(combined, mod(scalarFromBytesChecked(threshSk)!));
 });
