@@ -66,6 +66,12 @@ function checkKeys(t: import('ava').ExecutionContext, keys: DkgKeys, threshold: 
   for (const ids of subsets(n, threshold)) {
     t.true(G.multiply(combineSecret(keys, ids)).equals(Q), `subset ${ids.join(',')} interpolates to the group key`);
   }
+  // The FROST signing draft's ValidateSignersCtx/DeriveThreshPubkey: Σ λ_i·pubshare_i over any t signers is thresh_pk.
+  for (const ids of subsets(n, threshold).slice(0, 5)) {
+    let q = secp.Point.ZERO;
+    for (const i of ids) q = q.add(secp.Point.fromBytes(keys.pubshares[i]!).multiply(lagrange(ids, i)));
+    t.is(bytesToHex(q.toBytes(true)), bytesToHex(keys.threshPk), `DeriveThreshPubkey over ${ids.join(',')}`);
+  }
   const short = combineSecret(keys, Array.from({ length: threshold - 1 }, (_, i) => i));
   t.false(short !== 0n && G.multiply(short).equals(Q), 't−1 shares do not');
 }
@@ -201,6 +207,37 @@ for (const group of vectors.testGroups) {
     t.deepEqual(output.pubshares.map(bytesToHex), expected.pubshares.map((p) => p.toLowerCase()));
   });
 }
+
+test('both parities of the threshold key occur and both sign (the x-only key is the BIP-340 key either way)', (t) => {
+  const parities = new Set<number>();
+  for (let k = 0; k < 12 && parities.size < 2; k++) {
+    const r = runDkg({ members: names(4), t: 3, entropy: (m, a) => entropy(`${m}#${k}`, a) });
+    if (!r.ok) return t.fail(r.reason);
+    parities.add(r.keys.threshPk[0]!);
+    checkSignature(t, r.keys, 3);
+  }
+  t.deepEqual([...parities].sort(), [2, 3]);
+});
+
+const hostKeys = (member: string) => {
+  const seckey = sha256(utf8ToBytes(`host/${member}`));
+  return { seckey, pubkey: secp.getPublicKey(seckey, true) };
+};
+
+test('CertEq with host keys: an honest run certifies; a bad certificate signature names its signer, re-run without it', (t) => {
+  const ok = runDkg({ members: names(4), t: 3, entropy, hostKeys });
+  if (!ok.ok) return t.fail(ok.reason);
+  checkKeys(t, ok.keys, 3);
+  const wire: DkgWire = {
+    ...honestWire,
+    certSig: (_a, from, sig) => (from === 'member-3' ? sig.map((b, i) => (i === 40 ? b ^ 1 : b)) : sig),
+  };
+  const r = runDkg({ members: names(4), t: 3, entropy, hostKeys, wire });
+  if (!r.ok) return t.fail(r.reason);
+  t.deepEqual(r.attempts[0]!.faults.map((f) => [f.kind, f.culpritName]), [[DkgFaultKind.BAD_CERT_SIGNATURE, 'member-3']]);
+  t.deepEqual(r.keys.members, ['member-0', 'member-1', 'member-2']);
+  checkSignature(t, r.keys, 3);
+});
 
 test('pop checks ids as 4-byte big-endian and the order constant is the group order', (t) => {
   t.deepEqual([...u32be(258)], [0, 0, 1, 2]);

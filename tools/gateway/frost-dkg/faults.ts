@@ -29,6 +29,8 @@ export const DkgFaultKind = Object.freeze({
   UNKNOWN_BAD_SHARE: 'unknown-bad-share',
   /** Participants ended with different equality-check inputs (different views of the commitments). */
   EQUALITY_MISMATCH: 'equality-mismatch',
+  /** CertEq: this member's host-key signature over the equality input does not verify. */
+  BAD_CERT_SIGNATURE: 'bad-cert-signature',
 } as const);
 
 export type DkgFaultKind = (typeof DkgFaultKind)[keyof typeof DkgFaultKind];
@@ -52,6 +54,7 @@ const codeOf: Readonly<Record<DkgFaultKind, ErrorCode>> = Object.freeze({
   'faulty-coordinator': ErrorCode.BAD_REQUEST,
   'unknown-bad-share': ErrorCode.BAD_PROOF,
   'equality-mismatch': ErrorCode.COMMIT_MISMATCH,
+  'bad-cert-signature': ErrorCode.BAD_SIGNATURE,
 });
 
 export class DkgError extends BotError {

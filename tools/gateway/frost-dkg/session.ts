@@ -6,9 +6,9 @@
 // (a polynomial must never be reused: an excluded member already holds one evaluation of each).
 //
 // Compared with the ChillDKG BIP draft (BlockstreamResearch/bip-frost-dkg, README "ChillDKG"):
-// - the equality check is a comparison of every participant's eq_input (t || summed commitment),
-//   not CertEq's certificate of host-key signatures, so it trusts the session runner to report
-//   faithfully; a real deployment signs eq_input with each member's key (CertEq) before using keys;
+// - the equality check compares every participant's eq_input (t || summed commitment); with
+//   `hostKeys` it is also CertEq (certeq.ts): each member signs eq_input || host keys, and a bad
+//   signature in the certificate names its signer. Without host keys it trusts the runner;
 // - shares are not encrypted to host keys (no EncPedPop): the wire must be private and authenticated;
 // - blame from a participant (bad pop, bad share, missing share) is what that participant saw; as in
 //   the draft's FaultyParticipantOrCoordinatorError it is proof only if reporter and coordinator
@@ -29,12 +29,21 @@ import {
   shareFromBytes,
   shareToBytes,
 } from './simplpedpop.js';
-import { bytesEqual } from './group.js';
+import { certeqSign, certeqVerify } from './certeq.js';
+import { bytesEqual, concatBytes } from './group.js';
 
 /** The members' channels for one attempt. Return undefined for a message that never arrived. */
 export interface DkgWire {
   participantMsg(attempt: number, from: string, msg: Uint8Array): Uint8Array | undefined;
   share(attempt: number, from: string, to: string, share: Uint8Array): Uint8Array | undefined;
+  /** CertEq signature from a member (optional hook; absent means delivered unchanged). */
+  certSig?(attempt: number, from: string, sig: Uint8Array): Uint8Array;
+}
+
+/** A member's host key pair (32-byte secret, 33-byte compressed public), for CertEq. */
+export interface HostKey {
+  readonly seckey: Uint8Array;
+  readonly pubkey: Uint8Array;
 }
 
 /** Fresh 32-byte seed and aux_rand for a member in an attempt (injected so tests are deterministic). */
@@ -83,7 +92,14 @@ function faultOf(e: unknown): DkgFault {
 }
 
 /** One SimplPedPop run among `members` (participant i = members[i]). */
-export function runAttempt(members: readonly string[], t: number, attempt: number, entropy: DkgEntropy, wire: DkgWire): AttemptOutcome {
+export function runAttempt(
+  members: readonly string[],
+  t: number,
+  attempt: number,
+  entropy: DkgEntropy,
+  wire: DkgWire,
+  hostKeys?: (member: string) => HostKey,
+): AttemptOutcome {
   const n = members.length;
   checkParams(t, n);
   const step1 = members.map((name, i) => {
@@ -147,6 +163,18 @@ export function runAttempt(members: readonly string[], t: number, attempt: numbe
   if (!eqInputs.every((x) => bytesEqual(x, coordinator.eqInput))) {
     return { ok: false, faults: [{ kind: DkgFaultKind.EQUALITY_MISMATCH, reason: 'participants disagree on the summed commitment' }] };
   }
+  if (hostKeys !== undefined) {
+    const keys = members.map(hostKeys);
+    const x = concatBytes(coordinator.eqInput, ...keys.map((k) => k.pubkey));
+    const sigs = members.map((m, i) => {
+      const sig = certeqSign(keys[i]!.seckey, i, x, entropy(m, attempt).auxRand);
+      return wire.certSig === undefined ? sig : wire.certSig(attempt, m, sig);
+    });
+    const bad = certeqVerify(keys.map((k) => k.pubkey), x, concatBytes(...sigs));
+    if (bad !== undefined) {
+      return { ok: false, faults: [{ kind: DkgFaultKind.BAD_CERT_SIGNATURE, culprit: bad, reason: 'invalid signature in the CertEq certificate' }] };
+    }
+  }
   const { threshPk, pubshares } = coordinator.output;
   return { ok: true, keys: { members: [...members], t, threshPk, groupKey: threshPk.slice(1), pubshares, outputs } };
 }
@@ -171,6 +199,8 @@ export function runDkg(opts: {
   readonly entropy: DkgEntropy;
   readonly wire?: DkgWire;
   readonly maxAttempts?: number;
+  /** When given, the equality check is CertEq with these host keys. */
+  readonly hostKeys?: (member: string) => HostKey;
 }): DkgResult {
   const wire = opts.wire ?? honestWire;
   if (new Set(opts.members).size !== opts.members.length) throw new RangeError('duplicate member names');
@@ -179,7 +209,7 @@ export function runDkg(opts: {
   let members = [...opts.members];
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     if (members.length < opts.t) return { ok: false, reason: `only ${members.length} members left, threshold is ${opts.t}`, attempts };
-    const outcome = runAttempt(members, opts.t, attempt, opts.entropy, wire);
+    const outcome = runAttempt(members, opts.t, attempt, opts.entropy, wire, opts.hostKeys);
     if (outcome.ok) {
       attempts.push({ attempt, members, faults: [] });
       return { ok: true, keys: outcome.keys, attempts };

@@ -15,8 +15,7 @@
 // secret share, 33-byte compressed public shares and a 33-byte compressed threshold public key
 // ("plain" keys; the signing negates shares when the key has odd y, and the BIP-340 key is its x).
 // Not here (ChillDKG's other layers): EncPedPop's encryption of shares to host keys (shares travel
-// over the caller's secure channels), CertEq's host-key-signed certificate (session.ts compares
-// the equality inputs instead), recovery data.
+// over the caller's secure channels) and recovery data; CertEq is in certeq.ts, run by session.ts.
 
 import { DkgFaultKind, dkgFail } from './faults.js';
 import {
