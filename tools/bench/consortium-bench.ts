@@ -163,7 +163,7 @@ async function consortium(crypto: CryptoProvider, work: string, options: Options
   let members: ChildProcess | undefined;
   try {
     cluster = await startNatsCluster({ nodes: NATS_NODES, dir: join(work, 'nats') });
-    members = spawnTs('consortium-bench-child.ts', { dirs: files.members.map((m) => m.dir), natsUrls: cluster.urls, intervalMs: 1000 }, [], true);
+    members = spawnTs('consortium-bench-child.ts', { dirs: files.members.map((m) => m.dir), natsUrls: cluster.urls, intervalMs: 1000 }, process.env.BOTPEER_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BOTPEER_BENCH_PROFILE}`] : [], true);
     const ready = await nextMessage<{ pid: number; mqttUrls: string[] }>(members, 'ready', 60_000);
     console.log(`consortium (${MEMBERS} members, threshold ${THRESHOLD}, ${NATS_NODES} NATS nodes, R3): ${options.warmup} s warm-up + ${options.seconds} s measured…`);
     const c = cluster;

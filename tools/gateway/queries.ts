@@ -18,6 +18,11 @@ export interface QueryDeps {
   readonly chainId: Uint8Array;
   readonly topics: ChainTopics;
   readonly store: LedgerStore;
+  /**
+   * Whether `sender`'s transaction `seq` is admitted and not yet in a stored block (default: in the
+   * store's pending pool; a consortium member keeps its own, the stream being its durable record).
+   */
+  readonly isPending?: (sender: Uint8Array, seq: number) => boolean;
   readonly bus: Bus;
   /** Answers VALIDATORS for a chain whose state holds no set (and for headers still under it). */
   readonly genesisValidators: ValidatorSet;
@@ -111,7 +116,8 @@ export class Queries {
         if (!tx) {
           // Accepted (durable, acknowledged) but not yet in a block: OK with no payload, so a device
           // can tell it from a transaction this gateway never accepted (NOT_FOUND), whose seq is spent.
-          if (this.deps.store.pendingBySenderSeq(deviceId, seq)) return [];
+          const pending = this.deps.isPending ? this.deps.isPending(deviceId, seq) : this.deps.store.pendingBySenderSeq(deviceId, seq) !== undefined;
+          if (pending) return [];
           throw new BotError(ErrorCode.NOT_FOUND, `no transaction ${seq} of ${bytesToHex(deviceId)}`);
         }
         const proof = inclusionProof(this.deps.crypto, this.deps.store.blockTxIds(tx.height), tx.index);

@@ -26,6 +26,7 @@ import type { PoolEntry } from '../ingest.js';
 import { readTxHeader } from '../tx-header.js';
 import { type CheckResult, TX_ID_BYTES, type VerifyJob } from '../verify-pool.js';
 import type { ChainMessage } from './ordering-port.js';
+import { decodeTxFrame } from './tx-frame.js';
 
 /** Verdict on one transaction of the stream. */
 export interface Verdict {
@@ -84,6 +85,8 @@ const MAX_BATCHES_IN_FLIGHT = 8;
 
 interface Prepared {
   readonly message: ChainMessage;
+  /** The transaction's bytes: the message's, or one of a forwarded frame's (tx-frame.ts). */
+  readonly wire: Uint8Array;
   readonly tx: SignedTx | undefined;
   /** The decode error's code when the header did not read and the wire does not decode. */
   readonly malformed: number;
@@ -145,12 +148,7 @@ export class MemberExecutor {
   handle(batch: readonly ChainMessage[]): Promise<void> {
     const prepared: Prepared[] = [];
     const jobs: VerifyJob[] = [];
-    for (const message of batch) {
-      if (message.kind === 'cut') {
-        prepared.push({ message, tx: undefined, malformed: 0, key: NO_KEY, job: -1 });
-        continue;
-      }
-      const wire = message.data;
+    const prepare = (message: ChainMessage, wire: Uint8Array) => {
       let tx: SignedTx | undefined = readTxHeader(wire);
       let malformed = 0;
       if (!tx) {
@@ -161,13 +159,19 @@ export class MemberExecutor {
         }
       }
       if (!tx) {
-        prepared.push({ message, tx: undefined, malformed, key: NO_KEY, job: -1 });
-        continue;
+        prepared.push({ message, wire, tx: undefined, malformed, key: NO_KEY, job: -1 });
+        return;
       }
       const known = signingKey(this.working, tx);
       const key = known.ok ? known.value : NO_KEY;
-      prepared.push({ message, tx, malformed: 0, key, job: jobs.length });
+      prepared.push({ message, wire, tx, malformed: 0, key, job: jobs.length });
       jobs.push({ wire, publicKey: key });
+    };
+    for (const message of batch) {
+      if (message.kind === 'cut') prepared.push({ message, wire: message.data, tx: undefined, malformed: 0, key: NO_KEY, job: -1 });
+      else if (message.kind === 'tx') prepare(message, message.data);
+      // A frame that does not read holds nothing: no transaction, so no verdict to give anyone.
+      else for (const wire of decodeTxFrame(message.data) ?? []) prepare(message, wire);
     }
     const checked = jobs.length > 0 ? this.deps.check(jobs).catch(() => this.deps.check(jobs)) : Promise.resolve(undefined);
     this.inFlight++;
@@ -219,7 +223,7 @@ export class MemberExecutor {
       code = results.codes[item.job]!;
       if (code === ErrorCode.OK) id = results.ids.subarray(TX_ID_BYTES * item.job, TX_ID_BYTES * (item.job + 1));
     } else {
-      ({ code, id } = this.verifyHere(message.data, required));
+      ({ code, id } = this.verifyHere(item.wire, required));
     }
     if (code !== ErrorCode.OK) return unverified(code);
     const verdict = (c: number, entry?: PoolEntry): Verdict => ({ streamSeq: message.seq, sender: tx.sender, seq: tx.seq, code: c, verified: true, ...(entry ? { entry } : {}) });
@@ -227,7 +231,7 @@ export class MemberExecutor {
     const admitted = admitTx(this.deps.crypto, this.working, tx, Math.floor(message.timestampMs / 1000));
     if (!admitted.ok) return verdict(admitted.code);
     applyTx(this.deps.crypto, this.working, tx, 0);
-    const entry: PoolEntry = { tx, wire: message.data, id: id!.slice() };
+    const entry: PoolEntry = { tx, wire: item.wire, id: id!.slice() };
     this.pool.push(entry);
     return verdict(ErrorCode.OK, entry);
   }

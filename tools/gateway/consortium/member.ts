@@ -156,6 +156,8 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
   };
   const stats = { forwarded: 0, admitted: 0, replayRefused: {} as Record<string, number> };
   const queue: ExecutedBlock[] = [];
+  /** Admitted transactions not yet in a stored block (sender hex:seq), for PROOF requests (§9.4). */
+  const pending = new Set<string>();
   const votes = new VoteBook(crypto, latest.height);
   const blockListeners = new Set<(block: MemberBlock) => void>();
   let height = latest.height;
@@ -183,17 +185,11 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
   );
 
   function onVerdicts(verdicts: readonly Verdict[]): void {
-    const admitted = verdicts.filter((v) => v.entry !== undefined);
-    if (admitted.length > 0) {
-      const receivedAt = now();
-      try {
-        store.appendPending(admitted.map(({ entry }) => ({ wire: entry!.wire, txId: entry!.id, sender: entry!.tx.sender, seq: entry!.tx.seq, kind: entry!.tx.kind, time: entry!.tx.time, receivedAt })));
-      } catch (error) {
-        return fatal(error);
-      }
-      stats.admitted += admitted.length;
-    }
     for (const v of verdicts) {
+      if (v.entry) {
+        stats.admitted++;
+        pending.add(`${bytesToHex(v.entry.tx.sender)}:${v.entry.tx.seq}`);
+      }
       if (v.code !== ErrorCode.OK) stats.replayRefused[v.code] = (stats.replayRefused[v.code] ?? 0) + 1;
       if (v.sender === undefined) continue;
       const key = `${bytesToHex(v.sender)}:${v.seq}`;
@@ -231,12 +227,17 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
       if (!commit) return;
       const lightBlock = encodeLightBlock({ header: block.header, commit, ...(block.newSet ? { validators: block.validators } : {}) });
       try {
+        // The stream holds every admitted transaction durably: the store takes a block's at once
+        // (a crash between the two writes leaves pending rows that the next start drops).
+        const receivedAt = now();
+        store.appendPending(block.entries.map(({ tx, wire, id }) => ({ wire, txId: id, sender: tx.sender, seq: tx.seq, kind: tx.kind, time: tx.time, receivedAt })));
         store.commitBlock({ height: block.height, hash: block.hash, time: block.header.time, txCount: block.entries.length, lightBlock }, block.changes);
       } catch (error) {
         return fatal(error);
       }
       writePosition(positionPath, block.height, block.cutSeq);
       queue.shift();
+      for (const { tx } of block.entries) pending.delete(`${bytesToHex(tx.sender)}:${tx.seq}`);
       committed = block.state;
       height = block.height;
       votes.committed(block.height);
@@ -318,6 +319,7 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
 
   const queriesFor = (bus: Bus) => new Queries({
     crypto, chainId, topics, store, bus,
+    isPending: (sender, seq) => pending.has(`${bytesToHex(sender)}:${seq}`),
     genesisValidators: genesis.validators,
     committed: () => committed,
     checkpoint: () => undefined,

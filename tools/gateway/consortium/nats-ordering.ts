@@ -12,6 +12,7 @@ import {
   MEMBERS_QUEUE, publishToStream, subscribeQueue,
 } from './ordering.js';
 import type { ChainMessage, ListenerHandlers, OrderingPort, Stoppable } from './ordering-port.js';
+import { MAX_FRAME_BYTES, encodeTxFrame } from './tx-frame.js';
 
 const BATCH = 256;
 
@@ -44,12 +45,13 @@ export async function connectNatsOrdering(options: NatsOrderingOptions): Promise
     const js = jetstream(nc);
     const { subjects } = await retryTimeouts(async () => ensureChainStreams(await jetstreamManager(nc), options.chainHex, options.replicas ?? Math.min(3, options.urls.length)));
     const stoppers: Stoppable[] = [];
+    const framer = new Framer((frame) => publishToStream(js, subjects.forwarded, frame, { expectStream: subjects.txStream }));
     const track = (s: Stoppable): Stoppable => {
       stoppers.push(s);
       return s;
     };
     return {
-      publishTx: (wire) => publishToStream(js, subjects.forwarded, wire, { expectStream: subjects.txStream }),
+      publishTx: (wire) => framer.add(wire),
       publishCut: (cut) => publishToStream(js, subjects.cut, cut, { expectStream: subjects.txStream }),
       publishVote: async (vote) => void (await publishToStream(js, subjects.vote, vote, { expectStream: subjects.voteStream })),
       async consumeChain(fromSeq, onBatch) {
@@ -62,7 +64,7 @@ export async function connectNatsOrdering(options: NatsOrderingOptions): Promise
           return taken.length > 0 ? Promise.resolve(onBatch(taken)) : Promise.resolve();
         };
         const consumer = await consumeInOrder(js, subjects.txStream, fromSeq, (m) => {
-          batch.push({ seq: m.seq, timestampMs: m.timestampMs, kind: m.subject === subjects.cut ? 'cut' : 'tx', data: m.data, pending: m.pending });
+          batch.push({ seq: m.seq, timestampMs: m.timestampMs, kind: m.subject === subjects.cut ? 'cut' : m.subject === subjects.forwarded ? 'txs' : 'tx', data: m.data, pending: m.pending });
           if (batch.length >= BATCH) return flush();
           // The rest of what the client holds arrives in this same turn; hand it over on the next.
           scheduled ??= new Promise<void>((resolve) => setImmediate(() => void flush().then(resolve, resolve)));
@@ -89,3 +91,43 @@ export async function connectNatsOrdering(options: NatsOrderingOptions): Promise
   }
 }
 
+/**
+ * Gathers the transactions handed in during one turn of the event loop into frames (tx-frame.ts)
+ * of at most MAX_FRAME_BYTES, one stream message each; every transaction's promise settles with
+ * its frame's.
+ */
+class Framer {
+  private wires: Uint8Array[] = [];
+  private waiters: { resolve: (seq: number) => void; reject: (error: unknown) => void }[] = [];
+  private bytes = 0;
+  private scheduled = false;
+
+  constructor(private readonly publish: (frame: Uint8Array) => Promise<number>) {}
+
+  add(wire: Uint8Array): Promise<number> {
+    if (this.bytes + 2 + wire.length > MAX_FRAME_BYTES) this.flush();
+    return new Promise<number>((resolve, reject) => {
+      this.wires.push(wire);
+      this.waiters.push({ resolve, reject });
+      this.bytes += 2 + wire.length;
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.wires.length === 0) return;
+    const frame = encodeTxFrame(this.wires);
+    const waiters = this.waiters;
+    this.wires = [];
+    this.waiters = [];
+    this.bytes = 0;
+    this.publish(frame).then(
+      (seq) => waiters.forEach((w) => w.resolve(seq)),
+      (error) => waiters.forEach((w) => w.reject(error)),
+    );
+  }
+}

@@ -11,7 +11,8 @@ export interface ChainMessage {
   readonly seq: number;
   /** The stream's stored time of the message, in ms: the same for every member. */
   readonly timestampMs: number;
-  readonly kind: 'tx' | 'cut';
+  /** One transaction (a device's publish on the listener), a member's frame of several (tx-frame.ts), or a cut marker. */
+  readonly kind: 'tx' | 'txs' | 'cut';
   readonly data: Uint8Array;
   /** Messages of the stream after this one when it was delivered (0: the member has caught up). */
   readonly pending: number;
@@ -22,7 +23,10 @@ export interface Stoppable {
 }
 
 export interface OrderingPort {
-  /** Appends a transaction's wire to the chain stream; resolves once it is durable (replicated), with its seq. */
+  /**
+   * Appends a transaction's wire to the chain stream; resolves once it is durable (replicated), with
+   * the seq of the message that holds it (several may share one: a frame, tx-frame.ts).
+   */
   publishTx(wire: Uint8Array): Promise<number>;
   /** Appends a cut marker (docs/protocol.md §6.8) to the chain stream. */
   publishCut(cut: Uint8Array): Promise<number>;
