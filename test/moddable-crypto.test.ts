@@ -36,10 +36,10 @@ moddableTest(title('native secp256k1 passes every shared vector under Moddable X
 
   t.log(`${report.vectors.passed}/${report.vectors.total} shared vectors passed with secp256k1-native on Moddable x-cli-lin`);
   const by = (op: string, provider: string) => report.timings.find((x) => x.op === op && x.provider === provider)!;
-  for (const op of ['sha256 32 B', 'sha256 1 KB', 'publicKey', 'sign', 'verify']) {
+  for (const op of ['sha256 32 B', 'sha256 1 KB', 'publicKey', 'sign', 'verify', 'verifySchnorr']) {
     const n = by(op, 'secp256k1-native');
     const j = by(op, 'noble');
-    t.log(`${op.padEnd(12)} native ${String(n.microseconds).padStart(8)} µs   noble ${String(j.microseconds).padStart(9)} µs   ×${(j.microseconds / n.microseconds).toFixed(1)}`);
+    t.log(`${op.padEnd(13)} native ${String(n.microseconds).padStart(8)} µs   noble ${String(j.microseconds).padStart(9)} µs   ×${(j.microseconds / n.microseconds).toFixed(1)}`);
   }
   const m = report.memory;
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;

@@ -99,6 +99,12 @@ function recorder(inner: CryptoProvider, lines: string[]): CryptoProvider {
       if (signature.length === 64 && digest.length === 32 && key.length === 33) lines.push(`V ${hex(signature)} ${hex(digest)} ${hex(key)} ${ok ? 1 : 0}`);
       return ok;
     },
+    verifySchnorr(signature, message, key) {
+      const ok = inner.verifySchnorr(signature, message, key);
+      // As for verify: other shapes are answered false by crypto-secp256k1.ts before C sees them.
+      if (signature.length === 64 && message.length === 32 && key.length === 32) lines.push(`B ${hex(signature)} ${hex(message)} ${hex(key)} ${ok ? 1 : 0}`);
+      return ok;
+    },
   };
 }
 

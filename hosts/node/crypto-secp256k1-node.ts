@@ -6,12 +6,19 @@
 // core's CryptoProvider port and must stay byte-identical to noble-crypto.ts:
 // RFC 6979 nonces, low-S, 64-byte compact r || s; verify never throws.
 // test/crypto-native.test.ts holds it to every shared vector and to noble.
+//
+// BIP-340 Schnorr verification (FROST commits) is noble's: the npm `secp256k1` binding
+// exposes no schnorrsig, node:crypto has no secp256k1 Schnorr, and the WASM build of
+// libsecp256k1 that has it (tiny-secp256k1) would be a new dependency for about one
+// verification per header on a gateway. noble follows BIP-340 and its test vectors
+// (test/vectors/schnorr.json), as libsecp256k1 does on the device.
 
 import { hash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { CryptoProvider } from '../../src/crypto/crypto-port.js';
 import { SHA256_SHORT_MAX, sha256Short } from '../../src/crypto/sha256-short.js';
 import { PRIVATE_KEY_BYTES, PUBLIC_KEY_BYTES, SHA256_BYTES, SIGNATURE_BYTES } from '../../src/crypto/crypto-port.js';
+import { verifySchnorrNoble } from '../../src/crypto/noble-crypto.js';
 
 /** The part of the `secp256k1` v5 API used here (the package ships no types). */
 interface Secp256k1Api {
@@ -107,6 +114,7 @@ export function createNativeCrypto(): CryptoProvider {
         return false;
       }
     },
+    verifySchnorr: verifySchnorrNoble,
     isValidPrivateKey(privateKey: Uint8Array): boolean {
       return isBytes(privateKey, PRIVATE_KEY_BYTES) && secp.privateKeyVerify(privateKey);
     },

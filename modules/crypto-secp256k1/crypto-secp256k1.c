@@ -1,5 +1,5 @@
 /*
- * Native secp256k1 ECDSA and SHA-256 for the device (native module layer, Moddable xsmc): the XS
+ * Native secp256k1 ECDSA, BIP-340 Schnorr verification and SHA-256 for the device (native module layer, Moddable xsmc): the XS
  * binding of secp256k1-core.c, which holds the library, its configuration and the reasons for it.
  *
  * Memory: no XS heap at all. Both precomputed tables are `const` (flash on an ESP32); the
@@ -87,6 +87,17 @@ void xs_secp256k1_verify(xsMachine *the)
 	const uint8_t *key = readable(the, 2, kSecp256k1PublicKeyBytes);
 	ready(the);
 	xsmcSetBoolean(xsResult, signature && digest && key && botpeer_secp256k1_verify(signature, digest, key));
+}
+
+// verifySchnorr(signature64, message32, xOnlyKey32) → boolean (BIP-340; a FROST group signature)
+void xs_secp256k1_verify_schnorr(xsMachine *the)
+{
+	const uint8_t *signature = readable(the, 0, kSecp256k1SchnorrBytes);
+	const uint8_t *message = readable(the, 1, kSecp256k1DigestBytes);
+	const uint8_t *key = readable(the, 2, kSecp256k1XOnlyKeyBytes);
+	ready(the);
+	xsmcSetBoolean(xsResult, signature && message && key
+		&& botpeer_secp256k1_schnorr_verify(signature, message, kSecp256k1DigestBytes, key));
 }
 
 // Static RAM the context uses (for the memory budget).

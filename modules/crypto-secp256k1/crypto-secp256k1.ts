@@ -1,7 +1,7 @@
 // The device's crypto provider (native module layer, Moddable only): the core's
 // CryptoProvider over libsecp256k1 in C (crypto-secp256k1.c says why that library).
 // Byte-identical to the portable noble provider: same RFC 6979 signatures, same
-// low-S rule, same public keys; the shared vectors prove it on the desktop build.
+// low-S rule, same public keys, same BIP-340 verdicts; the shared vectors prove it on the desktop build.
 // Shapes are checked here, at the boundary, so the native side only sees buffers
 // of the right size; verify answers false for anything malformed and never throws.
 
@@ -14,6 +14,7 @@ const SHA256_BYTES = 32;
 const PRIVATE_KEY_BYTES = 32;
 const PUBLIC_KEY_BYTES = 33;
 const SIGNATURE_BYTES = 64;
+const X_ONLY_PUBLIC_KEY_BYTES = 32;
 
 function isBytes(value: unknown, length?: number): value is Uint8Array {
   return value instanceof Uint8Array && (length === undefined || value.length === length);
@@ -50,12 +51,20 @@ function verify(signature: Uint8Array, digest: Uint8Array, publicKey: Uint8Array
   return native.verify(signature, digest, publicKey);
 }
 
+/** BIP-340 (libsecp256k1's xonly_pubkey_parse + schnorrsig_verify): one check for a FROST commit. */
+function verifySchnorr(signature: Uint8Array, message: Uint8Array, xOnlyPublicKey: Uint8Array): boolean {
+  if (!isBytes(signature, SIGNATURE_BYTES) || !isBytes(message, SHA256_BYTES) || !isBytes(xOnlyPublicKey, X_ONLY_PUBLIC_KEY_BYTES)) {
+    return false;
+  }
+  return native.verifySchnorr(signature, message, xOnlyPublicKey);
+}
+
 function isValidPrivateKey(privateKey: Uint8Array): boolean {
   return isBytes(privateKey, PRIVATE_KEY_BYTES) && native.isValidPrivateKey(privateKey);
 }
 
 // One frozen provider: it holds no state (the C context is static), so every caller shares it.
-const provider: CryptoProvider = Object.freeze({ name: 'secp256k1-native', sha256, publicKey, sign, verify, isValidPrivateKey });
+const provider: CryptoProvider = Object.freeze({ name: 'secp256k1-native', sha256, publicKey, sign, verify, verifySchnorr, isValidPrivateKey });
 
 export function createSecp256k1Crypto(): CryptoProvider {
   return provider;

@@ -8,5 +8,7 @@ export function publicKey(privateKey: Uint8Array, out: Uint8Array): boolean;
 /** Writes the 64-byte compact r || s into `out`; false when the private key is invalid. */
 export function sign(digest: Uint8Array, privateKey: Uint8Array, out: Uint8Array): boolean;
 export function verify(signature: Uint8Array, digest: Uint8Array, publicKey: Uint8Array): boolean;
+/** BIP-340 over a 32-byte message and a 32-byte x-only key (libsecp256k1's schnorrsig). */
+export function verifySchnorr(signature: Uint8Array, message: Uint8Array, xOnlyKey: Uint8Array): boolean;
 /** Static RAM (outside the XS heap) held by the library's context. */
 export function contextBytes(): number;

@@ -4,12 +4,17 @@
 // Each signature is ECDSA over SHA-256("botpeer/commit/v1" || headerHash); the
 // header hash already covers the chain id. Indices are strictly ascending, so a
 // commit has one encoding and a validator cannot be counted twice.
+//
+// FROST commit (for a set with a group key): [height, headerHash, signature]
+// with one 64-byte BIP-340 signature under the group key over the same digest.
+// Which form a commit must have is the validator set's to say (verify-commit.ts);
+// decoding only tells the two apart by the third field's major type.
 
 import { type CborValue, decodeCbor, encodeCbor } from '../codec/cbor.js';
 import { itemEnd } from '../codec/cbor-scan.js';
 import { HEADER_LIMITS } from '../codec/limits.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
-import { SHA256_BYTES, SIGNATURE_BYTES } from '../crypto/crypto-port.js';
+import { SCHNORR_SIGNATURE_BYTES, SHA256_BYTES, SIGNATURE_BYTES } from '../crypto/crypto-port.js';
 import { DomainTag } from '../crypto/domain.js';
 import { taggedHash } from '../crypto/hash.js';
 import { arrayOf, bytes, listOf, uint } from '../codec/shape.js';
@@ -26,7 +31,10 @@ export interface CommitSignature {
 export interface Commit {
   readonly height: number;
   readonly headerHash: Uint8Array;
+  /** ECDSA entries; empty in a FROST commit. */
   readonly signatures: readonly CommitSignature[];
+  /** FROST commits only: the one BIP-340 signature by the set's group key. */
+  readonly groupSignature?: Uint8Array;
 }
 
 /** What a gateway publishes: a header, its commit, and the validator set when it differs from the previous block's. */
@@ -54,12 +62,29 @@ export function signCommit(
   return Object.freeze({ height, headerHash: hash, signatures });
 }
 
+/**
+ * A FROST commit around a group signature made elsewhere (the members' FROST signing, or in
+ * tests a single BIP-340 key: a 1-of-1 group) over commitDigest(headerHash).
+ */
+export function makeGroupCommit(height: number, hash: Uint8Array, groupSignature: Uint8Array): Commit {
+  if (groupSignature.length !== SCHNORR_SIGNATURE_BYTES) throw new BotError(ErrorCode.BAD_COMMIT, 'a group signature is 64 bytes');
+  return Object.freeze({ height, headerHash: hash, signatures: Object.freeze([]), groupSignature });
+}
+
 export function commitToCbor(c: Commit): CborValue {
+  if (c.groupSignature) return [c.height, c.headerHash, c.groupSignature];
   return [c.height, c.headerHash, c.signatures.map((s) => [s.index, s.signature])];
 }
 
 export function commitFromCbor(value: CborValue): Commit {
   const [height, hash, signatures] = arrayOf(value, 3, 'commit');
+  if (signatures instanceof Uint8Array) {
+    return makeGroupCommit(
+      uint(height, 'commit height'),
+      bytes(hash, SHA256_BYTES, 'commit header hash'),
+      bytes(signatures, SCHNORR_SIGNATURE_BYTES, 'group signature'),
+    );
+  }
   const list = listOf(signatures, 'commit signatures');
   if (list.length > MAX_VALIDATORS) throw new BotError(ErrorCode.BAD_COMMIT, `more than ${MAX_VALIDATORS} signatures`);
   return Object.freeze({

@@ -9,6 +9,10 @@ export const PRIVATE_KEY_BYTES = 32;
 export const PUBLIC_KEY_BYTES = 33;
 /** Compact r || s. */
 export const SIGNATURE_BYTES = 64;
+/** BIP-340 x-only public key (a FROST group key). */
+export const X_ONLY_PUBLIC_KEY_BYTES = 32;
+/** BIP-340 Schnorr signature R.x || s. */
+export const SCHNORR_SIGNATURE_BYTES = 64;
 
 /** Shape check only (33 bytes, 0x02/0x03 prefix); whether the point is on the curve is the provider's verify. */
 export function isCompressedPublicKey(key: Uint8Array): boolean {
@@ -24,6 +28,12 @@ export interface CryptoProvider {
   sign(digest: Uint8Array, privateKey: Uint8Array): Uint8Array;
   /** True only for a valid low-S signature by publicKey; false (never a throw) for any bad input. */
   verify(signature: Uint8Array, digest: Uint8Array, publicKey: Uint8Array): boolean;
+  /**
+   * BIP-340 Schnorr verification of a 32-byte message under a 32-byte x-only key. True only for a
+   * valid signature; false (never a throw) for any bad input: wrong sizes, x ≥ p or not on the curve,
+   * r ≥ p, s ≥ n.
+   */
+  verifySchnorr(signature: Uint8Array, message: Uint8Array, xOnlyPublicKey: Uint8Array): boolean;
   /** Whether 32 bytes are a valid private key (1 ≤ k < n). */
   isValidPrivateKey(privateKey: Uint8Array): boolean;
 }

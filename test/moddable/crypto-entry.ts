@@ -26,6 +26,11 @@ function toBig(bytes: Uint8Array): bigint {
   for (const b of bytes) x = (x << 8n) | BigInt(b);
   return x;
 }
+const fromHex = (text: string) => Uint8Array.from({ length: text.length / 2 }, (_, i) => parseInt(text.slice(2 * i, 2 * i + 2), 16));
+// BIP-340 test vector 1 (bitcoin/bips bip-0340/test-vectors.csv): valid.
+const BIP340_KEY = 'dff1d77f2a671c5f36183726db2341be58feae1da2deced843240f7b502ba659';
+const BIP340_MSG = '243f6a8885a308d313198a2e03707344a4093822299f31d0082efa98ec4e6c89';
+const BIP340_SIG = '6896bd60eeae296db48a229ff71dfe071bde413e6d43f917dc8dcf8c78de33418906d11ac976abccb20b091292bff4ea897efcb639ea871cfa95f6de339e4b0a';
 const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 
 /** Compares what both providers answer for derived and malformed inputs; returns the mismatches. */
@@ -102,6 +107,21 @@ function crossCheck(a: CryptoProvider, b: CryptoProvider, rounds: number): strin
     same(`sign with ${what}`, outcome(() => a.sign(digest, k)) === 'threw', outcome(() => b.sign(digest, k)) === 'threw');
   }
   same('sign short digest', outcome(() => a.sign(digest.subarray(1), key)) === 'threw', true);
+  // BIP-340 (the vectors hold BIP-340's own cases): a derived-looking signature with each byte
+  // flipped, and shapes the native side must answer false to without throwing.
+  const schnorr = fromHex(BIP340_SIG);
+  const xonly = fromHex(BIP340_KEY);
+  const message = fromHex(BIP340_MSG);
+  same('schnorr valid', a.verifySchnorr(schnorr, message, xonly), b.verifySchnorr(schnorr, message, xonly));
+  for (let i = 0; i < 64; i += 7) {
+    const bad = schnorr.slice();
+    bad[i]! ^= 0x80;
+    same(`schnorr byte ${i} flipped`, a.verifySchnorr(bad, message, xonly), b.verifySchnorr(bad, message, xonly));
+  }
+  same('schnorr non-bytes', outcome(() => a.verifySchnorr('x' as never, message, xonly)), false);
+  same('schnorr short signature', outcome(() => a.verifySchnorr(schnorr.subarray(1), message, xonly)), false);
+  same('schnorr short message', outcome(() => a.verifySchnorr(schnorr, message.subarray(1), xonly)), false);
+  same('schnorr compressed key', outcome(() => a.verifySchnorr(schnorr, message, Uint8Array.from([2, ...xonly]))), false);
   return problems;
 }
 
@@ -132,12 +152,17 @@ function bench(crypto: CryptoProvider, budgetUs: number): Timing[] {
   const pub = crypto.publicKey(key);
   const sig = crypto.sign(digest, key);
   const block = new Uint8Array(1024);
+  const schnorr = fromHex(BIP340_SIG);
+  const message = fromHex(BIP340_MSG);
+  const xonly = fromHex(BIP340_KEY);
+  if (!crypto.verifySchnorr(schnorr, message, xonly)) throw new Error(`${crypto.name}: BIP-340 vector 1 does not verify`);
   return [
     time('sha256 32 B', crypto.name, budgetUs, 20, () => crypto.sha256(digest)),
     time('sha256 1 KB', crypto.name, budgetUs, 20, () => crypto.sha256(block)),
     time('publicKey', crypto.name, budgetUs, 3, () => crypto.publicKey(key)),
     time('sign', crypto.name, budgetUs, 3, () => crypto.sign(digest, key)),
     time('verify', crypto.name, budgetUs, 3, () => crypto.verify(sig, digest, pub)),
+    time('verifySchnorr', crypto.name, budgetUs, 3, () => crypto.verifySchnorr(schnorr, message, xonly)),
   ];
 }
 

@@ -13,6 +13,7 @@ import publicVectors from '../vectors/public.json' with { type: 'json' };
 import stateVectors from '../vectors/state.json' with { type: 'json' };
 import txVectors from '../vectors/tx.json' with { type: 'json' };
 import governVectors from '../vectors/govern.json' with { type: 'json' };
+import schnorrVectors from '../vectors/schnorr.json' with { type: 'json' };
 import { cutDigest, decodeCut, verifyCut } from '../../src/chain/cut.js';
 import { commitFromVotes, decodeVote, verifyVote } from '../../src/chain/vote.js';
 import { parseProposal } from '../../src/tx/bodies.js';
@@ -145,6 +146,46 @@ function lightSuite(crypto: CryptoProvider): VectorResult[] {
     runVector('light-decode', v.name, () => expectOutcome(() => decodeLightBlock(unhex(v.hex)), v.expect as Expect)),
   );
   return [...cases, ...decoding];
+}
+
+/** BIP-340 verification, FROST-set encodings and light blocks with one group signature (§4, §6.1, §6.4, §8.3). */
+function schnorrSuite(crypto: CryptoProvider): VectorResult[] {
+  const bip340 = schnorrVectors.bip340.map((v) =>
+    runVector('bip340', v.name, () => {
+      expectEqual(crypto.verifySchnorr(unhex(v.signature), unhex(v.message), unhex(v.publicKey)), v.valid, 'verifySchnorr');
+    }),
+  );
+  const sets = schnorrVectors.sets.map((v) =>
+    runVector('frost-set', v.name, () => {
+      const set = decodeValidatorSet(unhex(v.hex));
+      expectEqual(set.groupKey ? hex(set.groupKey) : null, v.groupKey, 'group key');
+      expectEqual(hex(encodeValidatorSet(set)), v.hex, 're-encoding');
+      expectEqual(hex(validatorSetHash(crypto, set)), v.hash, 'hash');
+    }),
+  );
+  const setDecoding = schnorrVectors.setDecoding.map((v) =>
+    runVector('frost-set-decode', v.name, () => expectOutcome(() => decodeValidatorSet(unhex(v.hex)), v.expect as Expect)),
+  );
+  const options = makeTrustOptions(schnorrVectors.options);
+  const cases = schnorrVectors.cases.map((v) =>
+    runVector('frost-light', v.name, () => {
+      const trusted = trustedFromJson(v.trusted);
+      expectOutcome(() => verifyHeader(crypto, trusted, decodeLightBlock(unhex(v.block)), v.now, options), v.expect as Expect, (verified) => {
+        const next = applyHeader(trusted, verified);
+        const want = v.expect as { height: number; headerHash: string; nextValidatorsHash: string };
+        expectEqual(next.height, want.height, 'trusted height');
+        expectEqual(hex(next.headerHash), want.headerHash, 'trusted hash');
+        expectEqual(hex(next.nextValidatorsHash), want.nextValidatorsHash, 'next validators');
+      });
+    }),
+  );
+  const decoding = schnorrVectors.decoding.map((v) =>
+    runVector('frost-light-decode', v.name, () =>
+      expectOutcome(() => decodeLightBlock(unhex(v.hex)), v.expect as Expect, (block) => {
+        expectEqual(hex(encodeLightBlock(block)), v.hex, 're-encoding');
+      })),
+  );
+  return [...bip340, ...sets, ...setDecoding, ...cases, ...decoding];
 }
 
 function checkpointSuite(crypto: CryptoProvider): VectorResult[] {
@@ -513,5 +554,5 @@ function publicSuite(crypto: CryptoProvider): VectorResult[] {
 }
 
 export function runAllVectorSuites(crypto: CryptoProvider): VectorResult[] {
-  return [...cborSuite(), ...txSuite(crypto), ...merkleSuite(crypto), ...lightSuite(crypto), ...checkpointSuite(crypto), ...genesisSuite(crypto), ...stateSuite(crypto), ...messageSuite(crypto), ...pastHeaderSuite(crypto), ...connectSuite(crypto), ...publicSuite(crypto), ...governSuite(crypto)];
+  return [...cborSuite(), ...txSuite(crypto), ...merkleSuite(crypto), ...lightSuite(crypto), ...checkpointSuite(crypto), ...genesisSuite(crypto), ...stateSuite(crypto), ...messageSuite(crypto), ...pastHeaderSuite(crypto), ...connectSuite(crypto), ...publicSuite(crypto), ...governSuite(crypto), ...schnorrSuite(crypto)];
 }

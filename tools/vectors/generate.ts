@@ -49,7 +49,8 @@ import { BlockReason, Quantity, TxKind } from '../../src/tx/kinds.js';
 import { Role, blockReportBody, deviceBody, enrollBody, invokeBody, readingsBody, rotateKeyBody } from '../../src/tx/bodies.js';
 import { keyId } from '../../src/tx/identity.js';
 import { type UnsignedTx, encodeTx, signTx, txId, txSigningDigest } from '../../src/tx/tx.js';
-import { GENESIS_TIME, makeBlock, makeFixture, testKey } from '../../test/support/chain-fixture.js';
+import { GENESIS_TIME, makeBlock, makeFixture, testGroup, testKey } from '../../test/support/chain-fixture.js';
+import { commitFromCbor, makeGroupCommit } from '../../src/chain/commit.js';
 import { equalBytes } from '../../src/codec/bytes.js';
 import { commitFromVotes, encodeVote, signVote } from '../../src/chain/vote.js';
 import { cutDigest, encodeCut, signCut } from '../../src/chain/cut.js';
@@ -359,6 +360,139 @@ function lightVectors() {
 
 function encodeHeaderFields(h: Header): CborValue[] {
   return [1, h.chainId, h.height, h.time, h.prevHash, h.txRoot, h.txCount, h.stateRoot, h.validatorsHash, h.nextValidatorsHash];
+}
+
+// ---------------------------------------------------------------- BIP-340 and FROST commits (§4, §6.1, §6.4)
+
+// BIP-340's own test vectors (bitcoin/bips, bip-0340/test-vectors.csv, indices 0–14: the ones with
+// 32-byte messages, the only length a commit digest has): public key, message, signature, valid.
+const BIP340 = [
+  [0, 'f9308a019258c31049344f85f89d5229b531c845836f99b08601f113bce036f9', '0000000000000000000000000000000000000000000000000000000000000000', 'e907831f80848d1069a5371b402410364bdf1c5f8307b0084c55f1ce2dca821525f66a4a85ea8b71e482a74f382d2ce5ebeee8fdb2172f477df4900d310536c0', true, ''],
+  [1, 'dff1d77f2a671c5f36183726db2341be58feae1da2deced843240f7b502ba659', '243f6a8885a308d313198a2e03707344a4093822299f31d0082efa98ec4e6c89', '6896bd60eeae296db48a229ff71dfe071bde413e6d43f917dc8dcf8c78de33418906d11ac976abccb20b091292bff4ea897efcb639ea871cfa95f6de339e4b0a', true, ''],
+  [2, 'dd308afec5777e13121fa72b9cc1b7cc0139715309b086c960e18fd969774eb8', '7e2d58d8b3bcdf1abadec7829054f90dda9805aab56c77333024b9d0a508b75c', '5831aaeed7b44bb74e5eab94ba9d4294c49bcf2a60728d8b4c200f50dd313c1bab745879a5ad954a72c45a91c3a51d3c7adea98d82f8481e0e1e03674a6f3fb7', true, ''],
+  [3, '25d1dff95105f5253c4022f628a996ad3a0d95fbf21d468a1b33f8c160d8f517', 'ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff', '7eb0509757e246f19449885651611cb965ecc1a187dd51b64fda1edc9637d5ec97582b9cb13db3933705b32ba982af5af25fd78881ebb32771fc5922efc66ea3', true, 'test fails if msg is reduced modulo p or n'],
+  [4, 'd69c3509bb99e412e68b0fe8544e72837dfa30746d8be2aa65975f29d22dc7b9', '4df3c3f68fcc83b27e9d42c90431a72499f17875c81a599b566c9889b9696703', '00000000000000000000003b78ce563f89a0ed9414f5aa28ad0d96d6795f9c6376afb1548af603b3eb45c9f8207dee1060cb71c04e80f593060b07d28308d7f4', true, ''],
+  [5, 'eefdea4cdb677750a420fee807eacf21eb9898ae79b9768766e4faa04a2d4a34', '243f6a8885a308d313198a2e03707344a4093822299f31d0082efa98ec4e6c89', '6cff5c3ba86c69ea4b7376f31a9bcb4f74c1976089b2d9963da2e5543e17776969e89b4c5564d00349106b8497785dd7d1d713a8ae82b32fa79d5f7fc407d39b', false, 'public key not on the curve'],
+  [6, 'dff1d77f2a671c5f36183726db2341be58feae1da2deced843240f7b502ba659', '243f6a8885a308d313198a2e03707344a4093822299f31d0082efa98ec4e6c89', 'fff97bd5755eeea420453a14355235d382f6472f8568a18b2f057a14602975563cc27944640ac607cd107ae10923d9ef7a73c643e166be5ebeafa34b1ac553e2', false, 'has_even_y(R) is false'],
+  [7, 'dff1d77f2a671c5f36183726db2341be58feae1da2deced843240f7b502ba659', '243f6a8885a308d313198a2e03707344a4093822299f31d0082efa98ec4e6c89', '1fa62e331edbc21c394792d2ab1100a7b432b013df3f6ff4f99fcb33e0e1515f28890b3edb6e7189b630448b515ce4f8622a954cfe545735aaea5134fccdb2bd', false, 'negated message'],
+  [8, 'dff1d77f2a671c5f36183726db2341be58feae1da2deced843240f7b502ba659', '243f6a8885a308d313198a2e03707344a4093822299f31d0082efa98ec4e6c89', '6cff5c3ba86c69ea4b7376f31a9bcb4f74c1976089b2d9963da2e5543e177769961764b3aa9b2ffcb6ef947b6887a226e8d7c93e00c5ed0c1834ff0d0c2e6da6', false, 'negated s value'],
+  [9, 'dff1d77f2a671c5f36183726db2341be58feae1da2deced843240f7b502ba659', '243f6a8885a308d313198a2e03707344a4093822299f31d0082efa98ec4e6c89', '0000000000000000000000000000000000000000000000000000000000000000123dda8328af9c23a94c1feecfd123ba4fb73476f0d594dcb65c6425bd186051', false, 'sG - eP is infinite (x(inf) taken as 0)'],
+  [10, 'dff1d77f2a671c5f36183726db2341be58feae1da2deced843240f7b502ba659', '243f6a8885a308d313198a2e03707344a4093822299f31d0082efa98ec4e6c89', '00000000000000000000000000000000000000000000000000000000000000017615fbaf5ae28864013c099742deadb4dba87f11ac6754f93780d5a1837cf197', false, 'sG - eP is infinite (x(inf) taken as 1)'],
+  [11, 'dff1d77f2a671c5f36183726db2341be58feae1da2deced843240f7b502ba659', '243f6a8885a308d313198a2e03707344a4093822299f31d0082efa98ec4e6c89', '4a298dacae57395a15d0795ddbfd1dcb564da82b0f269bc70a74f8220429ba1d69e89b4c5564d00349106b8497785dd7d1d713a8ae82b32fa79d5f7fc407d39b', false, 'sig[0:32] is not an X coordinate on the curve'],
+  [12, 'dff1d77f2a671c5f36183726db2341be58feae1da2deced843240f7b502ba659', '243f6a8885a308d313198a2e03707344a4093822299f31d0082efa98ec4e6c89', 'fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f69e89b4c5564d00349106b8497785dd7d1d713a8ae82b32fa79d5f7fc407d39b', false, 'sig[0:32] is equal to field size'],
+  [13, 'dff1d77f2a671c5f36183726db2341be58feae1da2deced843240f7b502ba659', '243f6a8885a308d313198a2e03707344a4093822299f31d0082efa98ec4e6c89', '6cff5c3ba86c69ea4b7376f31a9bcb4f74c1976089b2d9963da2e5543e177769fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141', false, 'sig[32:64] is equal to curve order'],
+  [14, 'fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc30', '243f6a8885a308d313198a2e03707344a4093822299f31d0082efa98ec4e6c89', '6cff5c3ba86c69ea4b7376f31a9bcb4f74c1976089b2d9963da2e5543e17776969e89b4c5564d00349106b8497785dd7d1d713a8ae82b32fa79d5f7fc407d39b', false, 'public key is not a valid X coordinate because it exceeds the field size'],
+] as const;
+
+function schnorrVectors() {
+  const bip340 = BIP340.map(([index, publicKey, message, signature, valid, comment]) => {
+    if (crypto.verifySchnorr(hexBytes(signature), hexBytes(message), hexBytes(publicKey)) !== valid) throw new Error(`BIP-340 vector ${index} disagrees with noble`);
+    return { name: `BIP-340 #${index}${comment ? `: ${comment}` : ''}`, publicKey, message, signature, valid };
+  });
+  // Shapes a device must answer false to, never throw on (verifySchnorr checks sizes first).
+  const [, pk1, msg1, sig1] = BIP340[1];
+  const shapes = [
+    { name: 'signature of 63 bytes', publicKey: pk1, message: msg1, signature: sig1.slice(0, -2), valid: false },
+    { name: 'signature of 65 bytes', publicKey: pk1, message: msg1, signature: `${sig1}00`, valid: false },
+    { name: 'message of 31 bytes', publicKey: pk1, message: msg1.slice(0, -2), signature: sig1, valid: false },
+    { name: 'compressed 33-byte key instead of x-only', publicKey: `02${pk1}`, message: msg1, signature: sig1, valid: false },
+    { name: 'all-zero key', publicKey: '00'.repeat(32), message: msg1, signature: sig1, valid: false },
+  ];
+  for (const v of shapes) if (crypto.verifySchnorr(hexBytes(v.signature), hexBytes(v.message), hexBytes(v.publicKey))) throw new Error(v.name);
+
+  // FROST sets: the members of set A with a group key (a 1-of-1 group stands in for FROST's output).
+  const options = makeTrustOptions({ trustPeriodMs: 7 * 24 * 3600 * 1000, maxClockDriftMs: 10_000 });
+  const { setA, validatorKeys } = fixture;
+  const g1 = testGroup(crypto, 'g1');
+  const g2 = testGroup(crypto, 'g2');
+  const outsiderGroup = testGroup(crypto, 'outsider');
+  const setF1 = makeValidatorSet(3, setA.keys, g1.groupKey);
+  const setF1g2 = makeValidatorSet(3, setA.keys, g2.groupKey);
+  // Membership change: v0 leaves, v4 joins, key generation re-run → a new group key.
+  const setF2 = makeValidatorSet(3, validatorKeys.slice(1, 5).map((k) => k.publicKey), g2.groupKey);
+  const sets = [
+    { name: 'ECDSA set A (unchanged two-field form)', hex: hex(encodeValidatorSet(setA)), hash: hex(validatorSetHash(crypto, setA)), groupKey: null },
+    { name: 'FROST set F1: set A’s members, group key g1', hex: hex(encodeValidatorSet(setF1)), hash: hex(validatorSetHash(crypto, setF1)), groupKey: hex(g1.groupKey) },
+    { name: 'same members, group key g2: another hash', hex: hex(encodeValidatorSet(setF1g2)), hash: hex(validatorSetHash(crypto, setF1g2)), groupKey: hex(g2.groupKey) },
+    { name: 'FROST set F2: v1..v4, group key g2', hex: hex(encodeValidatorSet(setF2)), hash: hex(validatorSetHash(crypto, setF2)), groupKey: hex(g2.groupKey) },
+  ];
+  const setDecoding = [
+    { name: 'group key of 31 bytes', reason: 'x-only keys are 32 bytes', hex: hex(encodeCbor([3, setA.keys, g1.groupKey.subarray(1)])), expect: fail(ErrorCode.BAD_SHAPE) },
+    { name: 'group key of 33 bytes', reason: 'a compressed key is not an x-only key', hex: hex(encodeCbor([3, setA.keys, Uint8Array.of(2, ...g1.groupKey)])), expect: fail(ErrorCode.BAD_SHAPE) },
+    { name: 'group key not a byte string', reason: 'the third field is a bstr', hex: hex(encodeCbor([3, setA.keys, [g1.groupKey]])), expect: fail(ErrorCode.BAD_SHAPE) },
+    { name: 'four fields', reason: 'a set is [threshold, keys] or [threshold, keys, groupKey]', hex: hex(encodeCbor([3, setA.keys, g1.groupKey, 0])), expect: fail(ErrorCode.BAD_SHAPE) },
+    { name: 'unsorted keys with a group key', reason: 'a FROST set has one encoding too', hex: hex(encodeCbor([3, [...setA.keys].reverse(), g1.groupKey])), expect: fail(ErrorCode.BAD_VALIDATOR_SET) },
+  ];
+
+  const cases: object[] = [];
+  const t = (s: number) => GENESIS_TIME + s * 1000;
+  const add = (name: string, reason: string, trusted: TrustedState, block: LightBlock, now: number, expect: Expect) =>
+    cases.push({ name, reason, trusted: trustedToJson(trusted), block: hex(encodeLightBlock(block)), now, expect });
+  const accept = (trusted: TrustedState, block: LightBlock, now: number) => {
+    const r = verifyHeader(crypto, trusted, block, now, options);
+    if (!r.ok) throw new Error(`fixture block rejected: ${r.reason}`);
+    return applyHeader(trusted, r.value);
+  };
+  const okExpect = (b: LightBlock): Expect => ({ ok: true, height: b.header.height, headerHash: hex(headerHash(crypto, b.header)), nextValidatorsHash: hex(b.header.nextValidatorsHash) });
+  const genesisTrust = trustFromGenesis(crypto, fixture.genesis);
+  const link = (b: LightBlock) => headerHash(crypto, b.header);
+
+  // The consortium moves from ECDSA to FROST: set A announces F1 in block 1, F1's group key signs block 2.
+  const h1 = makeBlock(fixture, { height: 1, time: t(1), prevHash: fixture.genesisHash, validators: setA, nextValidators: setF1 });
+  const at1 = accept(genesisTrust, h1, t(2));
+  const h2 = makeBlock(fixture, { height: 2, time: t(2), prevHash: link(h1), validators: setF1, includeValidators: true, group: g1 });
+  add('ECDSA set hands over to a FROST set', 'A named F1 in block 1 (3 ECDSA signatures); g1 signs block 2', at1, h2, t(3), okExpect(h2));
+  const at2 = accept(at1, h2, t(3));
+  const h3 = makeBlock(fixture, { height: 3, time: t(3), prevHash: link(h2), validators: setF1, group: g1 });
+  add('one Schnorr signature, adjacent', 'F1 trusted; g1 signs block 3', at2, h3, t(4), okExpect(h3));
+  const h500 = makeBlock(fixture, { height: 500, time: t(500), prevHash: crypto.sha256(Uint8Array.of(4)), validators: setF1, group: g1 });
+  add('skip on one Schnorr signature', 'F1 unchanged: one check across 497 blocks', at2, h500, t(501), okExpect(h500));
+  const at3 = accept(at2, h3, t(4));
+
+  add('wrong signature', 'one bit of s flipped', at2,
+    makeBlock(fixture, { height: 3, time: t(3), prevHash: link(h2), validators: setF1, group: g1,
+      tamperCommit: (c) => makeGroupCommit(c.height, c.headerHash, Uint8Array.from(c.groupSignature!, (b, i) => (i === 63 ? b ^ 1 : b))) }), t(4), fail(ErrorCode.BAD_COMMIT_SIGNATURE));
+  add('signature over another header', 'g1’s signature of block 2 reused for block 3', at2,
+    makeBlock(fixture, { height: 3, time: t(3), prevHash: link(h2), validators: setF1, group: g1,
+      tamperCommit: (c) => makeGroupCommit(c.height, c.headerHash, h2.commit.groupSignature!) }), t(4), fail(ErrorCode.BAD_COMMIT_SIGNATURE));
+  add('signed by another group key', 'a valid BIP-340 signature, but not by g1', at2,
+    makeBlock(fixture, { height: 3, time: t(3), prevHash: link(h2), validators: setF1, group: outsiderGroup }), t(4), fail(ErrorCode.BAD_COMMIT_SIGNATURE));
+  add('ECDSA commit for a FROST set', 'three member signatures where F1 commits with g1', at2,
+    makeBlock(fixture, { height: 3, time: t(3), prevHash: link(h2), validators: setF1 }), t(4), fail(ErrorCode.BAD_COMMIT));
+  add('FROST commit for an ECDSA set', 'a group signature where set A needs 3 ECDSA signatures', genesisTrust,
+    makeBlock(fixture, { height: 1, time: t(1), prevHash: fixture.genesisHash, validators: setA, group: g1 }), t(2), fail(ErrorCode.BAD_COMMIT));
+  add('group key swapped in the set', 'same members with g2 hash differently from the F1 that was named', at2,
+    makeBlock(fixture, { height: 3, time: t(3), prevHash: link(h2), validators: setF1g2, includeValidators: true, group: g2 }), t(4), fail(ErrorCode.VALSET_MISMATCH));
+
+  // A membership change: block 4 (signed by g1) announces F2; g2 signs block 5.
+  const h4 = makeBlock(fixture, { height: 4, time: t(4), prevHash: link(h3), validators: setF1, nextValidators: setF2, group: g1 });
+  add('old group key announces the new set', 'g1 signs block 4, which names F2 (group key g2) as next', at3, h4, t(5), okExpect(h4));
+  const at4 = accept(at3, h4, t(5));
+  const h5 = makeBlock(fixture, { height: 5, time: t(5), prevHash: link(h4), validators: setF2, includeValidators: true, group: g2 });
+  add('group key change proven by the old group key', 'g1 named F2 in block 4; g2 signs block 5', at4, h5, t(6), okExpect(h5));
+  const at5 = accept(at4, h5, t(6));
+  const h6 = makeBlock(fixture, { height: 6, time: t(6), prevHash: link(h5), validators: setF2, group: g2 });
+  add('the new group key signs on', 'F2 trusted; g2 signs block 6', at5, h6, t(7), okExpect(h6));
+  add('old group key after the change', 'g1 signs block 6, but F2 is trusted', at5,
+    makeBlock(fixture, { height: 6, time: t(6), prevHash: link(h5), validators: setF2, group: g1 }), t(7), fail(ErrorCode.BAD_COMMIT_SIGNATURE));
+  add('change signed by the new key only', 'block 4 names F2 but is signed by g2; F1 is trusted', at3,
+    makeBlock(fixture, { height: 4, time: t(4), prevHash: link(h3), validators: setF1, nextValidators: setF2, group: g2 }), t(5), fail(ErrorCode.BAD_COMMIT_SIGNATURE));
+  add('new set claimed without the old one', 'g2 signs block 4 as F2 with F2 supplied; F1 named F1 as next', at3,
+    makeBlock(fixture, { height: 4, time: t(4), prevHash: link(h3), validators: setF2, includeValidators: true, group: g2 }), t(5), fail(ErrorCode.VALSET_MISMATCH));
+  add('skip across a group key change', 'g2 signs block 9; only F1 is trusted', at3,
+    makeBlock(fixture, { height: 9, time: t(9), prevHash: crypto.sha256(Uint8Array.of(8)), validators: setF2, includeValidators: true, group: g2 }), t(10), fail(ErrorCode.VALSET_CHANGED));
+
+  const frostCommit = commitFromCbor(decodeCbor(encodeCbor([3, h3.commit.headerHash, h3.commit.groupSignature!]), SMALL_LIMITS));
+  if (!equalBytes(frostCommit.groupSignature!, h3.commit.groupSignature!)) throw new Error('FROST commit round trip');
+  const decoding = [
+    { name: 'FROST light block', reason: 'decodes and re-encodes byte for byte', hex: hex(encodeLightBlock(h5)), expect: OK },
+    { name: 'group signature of 63 bytes', reason: 'BIP-340 signatures are 64 bytes', hex: hex(encodeCbor([encodeHeaderFields(h3.header), [3, h3.commit.headerHash, h3.commit.groupSignature!.subarray(1)]])), expect: fail(ErrorCode.BAD_SHAPE) },
+    { name: 'group signature of 65 bytes', reason: 'refused by the header profile before allocation', hex: hex(encodeCbor([encodeHeaderFields(h3.header), [3, h3.commit.headerHash, Uint8Array.of(...h3.commit.groupSignature!, 0)]])), expect: fail(ErrorCode.TOO_LARGE) },
+    { name: 'commit of four fields', reason: 'a group signature next to an ECDSA list', hex: hex(encodeCbor([encodeHeaderFields(h3.header), [3, h3.commit.headerHash, h3.commit.groupSignature!, []]])), expect: fail(ErrorCode.BAD_SHAPE) },
+    { name: 'FROST set with a bad group key', reason: 'the supplied set is decoded strictly too', hex: hex(encodeCbor([encodeHeaderFields(h5.header), [5, h5.commit.headerHash, h5.commit.groupSignature!], [3, setF2.keys, g2.groupKey.subarray(2)]])), expect: fail(ErrorCode.BAD_SHAPE) },
+  ];
+  const sizes = { ecdsaLightBlock: encodeLightBlock(h1).length, frostLightBlock: encodeLightBlock(h3).length };
+  return { bip340: [...bip340, ...shapes], sets, setDecoding, options, cases, decoding, sizes };
 }
 
 // ---------------------------------------------------------------- checkpoints
@@ -868,6 +1002,7 @@ const files: Record<string, unknown> = {
   'past-header.json': pastHeaderVectors(),
   'public.json': publicVectors(),
   'govern.json': governVectors(),
+  'schnorr.json': schnorrVectors(),
 };
 for (const [name, content] of Object.entries(files)) {
   writeFileSync(dir + name, JSON.stringify(content, null, 1) + '\n');
