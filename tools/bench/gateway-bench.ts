@@ -47,7 +47,8 @@ import { join } from 'node:path';
 import { Permission, bytesToHex, errorName } from '../../src/index.js';
 import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
 import { initChain } from '../gateway/data-dir.js';
-import { type VerifyJob, createVerifyPool } from '../gateway/verify-pool.js';
+import type { VerifyJob } from '../gateway/verify-pool.js';
+import { type Ceiling, verifyCeiling } from './verify-ceiling.js';
 import { findMosquitto, startMosquitto, type MosquittoBroker } from '../../test/support/mosquitto.js';
 import {
   benchDevice, cpuSeconds, findMosquittoPid, grouped, machineTicks, readingTx, schedSeconds, setClockTicks, table, threadSeconds,
@@ -228,46 +229,6 @@ async function runBroker(kind: 'embedded' | 'mosquitto', template: string, stock
     }
     await broker?.stop();
     rmSync(dataDir, { recursive: true, force: true });
-  }
-}
-
-// ---- the ceiling ---------------------------------------------------------------------------------
-
-interface Ceiling {
-  readonly txPerS: number;
-  readonly workers: number;
-  readonly verified: number;
-  /** CPU this process (dispatch + worker threads) spent per verified transaction, µs. */
-  readonly cpuPerTx: number;
-  /** CPU that other processes on this machine took meanwhile (cores): a loaded machine lowers the ceiling. */
-  readonly othersCores: number;
-}
-
-async function ceiling(chainId: Uint8Array, jobs: readonly VerifyJob[], ms: number): Promise<Ceiling> {
-  const workers = os.availableParallelism();
-  const pool = createVerifyPool({ chainId, workers });
-  try {
-    // check(), as ingest calls it: strict decode + signature + transaction id, the workers' whole job.
-    const allOk = (codes: Uint16Array) => codes.every((code) => code === 0);
-    const warm = await pool.check(jobs); // loads tsx and the addon in every worker, warms the JIT
-    if (!allOk(warm.codes)) throw new Error('bench fixture broken: the pool rejected a valid transaction');
-    let verified = 0;
-    const machineStart = machineTicks();
-    const ownStart = cpuSeconds(process.pid) ?? 0;
-    const start = performance.now();
-    while (performance.now() - start < ms) {
-      const { codes } = await pool.check(jobs);
-      if (!allOk(codes)) throw new Error('bench fixture broken: the pool rejected a valid transaction');
-      verified += codes.length;
-    }
-    const seconds = (performance.now() - start) / 1000;
-    const machineEnd = machineTicks();
-    const machineCores = ((machineEnd.busy - machineStart.busy) / Math.max(1, machineEnd.total - machineStart.total)) * os.cpus().length;
-    const ownSeconds = (cpuSeconds(process.pid) ?? 0) - ownStart;
-    const own = ownSeconds / seconds;
-    return { txPerS: verified / seconds, workers, verified, cpuPerTx: (1e6 * ownSeconds) / verified, othersCores: Math.max(0, machineCores - own) };
-  } finally {
-    await pool.close();
   }
 }
 
@@ -534,7 +495,7 @@ async function main(): Promise<void> {
       const device = devices[i % options.devices]!;
       jobs.push({ wire: readingTx(crypto, chain.chainId, device, 1 + Math.floor(i / options.devices), time), publicKey: device.publicKey });
     }
-    const ceil = await ceiling(chain.chainId, jobs, 3000);
+    const ceil = await verifyCeiling(chain.chainId, jobs, 3000);
     console.log(`verify ceiling: ${grouped(ceil.txPerS)} tx/s over ${grouped(ceil.verified)} verifications (${ceil.workers} workers, ${jobs[0]!.wire.length} B per transaction; ` +
       `other processes took ${fixed(ceil.othersCores, 2)} cores meanwhile)`);
 
@@ -581,7 +542,7 @@ async function main(): Promise<void> {
       }
     }
     // The ceiling again, so a machine whose load changed during the runs shows in the figures.
-    const after = await ceiling(chain.chainId, jobs, 3000);
+    const after = await verifyCeiling(chain.chainId, jobs, 3000);
     console.log(`verify ceiling again: ${grouped(after.txPerS)} tx/s (other processes took ${fixed(after.othersCores, 2)} cores meanwhile)`);
     console.log('');
     if (runs.length > 0) report(runs, [ceil, after], options, 'a separate process');
