@@ -104,7 +104,24 @@ function sameShape(have: StreamConfig, want: Partial<StreamConfig>): boolean {
   );
 }
 
+/**
+ * Creating an R3 stream elects its leader among the nodes; on a busy machine (or while a node
+ * restarts) the API call can time out although the stream is being made. A few more tries: the
+ * add of a stream that exists with the same config answers with its info.
+ */
+const CREATE_ATTEMPTS = 4;
+
 async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<StreamInfo> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createOrMatch(jsm, config);
+    } catch (error) {
+      if (attempt >= CREATE_ATTEMPTS || (error as Error).name !== 'TimeoutError') throw error;
+    }
+  }
+}
+
+async function createOrMatch(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<StreamInfo> {
   try {
     // JetStream answers an add of an existing stream with an identical config with its info.
     return await jsm.streams.add(config);

@@ -27,7 +27,8 @@ export interface NatsOrderingOptions {
 
 /**
  * JetStream API calls time out while the cluster elects a leader or is very busy (a member
- * starting as a node restarts): a few more tries before a member gives up starting.
+ * starting as a node restarts): a few more tries before a member gives up starting. (Creating a
+ * stream retries on its own, chain-streams.ts; this covers the account info call before it.)
  */
 async function retryTimeouts<T>(call: () => Promise<T>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
