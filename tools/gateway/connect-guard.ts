@@ -75,7 +75,8 @@ export class ConnectGuard {
     }
     const now = this.deps.now();
     if (Math.abs(timeMs - now) > CONNECT_WINDOW_MS) return { code: ConnackCode.BAD_CREDENTIALS, reason: `token time ${timeMs} more than ${CONNECT_WINDOW_MS} ms from ${now}` };
-    if (timeMs <= Math.max(this.floor, this.last.get(clientId) ?? 0)) return { code: ConnackCode.BAD_CREDENTIALS, reason: 'token already used, or older than one already used' };
+    // Older than this process (a CONNECT recorded before a restart), or not newer than this device's last.
+    if (timeMs < this.floor || timeMs <= (this.last.get(clientId) ?? 0)) return { code: ConnackCode.BAD_CREDENTIALS, reason: 'token already used, or older than one already used' };
     this.last.set(clientId, timeMs);
     return { code: ConnackCode.ACCEPTED, device: clientId };
   }

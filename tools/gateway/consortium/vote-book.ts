@@ -17,7 +17,7 @@ export interface Disagreement {
   readonly height: number;
   readonly index: number;
   readonly headerHash: string;
-  readonly reason: 'other header' | 'bad signature';
+  readonly reason: 'other header' | 'bad signature' | 'not in the set';
 }
 
 export class VoteBook {
@@ -46,7 +46,11 @@ export class VoteBook {
     const { threshold, keys } = block.validators;
     const good = new Map<number, Vote>();
     for (const vote of list) {
-      if (good.has(vote.validatorIndex) || vote.validatorIndex >= keys.length) continue;
+      if (good.has(vote.validatorIndex)) continue;
+      if (vote.validatorIndex >= keys.length) {
+        this.note(vote, 'not in the set');
+        continue;
+      }
       if (!equalBytes(vote.headerHash, block.hash)) {
         this.note(vote, 'other header');
         continue;
