@@ -69,8 +69,8 @@ export function writeFrostKeys(dir: string, group: FrostGroup, id: number): void
   }, null, 2) + '\n');
 }
 
-/** The member's FROST keys, when its folder holds them and they are for `groupKey`; else undefined. */
-export function readFrostKeys(dir: string, groupKey: Uint8Array): FrostKeys | undefined {
+/** The member's FROST keys, when its folder holds them (and, given `groupKey`, they are for it); else undefined. */
+export function readFrostKeys(dir: string, groupKey?: Uint8Array): FrostKeys | undefined {
   const sharePath = join(dir, FROST_SHARE_FILE);
   const publicPath = join(dir, FROST_PUBLIC_FILE);
   if (!existsSync(sharePath) || !existsSync(publicPath)) return undefined;
@@ -82,5 +82,5 @@ export function readFrostKeys(dir: string, groupKey: Uint8Array): FrostKeys | un
     secshare: hexToBytes(readFileSync(sharePath, 'utf8').trim()),
   };
   // Shares of another group (a set changed since) sign nothing for this one.
-  return equalBytes(keys.groupKey, groupKey) ? keys : undefined;
+  return groupKey === undefined || equalBytes(keys.groupKey, groupKey) ? keys : undefined;
 }
