@@ -13,7 +13,7 @@ import {
 } from '../src/index.js';
 import { type ConsortiumFiles, initConsortium } from '../tools/gateway/consortium/consortium-init.js';
 import { FROST_SHARE_FILE, readFrostKeys } from '../tools/gateway/consortium/frost-keys.js';
-import { FrostKind, decodeFrostMessage, isFrostMessage } from '../tools/gateway/consortium/frost-messages.js';
+import { FrostKind, decodeFrostMessage, encodeFrostMessage, isFrostMessage } from '../tools/gateway/consortium/frost-messages.js';
 import { readNonceJournal } from '../tools/gateway/consortium/frost-nonce-journal.js';
 import { type Member, type MemberOptions, startMember } from '../tools/gateway/consortium/member.js';
 import { MemoryLog } from './fakes/memory-ordering.js';
@@ -73,6 +73,30 @@ function latency(members: readonly Member[]): string {
   const total = all.reduce((a, l) => a + l.totalMs, 0);
   return `${(total / Math.max(1, blocks)).toFixed(1)} ms mean, ${Math.max(...all.map((l) => l.maxMs))} ms max over ${blocks} member-blocks`;
 }
+
+test('FROST vote-stream messages: the bytes of docs/protocol.md §12.3.1, a 64-signer REQUEST, and no confusion with votes', (t) => {
+  const hash = new Uint8Array(32).fill(0x11);
+  const pubnonce = new Uint8Array(66).fill(0x22);
+  pubnonce[0] = 2;
+  const nonce = encodeFrostMessage({ kind: FrostKind.NONCE, height: 1, headerHash: hash, index: 2, pubnonce });
+  t.is(bytesToHex(nonce), `85000158${'20'}${'11'.repeat(32)}025842${bytesToHex(pubnonce)}`);
+  t.deepEqual(decodeFrostMessage(nonce), { kind: FrostKind.NONCE, height: 1, headerHash: hash, index: 2, pubnonce });
+  const signers = Array.from({ length: 64 }, (_, index) => ({ index, pubnonce }));
+  const request = { kind: FrostKind.REQUEST, height: 70_000, headerHash: hash, coordinator: 63, session: 127, signers } as const;
+  t.deepEqual(decodeFrostMessage(encodeFrostMessage(request)), request);
+  for (const m of [
+    { kind: FrostKind.PARTIAL, height: 5, headerHash: hash, index: 1, session: 9, psig: new Uint8Array(32).fill(3) },
+    { kind: FrostKind.SIGNATURE, height: 5, headerHash: hash, coordinator: 1, signature: new Uint8Array(64).fill(4) },
+    { kind: FrostKind.RENONCE, height: 5, headerHash: hash, coordinator: 1, session: 13 },
+  ] as const) {
+    const bytes = encodeFrostMessage(m);
+    t.true(isFrostMessage(bytes));
+    t.deepEqual(decodeFrostMessage(bytes), m);
+  }
+  // Signers out of order, and a vote (an array of 4), are refused.
+  t.throws(() => decodeFrostMessage(encodeFrostMessage({ ...request, signers: [signers[1]!, signers[0]!, signers[2]!] })));
+  t.false(isFrostMessage(Uint8Array.of(0x84, 1, 2, 3, 4)));
+});
 
 for (const [n, threshold] of [[4, 3], [7, 5]] as const) {
   test.serial(`${n} members, threshold ${threshold}, FROST genesis: one group signature per header, the same at every member, verified by a light client`, async (t) => {
