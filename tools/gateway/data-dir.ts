@@ -96,6 +96,7 @@ export function describeGenesis(crypto: CryptoProvider, genesis: Genesis) {
     permission: permissionName(genesis.permission),
     threshold: genesis.validators.threshold,
     validators: genesis.validators.keys.map((k) => ({ key: bytesToHex(k), id: bytesToHex(keyId(crypto, k)) })),
+    ...(genesis.validators.groupKey ? { groupKey: bytesToHex(genesis.validators.groupKey) } : {}),
     operator: { key: bytesToHex(genesis.operatorKey), id: bytesToHex(keyId(crypto, genesis.operatorKey)) },
     ...(genesis.publicLimits ? { publicLimits: { ...genesis.publicLimits } } : {}),
   };

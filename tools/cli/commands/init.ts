@@ -16,7 +16,7 @@ export const command: Command = {
   summary: 'create a chain: genesis, this gateway\'s validator key and the operator key',
   help: `usage: botpeer init [--name NAME] [--public [--pow-bits N] [--max-txs-per-block N] [--max-self-enrol N]]
                     [--validator HEXKEY]… [--threshold K] [--force] [--data DIR]
-       botpeer init --consortium [--members N] [--threshold K] [--name NAME] [--force] [--data DIR]
+       botpeer init --consortium [--members N] [--threshold K] [--frost] [--name NAME] [--force] [--data DIR]
        botpeer init --member-key [--data DIR]
        botpeer init --consortium --member-keys HEX,HEX,… [--threshold K] [--name NAME] [--force] [--data DIR]
 
@@ -30,6 +30,9 @@ cluster; README "Consortium"):
                             genesis and that member's key), operator.key and consortium.json;
                             \`botpeer start --members N --data DIR\` runs them all
   --members N               how many members (default 4)
+  --frost                   with --consortium on one machine: each block is signed by one FROST
+                            (BIP-340) group signature; the members' key generation runs here and
+                            each member folder gets keys/frost-share.key and frost.json
   --member-key              on each member's machine, first: make this member's key (kept if there
                             is one) and print its public key; nothing else is written
   --member-keys HEX,…       with --consortium, on one member's machine: the shared genesis from the
@@ -53,6 +56,7 @@ ${DATA_HELP}`,
   options: {
     name: { type: 'string' },
     consortium: { type: 'boolean' },
+    frost: { type: 'boolean' },
     public: { type: 'boolean' },
     'pow-bits': { type: 'string' },
     'max-txs-per-block': { type: 'string' },
@@ -74,7 +78,7 @@ ${DATA_HELP}`,
       if (!key || !isCompressedPublicKey(key)) throw new UsageError(`--validator must be a 33-byte compressed public key in hex (66 digits), got ${JSON.stringify(hex.slice(0, 70))}`, 'init');
       return key;
     });
-    const consortiumOnly = ['members', 'member-keys'].filter((o) => values[o] !== undefined);
+    const consortiumOnly = ['members', 'member-keys', 'frost'].filter((o) => values[o] !== undefined);
     if (!values.consortium && consortiumOnly.length > 0) throw new UsageError(`--${consortiumOnly[0]} needs --consortium`, 'init');
     if (values['member-key']) {
       const extra = Object.keys(values).filter((o) => values[o] !== undefined && !['member-key', 'data'].includes(o));
@@ -83,7 +87,8 @@ ${DATA_HELP}`,
     }
     if (values.consortium && others.length === 0) {
       if (values.public) throw new UsageError('--public and --consortium exclude each other', 'init');
-      if (consortiumOnly.length > 1) throw new UsageError('--members and --member-keys exclude each other (the keys say how many)', 'init');
+      if (values.frost && values['member-keys'] !== undefined) throw new UsageError('--frost runs the key generation on one machine: it does not go with --member-keys yet', 'init');
+      if (values['members'] !== undefined && values['member-keys'] !== undefined) throw new UsageError('--members and --member-keys exclude each other (the keys say how many)', 'init');
       const force = values.force === true;
       if (values['member-keys'] !== undefined) {
         const otherKeys = memberKeysOf(str(values, 'member-keys')!);
@@ -93,7 +98,7 @@ ${DATA_HELP}`,
       }
       const members = intOption(str(values, 'members'), '--members', 4, 1, 64);
       const threshold = values.threshold === undefined ? undefined : intOption(str(values, 'threshold'), '--threshold', 1, 1, members);
-      return runConsortiumFolders(crypto, { dir, name, members, threshold, force }, out);
+      return runConsortiumFolders(crypto, { dir, name, members, threshold, force, frost: values.frost === true }, out);
     }
     if (consortiumOnly.length > 0) throw new UsageError(`--${consortiumOnly[0]} does not go with --validator`, 'init');
     const size = others.length + 1;

@@ -5,6 +5,10 @@
 //   <dir>/operator.key          the consortium's operator key, kept off every gateway
 //   <dir>/consortium.json       the members' keys and ids, for people and for `botpeer start`
 //
+// With `frost`, the genesis set is a FROST set (docs/protocol.md §6.1): the members run the key
+// generation (frost-dkg, no trusted dealer) here, and each member folder also gets its secret
+// share (keys/frost-share.key) and the group's public shares (frost.json, frost-keys.ts).
+//
 // On one machine this stands for N organisations; in a real deployment each member makes its
 // own key (`botpeer init --data DIR` prints its public key) and one genesis is agreed from the
 // public keys (`--member-keys`), so no private key ever leaves its member.
@@ -17,6 +21,7 @@ import {
   makeValidatorSet,
 } from '../../../src/index.js';
 import { type ChainFiles, describeGenesis, loadChain, readOperatorKey } from '../data-dir.js';
+import { type FrostGroup, generateFrostGroup, writeFrostKeys } from './frost-keys.js';
 
 export interface ConsortiumInitOptions {
   readonly dir: string;
@@ -26,6 +31,8 @@ export interface ConsortiumInitOptions {
   readonly threshold?: number;
   readonly force?: boolean;
   readonly now?: number;
+  /** Commits are one FROST group signature: run the key generation among the members on this machine. */
+  readonly frost?: boolean;
 }
 
 export interface ConsortiumFiles {
@@ -52,11 +59,18 @@ export function initConsortium(crypto: CryptoProvider, options: ConsortiumInitOp
   const memberKeys = Array.from({ length: options.members }, () => generateKeyPair(crypto, random));
   const operatorKey = generateKeyPair(crypto, random);
   const threshold = options.threshold ?? Math.min(options.members, defaultThreshold(options.members));
+  const ecdsaSet = makeValidatorSet(threshold, memberKeys.map((k) => k.publicKey));
+  // FROST identifier i is set index i (keys sorted), so the shares are generated in that order.
+  let frost: FrostGroup | undefined;
+  if (options.frost) {
+    if (options.members < 2) throw new Error('--frost needs at least 2 members');
+    frost = generateFrostGroup(options.members, threshold);
+  }
   const genesis: Genesis = {
     name: new TextEncoder().encode(options.name),
     time: options.now ?? Date.now(),
     permission: Permission.CONSORTIUM,
-    validators: makeValidatorSet(threshold, memberKeys.map((k) => k.publicKey)),
+    validators: frost ? makeValidatorSet(threshold, ecdsaSet.keys, frost.groupKey) : ecdsaSet,
     operatorKey: operatorKey.publicKey,
   };
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
@@ -69,6 +83,7 @@ export function initConsortium(crypto: CryptoProvider, options: ConsortiumInitOp
     writeFileSync(join(dir, 'keys', 'gateway.key'), bytesToHex(key.privateKey) + '\n', { mode: 0o600 });
     writeFileSync(join(dir, 'genesis.cbor'), encoded);
     writeFileSync(join(dir, 'genesis.json'), described);
+    if (frost) writeFrostKeys(dir, frost, ecdsaSet.keys.findIndex((k) => bytesToHex(k) === bytesToHex(key.publicKey)));
   });
   // With --force and fewer members than before: the old ones' folders belong to the old chain.
   for (let i = options.members; existsSync(memberDir(options.dir, i)); i++) rmSync(memberDir(options.dir, i), { recursive: true, force: true });
@@ -76,6 +91,7 @@ export function initConsortium(crypto: CryptoProvider, options: ConsortiumInitOp
   writeFileSync(join(options.dir, 'consortium.json'), JSON.stringify({
     name: options.name,
     threshold,
+    ...(frost ? { frost: { groupKey: bytesToHex(frost.groupKey), threshPk: bytesToHex(frost.threshPk) } } : {}),
     members: memberKeys.map((k, i) => ({ dir: `member-${i + 1}`, key: bytesToHex(k.publicKey), id: bytesToHex(keyId(crypto, k.publicKey)) })),
   }, null, 2) + '\n');
   return { dir: options.dir, members: memberKeys.map((_, i) => loadChain(crypto, memberDir(options.dir, i))), operatorKey };

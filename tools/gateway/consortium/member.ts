@@ -13,7 +13,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BlockReason, type CryptoProvider, ErrorCode, LedgerState, TxKind, blockReportBody, bytesToHex, chainTopics,
-  chainRulesOf, decodeLightBlock, encodeLightBlock, encodeTx, equalBytes, genesisHash, hexToBytes, keyId, signTx, validatorSetHash,
+  chainRulesOf, decodeLightBlock, isFrostSet, encodeLightBlock, encodeTx, equalBytes, genesisHash, hexToBytes, keyId, signTx, validatorSetHash,
 } from '../../../src/index.js';
 import { encodeCut, signCut } from '../../../src/chain/cut.js';
 import { type Vote, decodeVote, encodeVote, signVote } from '../../../src/chain/vote.js';
@@ -37,6 +37,10 @@ import { MemberEntry } from './member-entry.js';
 import { type ExecutedBlock, MemberExecutor, type Verdict } from './member-executor.js';
 import type { OrderingPort, Stoppable } from './ordering-port.js';
 import { MAX_HEIGHTS_AHEAD, VoteBook } from './vote-book.js';
+import { readFrostKeys } from './frost-keys.js';
+import { type FrostMessage, decodeFrostMessage, isFrostMessage } from './frost-messages.js';
+import { NonceJournal } from './frost-nonce-journal.js';
+import { FrostSigning } from './frost-signing.js';
 
 export interface MemberTiming {
   /** Milliseconds between blocks while transactions are pending. */
@@ -70,6 +74,8 @@ export interface MemberOptions {
   readonly log?: (line: string) => void;
   /** The member cannot go on (its store failed): the process should restart it. */
   readonly onFatal?: (error: unknown) => void;
+  /** Tests only: this member sends bad FROST partial signatures. */
+  readonly badFrostPartials?: boolean;
 }
 
 export interface MemberBlock {
@@ -84,6 +90,10 @@ export interface Member {
   readonly httpUrl: string | undefined;
   readonly store: LedgerStore;
   readonly votes: VoteBook;
+  /** FROST signing (when a set it signs for is a FROST set): participation records, stats. */
+  readonly frost: FrostSigning;
+  /** Time from executing a block to holding its commit (ECDSA votes or FROST signature), over the blocks this run committed. */
+  readonly commitLatency: { readonly blocks: number; readonly totalMs: number; readonly maxMs: number };
   /** Newest block with a commit, stored. */
   readonly height: number;
   /** Newest block executed (its commit may still be gathering). */
@@ -159,6 +169,17 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
   /** Admitted transactions not yet in a stored block (sender hex:seq), for PROOF requests (§9.4). */
   const pending = new Set<string>();
   const votes = new VoteBook(crypto, latest.height);
+  // FROST: this member's share (keys/frost-share.key, frost.json) and its nonce journal.
+  const frostKeys = readFrostKeys(options.dataDir);
+  const journal = frostKeys ? new NonceJournal(options.dataDir) : undefined;
+  if (journal) opened.push(() => journal.close());
+  const frost = new FrostSigning({
+    crypto, memberKey: memberKey.publicKey, keys: frostKeys, journal, now, takeoverMs: timing.takeoverMs, evidence: votes, log: (line) => log(`${name}: ${line}`),
+    publish: (message) => void ordering.publishVote(message).catch((error) => log(`${name}: FROST message not published: ${String(error)}`)),
+    ...(options.badFrostPartials ? { sendBadPartials: true } : {}),
+  }, latest.height);
+  const executedAt = new Map<number, number>();
+  const commitLatency = { blocks: 0, totalMs: 0, maxMs: 0 };
   const blockListeners = new Set<(block: MemberBlock) => void>();
   let height = latest.height;
   let lastCutSeenAt = now();
@@ -211,6 +232,11 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
   function onExecuted(block: ExecutedBlock): void {
     lastCutSeenAt = now();
     queue.push(block);
+    executedAt.set(block.height, now());
+    if (isFrostSet(block.validators)) {
+      frost.onExecuted(block.height, block.hash, block.validators);
+      return tryCommit();
+    }
     const index = block.validators.keys.findIndex((k) => equalBytes(k, memberKey.publicKey));
     if (index >= 0) {
       const vote = signVote(crypto, block.height, block.hash, index, memberKey.privateKey);
@@ -223,7 +249,7 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
   function tryCommit(): void {
     while (queue.length > 0 && !closed) {
       const block = queue[0]!;
-      const commit = votes.commitOf(block);
+      const commit = isFrostSet(block.validators) ? frost.commitOf(block.height, block.hash) : votes.commitOf(block);
       if (!commit) return;
       const lightBlock = encodeLightBlock({ header: block.header, commit, ...(block.newSet ? { validators: block.validators } : {}) });
       try {
@@ -241,6 +267,15 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
       committed = block.state;
       height = block.height;
       votes.committed(block.height);
+      frost.committed(block.height);
+      const started = executedAt.get(block.height);
+      executedAt.delete(block.height);
+      if (started !== undefined) {
+        const ms = now() - started;
+        commitLatency.blocks++;
+        commitLatency.totalMs += ms;
+        commitLatency.maxMs = Math.max(commitLatency.maxMs, ms);
+      }
       publishBlock(block, lightBlock);
       for (const wake of commitWaiters.splice(0)) wake();
     }
@@ -341,16 +376,19 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
 
   const stoppers: Stoppable[] = [];
   stoppers.push(await ordering.consumeVotes(async (bytes) => {
-    let vote: Vote;
+    let vote: Vote | undefined;
+    let frostMessage: FrostMessage | undefined;
     try {
-      vote = decodeVote(bytes);
+      if (isFrostMessage(bytes)) frostMessage = decodeFrostMessage(bytes);
+      else vote = decodeVote(bytes);
     } catch {
       return; // not a vote: the vote stream is written by members only, but bytes are checked anyway
     }
+    const voteHeight = (vote ?? frostMessage)!.height;
     // A member catching up reads votes faster than it replays blocks: it waits for its commits (the
     // vote stream waits with it) instead of dropping votes it will need. Once the replay has caught
     // up, a vote still that far ahead is for no block that exists, and the book drops it.
-    while (!closed && vote.height > height + MAX_HEIGHTS_AHEAD && !(chainCaughtUp && vote.height > executor.executedHeight + MAX_HEIGHTS_AHEAD)) {
+    while (!closed && voteHeight > height + MAX_HEIGHTS_AHEAD && !(chainCaughtUp && voteHeight > executor.executedHeight + MAX_HEIGHTS_AHEAD)) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 1000);
         commitWaiters.push(() => {
@@ -359,7 +397,8 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
         });
       });
     }
-    votes.add(vote);
+    if (vote) votes.add(vote);
+    else frost.onMessage(frostMessage!);
     tryCommit();
   }));
   stoppers.push(await ordering.consumeChain(position + 1, (batch) => {
@@ -372,7 +411,11 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
   let cutSentFor = 0;
   let cutSentAt = 0;
   const tick = () => {
-    if (closed || queue.length >= MAX_UNCOMMITTED) return;
+    if (closed) return;
+    // FROST coordinators: takeovers, timeouts and retries.
+    frost.tick();
+    tryCommit();
+    if (queue.length >= MAX_UNCOMMITTED) return;
     const next = executor.executedHeight + 1;
     const set = executor.nextSigners();
     const index = set.keys.findIndex((k) => equalBytes(k, memberKey.publicKey));
@@ -417,7 +460,8 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
   }
 
   return {
-    chain, name, store, votes,
+    chain, name, store, votes, frost,
+    get commitLatency() { return { ...commitLatency }; },
     mqttUrl: local.url,
     httpUrl: http?.url,
     get height() { return height; },
@@ -438,6 +482,7 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
       await ordering.close();
       await pool.close();
       store.close();
+      journal?.close();
     },
   };
 }

@@ -17,7 +17,13 @@ export interface Disagreement {
   readonly height: number;
   readonly index: number;
   readonly headerHash: string;
-  readonly reason: 'other header' | 'bad signature' | 'not in the set';
+  /**
+   * ECDSA votes: 'other header', 'bad signature', 'not in the set' (an index outside the signing set). FROST signing (frost-signing.ts): 'bad partial
+   * signature' (PartialSigVerify failed in that session: the member at `index` sent a bad share),
+   * 'bad group signature' (a coordinator published a signature that does not verify), and
+   * 'other header' for a nonce or share for another header.
+   */
+  readonly reason: 'other header' | 'bad signature' | 'not in the set' | 'bad partial signature' | 'bad group signature';
 }
 
 export class VoteBook {
@@ -75,7 +81,12 @@ export class VoteBook {
   }
 
   private note(vote: Vote, reason: Disagreement['reason']): void {
-    this.disagreements.push({ height: vote.height, index: vote.validatorIndex, headerHash: bytesToHex(vote.headerHash), reason });
+    this.noteEvidence(vote.height, vote.validatorIndex, vote.headerHash, reason);
+  }
+
+  /** Records evidence against the member at `index` (also what FROST signing finds). */
+  noteEvidence(height: number, index: number, headerHash: Uint8Array, reason: Disagreement['reason']): void {
+    this.disagreements.push({ height, index, headerHash: bytesToHex(headerHash), reason });
     if (this.disagreements.length > 1000) this.disagreements.shift();
   }
 }

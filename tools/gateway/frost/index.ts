@@ -1,7 +1,8 @@
 // FROST threshold Schnorr signing (tools layer, Node side): the signing protocol of the FROST
 // signing BIP draft for BIP340-compatible threshold signatures (siv2r/bip-frost-signing, BIP0445
 // tags), one file per algorithm. Members sign with it; a device verifies the result as a plain
-// BIP340 signature under the x-only group key. Not yet wired into the consortium.
+// BIP340 signature under the x-only group key. The consortium's members use it in
+// tools/gateway/consortium/frost-signing.ts.
 
 export { CONTRIBUTION_KINDS, type ContributionKind, FrostInputError, InvalidContributionError } from './errors.js';
 export { type SignersContext, deriveInterpolatingValue, deriveThreshPubkey, validateSignersCtx } from './signers-context.js';

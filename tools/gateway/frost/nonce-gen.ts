@@ -13,7 +13,8 @@
 // extra_in) marked "issued", and then "used" once Sign ran for it. On restart every issued nonce is
 // treated as spent: the member never signs with a secnonce it cannot prove unused, it aborts those
 // sessions and runs NonceGen again (the secnonce itself need not, and should not, be written to
-// disk). That journal is a later step; nothing here persists.
+// disk). The consortium member's journal is tools/gateway/consortium/frost-nonce-journal.ts;
+// nothing here persists.
 
 import { randomBytes } from 'node:crypto';
 import { FrostInputError } from './errors.js';

@@ -55,8 +55,33 @@ function isUint32(x: number): boolean {
   return Number.isInteger(x) && x >= 0 && x <= 0xffffffff;
 }
 
+/**
+ * Contexts that passed ValidateSignersCtx, by their bytes: Sign, PartialSigVerify and PartialSigAgg
+ * each validate the same context again (t point multiplications each time); a member signing a
+ * header runs them for one context several times. Only successes are remembered, so every
+ * failure still throws the draft's error.
+ */
+const validated = new Set<string>();
+const MAX_VALIDATED = 256;
+
+function contextKey(ctx: SignersContext): string | undefined {
+  const { n, t, ids, pubshares, threshPk } = ctx;
+  if (!ids.every((id) => Number.isInteger(id)) || !pubshares.every((p) => p instanceof Uint8Array) || !(threshPk instanceof Uint8Array)) return undefined;
+  const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${n}/${t}/${ids.join(',')}/${pubshares.map(hex).join(',')}/${hex(threshPk)}`;
+}
+
 /** ValidateSignersCtx: throws FrostInputError with the draft's message on the first failed check. */
 export function validateSignersCtx(ctx: SignersContext): void {
+  const key = contextKey(ctx);
+  if (key !== undefined && validated.has(key)) return;
+  validateUncached(ctx);
+  if (key === undefined) return;
+  if (validated.size >= MAX_VALIDATED) validated.delete(validated.values().next().value!);
+  validated.add(key);
+}
+
+function validateUncached(ctx: SignersContext): void {
   const { n, t, ids, pubshares, threshPk } = ctx;
   if (!Number.isInteger(n) || !Number.isInteger(t) || t < 1 || t > n) throw new FrostInputError('The threshold must be 1 <= t <= n.');
   if (!(t <= ids.length && ids.length <= n)) throw new FrostInputError('The number of signers must be between t and n.');

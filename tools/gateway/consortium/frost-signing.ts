@@ -1,0 +1,366 @@
+// FROST signing of headers among consortium members (tools layer, Node only): when the set that
+// signs height h is a FROST set (isFrostSet), the members make one BIP-340 signature under the
+// group key over commitDigest(headerHash) instead of gathering ECDSA votes (docs/protocol.md §12.3).
+//
+// Every member in the set, having executed block h, publishes a round-1 NONCE for the header it
+// computed. The coordinator of h — set index h mod n, the next ones in rotation each `takeoverMs`
+// later, as with cuts — takes the first `threshold` members whose unused nonces it has (arrival
+// order), publishes a REQUEST (signers ascending, with their pubnonces), checks every PARTIAL with
+// PartialSigVerify (a bad one is evidence NAMING its member, who is left out of the retries for
+// h), aggregates and publishes the SIGNATURE. A session that does not complete within
+// `takeoverMs` leaves out the silent signers; a retry first asks for fresh nonces (RENONCE).
+// Every member checks a SIGNATURE with verifySchnorr against the set's group key over
+// commitDigest of ITS OWN header hash before it commits the block (makeGroupCommit).
+//
+// A member answers a REQUEST only for the header hash it computed itself, and with a secnonce it
+// holds in memory for exactly that pubnonce; the secnonce is dropped once any request names it,
+// so each nonce signs at most once. Pubnonces are journaled (fsync) before they are published
+// (frost-nonce-journal.ts): after a restart they are all spent.
+//
+// FROST messages carry no signature of their own: who may write the vote stream (each member
+// its own NATS credentials) is what makes a PARTIAL attributable to its member.
+
+import { type Commit, type CryptoProvider, type ValidatorSet, bytesToHex, commitDigest, equalBytes, isFrostSet, makeGroupCommit } from '../../../src/index.js';
+import { nonceAgg } from '../frost/nonce-agg.js';
+import { nonceGen } from '../frost/nonce-gen.js';
+import { partialSigAgg } from '../frost/partial-sig-agg.js';
+import { partialSigVerify } from '../frost/partial-sig-verify.js';
+import type { SessionContext } from '../frost/session-context.js';
+import type { SignersContext } from '../frost/signers-context.js';
+import { sign } from '../frost/sign.js';
+import type { FrostKeys } from './frost-keys.js';
+import { type FrostMessage, FrostKind, type SignerNonce, encodeFrostMessage } from './frost-messages.js';
+import type { NonceJournal } from './frost-nonce-journal.js';
+import { MAX_HEIGHTS_AHEAD, type VoteBook } from './vote-book.js';
+
+/** Nonces one member makes for one height (a first one, then one per retry that asks). */
+const MAX_NONCES_PER_HEIGHT = 16;
+/** Messages held for a height this member has not executed yet. */
+const MAX_BUFFERED_PER_HEIGHT = 512;
+
+export interface FrostSigningDeps {
+  readonly crypto: CryptoProvider;
+  /** This member's public key (its index in each set). */
+  readonly memberKey: Uint8Array;
+  /** This member's share, when it has one (for the group key it was made for). */
+  readonly keys: FrostKeys | undefined;
+  readonly journal: NonceJournal | undefined;
+  readonly publish: (message: Uint8Array) => void;
+  readonly now: () => number;
+  readonly takeoverMs: number;
+  /** Where evidence goes (the vote book's disagreements). */
+  readonly evidence: VoteBook;
+  readonly log: (line: string) => void;
+  /** Tests only: this member sends bad partial signatures. */
+  readonly sendBadPartials?: boolean;
+}
+
+/** Who took part in a group signature: kept outside the light block, for members and auditors. */
+export interface FrostParticipation {
+  readonly height: number;
+  readonly headerHash: string;
+  readonly coordinator: number;
+  readonly signers: readonly number[];
+}
+
+interface Session {
+  readonly id: number;
+  readonly signers: readonly SignerNonce[];
+  readonly startedAt: number;
+  readonly partials: Map<number, Uint8Array>;
+}
+
+interface HeightState {
+  readonly height: number;
+  block?: { readonly hash: Uint8Array; readonly set: ValidatorSet & { groupKey: Uint8Array }; readonly executedAt: number; readonly digest: Uint8Array };
+  readonly buffered: FrostMessage[];
+  /** Nonces received for this header, arrival order. */
+  readonly nonces: { readonly index: number; readonly pubnonce: Uint8Array; readonly hex: string }[];
+  /** Pubnonces (hex) named in any REQUEST: spent, whoever asked. */
+  readonly used: Set<string>;
+  /** This member's secnonces by pubnonce hex (memory only). */
+  readonly secnonces: Map<string, Uint8Array>;
+  madeNonces: number;
+  session?: Session;
+  nextSession: number;
+  readonly excluded: Set<number>;
+  readonly silent: Set<number>;
+  renonceAt?: number;
+  /** When another coordinator's REQUEST was last seen: a backup waits while the one before it works. */
+  foreignRequestAt?: number;
+  signature?: Uint8Array;
+  signedAt?: number;
+}
+
+export class FrostSigning {
+  private readonly heights = new Map<number, HeightState>();
+  private committedHeight: number;
+  /** Newest last, bounded: which members' shares made each signature this member aggregated or saw requested. */
+  readonly participation: FrostParticipation[] = [];
+  readonly stats = { noncesMade: 0, partialsSent: 0, signaturesMade: 0, retries: 0 };
+
+  constructor(private readonly deps: FrostSigningDeps, committedHeight: number) {
+    this.committedHeight = committedHeight;
+  }
+
+  /** Block h executed under a FROST set: this member's nonce goes out (unless the signature is already known). */
+  onExecuted(height: number, hash: Uint8Array, set: ValidatorSet): void {
+    if (!isFrostSet(set) || height <= this.committedHeight) return;
+    const state = this.state(height);
+    if (!state) return;
+    state.block = { hash, set, executedAt: this.deps.now(), digest: commitDigest(this.deps.crypto, hash) };
+    for (const m of state.buffered.splice(0)) this.apply(state, m);
+    if (state.signature === undefined) this.makeNonce(state);
+    this.drive(state);
+  }
+
+  onMessage(m: FrostMessage): void {
+    if (m.height <= this.committedHeight) return;
+    const state = this.state(m.height);
+    if (!state) return;
+    if (!state.block) {
+      if (state.buffered.length < MAX_BUFFERED_PER_HEIGHT) state.buffered.push(m);
+      return;
+    }
+    this.apply(state, m);
+    this.drive(state);
+  }
+
+  /** The FROST commit of block h, once a verified group signature for this member's header is in. */
+  commitOf(height: number, hash: Uint8Array): Commit | undefined {
+    const state = this.heights.get(height);
+    if (!state?.signature || !state.block || !equalBytes(state.block.hash, hash)) return undefined;
+    return makeGroupCommit(height, hash, state.signature);
+  }
+
+  /** The coordinator's clock: takeovers, timeouts and retries. */
+  tick(): void {
+    for (const state of this.heights.values()) if (state.block && !state.signature) this.drive(state);
+  }
+
+  committed(height: number): void {
+    this.committedHeight = height;
+    for (const [h, state] of this.heights) {
+      if (h > height) continue;
+      for (const secnonce of state.secnonces.values()) secnonce.fill(0);
+      this.heights.delete(h);
+    }
+  }
+
+  private state(height: number): HeightState | undefined {
+    if (height > this.committedHeight + MAX_HEIGHTS_AHEAD) return undefined;
+    let state = this.heights.get(height);
+    if (!state) {
+      state = { height, buffered: [], nonces: [], used: new Set(), secnonces: new Map(), madeNonces: 0, nextSession: 1, excluded: new Set(), silent: new Set() };
+      this.heights.set(height, state);
+    }
+    return state;
+  }
+
+  private myIndex(set: ValidatorSet): number {
+    return set.keys.findIndex((k) => equalBytes(k, this.deps.memberKey));
+  }
+
+  /** This member's share if it can sign for `set` (its share is for that group key, and it is at the share's index). */
+  private keysFor(set: ValidatorSet & { groupKey: Uint8Array }): FrostKeys | undefined {
+    const keys = this.deps.keys;
+    if (!keys || !equalBytes(keys.groupKey, set.groupKey) || keys.n !== set.keys.length || keys.t !== set.threshold) return undefined;
+    return this.myIndex(set) === keys.id ? keys : undefined;
+  }
+
+  private makeNonce(state: HeightState): void {
+    const { block } = state;
+    const keys = block && this.keysFor(block.set);
+    if (!block || !keys || state.madeNonces >= MAX_NONCES_PER_HEIGHT) return;
+    state.madeNonces++;
+    const extraIn = new TextEncoder().encode(`botpeer/frost/${state.height}/${state.madeNonces}/${this.deps.now()}`);
+    const { secnonce, pubnonce } = nonceGen({ secshare: keys.secshare, pubshare: keys.pubshares[keys.id]!, threshPk: keys.threshPk.subarray(1), msg: block.digest, extraIn });
+    const hex = bytesToHex(pubnonce);
+    // A nonce an earlier run handed out (only if the CSPRNG repeated) is never used again.
+    if (this.deps.journal?.spentAtStart.has(hex)) return;
+    try {
+      this.deps.journal?.issue(state.height, pubnonce);
+    } catch (error) {
+      this.deps.log(`FROST: nonce for ${state.height} not journaled, not published: ${String(error)}`);
+      return;
+    }
+    state.secnonces.set(hex, secnonce);
+    state.nonces.push({ index: keys.id, pubnonce, hex });
+    this.stats.noncesMade++;
+    this.deps.publish(encodeFrostMessage({ kind: FrostKind.NONCE, height: state.height, headerHash: block.hash, index: keys.id, pubnonce }));
+  }
+
+  private apply(state: HeightState, m: FrostMessage): void {
+    const block = state.block!;
+    const n = block.set.keys.length;
+    if (!equalBytes(m.headerHash, block.hash)) {
+      // A nonce or share for another header names its member; other kinds are simply not for this header.
+      if ((m.kind === FrostKind.NONCE || m.kind === FrostKind.PARTIAL) && m.index < n) this.deps.evidence.noteEvidence(m.height, m.index, m.headerHash, 'other header');
+      return;
+    }
+    switch (m.kind) {
+      case FrostKind.NONCE: {
+        const hex = bytesToHex(m.pubnonce);
+        if (m.index >= n || state.nonces.some((x) => x.hex === hex)) return;
+        if (state.nonces.length < MAX_BUFFERED_PER_HEIGHT) state.nonces.push({ index: m.index, pubnonce: m.pubnonce, hex });
+        return;
+      }
+      case FrostKind.REQUEST:
+        return this.answer(state, m);
+      case FrostKind.PARTIAL:
+        return this.collect(state, m);
+      case FrostKind.SIGNATURE: {
+        if (state.signature) return;
+        if (this.deps.crypto.verifySchnorr(m.signature, block.digest, block.set.groupKey)) {
+          state.signature = m.signature;
+          state.signedAt = this.deps.now();
+        } else if (m.coordinator < n) {
+          this.deps.evidence.noteEvidence(m.height, m.coordinator, m.headerHash, 'bad group signature');
+        }
+        return;
+      }
+      case FrostKind.RENONCE: {
+        // A retry: a fresh nonce from a member that has none left unnamed (and no signature is known).
+        if (state.signature || state.secnonces.size > 0) return;
+        return this.makeNonce(state);
+      }
+    }
+  }
+
+  /** Round 2 at a signer: only for its own header (checked by apply) and a secnonce it holds. */
+  private answer(state: HeightState, m: Extract<FrostMessage, { kind: typeof FrostKind.REQUEST }>): void {
+    const block = state.block!;
+    const { threshold } = block.set;
+    const n = block.set.keys.length;
+    for (const s of m.signers) state.used.add(bytesToHex(s.pubnonce));
+    if (m.coordinator !== this.deps.keys?.id) state.foreignRequestAt = this.deps.now();
+    if (m.coordinator >= n || m.signers.length < threshold || m.signers.some((s) => s.index >= n)) return;
+    const last = this.participation[this.participation.length - 1];
+    const record = { height: m.height, headerHash: bytesToHex(m.headerHash), coordinator: m.coordinator, signers: m.signers.map((s) => s.index) };
+    // The coordinator applies its own request at once and again when it comes back on the stream.
+    if (!last || last.height !== record.height || last.coordinator !== record.coordinator || last.signers.join() !== record.signers.join()) {
+      this.participation.push(record);
+      if (this.participation.length > 1000) this.participation.shift();
+    }
+    const keys = this.keysFor(block.set);
+    const mine = keys && m.signers.find((s) => s.index === keys.id);
+    if (!keys || !mine) return;
+    const hex = bytesToHex(mine.pubnonce);
+    const secnonce = state.secnonces.get(hex);
+    // Named once, a nonce is spent: whatever happens next, it never signs again.
+    state.secnonces.delete(hex);
+    if (!secnonce || state.signature) return;
+    let psig: Uint8Array;
+    try {
+      psig = sign(secnonce, keys.secshare, keys.id, this.session(block, keys, m.signers));
+    } catch (error) {
+      this.deps.log(`FROST: request ${m.height}/${m.session} from ${m.coordinator} not signed: ${String(error)}`);
+      return;
+    } finally {
+      secnonce.fill(0);
+    }
+    if (this.deps.sendBadPartials) psig = this.deps.crypto.sha256(psig);
+    this.stats.partialsSent++;
+    this.deps.publish(encodeFrostMessage({ kind: FrostKind.PARTIAL, height: m.height, headerHash: block.hash, index: keys.id, session: m.session, psig }));
+  }
+
+  private signersCtx(set: ValidatorSet, keys: FrostKeys, signers: readonly SignerNonce[]): SignersContext {
+    return { n: set.keys.length, t: set.threshold, ids: signers.map((s) => s.index), pubshares: signers.map((s) => keys.pubshares[s.index]!), threshPk: keys.threshPk };
+  }
+
+  private session(block: NonNullable<HeightState['block']>, keys: FrostKeys, signers: readonly SignerNonce[]): SessionContext {
+    return { signersCtx: this.signersCtx(block.set, keys, signers), aggnonce: nonceAgg(signers.map((s) => s.pubnonce)), tweaks: [], isXonly: [], msg: block.digest };
+  }
+
+  /** At the coordinator: a partial signature of its open session, checked at once. */
+  private collect(state: HeightState, m: Extract<FrostMessage, { kind: typeof FrostKind.PARTIAL }>): void {
+    const session = state.session;
+    const block = state.block!;
+    const keys = this.keysFor(block.set);
+    if (!session || !keys || session.id !== m.session || state.signature) return;
+    const i = session.signers.findIndex((s) => s.index === m.index);
+    if (i < 0 || session.partials.has(m.index)) return;
+    const ok = (() => {
+      try {
+        return partialSigVerify(m.psig, session.signers.map((s) => s.pubnonce), this.signersCtx(block.set, keys, session.signers), [], [], block.digest, i);
+      } catch {
+        return false;
+      }
+    })();
+    if (!ok) {
+      this.deps.evidence.noteEvidence(m.height, m.index, m.headerHash, 'bad partial signature');
+      this.deps.log(`FROST: member ${m.index} sent a bad partial signature for ${m.height} (session ${m.session}); retrying without it`);
+      state.excluded.add(m.index);
+      state.session = undefined;
+      this.stats.retries++;
+      return;
+    }
+    session.partials.set(m.index, m.psig);
+    if (session.partials.size < session.signers.length) return;
+    const signature = partialSigAgg(session.signers.map((s) => session.partials.get(s.index)!), this.session(block, keys, session.signers));
+    state.session = undefined;
+    if (!this.deps.crypto.verifySchnorr(signature, block.digest, block.set.groupKey)) {
+      // Every share verified: only a bug gets here.
+      this.deps.log(`FROST: the aggregate for ${m.height} does not verify`);
+      return;
+    }
+    state.signature = signature;
+    state.signedAt = this.deps.now();
+    this.stats.signaturesMade++;
+    this.deps.publish(encodeFrostMessage({ kind: FrostKind.SIGNATURE, height: m.height, headerHash: block.hash, coordinator: keys.id, signature }));
+  }
+
+  /** The coordinator's part, when it is this member's turn for h. */
+  private drive(state: HeightState): void {
+    const block = state.block;
+    if (!block || state.signature) return;
+    const keys = this.keysFor(block.set);
+    if (!keys) return;
+    const n = block.set.keys.length;
+    const turn = (keys.id - (state.height % n) + n) % n;
+    const now = this.deps.now();
+    // A backup steps in `turn` takeovers after the block, and only once no other coordinator has
+    // asked for a takeover's time (a live coordinator retries on its own).
+    const myTime = Math.max(block.executedAt + turn * this.deps.takeoverMs, turn > 0 && state.foreignRequestAt !== undefined ? state.foreignRequestAt + this.deps.takeoverMs : 0);
+    if (now < myTime) return;
+    const open = state.session;
+    if (open) {
+      if (now - open.startedAt < this.deps.takeoverMs) return;
+      // Timed out: whoever did not answer sits out the next session for h.
+      for (const s of open.signers) if (!open.partials.has(s.index)) state.silent.add(s.index);
+      state.session = undefined;
+      this.stats.retries++;
+    }
+    const pick = (skipSilent: boolean) => {
+      const seen = new Set<number>();
+      const chosen: SignerNonce[] = [];
+      for (const x of state.nonces) {
+        if (chosen.length === block.set.threshold) break;
+        if (seen.has(x.index) || state.used.has(x.hex) || state.excluded.has(x.index) || (skipSilent && state.silent.has(x.index))) continue;
+        seen.add(x.index);
+        chosen.push({ index: x.index, pubnonce: x.pubnonce });
+      }
+      return chosen;
+    };
+    let chosen = pick(true);
+    // Too few without the silent ones: they get another chance.
+    if (chosen.length < block.set.threshold && state.silent.size > 0) chosen = pick(false);
+    if (chosen.length === block.set.threshold) {
+      const signers = chosen.sort((a, b) => a.index - b.index);
+      // Unique per height across coordinators (session ≡ coordinator mod n): a share made for another
+      // coordinator's session is never checked against this one's (it would look bad).
+      const session: Session = { id: state.nextSession++ * n + keys.id, signers, startedAt: now, partials: new Map() };
+      state.session = session;
+      const request = encodeFrostMessage({ kind: FrostKind.REQUEST, height: state.height, headerHash: block.hash, coordinator: keys.id, session: session.id, signers });
+      // Applied here at once (this member's own part, and its nonces spent) rather than on its echo.
+      this.answer(state, { kind: FrostKind.REQUEST, height: state.height, headerHash: block.hash, coordinator: keys.id, session: session.id, signers });
+      this.deps.publish(request);
+      return;
+    }
+    // Not enough unused nonces: ask for fresh ones (at most once per takeover).
+    if (now - (state.renonceAt ?? myTime) < this.deps.takeoverMs / 2) return;
+    state.renonceAt = now;
+    if (state.secnonces.size === 0) this.makeNonce(state);
+    this.deps.publish(encodeFrostMessage({ kind: FrostKind.RENONCE, height: state.height, headerHash: block.hash, coordinator: keys.id, session: state.nextSession * n + keys.id }));
+  }
+}
