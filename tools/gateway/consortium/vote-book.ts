@@ -18,10 +18,10 @@ export interface Disagreement {
   readonly index: number;
   readonly headerHash: string;
   /**
-   * ECDSA votes: 'other header', 'bad signature', 'not in the set' (an index outside the signing set). FROST signing (frost-signing.ts): 'bad partial
-   * signature' (PartialSigVerify failed in that session: the member at `index` sent a bad share),
-   * 'bad group signature' (a coordinator published a signature that does not verify), and
-   * 'other header' for a nonce or share for another header.
+   * ECDSA votes: 'other header', 'bad signature', 'not in the set' (an index outside the signing
+   * set). FROST signing (frost-signing.ts): 'bad partial signature' (PartialSigVerify failed in that
+   * session: the member at `index` sent a bad share), 'bad group signature' (a coordinator published
+   * a signature that does not verify), and 'other header' for a nonce or share for another header.
    */
   readonly reason: 'other header' | 'bad signature' | 'not in the set' | 'bad partial signature' | 'bad group signature';
 }
