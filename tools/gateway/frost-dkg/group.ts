@@ -8,7 +8,7 @@
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
-import { Point } from '@noble/secp256k1';
+import { Point, etc } from '@noble/secp256k1';
 
 export type { Point };
 export { bytesToHex, concatBytes };
@@ -25,27 +25,16 @@ export const G: Point = Point.BASE;
 export const INFINITY: Point = Point.ZERO;
 
 export function mod(a: bigint): bigint {
-  const r = a % ORDER;
-  return r < 0n ? r + ORDER : r;
+  return etc.mod(a, ORDER);
 }
 
-/** Modular inverse by Fermat (ORDER is prime); callers never pass 0. */
+/** The inverse mod the group order; a must be non-zero mod it. */
 export function invert(a: bigint): bigint {
-  let result = 1n;
-  let base = mod(a);
-  let e = ORDER - 2n;
-  while (e > 0n) {
-    if (e & 1n) result = (result * base) % ORDER;
-    base = (base * base) % ORDER;
-    e >>= 1n;
-  }
-  return result;
+  return etc.invert(a, ORDER);
 }
 
 export function bytesToBigint(b: Uint8Array): bigint {
-  let x = 0n;
-  for (const byte of b) x = (x << 8n) | BigInt(byte);
-  return x;
+  return etc.bytesToNumberBE(b);
 }
 
 export function bigintTo32(x: bigint): Uint8Array {

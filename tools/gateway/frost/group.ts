@@ -6,7 +6,7 @@
 // secret scalars (mulSecret) and the faster one for public scalars (mulPublic).
 
 import { sha256 } from '@noble/hashes/sha2.js';
-import { Point } from '@noble/secp256k1';
+import { Point, etc } from '@noble/secp256k1';
 
 export const ORDER: bigint = Point.CURVE().n;
 export const G: Point = Point.BASE;
@@ -40,27 +40,16 @@ export function taggedHash(tag: string, ...parts: Uint8Array[]): Uint8Array {
 }
 
 export function mod(a: bigint): bigint {
-  const r = a % ORDER;
-  return r < 0n ? r + ORDER : r;
+  return etc.mod(a, ORDER);
 }
 
-/** Modular inverse by Fermat (ord is prime); a must be non-zero mod ord. */
+/** The inverse mod the group order; a must be non-zero mod it. */
 export function invert(a: bigint): bigint {
-  let result = 1n;
-  let base = mod(a);
-  let e = ORDER - 2n;
-  while (e > 0n) {
-    if (e & 1n) result = (result * base) % ORDER;
-    base = (base * base) % ORDER;
-    e >>= 1n;
-  }
-  return result;
+  return etc.invert(a, ORDER);
 }
 
 export function bytesToBigint(b: Uint8Array): bigint {
-  let n = 0n;
-  for (const byte of b) n = (n << 8n) | BigInt(byte);
-  return n;
+  return etc.bytesToNumberBE(b);
 }
 
 /** bytes(n, x): the big-endian n-byte encoding of a non-negative integer. */
@@ -155,13 +144,5 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return etc.concatBytes(...parts);
 }
