@@ -85,8 +85,19 @@ export async function consumeInOrder(
     return consumer.consume({ max_messages: options.batch ?? 256, expires });
   };
 
-  // The first open fails loudly (no such stream, no JetStream); later ones are retried.
-  let first: ConsumerMessages | undefined = await open();
+  // The first open fails loudly (no such stream, no JetStream); later ones are retried. A stream
+  // created a moment ago may still be unknown to the node this client talks to (its leader is
+  // being elected): that, and a timeout, get a few seconds before the first open gives up.
+  let first: ConsumerMessages | undefined;
+  for (let attempt = 1, delay = 100; first === undefined; attempt++, delay = Math.min(2 * delay, 1000)) {
+    try {
+      first = await open();
+    } catch (error) {
+      const name = (error as Error).name;
+      if (attempt >= 10 || (name !== 'StreamNotFoundError' && name !== 'TimeoutError')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 
   const read = async (messages: ConsumerMessages): Promise<void> => {
     let watchdog: NodeJS.Timeout | undefined;
