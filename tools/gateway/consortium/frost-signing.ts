@@ -85,6 +85,8 @@ interface HeightState {
   nextSession: number;
   readonly excluded: Set<number>;
   readonly silent: Set<number>;
+  /** Sessions of this height that timed out (the next one waits longer). */
+  timeouts: number;
   renonceAt?: number;
   /** When another coordinator's REQUEST was last seen: a backup waits while the one before it works. */
   foreignRequestAt?: number;
@@ -151,7 +153,7 @@ export class FrostSigning {
     if (height > this.committedHeight + MAX_HEIGHTS_AHEAD) return undefined;
     let state = this.heights.get(height);
     if (!state) {
-      state = { height, buffered: [], nonces: [], used: new Set(), secnonces: new Map(), madeNonces: 0, nextSession: 1, excluded: new Set(), silent: new Set() };
+      state = { height, buffered: [], nonces: [], used: new Set(), secnonces: new Map(), madeNonces: 0, nextSession: 1, excluded: new Set(), silent: new Set(), timeouts: 0 };
       this.heights.set(height, state);
     }
     return state;
@@ -325,7 +327,10 @@ export class FrostSigning {
     if (now < myTime) return;
     const open = state.session;
     if (open) {
-      if (now - open.startedAt < this.deps.takeoverMs) return;
+      // Each timeout of h doubles the next session's time (up to 16 takeovers): on a busy machine a
+      // session may need longer than one takeover, and fixed timeouts would retry it for ever.
+      if (now - open.startedAt < this.deps.takeoverMs * 2 ** Math.min(state.timeouts, 4)) return;
+      state.timeouts++;
       // Timed out: whoever did not answer sits out the next session for h.
       for (const s of open.signers) if (!open.partials.has(s.index)) state.silent.add(s.index);
       state.session = undefined;
