@@ -19,7 +19,11 @@ const K = Int32Array.from([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
-/** Scratch (module state, reused by every call: the function is synchronous and not re-entrant). */
+/**
+ * Scratch (module state, reused by every call: the function is synchronous and not re-entrant).
+ * Made when the module loads, so not for a module preloaded on a Moddable device, where it would
+ * be read-only in flash: the firmware does not import this file (its native module hashes).
+ */
 const W = new Int32Array(64);
 const H = new Int32Array(8);
 const BLOCKS = new Uint8Array(128);

@@ -23,22 +23,30 @@ const leafPrefix = Uint8Array.of(LEAF_PREFIX);
 /**
  * Reused hash inputs for the common sizes (a 32-byte leaf, two 32-byte children): a fresh
  * 33- or 65-byte array per hash was a third of a block's tree time on the gateway (allocation and
- * its collection). Safe to share: sha256 is synchronous and keeps nothing of its input.
+ * its collection). Safe to share: sha256 is synchronous and keeps nothing of its input. Made on
+ * first use, not when the module loads: on a Moddable device this module is preloaded into flash,
+ * where a buffer made at load time would be read-only.
  */
 const SCRATCH_LEAF = 32;
-const leafInput = new Uint8Array(1 + SCRATCH_LEAF);
-const nodeInput = new Uint8Array(1 + 2 * SCRATCH_LEAF);
-leafInput[0] = LEAF_PREFIX;
-nodeInput[0] = NODE_PREFIX;
+let leafInput: Uint8Array | undefined;
+let nodeInput: Uint8Array | undefined;
 
 export function leafHash(crypto: CryptoProvider, leaf: Uint8Array): Uint8Array {
   if (leaf.length !== SCRATCH_LEAF) return crypto.sha256(concatBytes(leafPrefix, leaf));
+  if (!leafInput) {
+    leafInput = new Uint8Array(1 + SCRATCH_LEAF);
+    leafInput[0] = LEAF_PREFIX;
+  }
   leafInput.set(leaf, 1);
   return crypto.sha256(leafInput);
 }
 
 export function nodeHash(crypto: CryptoProvider, left: Uint8Array, right: Uint8Array): Uint8Array {
   if (left.length !== SCRATCH_LEAF || right.length !== SCRATCH_LEAF) return crypto.sha256(concatBytes(Uint8Array.of(NODE_PREFIX), left, right));
+  if (!nodeInput) {
+    nodeInput = new Uint8Array(1 + 2 * SCRATCH_LEAF);
+    nodeInput[0] = NODE_PREFIX;
+  }
   nodeInput.set(left, 1);
   nodeInput.set(right, 1 + SCRATCH_LEAF);
   return crypto.sha256(nodeInput);
