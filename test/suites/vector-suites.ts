@@ -26,7 +26,7 @@ import { decodeCheckpoint } from '../../src/chain/checkpoint.js';
 import { decodeLightBlock } from '../../src/chain/commit.js';
 import { chainIdOf, decodeGenesis, encodeGenesis, genesisHash } from '../../src/chain/genesis.js';
 import { decodeHeader, headerHash } from '../../src/chain/header.js';
-import { makeTrustOptions } from '../../src/light/trust.js';
+import { type TrustOptions, makeTrustOptions } from '../../src/light/trust.js';
 import { verifyTxInclusion } from '../../src/light/verify-inclusion.js';
 import { verifyCheckpoint } from '../../src/light/verify-checkpoint.js';
 import { applyHeader, verifyHeader } from '../../src/light/verify-header.js';
@@ -54,7 +54,7 @@ import { admitTx, applyTx, restartBlockQuotas, signingKey } from '../../src/cont
 import { checkPow, leadingZeroBits, powDigest } from '../../src/tx/self-enroll.js';
 import { openSelfEnrollConnectToken } from '../../src/mqtt/connect-auth.js';
 import type { TxKind } from '../../src/tx/kinds.js';
-import { type Expect, hex, trustedFromJson, unhex } from '../support/hex-json.js';
+import { type Expect, type TrustedStateJson, hex, trustedFromJson, unhex } from '../support/hex-json.js';
 import { type VectorResult, expectEqual, expectOutcome, runVector } from './check.js';
 
 const profiles = { tx: TX_LIMITS, header: HEADER_LIMITS, small: SMALL_LIMITS } as const;
@@ -128,20 +128,28 @@ function merkleSuite(crypto: CryptoProvider): VectorResult[] {
   return [...roots, ...proofs, ...inclusion];
 }
 
+/** One light-client case: verifyHeader from a trusted state, and the trust it moves to when accepted. */
+function lightCase(
+  crypto: CryptoProvider,
+  suite: string,
+  v: { name: string; trusted: TrustedStateJson; block: string; now: number; expect: unknown },
+  options: TrustOptions,
+): VectorResult {
+  return runVector(suite, v.name, () => {
+    const trusted = trustedFromJson(v.trusted);
+    expectOutcome(() => verifyHeader(crypto, trusted, decodeLightBlock(unhex(v.block)), v.now, options), v.expect as Expect, (verified) => {
+      const next = applyHeader(trusted, verified);
+      const want = v.expect as { height: number; headerHash: string; nextValidatorsHash: string };
+      expectEqual(next.height, want.height, 'trusted height');
+      expectEqual(hex(next.headerHash), want.headerHash, 'trusted hash');
+      expectEqual(hex(next.nextValidatorsHash), want.nextValidatorsHash, 'next validators');
+    });
+  });
+}
+
 function lightSuite(crypto: CryptoProvider): VectorResult[] {
   const options = makeTrustOptions(lightVectors.options);
-  const cases = lightVectors.cases.map((v) =>
-    runVector('light', v.name, () => {
-      const trusted = trustedFromJson(v.trusted);
-      expectOutcome(() => verifyHeader(crypto, trusted, decodeLightBlock(unhex(v.block)), v.now, options), v.expect as Expect, (verified) => {
-        const next = applyHeader(trusted, verified);
-        const want = v.expect as { height: number; headerHash: string; nextValidatorsHash: string };
-        expectEqual(next.height, want.height, 'trusted height');
-        expectEqual(hex(next.headerHash), want.headerHash, 'trusted hash');
-        expectEqual(hex(next.nextValidatorsHash), want.nextValidatorsHash, 'next validators');
-      });
-    }),
-  );
+  const cases = lightVectors.cases.map((v) => lightCase(crypto, 'light', v, options));
   const decoding = lightVectors.decoding.map((v) =>
     runVector('light-decode', v.name, () => expectOutcome(() => decodeLightBlock(unhex(v.hex)), v.expect as Expect)),
   );
@@ -167,18 +175,7 @@ function schnorrSuite(crypto: CryptoProvider): VectorResult[] {
     runVector('frost-set-decode', v.name, () => expectOutcome(() => decodeValidatorSet(unhex(v.hex)), v.expect as Expect)),
   );
   const options = makeTrustOptions(schnorrVectors.options);
-  const cases = schnorrVectors.cases.map((v) =>
-    runVector('frost-light', v.name, () => {
-      const trusted = trustedFromJson(v.trusted);
-      expectOutcome(() => verifyHeader(crypto, trusted, decodeLightBlock(unhex(v.block)), v.now, options), v.expect as Expect, (verified) => {
-        const next = applyHeader(trusted, verified);
-        const want = v.expect as { height: number; headerHash: string; nextValidatorsHash: string };
-        expectEqual(next.height, want.height, 'trusted height');
-        expectEqual(hex(next.headerHash), want.headerHash, 'trusted hash');
-        expectEqual(hex(next.nextValidatorsHash), want.nextValidatorsHash, 'next validators');
-      });
-    }),
-  );
+  const cases = schnorrVectors.cases.map((v) => lightCase(crypto, 'frost-light', v, options));
   const decoding = schnorrVectors.decoding.map((v) =>
     runVector('frost-light-decode', v.name, () =>
       expectOutcome(() => decodeLightBlock(unhex(v.hex)), v.expect as Expect, (block) => {
