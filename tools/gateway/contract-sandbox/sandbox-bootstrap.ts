@@ -163,7 +163,7 @@ export const SANDBOX_BOOTSTRAP = `(() => {
   // The compartment's global: intrinsics (frozen, shared) plus these; host globals never appear.
   const compartmentGlobals = harden({
     Date: TamedDate,
-    Compartment: undefined, ModuleSource: undefined,
+    Compartment: undefined, ModuleSource: undefined, trace: undefined,
     WeakRef: undefined, FinalizationRegistry: undefined, SharedArrayBuffer: undefined, Atomics: undefined,
   });
   const Compartment = G.Compartment;
