@@ -95,6 +95,13 @@ test('a method returns its writes sorted by key, as canonical JSON bytes; a quer
   await expectCode(t, sandbox.query(writer.hash, 'sneak', null, ctx(1), state), ErrorCode.CONTRACT_THREW);
 }));
 
+test('concurrent invokes of one contract each read their own state view', withSandbox(async (sandbox, t) => {
+  const { hash } = await sandbox.deploy(COUNTER);
+  const views = [1, 2, 3, 4].map((n) => ({ get: (key: string) => (key === 'count' ? new TextEncoder().encode(String(n * 100)) : undefined) }));
+  const results = await Promise.all(views.map((view, i) => sandbox.invoke(hash, 'inc', null, ctx(i), view)));
+  t.deepEqual(results.map((r) => (r.ok ? r.result : r.error)), [101, 201, 301, 401]);
+}));
+
 test('a throwing method gives CONTRACT_THREW and no writes', withSandbox(async (sandbox, t) => {
   const { hash } = await sandbox.deploy(`({ methods: { boom(ctx) { ctx.set('a', 1); throw new Error('nope'); } } })`);
   const result = await sandbox.invoke(hash, 'boom', null, ctx(1), new MemoryState());

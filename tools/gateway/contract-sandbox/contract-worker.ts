@@ -62,6 +62,8 @@ export class ContractWorker {
   /** XS's allocation counter of a fresh worker with the contract installed. */
   private baseline = 0;
   private reads: ((key: string) => Uint8Array | undefined) | undefined;
+  /** Calls in flight, in order: `reads` belongs to one call at a time. */
+  private queue: Promise<unknown> = Promise.resolve();
   /** Worker starts, for tests and metrics. */
   starts = 0;
 
@@ -96,8 +98,14 @@ export class ContractWorker {
     }
   }
 
-  /** Runs one call; `read` answers the contract's ctx.get from committed state. */
-  async call(request: CallRequest, read: (key: string) => Uint8Array | undefined): Promise<WorkerCallOutcome> {
+  /** Runs one call; `read` answers the contract's ctx.get from committed state. Calls run one at a time. */
+  call(request: CallRequest, read: (key: string) => Uint8Array | undefined): Promise<WorkerCallOutcome> {
+    const run = this.queue.then(() => this.callNow(request, read));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private async callNow(request: CallRequest, read: (key: string) => Uint8Array | undefined): Promise<WorkerCallOutcome> {
     if (!this.process?.alive) await this.install();
     const process = this.process!;
     this.reads = read;
