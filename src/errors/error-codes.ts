@@ -1,7 +1,8 @@
 // The closed table of protocol error codes (core layer). docs/protocol.md lists
 // the same table; acknowledgements carry these numbers on the wire, so a code is
 // never renumbered or reused. Ranges: 1xx encoding, 2xx transactions,
-// 3xx headers and light client, 4xx Merkle proofs, 5xx transport, 6xx peer state.
+// 3xx headers and light client, 4xx Merkle proofs, 5xx transport, 6xx peer state,
+// 7xx contracts (700-719 kept for the core's contract interface, 72x the deployed-contract sandbox).
 
 export const ErrorCode = Object.freeze({
   OK: 0,
@@ -68,6 +69,23 @@ export const ErrorCode = Object.freeze({
   STORAGE: 601,
   BAD_PEER_CONFIG: 602,
   INTERNAL: 699,
+
+  /** Deployed contract: the call's computation passed its gas limit. */
+  CONTRACT_OUT_OF_GAS: 720,
+  /** Deployed contract: the call allocated more than its memory budget. */
+  CONTRACT_OUT_OF_MEMORY: 721,
+  /** Deployed contract: the method or query threw, or returned something that is not contract data. */
+  CONTRACT_THREW: 722,
+  /** Deployed contract: the call touched a non-deterministic power (clock, randomness). */
+  CONTRACT_FORBIDDEN: 723,
+  /** Deploy: the source does not compile, or does not evaluate to the contract shape. */
+  BAD_CONTRACT: 724,
+  /** No contract deployed under that hash. */
+  UNKNOWN_CONTRACT: 725,
+  /** The contract has no method (or query) of that name. */
+  UNKNOWN_METHOD: 726,
+  /** Arguments, a key or a value that are not contract data or exceed its limits. */
+  BAD_CONTRACT_VALUE: 727,
 } as const);
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
