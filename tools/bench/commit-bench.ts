@@ -32,13 +32,15 @@ export async function runCommitBench(withXs: boolean): Promise<{ figures: Commit
 
 export function commitTable(figures: readonly CommitFigure[]): string {
   const providers = [...new Set(figures.map((f) => f.provider))];
-  const lines = [`members  threshold  ECDSA bytes  FROST bytes  ${providers.map((p) => `${p}: ECDSA µs / FROST µs (×)`.padStart(44)).join('')}`];
+  const heads = providers.map((p) => `${p}: ECDSA µs / FROST µs (×)`);
+  const width = Math.max(44, ...heads.map((h) => h.length + 2));
+  const lines = [`members  threshold  ECDSA bytes  FROST bytes  ${heads.map((h) => h.padStart(width)).join('')}`];
   for (const members of [...new Set(figures.map((f) => f.members))]) {
     const of = (scheme: string, provider?: string) => figures.find((f) => f.members === members && f.scheme === scheme && (provider === undefined || f.provider === provider))!;
     const cells = providers.map((p) => {
       const e = of('ecdsa', p).microseconds;
       const s = of('frost', p).microseconds;
-      return `${e} / ${s} (×${(e / s).toFixed(1)})`.padStart(44);
+      return `${e} / ${s} (×${(e / s).toFixed(1)})`.padStart(width);
     });
     lines.push(`${String(members).padStart(7)}  ${String(of('ecdsa').threshold).padStart(9)}  ${String(of('ecdsa').bytes).padStart(11)}  ${String(of('frost').bytes).padStart(11)}  ${cells.join('')}`);
   }
