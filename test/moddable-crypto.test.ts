@@ -1,7 +1,9 @@
 // The native crypto module (modules/crypto-secp256k1) built and run by Moddable's own
 // toolchain for x-cli-lin: every shared vector, a cross-check against noble on the
 // same XS build, and the providers' timings and XS memory as figures (never asserted).
-// Skips, saying why, when $MODDABLE (a built Moddable SDK) is not available.
+// A second app times a whole commit (light-block decode + verifyHeader, ECDSA and FROST at 4, 16
+// and 64 members) with both providers under the same XS. Skips, saying why, when $MODDABLE (a
+// built Moddable SDK) is not available.
 
 import test from 'ava';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +12,8 @@ import type { XsMemory } from '../hosts/x-cli-lin/host.js';
 import type { VectorResult } from './suites/check.js';
 import { runAllVectorSuites } from './suites/vector-suites.js';
 import { buildModdableApp, moddableMissing, resultOf, runModdableApp } from './moddable/moddable-app.js';
+import { commitTable } from '../tools/bench/commit-bench.js';
+import { type CommitFigure, MEMBER_COUNTS } from '../tools/bench/commit-workload.js';
 
 interface CryptoReport {
   vectors: { total: number; passed: number; failed: VectorResult[] };
@@ -47,4 +51,17 @@ moddableTest(title('native secp256k1 passes every shared vector under Moddable X
     `after native vectors+bench ${kb(m.afterNativeBench.chunks)} / ${m.afterNativeBench.slots}; ` +
     `after noble's first use ${kb(m.afterNoble.chunks)} / ${m.afterNoble.slots} (noble's tables: +${kb(m.afterNoble.chunks - m.afterNativeBench.chunks)}, +${m.afterNoble.slots - m.afterNativeBench.slots} slots)`);
   t.log(`native context (static RAM outside XS): ${report.nativeContextBytes} bytes`);
+});
+
+moddableTest(title('whole-commit decode + verifyHeader under Moddable XS: FROST commit beside ECDSA commit at 4, 16, 64 members (native and noble)'), async (t) => {
+  const binary = await buildModdableApp({ name: 'botpeer-commit', entry: fileURLToPath(new URL('./moddable/commit-entry.ts', import.meta.url)) });
+  const run = await runModdableApp(binary, { timeoutMs: 300_000 });
+  t.is(run.code, 0, run.stderr);
+  const figures = resultOf<CommitFigure[]>(run);
+  // runCommitWorkload throws (and the app exits non-zero) if any block is refused: every figure is a verified header.
+  t.is(figures.length, 2 * 2 * MEMBER_COUNTS.length, 'two providers, two schemes, three sizes');
+  t.deepEqual([...new Set(figures.map((f) => f.provider))].sort(), ['noble', 'secp256k1-native']);
+  for (const f of figures) t.true(f.iterations >= 1 && Number.isFinite(f.microseconds) && f.microseconds > 0);
+  t.is(new Set(figures.filter((f) => f.scheme === 'frost').map((f) => f.bytes)).size, 1, 'one FROST light-block size at any membership');
+  for (const line of commitTable(figures.map((f) => ({ ...f, provider: `${f.provider} (Moddable XS)` }))).split('\n')) t.log(line);
 });

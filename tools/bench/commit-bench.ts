@@ -1,16 +1,19 @@
-// The commit benchmark (tools layer, Node only): `npx tsx tools/bench/commit-bench.ts [--no-xs]`
+// The commit benchmark (tools layer, Node only): `npm run bench:commit` or
+// `npx tsx tools/bench/commit-bench.ts [--no-xs] [--no-signing]`
 //
 // Per header, at 4, 16 and 64 members (two-thirds threshold): the light block's bytes and the
 // device's time to decode and verify it, ECDSA commit (threshold signatures) beside the FROST
 // commit (one BIP-340 signature), with the Node native provider, noble on Node and noble under
 // XS, in one run (commit-workload.ts). The native module under Moddable XS is measured by
-// test/moddable-crypto.test.ts (needs $MODDABLE). Prints figures; asserts nothing on time.
+// test/moddable-crypto.test.ts (needs $MODDABLE). Then, in the same run, the signing latency the
+// members add per block (signing-latency-bench.ts). Prints figures; asserts nothing on time.
 
 import { fileURLToPath } from 'node:url';
 import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
 import { createNobleCrypto } from '../../src/crypto/noble-crypto.js';
 import { runInXs } from '../xs/xs-runner.js';
 import { type CommitFigure, makeCommitFixtures, runCommitWorkload } from './commit-workload.js';
+import { runSigningLatencyBench } from './signing-latency-bench.js';
 
 const XS_ENTRY = fileURLToPath(new URL('./commit-xs-entry.ts', import.meta.url));
 
@@ -29,13 +32,15 @@ export async function runCommitBench(withXs: boolean): Promise<{ figures: Commit
 
 export function commitTable(figures: readonly CommitFigure[]): string {
   const providers = [...new Set(figures.map((f) => f.provider))];
-  const lines = [`members  threshold  ECDSA bytes  FROST bytes  ${providers.map((p) => `${p}: ECDSA µs / FROST µs (×)`.padStart(44)).join('')}`];
+  const heads = providers.map((p) => `${p}: ECDSA µs / FROST µs (×)`);
+  const width = Math.max(44, ...heads.map((h) => h.length + 2));
+  const lines = [`members  threshold  ECDSA bytes  FROST bytes  ${heads.map((h) => h.padStart(width)).join('')}`];
   for (const members of [...new Set(figures.map((f) => f.members))]) {
     const of = (scheme: string, provider?: string) => figures.find((f) => f.members === members && f.scheme === scheme && (provider === undefined || f.provider === provider))!;
     const cells = providers.map((p) => {
       const e = of('ecdsa', p).microseconds;
       const s = of('frost', p).microseconds;
-      return `${e} / ${s} (×${(e / s).toFixed(1)})`.padStart(44);
+      return `${e} / ${s} (×${(e / s).toFixed(1)})`.padStart(width);
     });
     lines.push(`${String(members).padStart(7)}  ${String(of('ecdsa').threshold).padStart(9)}  ${String(of('ecdsa').bytes).padStart(11)}  ${String(of('frost').bytes).padStart(11)}  ${cells.join('')}`);
   }
@@ -44,5 +49,6 @@ export function commitTable(figures: readonly CommitFigure[]): string {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { table } = await runCommitBench(!process.argv.includes('--no-xs'));
-  console.log(table);
+  console.log(`Light block and device verify time per header:\n${table}\n`);
+  if (!process.argv.includes('--no-signing')) console.log(runSigningLatencyBench().table);
 }

@@ -28,6 +28,8 @@ export interface Disagreement {
 
 export class VoteBook {
   private readonly byHeight = new Map<number, Vote[]>();
+  /** Votes whose signature verified already: commitOf runs after every vote, and checks each signature once. */
+  private readonly verified = new WeakSet<Vote>();
   private committedHeight: number;
   /** Evidence of members that signed something other than the honest header, newest last (bounded). */
   readonly disagreements: Disagreement[] = [];
@@ -61,13 +63,16 @@ export class VoteBook {
         this.note(vote, 'other header');
         continue;
       }
-      if (!verifyVote(this.crypto, block.validators, { height: block.height, headerHash: block.hash }, vote).ok) {
-        this.note(vote, 'bad signature');
-        continue;
+      if (!this.verified.has(vote)) {
+        if (!verifyVote(this.crypto, block.validators, { height: block.height, headerHash: block.hash }, vote).ok) {
+          this.note(vote, 'bad signature');
+          continue;
+        }
+        this.verified.add(vote);
       }
       good.set(vote.validatorIndex, vote);
     }
-    // Only verified votes stay: the next call does not verify them again.
+    // Only verified votes stay: a bad one is noted once, and dropped.
     this.byHeight.set(block.height, [...good.values()]);
     if (good.size < threshold) return undefined;
     const chosen = [...good.values()].sort((a, b) => a.validatorIndex - b.validatorIndex).slice(0, threshold);
