@@ -9,11 +9,13 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  type Result, type TrustedState, applyHeader, bytesToHex, decodeLightBlock, isFrostSet, makeTrustOptions, trustFromGenesis, verifyHeader,
+  ErrorCode, type Result, type TrustedState, applyHeader, bytesToHex, hexToBytes, decodeLightBlock, isFrostSet, makeTrustOptions, trustFromGenesis, verifyHeader,
 } from '../src/index.js';
 import { type ConsortiumFiles, initConsortium } from '../tools/gateway/consortium/consortium-init.js';
 import { FROST_SHARE_FILE, readFrostKeys } from '../tools/gateway/consortium/frost-keys.js';
-import { FrostKind, decodeFrostMessage, encodeFrostMessage, isFrostMessage } from '../tools/gateway/consortium/frost-messages.js';
+import {
+  type FrostMessage, FrostKind, decodeFrostMessage, encodeFrostMessage, frostMessageDigest, isFrostMessage, signFrostMessage, verifyFrostMessage,
+} from '../tools/gateway/consortium/frost-messages.js';
 import { readNonceJournal } from '../tools/gateway/consortium/frost-nonce-journal.js';
 import { type Member, type MemberOptions, startMember } from '../tools/gateway/consortium/member.js';
 import { MemoryLog } from './fakes/memory-ordering.js';
@@ -78,24 +80,43 @@ test('FROST vote-stream messages: the bytes of docs/protocol.md §12.3.1, a 64-s
   const hash = new Uint8Array(32).fill(0x11);
   const pubnonce = new Uint8Array(66).fill(0x22);
   pubnonce[0] = 2;
-  const nonce = encodeFrostMessage({ kind: FrostKind.NONCE, height: 1, headerHash: hash, index: 2, pubnonce });
-  t.is(bytesToHex(nonce), `85000158${'20'}${'11'.repeat(32)}025842${bytesToHex(pubnonce)}`);
-  t.deepEqual(decodeFrostMessage(nonce), { kind: FrostKind.NONCE, height: 1, headerHash: hash, index: 2, pubnonce });
+  const chainId = new Uint8Array(8).fill(0x33);
+  const privateKey = new Uint8Array(32).fill(1);
+  const sign = <M extends FrostMessage>(m: M) => signFrostMessage(crypto, chainId, m, privateKey);
+  const content = { kind: FrostKind.NONCE, height: 1, headerHash: hash, index: 2, pubnonce } as const;
+  // The example of §12.3.1, byte for byte: digest, signature, message.
+  t.is(bytesToHex(frostMessageDigest(crypto, chainId, content)), '91753895285934d511a7ea48fe8068ee7246c27362bfdbd99ab7210c4cf76af0');
+  const sig = '1807b2c680848a3c31dafc7f07d51ae3ea2812c173287db8158b49a8997abece4b17df05d75de6dc3eebf293d1cc897f0c37230c08a5859738d9ef7cdf7a6ba9';
+  const nonce = encodeFrostMessage(sign(content));
+  t.is(bytesToHex(nonce), `86000158${'20'}${'11'.repeat(32)}025842${bytesToHex(pubnonce)}5840${sig}`);
+  t.deepEqual(decodeFrostMessage(nonce), { ...content, memberSignature: hexToBytes(sig) });
   const signers = Array.from({ length: 64 }, (_, index) => ({ index, pubnonce }));
-  const request = { kind: FrostKind.REQUEST, height: 70_000, headerHash: hash, coordinator: 63, session: 127, signers } as const;
+  const request = sign({ kind: FrostKind.REQUEST, height: 70_000, headerHash: hash, coordinator: 63, session: 127, signers });
+  t.true(encodeFrostMessage(request).length < 6144);
   t.deepEqual(decodeFrostMessage(encodeFrostMessage(request)), request);
   for (const m of [
     { kind: FrostKind.PARTIAL, height: 5, headerHash: hash, index: 1, session: 9, psig: new Uint8Array(32).fill(3) },
     { kind: FrostKind.SIGNATURE, height: 5, headerHash: hash, coordinator: 1, signature: new Uint8Array(64).fill(4) },
     { kind: FrostKind.RENONCE, height: 5, headerHash: hash, coordinator: 1, session: 13 },
   ] as const) {
-    const bytes = encodeFrostMessage(m);
+    const bytes = encodeFrostMessage(sign(m));
     t.true(isFrostMessage(bytes));
-    t.deepEqual(decodeFrostMessage(bytes), m);
+    t.deepEqual(decodeFrostMessage(bytes), sign(m));
   }
-  // Signers out of order, and a vote (an array of 4), are refused.
+  // Signers out of order, a message without its signature, and a vote (an array of 4), are refused.
   t.throws(() => decodeFrostMessage(encodeFrostMessage({ ...request, signers: [signers[1]!, signers[0]!, signers[2]!] })));
+  t.throws(() => decodeFrostMessage(encodeFrostMessage(sign(content)).subarray(0, -66)));
   t.false(isFrostMessage(Uint8Array.of(0x84, 1, 2, 3, 4)));
+  // Verification: by the key at the sender's index of the set, for this chain, over this content.
+  const key = crypto.publicKey(privateKey);
+  const other = crypto.publicKey(new Uint8Array(32).fill(2));
+  const set = { threshold: 2, keys: [other, other, key] };
+  t.true(verifyFrostMessage(crypto, chainId, set, sign(content)).ok);
+  const code = (r: { ok: boolean }) => (r as { code?: number }).code;
+  t.is(code(verifyFrostMessage(crypto, chainId, { ...set, keys: [key, key, other] }, sign(content))), ErrorCode.BAD_SIGNATURE, "another member's index");
+  t.is(code(verifyFrostMessage(crypto, new Uint8Array(8).fill(0x44), set, sign(content))), ErrorCode.BAD_SIGNATURE, 'another chain');
+  t.is(code(verifyFrostMessage(crypto, chainId, set, { ...sign(content), height: 2 })), ErrorCode.BAD_SIGNATURE, 'altered content');
+  t.is(code(verifyFrostMessage(crypto, chainId, { ...set, keys: [key] }, sign(content))), ErrorCode.BAD_COMMIT, 'index outside the set');
 });
 
 for (const [n, threshold] of [[4, 3], [7, 5]] as const) {
