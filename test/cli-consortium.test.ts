@@ -5,12 +5,18 @@
 
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Permission, bytesToHex, decodeGenesis } from '../src/index.js';
+import { Permission, bytesToHex, decodeGenesis, decodeLightBlock } from '../src/index.js';
+import { initConsortium } from '../tools/gateway/consortium/consortium-init.js';
+import { startMember } from '../tools/gateway/consortium/member.js';
 import { NATS_INSTALL_HINT, findNatsServer } from '../tools/nats/nats-cluster.js';
 import { BOTPEER, finalsIn, runBotpeer } from './support/run-botpeer.js';
+import { MemoryLog } from './fakes/memory-ordering.js';
+import { waitUntil } from './support/desktop-fleet.js';
+import { crypto } from './support/gateway-fixture.js';
 
 
 function tempDir(t: { teardown(fn: () => void): void }): string {
@@ -160,4 +166,37 @@ test('start --members 4: NATS cluster, four members, a fleet; every member store
   t.true(finalsIn(stdout) > 0);
   t.regex(stdout, /members stopped at m1 h\d+ s\d+ p\d+ · /);
   t.regex(stdout, /NATS stopped/);
+});
+
+test('block on a FROST consortium: a member shows the group signature, its coordinator and signers with their keys; a store without the record says the signers are unknown', async (t) => {
+  const dir = tempDir(t);
+  const files = initConsortium(crypto, { dir, name: 'frost', members: 4, threshold: 3, frost: true });
+  const log = new MemoryLog();
+  const timing = { intervalMs: 50, heartbeatMs: 100, takeoverMs: 300, maxBlockTxs: 64 };
+  const members = await Promise.all(files.members.map((m) => startMember({ dataDir: m.dir, ordering: async () => log.port(), mqttPort: 0, timing, verifyWorkers: 1 })));
+  t.teardown(() => Promise.all(members.map((m) => m.close())));
+  await waitUntil(() => members.every((m) => m.height >= 3), 'three blocks at every member', 30_000);
+  const commit = decodeLightBlock(members[1]!.store.block(2)!.lightBlock).commit;
+  await Promise.all(members.map((m) => m.close()));
+  const set = members[0]!.chain.genesis.validators;
+  const data = files.members[1]!.dir;
+  const shown = await runBotpeer(['block', '2', '--data', data]);
+  t.is(shown.code, 0, shown.stderr);
+  const block = JSON.parse(shown.stdout);
+  t.is(block.groupSignature, bytesToHex(commit.groupSignature!));
+  t.is(block.signers.length, 3);
+  for (const s of block.signers) t.is(s.key, bytesToHex(set.keys[s.index]!));
+  t.true(Number.isInteger(block.coordinator));
+  // The same block from a copy of the ledger without the members' records (as a non-member's store would be).
+  const copy = join(dir, 'copy');
+  mkdirSync(copy);
+  copyFileSync(join(data, 'ledger.sqlite'), join(copy, 'ledger.sqlite'));
+  const Database = createRequire(import.meta.url)('better-sqlite3');
+  const db = new Database(join(copy, 'ledger.sqlite'));
+  db.exec('DROP TABLE frost_participation');
+  db.close();
+  const unknown = JSON.parse((await runBotpeer(['block', '2', '--data', copy])).stdout);
+  t.is(unknown.groupSignature, block.groupSignature);
+  t.regex(unknown.signers, /^unknown/);
+  t.is(unknown.coordinator, undefined);
 });

@@ -9,12 +9,15 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  type Result, type TrustedState, applyHeader, bytesToHex, decodeLightBlock, isFrostSet, makeTrustOptions, trustFromGenesis, verifyHeader,
+  ErrorCode, type Result, type TrustedState, applyHeader, bytesToHex, equalBytes, hexToBytes, decodeLightBlock, isFrostSet, makeTrustOptions, trustFromGenesis, verifyHeader,
 } from '../src/index.js';
 import { type ConsortiumFiles, initConsortium } from '../tools/gateway/consortium/consortium-init.js';
 import { FROST_SHARE_FILE, readFrostKeys } from '../tools/gateway/consortium/frost-keys.js';
-import { FrostKind, decodeFrostMessage, encodeFrostMessage, isFrostMessage } from '../tools/gateway/consortium/frost-messages.js';
+import {
+  type FrostMessage, FrostKind, type SignedFrostMessage, decodeFrostMessage, encodeFrostMessage, frostMessageDigest, isFrostMessage, signFrostMessage, verifyFrostMessage,
+} from '../tools/gateway/consortium/frost-messages.js';
 import { readNonceJournal } from '../tools/gateway/consortium/frost-nonce-journal.js';
+import { openParticipationStore } from '../tools/gateway/consortium/frost-participation.js';
 import { type Member, type MemberOptions, startMember } from '../tools/gateway/consortium/member.js';
 import { MemoryLog } from './fakes/memory-ordering.js';
 import { enrolAt, known, sameLedgers } from './support/consortium-fixture.js';
@@ -67,6 +70,34 @@ function sameLightBlocks(t: ExecutionContext, members: readonly Member[], height
   }
 }
 
+/**
+ * Every member recorded, for each height, who made the group signature it committed: `threshold`
+ * signers with their set keys, and the same coordinator and signers as every other member (each
+ * found the session by its nonce R, whichever member aggregated).
+ */
+function participationRecorded(t: ExecutionContext, members: readonly Member[], height: number, threshold: number): void {
+  const set = members[0]!.chain.genesis.validators;
+  for (let h = 1; h <= height; h++) {
+    const records = members.map((m) => {
+      const store = openParticipationStore(m.chain.ledgerPath, 'read');
+      try {
+        return store.get(h);
+      } finally {
+        store.close();
+      }
+    });
+    const first = records[0];
+    if (!first) return t.fail(`no participation recorded for block ${h}`);
+    const commit = decodeLightBlock(members[0]!.store.block(h)!.lightBlock).commit;
+    t.deepEqual(first.groupSignature, commit.groupSignature, `block ${h}: the committed signature`);
+    t.deepEqual(first.headerHash, commit.headerHash);
+    t.is(first.signers.length, threshold);
+    t.true(first.signers.every((s) => equalBytes(s.key, set.keys[s.index]!)));
+    t.true(first.coordinator < set.keys.length);
+    for (const r of records.slice(1)) t.deepEqual(r, first, `block ${h}: every member says the same`);
+  }
+}
+
 function latency(members: readonly Member[]): string {
   const all = members.map((m) => m.commitLatency);
   const blocks = all.reduce((a, l) => a + l.blocks, 0);
@@ -78,24 +109,43 @@ test('FROST vote-stream messages: the bytes of docs/protocol.md §12.3.1, a 64-s
   const hash = new Uint8Array(32).fill(0x11);
   const pubnonce = new Uint8Array(66).fill(0x22);
   pubnonce[0] = 2;
-  const nonce = encodeFrostMessage({ kind: FrostKind.NONCE, height: 1, headerHash: hash, index: 2, pubnonce });
-  t.is(bytesToHex(nonce), `85000158${'20'}${'11'.repeat(32)}025842${bytesToHex(pubnonce)}`);
-  t.deepEqual(decodeFrostMessage(nonce), { kind: FrostKind.NONCE, height: 1, headerHash: hash, index: 2, pubnonce });
+  const chainId = new Uint8Array(8).fill(0x33);
+  const privateKey = new Uint8Array(32).fill(1);
+  const sign = <M extends FrostMessage>(m: M) => signFrostMessage(crypto, chainId, m, privateKey);
+  const content = { kind: FrostKind.NONCE, height: 1, headerHash: hash, index: 2, pubnonce } as const;
+  // The example of §12.3.1, byte for byte: digest, signature, message.
+  t.is(bytesToHex(frostMessageDigest(crypto, chainId, content)), '91753895285934d511a7ea48fe8068ee7246c27362bfdbd99ab7210c4cf76af0');
+  const sig = '1807b2c680848a3c31dafc7f07d51ae3ea2812c173287db8158b49a8997abece4b17df05d75de6dc3eebf293d1cc897f0c37230c08a5859738d9ef7cdf7a6ba9';
+  const nonce = encodeFrostMessage(sign(content));
+  t.is(bytesToHex(nonce), `86000158${'20'}${'11'.repeat(32)}025842${bytesToHex(pubnonce)}5840${sig}`);
+  t.deepEqual(decodeFrostMessage(nonce), { ...content, memberSignature: hexToBytes(sig) });
   const signers = Array.from({ length: 64 }, (_, index) => ({ index, pubnonce }));
-  const request = { kind: FrostKind.REQUEST, height: 70_000, headerHash: hash, coordinator: 63, session: 127, signers } as const;
+  const request = sign({ kind: FrostKind.REQUEST, height: 70_000, headerHash: hash, coordinator: 63, session: 127, signers });
+  t.true(encodeFrostMessage(request).length < 6144);
   t.deepEqual(decodeFrostMessage(encodeFrostMessage(request)), request);
   for (const m of [
     { kind: FrostKind.PARTIAL, height: 5, headerHash: hash, index: 1, session: 9, psig: new Uint8Array(32).fill(3) },
     { kind: FrostKind.SIGNATURE, height: 5, headerHash: hash, coordinator: 1, signature: new Uint8Array(64).fill(4) },
     { kind: FrostKind.RENONCE, height: 5, headerHash: hash, coordinator: 1, session: 13 },
   ] as const) {
-    const bytes = encodeFrostMessage(m);
+    const bytes = encodeFrostMessage(sign(m));
     t.true(isFrostMessage(bytes));
-    t.deepEqual(decodeFrostMessage(bytes), m);
+    t.deepEqual(decodeFrostMessage(bytes), sign(m));
   }
-  // Signers out of order, and a vote (an array of 4), are refused.
+  // Signers out of order, a message without its signature, and a vote (an array of 4), are refused.
   t.throws(() => decodeFrostMessage(encodeFrostMessage({ ...request, signers: [signers[1]!, signers[0]!, signers[2]!] })));
+  t.throws(() => decodeFrostMessage(encodeFrostMessage(sign(content)).subarray(0, -66)));
   t.false(isFrostMessage(Uint8Array.of(0x84, 1, 2, 3, 4)));
+  // Verification: by the key at the sender's index of the set, for this chain, over this content.
+  const key = crypto.publicKey(privateKey);
+  const other = crypto.publicKey(new Uint8Array(32).fill(2));
+  const set = { threshold: 2, keys: [other, other, key] };
+  t.true(verifyFrostMessage(crypto, chainId, set, sign(content)).ok);
+  const code = (r: { ok: boolean }) => (r as { code?: number }).code;
+  t.is(code(verifyFrostMessage(crypto, chainId, { ...set, keys: [key, key, other] }, sign(content))), ErrorCode.BAD_SIGNATURE, "another member's index");
+  t.is(code(verifyFrostMessage(crypto, new Uint8Array(8).fill(0x44), set, sign(content))), ErrorCode.BAD_SIGNATURE, 'another chain');
+  t.is(code(verifyFrostMessage(crypto, chainId, set, { ...sign(content), height: 2 })), ErrorCode.BAD_SIGNATURE, 'altered content');
+  t.is(code(verifyFrostMessage(crypto, chainId, { ...set, keys: [key] }, sign(content))), ErrorCode.BAD_COMMIT, 'index outside the set');
 });
 
 for (const [n, threshold] of [[4, 3], [7, 5]] as const) {
@@ -124,6 +174,7 @@ for (const [n, threshold] of [[4, 3], [7, 5]] as const) {
     t.true(device.headers.length > 0 && device.headers.every((b) => b.commit.groupSignature !== undefined));
     // Accountability outside the light block: who signed (threshold members per signature).
     t.true(members[0]!.frost.participation.length > 0 && members[0]!.frost.participation.every((p) => p.signers.length === threshold));
+    participationRecorded(t, members, height, threshold);
     t.deepEqual(members[0]!.votes.disagreements, []);
     t.log(`FROST ${threshold}-of-${n}: commit latency ${latency(members)}`);
   });
@@ -156,6 +207,61 @@ test.serial('a member sending bad partial signatures is named in the evidence an
   sameLightBlocks(t, members, height);
   lightClientFollows(t, members[0]!, height);
   t.true(members.some((m) => m.frost.stats.retries > 0));
+});
+
+test.serial('forged FROST messages on the vote stream (a non-member key; a member signing for another index) are dropped: no evidence, no nonce spent, signing goes on', async (t) => {
+  const files = consortium(t, 4, 3);
+  const log = new MemoryLog();
+  const members = await Promise.all([0, 1, 2, 3].map((i) => start(t, files, log, i)));
+  const set = members[0]!.chain.genesis.validators;
+  const chainId = members[0]!.chain.chainId;
+  const outsider = new Uint8Array(32).fill(7);
+  const keyAt = (index: number) => members.find((m) => equalBytes(m.chain.gatewayKey.publicKey, set.keys[index]!))!.chain.gatewayKey.privateKey;
+  const forge = (m: FrostMessage, privateKey: Uint8Array) => log.appendVote(encodeFrostMessage(signFrostMessage(crypto, chainId, m, privateKey)));
+  // For each height, once three real nonces are out: what would hurt if it were believed.
+  let scanned = 0;
+  const nonces = new Map<number, Extract<SignedFrostMessage, { kind: typeof FrostKind.NONCE }>[]>();
+  const forged = new Set<number>();
+  let injected = 0;
+  const timer = setInterval(() => {
+    for (; scanned < log.votes.length; scanned++) {
+      const bytes = log.votes[scanned]!;
+      if (!isFrostMessage(bytes)) continue;
+      const m = decodeFrostMessage(bytes);
+      // Real nonces only (the forged ones are on the stream too), one per member.
+      if (m.kind !== FrostKind.NONCE || !verifyFrostMessage(crypto, chainId, set, m).ok) continue;
+      const list = nonces.get(m.height) ?? [];
+      if (list.some((x) => x.index === m.index)) continue;
+      list.push(m);
+      nonces.set(m.height, list);
+      if (list.length < 3 || forged.has(m.height)) continue;
+      forged.add(m.height);
+      const { height, headerHash } = m;
+      const signers = list.slice(0, 3).map((x) => ({ index: x.index, pubnonce: x.pubnonce })).sort((a, b) => a.index - b.index);
+      const coordinator = height % 4;
+      // An outsider's REQUEST naming real nonces (believed, it would spend them) ...
+      forge({ kind: FrostKind.REQUEST, height, headerHash, coordinator, session: 4 + coordinator, signers }, outsider);
+      // ... member 0's key speaking for index 1: a nonce for another header, a bad share (each would be evidence naming 1) ...
+      const other = new Uint8Array(32).fill(height & 0xff);
+      forge({ kind: FrostKind.NONCE, height, headerHash: other, index: 1, pubnonce: signers[0]!.pubnonce }, keyAt(0));
+      forge({ kind: FrostKind.PARTIAL, height, headerHash, index: 1, session: 4 + coordinator, psig: new Uint8Array(32).fill(9) }, keyAt(0));
+      // ... and a bad group signature "from" coordinator 3, by index 2's key (evidence naming 3).
+      forge({ kind: FrostKind.SIGNATURE, height, headerHash, coordinator: 3, signature: new Uint8Array(64).fill(5) }, keyAt(2));
+      injected += 4;
+    }
+  }, 10);
+  t.teardown(() => clearInterval(timer));
+  await waitUntil(() => forged.size >= 6, 'six heights forged at', 60_000);
+  clearInterval(timer);
+  const target = Math.max(...forged) + 2;
+  await waitUntil(() => members.every((m) => m.height >= target), 'blocks past the forged heights', 60_000);
+  const height = Math.min(...members.map((m) => m.height));
+  sameLightBlocks(t, members, height);
+  lightClientFollows(t, members[0]!, height);
+  participationRecorded(t, members, height, 3);
+  t.deepEqual(members.flatMap((m) => m.votes.disagreements), [], 'no forged message is evidence');
+  t.true(members.every((m) => m.frost.stats.rejected > 0), 'every member dropped forged messages');
+  t.log(`${injected} forged messages; dropped per member: ${members.map((m) => m.frost.stats.rejected).join(', ')}; retries ${members.map((m) => m.frost.stats.retries).join(', ')}; commit latency ${latency(members)}`);
 });
 
 test.serial('a member restarted mid-signing never reuses a nonce: its journal holds every pubnonce it published, each used once', async (t) => {

@@ -20,6 +20,8 @@ export const DomainTag = Object.freeze({
   POW: ascii('botpeer/pow/v1'),
   CUT: ascii('botpeer/cut/v1'),
   GOVERN: ascii('botpeer/govern/v1'),
+  /** A consortium member's FROST signing messages on the vote stream (docs/protocol.md §12.3.1). */
+  FROST_MESSAGE: ascii('botpeer/frost/v1'),
 } as const);
 
 export type DomainTag = (typeof DomainTag)[keyof typeof DomainTag];

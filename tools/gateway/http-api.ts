@@ -41,6 +41,7 @@ import {
   parseAccountId, parseHeight, parseTxId, parseUint, registryJson, rejectedByName, stateCounts, txJson,
 } from './ledger-json.js';
 import { ReadQueue } from './http-read-queue.js';
+import type { GroupCommitRecord } from './consortium/frost-participation.js';
 import type { LedgerStore } from './ledger-store.js';
 
 export interface HttpApiOptions {
@@ -64,6 +65,8 @@ export interface HttpApiOptions {
   readonly onBlock?: (listener: (block: BlockEvent) => void) => () => void;
   /** Open /events streams allowed at once (default DEFAULT_MAX_EVENT_STREAMS). */
   readonly maxEventStreams?: number;
+  /** A consortium member's records of who signed each group commit, shown by /blocks/<height>. */
+  readonly participation?: (height: number) => GroupCommitRecord | undefined;
 }
 
 /** Each open explorer tab holds one stream; past this many, /events answers 503. */
@@ -150,7 +153,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     if (first === 'status' && n === 1) return status();
     if (first === 'blocks' && n === 2) {
       const height = parseHeight(second!);
-      const block = blockJson(store, height);
+      const block = blockJson(store, height, options.participation);
       if (!block) throw notFound(height === 'latest' ? 'no blocks yet' : `no block at height ${height} (latest is ${store.latestBlock()?.height ?? 0})`);
       return block;
     }

@@ -13,6 +13,7 @@ import {
   decodeLightBlock, decodeTx, equalBytes, errorName, hexToBytes, inclusionProof, keyId, parseReadings, txId,
   verifyTxInclusion,
 } from '../../src/index.js';
+import type { GroupCommitRecord } from './consortium/frost-participation.js';
 import type { LedgerStore, StoredTx } from './ledger-store.js';
 
 /** A client's input that cannot be a valid request (HTTP 400, CLI usage error). */
@@ -115,18 +116,35 @@ export interface BlockJson {
   timeMs: number;
   txCount: number;
   header: HeaderJson;
-  /** Indices (in the validator set) of the validators whose signatures the commit carries. */
-  signers: number[];
+  /**
+   * ECDSA commit: indices (in the validator set) of the validators whose signatures it carries.
+   * Group (FROST) commit: who made the signature (index and member key), as a member recorded it
+   * when it committed the block, or UNKNOWN_SIGNERS where this store has no record.
+   */
+  signers: number[] | { index: number; key: string }[] | typeof UNKNOWN_SIGNERS;
+  /** Group commit: the BIP-340 signature under the set's group key. */
+  groupSignature?: string;
+  /** Group commit: the member (set index) that aggregated it, when recorded. */
+  coordinator?: number;
   /** Present when the light block carries the validator set (it changed at this block). */
   validators?: { threshold: number; keys: string[] };
   txIds: string[];
 }
 
-/** The block at `height` ('latest': the newest), or undefined if there is none. */
-export function blockJson(store: LedgerStore, height: number | 'latest'): BlockJson | undefined {
+/** What `signers` says of a group commit whose participation this store did not record. */
+export const UNKNOWN_SIGNERS = 'unknown: a group signature does not say who signed, and this store has no record of it (only the members record it)';
+
+/**
+ * The block at `height` ('latest': the newest), or undefined if there is none. `participation`
+ * gives who signed a group commit (a member's records, frost-participation.ts).
+ */
+export function blockJson(store: LedgerStore, height: number | 'latest', participation?: (height: number) => GroupCommitRecord | undefined): BlockJson | undefined {
   const block = height === 'latest' ? store.latestBlock() : store.block(height);
   if (!block) return undefined;
   const { header, commit, validators } = decodeLightBlock(block.lightBlock);
+  const record = commit.groupSignature && participation?.(block.height);
+  // A record for another header (a ledger rebuilt from scratch) is not this block's.
+  const signed = record && equalBytes(record.headerHash, block.hash) && equalBytes(record.groupSignature, commit.groupSignature!) ? record : undefined;
   return {
     height: block.height,
     hash: bytesToHex(block.hash),
@@ -145,7 +163,13 @@ export function blockJson(store: LedgerStore, height: number | 'latest'): BlockJ
       validatorsHash: bytesToHex(header.validatorsHash),
       nextValidatorsHash: bytesToHex(header.nextValidatorsHash),
     },
-    signers: commit.signatures.map((s) => s.index),
+    ...(commit.groupSignature
+      ? {
+        signers: signed ? signed.signers.map((s) => ({ index: s.index, key: bytesToHex(s.key) })) : UNKNOWN_SIGNERS,
+        groupSignature: bytesToHex(commit.groupSignature),
+        ...(signed ? { coordinator: signed.coordinator } : {}),
+      }
+      : { signers: commit.signatures.map((s) => s.index) }),
     ...(validators ? { validators: { threshold: validators.threshold, keys: validators.keys.map(bytesToHex) } } : {}),
     txIds: store.blockTxIds(block.height).map(bytesToHex),
   };

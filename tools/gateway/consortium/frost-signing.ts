@@ -17,19 +17,25 @@
 // so each nonce signs at most once. Pubnonces are journaled (fsync) before they are published
 // (frost-nonce-journal.ts): after a restart they are all spent.
 //
-// FROST messages carry no signature of their own: who may write the vote stream (each member
-// its own NATS credentials) is what makes a PARTIAL attributable to its member.
+// Every FROST message is signed by its sender's member key (frost-messages.ts) and checked, against
+// the set that signs its height, when it is applied: one that does not verify is dropped (logged),
+// is never evidence and never spends a nonce. So a REQUEST shows who was asked to sign and a bad
+// PARTIAL is attributable to its member, for anyone holding the vote stream. Who made each
+// committed signature (coordinator, signers) is kept by signedBy for the member's store.
 
 import { type Commit, type CryptoProvider, type ValidatorSet, bytesToHex, commitDigest, equalBytes, isFrostSet, makeGroupCommit } from '../../../src/index.js';
+import { xbytes } from '../frost/group.js';
 import { nonceAgg } from '../frost/nonce-agg.js';
 import { nonceGen } from '../frost/nonce-gen.js';
 import { partialSigAgg } from '../frost/partial-sig-agg.js';
 import { partialSigVerify } from '../frost/partial-sig-verify.js';
-import type { SessionContext } from '../frost/session-context.js';
+import { type SessionContext, getSessionValues } from '../frost/session-context.js';
 import type { SignersContext } from '../frost/signers-context.js';
 import { sign } from '../frost/sign.js';
 import type { FrostKeys } from './frost-keys.js';
-import { type FrostMessage, FrostKind, type SignerNonce, encodeFrostMessage } from './frost-messages.js';
+import {
+  type FrostMessage, FrostKind, type SignedFrostMessage, type SignerNonce, encodeFrostMessage, frostSender, signFrostMessage, verifyFrostMessage,
+} from './frost-messages.js';
 import type { NonceJournal } from './frost-nonce-journal.js';
 import { MAX_HEIGHTS_AHEAD, type VoteBook } from './vote-book.js';
 
@@ -42,6 +48,10 @@ export interface FrostSigningDeps {
   readonly crypto: CryptoProvider;
   /** This member's public key (its index in each set). */
   readonly memberKey: Uint8Array;
+  /** Its private key: signs every FROST message it sends. */
+  readonly memberPrivateKey: Uint8Array;
+  /** The chain's id, in every FROST message digest. */
+  readonly chainId: Uint8Array;
   /** This member's share, when it has one (for the group key it was made for). */
   readonly keys: FrostKeys | undefined;
   readonly journal: NonceJournal | undefined;
@@ -63,6 +73,13 @@ export interface FrostParticipation {
   readonly signers: readonly number[];
 }
 
+/** Who made the group signature a member commits: the coordinator and the signers (set indices, ascending). */
+export interface FrostSignedBy {
+  readonly coordinator: number;
+  readonly signers: readonly number[];
+  readonly groupSignature: Uint8Array;
+}
+
 interface Session {
   readonly id: number;
   readonly signers: readonly SignerNonce[];
@@ -73,7 +90,7 @@ interface Session {
 interface HeightState {
   readonly height: number;
   block?: { readonly hash: Uint8Array; readonly set: ValidatorSet & { groupKey: Uint8Array }; readonly executedAt: number; readonly digest: Uint8Array };
-  readonly buffered: FrostMessage[];
+  readonly buffered: SignedFrostMessage[];
   /** Nonces received for this header, arrival order. */
   readonly nonces: { readonly index: number; readonly pubnonce: Uint8Array; readonly hex: string }[];
   /** Pubnonces (hex) named in any REQUEST: spent, whoever asked. */
@@ -92,6 +109,10 @@ interface HeightState {
   foreignRequestAt?: number;
   signature?: Uint8Array;
   signedAt?: number;
+  /** Verified REQUESTs of this height (bounded): which one made a SIGNATURE that arrives. */
+  readonly requests: { readonly coordinator: number; readonly signers: readonly SignerNonce[] }[];
+  /** Who made `signature`, when known. */
+  signedBy?: { readonly coordinator: number; readonly signers: readonly number[] };
 }
 
 export class FrostSigning {
@@ -99,7 +120,7 @@ export class FrostSigning {
   private committedHeight: number;
   /** Newest last, bounded: which members' shares made each signature this member aggregated or saw requested. */
   readonly participation: FrostParticipation[] = [];
-  readonly stats = { noncesMade: 0, partialsSent: 0, signaturesMade: 0, retries: 0 };
+  readonly stats = { noncesMade: 0, partialsSent: 0, signaturesMade: 0, retries: 0, rejected: 0 };
 
   constructor(private readonly deps: FrostSigningDeps, committedHeight: number) {
     this.committedHeight = committedHeight;
@@ -116,7 +137,8 @@ export class FrostSigning {
     this.drive(state);
   }
 
-  onMessage(m: FrostMessage): void {
+  /** A message from the vote stream, decoded (its signature is checked when it is applied). */
+  onMessage(m: SignedFrostMessage): void {
     if (m.height <= this.committedHeight) return;
     const state = this.state(m.height);
     if (!state) return;
@@ -133,6 +155,13 @@ export class FrostSigning {
     const state = this.heights.get(height);
     if (!state?.signature || !state.block || !equalBytes(state.block.hash, hash)) return undefined;
     return makeGroupCommit(height, hash, state.signature);
+  }
+
+  /** Who made the group signature of block h (this member's header), while h is not committed yet. */
+  signedBy(height: number, hash: Uint8Array): FrostSignedBy | undefined {
+    const state = this.heights.get(height);
+    if (!state?.signature || !state.signedBy || !state.block || !equalBytes(state.block.hash, hash)) return undefined;
+    return { ...state.signedBy, groupSignature: state.signature };
   }
 
   /** The coordinator's clock: takeovers, timeouts and retries. */
@@ -153,7 +182,7 @@ export class FrostSigning {
     if (height > this.committedHeight + MAX_HEIGHTS_AHEAD) return undefined;
     let state = this.heights.get(height);
     if (!state) {
-      state = { height, buffered: [], nonces: [], used: new Set(), secnonces: new Map(), madeNonces: 0, nextSession: 1, excluded: new Set(), silent: new Set(), timeouts: 0 };
+      state = { height, buffered: [], nonces: [], used: new Set(), secnonces: new Map(), madeNonces: 0, nextSession: 1, excluded: new Set(), silent: new Set(), timeouts: 0, requests: [] };
       this.heights.set(height, state);
     }
     return state;
@@ -189,12 +218,24 @@ export class FrostSigning {
     state.secnonces.set(hex, secnonce);
     state.nonces.push({ index: keys.id, pubnonce, hex });
     this.stats.noncesMade++;
-    this.deps.publish(encodeFrostMessage({ kind: FrostKind.NONCE, height: state.height, headerHash: block.hash, index: keys.id, pubnonce }));
+    this.send({ kind: FrostKind.NONCE, height: state.height, headerHash: block.hash, index: keys.id, pubnonce });
   }
 
-  private apply(state: HeightState, m: FrostMessage): void {
+  private send(m: FrostMessage): void {
+    this.deps.publish(encodeFrostMessage(signFrostMessage(this.deps.crypto, this.deps.chainId, m, this.deps.memberPrivateKey)));
+  }
+
+  private apply(state: HeightState, m: SignedFrostMessage): void {
     const block = state.block!;
     const n = block.set.keys.length;
+    // Signed by the member it claims to come from, under the set that signs this height: else it
+    // is nobody's word (not evidence, spends no nonce).
+    const verified = verifyFrostMessage(this.deps.crypto, this.deps.chainId, block.set, m);
+    if (!verified.ok) {
+      this.stats.rejected++;
+      this.deps.log(`FROST: dropped a kind-${m.kind} message for ${m.height} claiming member ${frostSender(m)}: ${(verified as { reason: string }).reason}`);
+      return;
+    }
     if (!equalBytes(m.headerHash, block.hash)) {
       // A nonce or share for another header names its member; other kinds are simply not for this header.
       if ((m.kind === FrostKind.NONCE || m.kind === FrostKind.PARTIAL) && m.index < n) this.deps.evidence.noteEvidence(m.height, m.index, m.headerHash, 'other header');
@@ -216,6 +257,8 @@ export class FrostSigning {
         if (this.deps.crypto.verifySchnorr(m.signature, block.digest, block.set.groupKey)) {
           state.signature = m.signature;
           state.signedAt = this.deps.now();
+          const signers = this.sessionOf(state, m.coordinator, m.signature);
+          if (signers) state.signedBy = { coordinator: m.coordinator, signers: signers.map((s) => s.index) };
         } else if (m.coordinator < n) {
           this.deps.evidence.noteEvidence(m.height, m.coordinator, m.headerHash, 'bad group signature');
         }
@@ -237,6 +280,7 @@ export class FrostSigning {
     for (const s of m.signers) state.used.add(bytesToHex(s.pubnonce));
     if (m.coordinator !== this.deps.keys?.id) state.foreignRequestAt = this.deps.now();
     if (m.coordinator >= n || m.signers.length < threshold || m.signers.some((s) => s.index >= n)) return;
+    if (state.requests.length < MAX_NONCES_PER_HEIGHT * n) state.requests.push({ coordinator: m.coordinator, signers: m.signers });
     const last = this.participation[this.participation.length - 1];
     const record = { height: m.height, headerHash: bytesToHex(m.headerHash), coordinator: m.coordinator, signers: m.signers.map((s) => s.index) };
     // The coordinator applies its own request at once and again when it comes back on the stream.
@@ -263,7 +307,7 @@ export class FrostSigning {
     }
     if (this.deps.sendBadPartials) psig = this.deps.crypto.sha256(psig);
     this.stats.partialsSent++;
-    this.deps.publish(encodeFrostMessage({ kind: FrostKind.PARTIAL, height: m.height, headerHash: block.hash, index: keys.id, session: m.session, psig }));
+    this.send({ kind: FrostKind.PARTIAL, height: m.height, headerHash: block.hash, index: keys.id, session: m.session, psig });
   }
 
   private signersCtx(set: ValidatorSet, keys: FrostKeys, signers: readonly SignerNonce[]): SignersContext {
@@ -308,8 +352,28 @@ export class FrostSigning {
     }
     state.signature = signature;
     state.signedAt = this.deps.now();
+    state.signedBy = { coordinator: keys.id, signers: session.signers.map((s) => s.index) };
     this.stats.signaturesMade++;
-    this.deps.publish(encodeFrostMessage({ kind: FrostKind.SIGNATURE, height: m.height, headerHash: block.hash, coordinator: keys.id, signature }));
+    this.send({ kind: FrostKind.SIGNATURE, height: m.height, headerHash: block.hash, coordinator: keys.id, signature });
+  }
+
+  /**
+   * The session of `coordinator` that made a group signature: the REQUEST whose final nonce R is
+   * the signature's R (checked when this member holds the public shares), else that coordinator's
+   * newest REQUEST (it aggregates only its open session, the newest it asked for).
+   */
+  private sessionOf(state: HeightState, coordinator: number, signature: Uint8Array): readonly SignerNonce[] | undefined {
+    const block = state.block!;
+    const candidates = state.requests.filter((r) => r.coordinator === coordinator);
+    const keys = this.deps.keys;
+    if (!keys || !equalBytes(keys.groupKey, block.set.groupKey)) return candidates[candidates.length - 1]?.signers;
+    return candidates.find((r) => {
+      try {
+        return equalBytes(xbytes(getSessionValues(this.session(block, keys, r.signers)).R), signature.subarray(0, 32));
+      } catch {
+        return false;
+      }
+    })?.signers;
   }
 
   /** The coordinator's part, when it is this member's turn for h. */
@@ -356,16 +420,16 @@ export class FrostSigning {
       // coordinator's session is never checked against this one's (it would look bad).
       const session: Session = { id: state.nextSession++ * n + keys.id, signers, startedAt: now, partials: new Map() };
       state.session = session;
-      const request = encodeFrostMessage({ kind: FrostKind.REQUEST, height: state.height, headerHash: block.hash, coordinator: keys.id, session: session.id, signers });
+      const request = { kind: FrostKind.REQUEST, height: state.height, headerHash: block.hash, coordinator: keys.id, session: session.id, signers } as const;
       // Applied here at once (this member's own part, and its nonces spent) rather than on its echo.
-      this.answer(state, { kind: FrostKind.REQUEST, height: state.height, headerHash: block.hash, coordinator: keys.id, session: session.id, signers });
-      this.deps.publish(request);
+      this.answer(state, request);
+      this.send(request);
       return;
     }
     // Not enough unused nonces: ask for fresh ones (at most once per takeover).
     if (now - (state.renonceAt ?? myTime) < this.deps.takeoverMs / 2) return;
     state.renonceAt = now;
     if (state.secnonces.size === 0) this.makeNonce(state);
-    this.deps.publish(encodeFrostMessage({ kind: FrostKind.RENONCE, height: state.height, headerHash: block.hash, coordinator: keys.id, session: state.nextSession * n + keys.id }));
+    this.send({ kind: FrostKind.RENONCE, height: state.height, headerHash: block.hash, coordinator: keys.id, session: state.nextSession * n + keys.id });
   }
 }

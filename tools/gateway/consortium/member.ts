@@ -38,8 +38,9 @@ import { type ExecutedBlock, MemberExecutor, type Verdict } from './member-execu
 import type { OrderingPort, Stoppable } from './ordering-port.js';
 import { MAX_HEIGHTS_AHEAD, VoteBook } from './vote-book.js';
 import { readFrostKeys } from './frost-keys.js';
-import { type FrostMessage, decodeFrostMessage, isFrostMessage } from './frost-messages.js';
+import { type SignedFrostMessage, decodeFrostMessage, isFrostMessage } from './frost-messages.js';
 import { NonceJournal } from './frost-nonce-journal.js';
+import { type ParticipationStore, openParticipationStore } from './frost-participation.js';
 import { FrostSigning } from './frost-signing.js';
 
 export interface MemberTiming {
@@ -142,6 +143,9 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
   const store = openSqliteStore(chain.ledgerPath);
   opened.push(() => store.close());
   store.dropPending();
+  // Who signed each group commit (a table beside the ledger's, frost-participation.ts).
+  const participation: ParticipationStore = openParticipationStore(chain.ledgerPath);
+  opened.push(() => participation.close());
   const latestBlock = store.latestBlock();
   // The sets as the newest block left them (a ledger without stored sets never changed the genesis set).
   const sets = store.validatorSets() ?? { current: genesis.validators, next: genesis.validators };
@@ -174,7 +178,7 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
   const journal = frostKeys ? new NonceJournal(options.dataDir) : undefined;
   if (journal) opened.push(() => journal.close());
   const frost = new FrostSigning({
-    crypto, memberKey: memberKey.publicKey, keys: frostKeys, journal, now, takeoverMs: timing.takeoverMs, evidence: votes, log: (line) => log(`${name}: ${line}`),
+    crypto, chainId, memberKey: memberKey.publicKey, memberPrivateKey: memberKey.privateKey, keys: frostKeys, journal, now, takeoverMs: timing.takeoverMs, evidence: votes, log: (line) => log(`${name}: ${line}`),
     publish: (message) => void ordering.publishVote(message).catch((error) => log(`${name}: FROST message not published: ${String(error)}`)),
     ...(options.badFrostPartials ? { sendBadPartials: true } : {}),
   }, latest.height);
@@ -256,6 +260,7 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
         // The stream holds every admitted transaction durably: the store takes a block's at once
         // (a crash between the two writes leaves pending rows that the next start drops).
         const receivedAt = now();
+        if (commit.groupSignature) recordParticipation(block);
         store.appendPending(block.entries.map(({ tx, wire, id }) => ({ wire, txId: id, sender: tx.sender, seq: tx.seq, kind: tx.kind, time: tx.time, receivedAt })));
         store.commitBlock({ height: block.height, hash: block.hash, time: block.header.time, txCount: block.entries.length, lightBlock }, block.changes);
       } catch (error) {
@@ -278,6 +283,20 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
       }
       publishBlock(block, lightBlock);
       for (const wake of commitWaiters.splice(0)) wake();
+    }
+  }
+
+  /** Before the block is stored: coordinator, signers and group signature of its FROST commit, when known. */
+  function recordParticipation(block: ExecutedBlock): void {
+    const signed = frost.signedBy(block.height, block.hash);
+    if (!signed) return log(`${name}: who signed block ${block.height} is not known here (not recorded)`);
+    try {
+      participation.record({
+        height: block.height, headerHash: block.hash, coordinator: signed.coordinator, groupSignature: signed.groupSignature,
+        signers: signed.signers.map((index) => ({ index, key: block.validators.keys[index]! })),
+      });
+    } catch (error) {
+      log(`${name}: who signed block ${block.height} not recorded: ${String(error)}`);
     }
   }
 
@@ -377,7 +396,7 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
   const stoppers: Stoppable[] = [];
   stoppers.push(await ordering.consumeVotes(async (bytes) => {
     let vote: Vote | undefined;
-    let frostMessage: FrostMessage | undefined;
+    let frostMessage: SignedFrostMessage | undefined;
     try {
       if (isFrostMessage(bytes)) frostMessage = decodeFrostMessage(bytes);
       else vote = decodeVote(bytes);
@@ -455,6 +474,7 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
       status: () => ({ height, pending: executor.poolSize, ingest: { received: entry.stats.forwarded, accepted: stats.admitted, rejected: entry.stats.refused } }),
       working: () => executor.workingState(), committed: () => committed, checkpoint: () => undefined, metrics,
       onBlock: (l) => onBlock((b) => l(b)),
+      participation: (h) => participation.get(h),
     });
     opened.push(() => http!.close());
   }
@@ -482,6 +502,7 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
       await ordering.close();
       await pool.close();
       store.close();
+      participation.close();
       journal?.close();
     },
   };
