@@ -20,6 +20,10 @@ export const DomainTag = Object.freeze({
   POW: ascii('botpeer/pow/v1'),
   CUT: ascii('botpeer/cut/v1'),
   GOVERN: ascii('botpeer/govern/v1'),
+  /** Members' key-generation messages (tools/gateway/frost-dkg/network-messages.ts), signed by member keys. */
+  DKG: ascii('botpeer/dkg/v1'),
+  /** The one-time pad that encrypts a key-generation share to its receiver (share-encryption.ts). */
+  DKG_SHARE: ascii('botpeer/dkg-share/v1'),
 } as const);
 
 export type DomainTag = (typeof DomainTag)[keyof typeof DomainTag];
