@@ -2,7 +2,7 @@
 // member its own state machine over a broadcast bus: 3-of-4 and 5-of-7 all honest (one group key,
 // shares interpolate, a FROST signature verifies as BIP-340), a member down (named missing, re-run
 // without it), a bad share (complaint, reveal, dealer excluded), a false complaint (complainer
-// excluded), forged and foreign messages ignored, too few left; and 4 members over a real NATS
+// excluded), forged and foreign messages ignored, too few left, the §12.5 examples; and 4 members over a real NATS
 // cluster (skipped without nats-server, failed under CI).
 
 import test, { type ExecutionContext } from 'ava';
@@ -27,7 +27,8 @@ import {
   type NetworkDkgResult,
   runNetworkDkg,
 } from '../tools/gateway/frost-dkg/network-dkg.js';
-import { type DkgMessage, DkgMessageKind, decodeDkgMessage, encodeDkgMessage } from '../tools/gateway/frost-dkg/network-messages.js';
+import { type DkgMessage, DkgMessageKind, decodeDkgMessage, dkgMessageDigest, encodeDkgMessage } from '../tools/gateway/frost-dkg/network-messages.js';
+import { decryptShare, encryptShare, sharePad } from '../tools/gateway/frost-dkg/share-encryption.js';
 import { dkgSubject, natsDkgTransport } from '../tools/gateway/consortium/dkg-transport-nats.js';
 import { connectNats, type NatsConnection } from '../tools/gateway/consortium/nats-connection.js';
 import { NATS_INSTALL_HINT, findNatsServer, startNatsCluster } from '../tools/nats/nats-cluster.js';
@@ -368,4 +369,30 @@ natsTest(`3-of-4 over a 3-node NATS cluster, each member on its own connection a
     await cluster.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('docs/protocol.md §12.5 examples: a signed COMPLAINT and a share pad, byte for byte', (t) => {
+  const a = new Uint8Array(32).fill(1);
+  const e = new Uint8Array(32).fill(3);
+  const A = crypto.publicKey(a);
+  const B = crypto.publicKey(new Uint8Array(32).fill(2));
+  const sessionId = new Uint8Array(32).fill(0x5e);
+  const complaint: DkgMessage = { kind: DkgMessageKind.COMPLAINT, sessionId, attempt: 0, from: A, dealers: [B] };
+  t.is(bytesToHex(dkgMessageDigest(crypto, complaint)), 'a2f26b5b21405c8267e9c8e28e3ed2b4207aded5d4d4c447aa4a95e62cf7fadc');
+  const wire = encodeDkgMessage(crypto, complaint, a);
+  t.is(
+    bytesToHex(wire),
+    '8602' + '5820' + '5e'.repeat(32) + '00' + '5821' + bytesToHex(A) + '81' + '5821' + bytesToHex(B) +
+      '5840' + '6948498ec9779a5b9669ccea9e95111eeb20b9f49ef01ab980fe22de03ee7ce83ac24ebf4c3a764fd302dd37177b98037699ece77cf0c7ff56d85dad46268e3b',
+  );
+  t.deepEqual(decodeDkgMessage(crypto, wire), complaint);
+  t.is(bytesToHex(crypto.publicKey(e)), '02531fe6068134503d2723133227c867ac8fa6c83c537e9a44c3c5bdbdcb1fe337');
+  const ecdh = secp.getSharedSecret(e, A, true);
+  t.is(bytesToHex(ecdh), '038c8ed94f9348a4506397ba0ce957b2fcdd76b67162b21c53eb4f0f0417a2acf3');
+  t.deepEqual(ecdh, secp.getSharedSecret(a, crypto.publicKey(e), true), 'the receiver derives the same point');
+  const ctx = { sessionId, attempt: 1, from: B, to: A };
+  t.is(bytesToHex(sharePad(crypto, ecdh, ctx)), '06400655041c4746ab8857833911ee85ff5aad9e4020872331fc3539a7bc2e72');
+  const ct = encryptShare(crypto, new Uint8Array(32).fill(7), e, ctx);
+  t.is(bytesToHex(ct), '01470152031b4041ac8f50843e16e982f85daa994727802436fb323ea0bb2975');
+  t.deepEqual(decryptShare(crypto, ct, a, crypto.publicKey(e), ctx), new Uint8Array(32).fill(7));
 });
