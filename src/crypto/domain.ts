@@ -22,6 +22,10 @@ export const DomainTag = Object.freeze({
   GOVERN: ascii('botpeer/govern/v1'),
   /** A consortium member's FROST signing messages on the vote stream (docs/protocol.md §12.3.1). */
   FROST_MESSAGE: ascii('botpeer/frost/v1'),
+  /** Members' key-generation messages (tools/gateway/frost-dkg/network-messages.ts), signed by member keys. */
+  DKG: ascii('botpeer/dkg/v1'),
+  /** The one-time pad that encrypts a key-generation share to its receiver (share-encryption.ts). */
+  DKG_SHARE: ascii('botpeer/dkg-share/v1'),
 } as const);
 
 export type DomainTag = (typeof DomainTag)[keyof typeof DomainTag];

@@ -77,12 +77,11 @@ export interface FrostSigningArgs {
 
 /**
  * The one place the benchmark constructs a FrostSigning (no nonce journal: its fsync per nonce
- * is the member's disk, not the protocol). `chainId` and `memberPrivateKey` are for signed FROST
- * messages (FROST.md decision 1): pass them on here once FrostSigningDeps takes them.
+ * is the member's disk, not the protocol). Messages are signed and verified as on a member.
  */
 export function makeFrostSigning(args: FrostSigningArgs, evidence: VoteBook, committedHeight: number): FrostSigning {
   return new FrostSigning({
-    crypto: args.crypto, memberKey: args.memberKey, keys: args.keys, journal: undefined,
+    crypto: args.crypto, chainId: args.chainId, memberKey: args.memberKey, memberPrivateKey: args.memberPrivateKey, keys: args.keys, journal: undefined,
     publish: args.publish, now: args.now,
     // No takeover in a run where everybody answers at once: a takeover would mean a bug here.
     takeoverMs: 3_600_000,

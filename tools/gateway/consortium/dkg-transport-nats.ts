@@ -1,0 +1,30 @@
+// The key generation's broadcast over NATS core (tools layer, gateway/consortium): members of a
+// chain publish and hear DKG messages (tools/gateway/frost-dkg/network-messages.ts) on the core
+// subject botpeer.<chainhex>.dkg, not a JetStream stream — a key generation is a live exchange
+// among connected members, its messages are signed and its shares encrypted, so nothing is kept.
+// A connection hears its own publishes (NATS's default echo); the state machine ignores them.
+
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { DkgTransport } from '../frost-dkg/network-dkg.js';
+
+/** botpeer.<chainhex>.dkg (lowercase hex). */
+export function dkgSubject(chainHex: string): string {
+  if (!/^(?:[0-9a-fA-F]{2})+$/.test(chainHex)) throw new RangeError(`chain id must be hex, got ${JSON.stringify(chainHex)}`);
+  return `botpeer.${chainHex.toLowerCase()}.dkg`;
+}
+
+/** A DkgTransport on a member's NATS connection (connectNats in nats-connection.ts). */
+export function natsDkgTransport(nc: NatsConnection, chainHex: string): DkgTransport {
+  const subject = dkgSubject(chainHex);
+  return {
+    publish: (bytes) => nc.publish(subject, bytes),
+    subscribe: (cb) => {
+      const sub: Subscription = nc.subscribe(subject, {
+        callback: (error, msg) => {
+          if (error === null || error === undefined) cb(msg.data);
+        },
+      });
+      return () => sub.unsubscribe();
+    },
+  };
+}
