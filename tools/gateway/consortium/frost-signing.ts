@@ -35,6 +35,8 @@ import { MAX_HEIGHTS_AHEAD, type VoteBook } from './vote-book.js';
 
 /** Nonces one member makes for one height (a first one, then one per retry that asks). */
 const MAX_NONCES_PER_HEIGHT = 16;
+/** How long a missing share is remembered before the folder is looked at again (it may be written late). */
+const SHARE_RECHECK_MS = 1000;
 /** Messages held for a height this member has not executed yet. */
 const MAX_BUFFERED_PER_HEIGHT = 512;
 
@@ -42,8 +44,11 @@ export interface FrostSigningDeps {
   readonly crypto: CryptoProvider;
   /** This member's public key (its index in each set). */
   readonly memberKey: Uint8Array;
-  /** This member's share, when it has one (for the group key it was made for). */
-  readonly keys: FrostKeys | undefined;
+  /**
+   * This member's share for a group key, if it holds one (frost-keys.ts readFrostKeys): looked up for
+   * the set that signs each height, so after a REKEY the new share signs from the new set's first height.
+   */
+  readonly shares: (groupKey: Uint8Array) => FrostKeys | undefined;
   readonly journal: NonceJournal | undefined;
   readonly publish: (message: Uint8Array) => void;
   readonly now: () => number;
@@ -96,6 +101,8 @@ interface HeightState {
 
 export class FrostSigning {
   private readonly heights = new Map<number, HeightState>();
+  /** Shares by group key hex; a miss is kept with the time it was looked up. */
+  private readonly shares = new Map<string, { readonly keys: FrostKeys | undefined; readonly at: number }>();
   private committedHeight: number;
   /** Newest last, bounded: which members' shares made each signature this member aggregated or saw requested. */
   readonly participation: FrostParticipation[] = [];
@@ -165,7 +172,13 @@ export class FrostSigning {
 
   /** This member's share if it can sign for `set` (its share is for that group key, and it is at the share's index). */
   private keysFor(set: ValidatorSet & { groupKey: Uint8Array }): FrostKeys | undefined {
-    const keys = this.deps.keys;
+    const hex = bytesToHex(set.groupKey);
+    let cached = this.shares.get(hex);
+    if (!cached || (!cached.keys && this.deps.now() - cached.at >= SHARE_RECHECK_MS)) {
+      cached = { keys: this.deps.shares(set.groupKey), at: this.deps.now() };
+      this.shares.set(hex, cached);
+    }
+    const keys = cached.keys;
     if (!keys || !equalBytes(keys.groupKey, set.groupKey) || keys.n !== set.keys.length || keys.t !== set.threshold) return undefined;
     return this.myIndex(set) === keys.id ? keys : undefined;
   }
@@ -235,7 +248,7 @@ export class FrostSigning {
     const { threshold } = block.set;
     const n = block.set.keys.length;
     for (const s of m.signers) state.used.add(bytesToHex(s.pubnonce));
-    if (m.coordinator !== this.deps.keys?.id) state.foreignRequestAt = this.deps.now();
+    if (m.coordinator !== this.keysFor(block.set)?.id) state.foreignRequestAt = this.deps.now();
     if (m.coordinator >= n || m.signers.length < threshold || m.signers.some((s) => s.index >= n)) return;
     const last = this.participation[this.participation.length - 1];
     const record = { height: m.height, headerHash: bytesToHex(m.headerHash), coordinator: m.coordinator, signers: m.signers.map((s) => s.index) };
