@@ -21,6 +21,7 @@ import {
   bytesToHex, compareBytes, equalBytes, errorName, governBody, hexToBytes, isCompressedPublicKey, isXOnlyPublicKey, keyId, makeValidatorSet,
   signApprovals, validatorSetHash,
 } from '../../src/index.js';
+import { readFrostKeys } from '../gateway/consortium/frost-keys.js';
 import { type ChainFiles, loadChain } from '../gateway/data-dir.js';
 import type { LedgerStore } from '../gateway/ledger-store.js';
 import { openSqliteStore } from '../gateway/store-sqlite.js';
@@ -206,6 +207,10 @@ export function memberPropose(crypto: CryptoProvider, dir: string, words: readon
   const proposal = proposalOf(words, rekey);
   const chain = memberChain(crypto, dir);
   const { set, height } = currentSet(chain);
+  // The same rule as admission (docs/protocol.md §5.8.2 step 0), before anyone signs an approval.
+  if (set.groupKey !== undefined && proposal.action !== GovernAction.REKEY) {
+    throw new CliError(`the set of ${dir} is a FROST set (group key ${bytesToHex(set.groupKey).slice(0, 16)}…): it changes only by \`member propose rekey\` (a new key generation among the new members), not by ${words[0]}`);
+  }
   const file: ProposalFile = {
     chainId: bytesToHex(chain.chainId),
     validatorsHash: bytesToHex(validatorSetHash(crypto, set)),
@@ -215,6 +220,9 @@ export function memberPropose(crypto: CryptoProvider, dir: string, words: readon
   };
   writeProposal(out, file);
   log(`proposal written to ${out}: ${describeProposal(proposal)} on chain ${file.chainId}, counted in the set of height ${height + 1} (${set.threshold} of ${set.keys.length} must approve)`);
+  if (proposal.action === GovernAction.REKEY && proposal.keys.some((k) => equalBytes(k, chain.gatewayKey.publicKey)) && readFrostKeys(dir, proposal.groupKey) === undefined) {
+    log(`note: ${dir} holds no share for group key ${bytesToHex(proposal.groupKey)} (keys/frost-<groupKey>.key): this member will not sign under the new set until it has one`);
+  }
   log(`next: each approving member runs \`botpeer member approve ${out} --data MEMBER_DIR\`; then one runs \`botpeer member submit ${out} --data MEMBER_DIR --mqtt URL\``);
   return 0;
 }
