@@ -17,6 +17,10 @@
 // so each nonce signs at most once. Pubnonces are journaled (fsync) before they are published
 // (frost-nonce-journal.ts): after a restart they are all spent.
 //
+// The share is looked up by the group key of the set that signs each height (deps.shares, one
+// share per group key on disk, frost-keys.ts): after a REKEY a member signs with its new share
+// from the new set's first height, and one with no share for that group is simply a non-signer.
+//
 // FROST messages carry no signature of their own: who may write the vote stream (each member
 // its own NATS credentials) is what makes a PARTIAL attributable to its member.
 
