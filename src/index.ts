@@ -21,6 +21,7 @@ export * from './codec/cbor-head.js';
 export * from './crypto/crypto-port.js';
 export * from './crypto/domain.js';
 export * from './crypto/hash.js';
+export * from './crypto/x-only.js';
 export * from './crypto/noble-crypto.js';
 export * from './tx/identity.js';
 export * from './tx/kinds.js';

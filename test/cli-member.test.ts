@@ -2,7 +2,8 @@
 // child process against four consortium members running in this process over the in-memory
 // chain stream (test/fakes/memory-ordering.ts). A proposal file goes from member to member,
 // is refused while short of approvals, by a non-member and once the set has changed, and
-// once submitted the members' next set holds the new key.
+// once submitted the members' next set holds the new key. `propose rekey` on a FROST
+// consortium (no members running: the set comes from the genesis).
 
 import test from 'ava';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesToHex, equalBytes, validatorSetHash } from '../src/index.js';
 import { initConsortium } from '../tools/gateway/consortium/consortium-init.js';
+import { generateFrostGroup } from '../tools/gateway/consortium/frost-keys.js';
 import { type Member, startMember } from '../tools/gateway/consortium/member.js';
 import type { ProposalFile } from '../tools/cli/member-govern.js';
 import { MemoryLog } from './fakes/memory-ordering.js';
@@ -84,4 +86,39 @@ test('propose, approve and submit a new member; short, foreign and stale proposa
   // The threshold proposal was approved in the old set: refused, by the CLI and before any signature is made.
   await fails(['member', 'submit', stale, '--data', d1!, '--mqtt', members[0]!.mqttUrl], 1, /the set changed since the proposal was made/);
   await fails(['member', 'approve', stale, '--data', files.members[3]!.dir], 1, /the set changed since the proposal was made/);
+});
+
+test('propose rekey on a FROST consortium: the new set from --keys, --threshold and --group-key; add is refused there; bad input is a usage error', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'botpeer-cli-rekey-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const files = initConsortium(crypto, { dir, name: 'cli-rekey', members: 4, threshold: 3, frost: true });
+  const [d0, d1, d2, d3] = files.members.map((m) => m.dir) as [string, string, string, string];
+  const set = files.members[0]!.genesis.validators;
+  const fifth = newDeviceKey();
+  const keys = [...set.keys, fifth.publicKey].map(bytesToHex);
+  const group = generateFrostGroup(5, 3);
+  const groupKey = bytesToHex(group.groupKey);
+  const file = join(dir, 'rekey.json');
+  const run = async (args: string[], code: number, stream: 'stdout' | 'stderr', pattern: RegExp) => {
+    const r = await runBotpeer(args);
+    t.is(r.code, code, `${args.join(' ')}: ${r.stdout} ${r.stderr}`);
+    t.regex(r[stream], pattern);
+  };
+  const propose = (...extra: string[]) => ['member', 'propose', 'rekey', '--out', file, '--data', d0, ...extra];
+
+  await run(propose('--threshold', '3', '--group-key', groupKey), 2, 'stderr', /--keys K1,K2/);
+  await run(propose('--keys', keys.join(','), '--group-key', groupKey), 2, 'stderr', /--threshold T/);
+  await run(propose('--keys', keys.join(','), '--threshold', '6', '--group-key', groupKey), 2, 'stderr', /--threshold must be an integer from 1 to 5/);
+  await run(propose('--keys', [...keys, keys[0]!].join(','), '--threshold', '3', '--group-key', groupKey), 2, 'stderr', /twice/);
+  await run(propose('--keys', keys.join(','), '--threshold', '3', '--group-key', 'eefdea4cdb677750a420fee807eacf21eb9898ae79b9768766e4faa04a2d4a34'), 2, 'stderr', /x-only public key on the curve/);
+  await run(['member', 'propose', 'threshold', '2', '--keys', keys.join(','), '--out', file, '--data', d0], 2, 'stderr', /go with `propose rekey` only/);
+  await run(['member', 'propose', 'add', bytesToHex(fifth.publicKey), '--out', file, '--data', d0], 1, 'stderr', /FROST set .* changes only by `member propose rekey`/);
+
+  // Keys in any order; the proposal holds them sorted. Member 0 has no share yet: a note says so.
+  await run(propose('--keys', [...keys].reverse().join(','), '--threshold', '3', '--group-key', groupKey), 0, 'stdout', /rekey to 3 of 5 members under FROST group key [0-9a-f]{64}[\s\S]*holds no share for group key/);
+  const written = JSON.parse(readFileSync(file, 'utf8')) as ProposalFile;
+  t.deepEqual(written.proposal, { action: 'rekey', threshold: 3, keys: [...keys].sort(), groupKey });
+  t.is(written.validators.groupKey, bytesToHex(set.groupKey!), 'the FROST set the approvals count in');
+  for (const [d, n] of [[d1, 1], [d2, 2], [d3, 3]] as const) await run(['member', 'approve', file, '--data', d], 0, 'stdout', new RegExp(`${n} of 3 approvals`));
+  t.is((JSON.parse(readFileSync(file, 'utf8')) as ProposalFile).approvals.length, 3);
 });

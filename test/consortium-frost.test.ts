@@ -12,7 +12,7 @@ import {
   ErrorCode, type Result, type TrustedState, applyHeader, bytesToHex, equalBytes, hexToBytes, decodeLightBlock, isFrostSet, makeTrustOptions, trustFromGenesis, verifyHeader,
 } from '../src/index.js';
 import { type ConsortiumFiles, initConsortium } from '../tools/gateway/consortium/consortium-init.js';
-import { FROST_SHARE_FILE, readFrostKeys } from '../tools/gateway/consortium/frost-keys.js';
+import { frostShareFile, readFrostKeys } from '../tools/gateway/consortium/frost-keys.js';
 import {
   type FrostMessage, FrostKind, type SignedFrostMessage, decodeFrostMessage, encodeFrostMessage, frostMessageDigest, isFrostMessage, signFrostMessage, verifyFrostMessage,
 } from '../tools/gateway/consortium/frost-messages.js';
@@ -154,8 +154,8 @@ for (const [n, threshold] of [[4, 3], [7, 5]] as const) {
     const genesisSet = files.members[0]!.genesis.validators;
     t.true(isFrostSet(genesisSet));
     for (const m of files.members) {
-      t.is(statSync(join(m.dir, FROST_SHARE_FILE)).mode & 0o777, 0o600);
-      t.deepEqual(readFrostKeys(m.dir)!.groupKey, genesisSet.groupKey);
+      t.is(statSync(join(m.dir, frostShareFile(genesisSet.groupKey!))).mode & 0o777, 0o600);
+      t.deepEqual(readFrostKeys(m.dir, genesisSet.groupKey!)!.groupKey, genesisSet.groupKey);
     }
     const log = new MemoryLog();
     const members = await Promise.all(files.members.map((_, i) => start(t, files, log, i)));
@@ -196,7 +196,7 @@ test.serial('a member sending bad partial signatures is named in the evidence an
   const files = consortium(t, 4, 3);
   const log = new MemoryLog();
   const members = await Promise.all([0, 1, 2, 3].map((i) => start(t, files, log, i, i === 2 ? { badFrostPartials: true } : {})));
-  const badIndex = readFrostKeys(files.members[2]!.dir)!.id;
+  const badIndex = readFrostKeys(files.members[2]!.dir, files.members[2]!.genesis.validators.groupKey!)!.id;
   await waitUntil(() => members.some((m) => m.votes.disagreements.some((d) => d.reason === 'bad partial signature')), 'a bad partial signature detected', 30_000);
   const reached = Math.max(...members.map((m) => m.height));
   await waitUntil(() => members.every((m) => m.height >= reached + 5), 'five more blocks', 30_000);
@@ -270,7 +270,7 @@ test.serial('a member restarted mid-signing never reuses a nonce: its journal ho
   const members = await Promise.all([0, 1, 2, 3].map((i) => start(t, files, log, i)));
   await waitUntil(() => members.every((m) => m.height >= 4), 'four blocks', 30_000);
   const dir = files.members[1]!.dir;
-  const id = readFrostKeys(dir)!.id;
+  const id = readFrostKeys(dir, files.members[1]!.genesis.validators.groupKey!)!.id;
   // Mid-signing: stopped right after it published a nonce, before the signature for that height is in.
   const noncesBefore = () => log.votes.filter(isFrostMessage).map(decodeFrostMessage).filter((m) => m.kind === FrostKind.NONCE && m.index === id).length;
   const seen = noncesBefore();

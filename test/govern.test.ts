@@ -7,11 +7,11 @@ import {
   AccountRole, AccountStatus, type Approval, type CborValue, ErrorCode, GovernAction, type KeyPair, LedgerState, Permission,
   type Proposal, type SignedTx, TxKind, admitTx, applyHeader, applyTx, approvalDigest, buildHeader, chainIdOf, commitFromVotes,
   createNobleCrypto, decodeCut, decodeLightBlock, decodeTx, decodeVote, encodeCbor, encodeCut, encodeLightBlock, encodeTx, encodeVote,
-  enrollBody, errorName, genesisHash, governBody, headerHash, keyId, makeTrustOptions, makeValidatorSet, signApprovals, signCommit,
-  signCut, signTx, signVote, signingKey, trustFromGenesis, txId, validatorSetHash, verifyCommitSignatures, verifyCut, verifyHeader,
+  enrollBody, errorName, genesisHash, governBody, headerHash, isFrostSet, isXOnlyPublicKey, keyId, makeGroupCommit, parseGovern, proposalToCbor, makeTrustOptions, makeValidatorSet, signApprovals, signCommit,
+  commitDigest, compareBytes, signCut, signTx, signVote, signingKey, trustFromGenesis, txId, validatorSetHash, verifyCommitSignatures, verifyCut, verifyHeader,
   verifyTxSignature, verifyVote,
 } from '../src/index.js';
-import { GENESIS_TIME, testKey } from './support/chain-fixture.js';
+import { GENESIS_TIME, groupSign, testGroup, testKey } from './support/chain-fixture.js';
 
 const crypto = createNobleCrypto();
 const [a, b, c, d, e, x] = ['a', 'b', 'c', 'd', 'e', 'x'].map((l) => testKey(crypto, `govern ${l}`)) as [KeyPair, KeyPair, KeyPair, KeyPair, KeyPair, KeyPair];
@@ -176,6 +176,112 @@ test('GOVERN admission and apply, row by row over a 2-of-3 consortium', (t) => {
   t.is(state.account(idOf(c))!.status, AccountStatus.ACTIVE, 'c is back');
   t.is(state.account(idOf(d))!.role, AccountRole.VALIDATOR);
   t.deepEqual(state.account(idOf(d))!.key, e.publicKey, "d's account holds e");
+});
+
+const sorted = (...keys: KeyPair[]) => keys.map((k) => k.publicKey).sort(compareBytes);
+const rekey = (t: number, keys: readonly Uint8Array[], groupKey: Uint8Array): Proposal => ({ action: GovernAction.REKEY, threshold: t, keys, groupKey });
+/** An x-only 32 bytes that is no point: BIP-340's test vector 5 key. */
+const OFF_CURVE = Uint8Array.from('eefdea4cdb677750a420fee807eacf21eb9898ae79b9768766e4faa04a2d4a34'.match(/../g)!.map((h) => parseInt(h, 16)));
+const P_BYTES = Uint8Array.from('fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f'.match(/../g)!.map((h) => parseInt(h, 16)));
+
+test('REKEY: an ECDSA set becomes a FROST set; then only REKEY changes it, row by row', (t) => {
+  const state = LedgerState.fromGenesis(crypto, genesis);
+  const g1 = testGroup(crypto, 'rekey g1').groupKey;
+  const g2 = testGroup(crypto, 'rekey g2').groupKey;
+  const g3 = testGroup(crypto, 'rekey g3').groupKey;
+  type Row = [reason: string, sender: KeyPair, signer: KeyPair, body: () => CborValue, expect: number, endBlock?: boolean];
+  const gov = (p: Proposal, signers: KeyPair[]) => () => governBody(p, approve(state, p, signers));
+  const abcd = sorted(a, b, c, d);
+  t.is(submit(state, txBy(state, idOf(a), a, TxKind.ENROLL, enrollBody(device.publicKey))), ErrorCode.OK);
+  const rows: Row[] = [
+    ['keys not sorted', a, a, gov(rekey(3, [...abcd].reverse(), g1), [a, b]), ErrorCode.BAD_VALIDATOR_SET],
+    ['a key twice', a, a, gov(rekey(2, [abcd[0]!, abcd[0]!, abcd[1]!].sort(compareBytes), g1), [a, b]), ErrorCode.BAD_VALIDATOR_SET],
+    ['a threshold above the keys', a, a, gov(rekey(5, abcd, g1), [a, b]), ErrorCode.BAD_VALIDATOR_SET],
+    ['a group key off the curve', a, a, gov(rekey(3, abcd, OFF_CURVE), [a, b]), ErrorCode.BAD_VALIDATOR_SET],
+    ['a group key x = p', a, a, gov(rekey(3, abcd, P_BYTES), [a, b]), ErrorCode.BAD_VALIDATOR_SET],
+    ["the operator's key enters", a, a, gov(rekey(3, sorted(a, b, c, operator), g1), [a, b]), ErrorCode.NOT_PERMITTED],
+    ['one approval is short of the threshold 2', a, a, gov(rekey(3, abcd, g1), [a]), ErrorCode.BAD_APPROVALS],
+    ['a and b: 3 of a, b, c, d under g1 (ECDSA to FROST, d joins)', a, a, gov(rekey(3, abcd, g1), [a, b]), ErrorCode.OK, true],
+    ['ADD_MEMBER on a FROST set', a, a, gov(add(e), [a, b, c]), ErrorCode.BAD_VALIDATOR_SET],
+    ['REMOVE_MEMBER on a FROST set', a, a, gov(remove(d), [a, b, c]), ErrorCode.BAD_VALIDATOR_SET],
+    ['ROTATE_MEMBER_KEY on a FROST set', d, d, gov({ action: GovernAction.ROTATE_MEMBER_KEY, oldKey: d.publicKey, newKey: e.publicKey }, [a, b, d]), ErrorCode.BAD_VALIDATOR_SET],
+    ['SET_THRESHOLD on a FROST set', a, a, gov(threshold(2), [a, b, c]), ErrorCode.BAD_VALIDATOR_SET],
+    ['two approvals no longer reach 3', a, a, gov(rekey(3, sorted(a, b, c, d, e), g2), [a, b]), ErrorCode.BAD_APPROVALS],
+    ['a, b and the new member d: e joins, c leaves, 3 of a, b, d, e under g2', d, d, gov(rekey(3, sorted(a, b, d, e), g2), [a, b, d]), ErrorCode.OK],
+    ['and again in the same block (judged against next): back to a, b, c, d under g3', a, a, gov(rekey(3, abcd, g3), [a, c, d]), ErrorCode.OK, true],
+    ['a device key cannot enter', a, a, gov(rekey(3, sorted(a, b, c, device), g2), [a, b, c]), ErrorCode.NOT_PERMITTED],
+  ];
+  for (const [reason, sender, signer, body, expect, endBlock] of rows) {
+    const before = state.root(crypto);
+    const setsBefore = [keysOf(state, 'validators'), keysOf(state, 'nextValidators')];
+    const got = submit(state, txBy(state, idOf(sender), signer, TxKind.GOVERN, body()));
+    t.is(errorName(got), errorName(expect), reason);
+    if (got !== ErrorCode.OK) {
+      t.deepEqual(state.root(crypto), before, `${reason}: a rejection changes nothing`);
+      t.deepEqual([keysOf(state, 'validators'), keysOf(state, 'nextValidators')], setsBefore, `${reason}: nor the sets`);
+    }
+    if (endBlock) state.endBlock();
+  }
+  const final = state.validators()!;
+  t.true(isFrostSet(final));
+  t.deepEqual(final, makeValidatorSet(3, abcd, g3));
+  t.is(state.account(idOf(d))!.role, AccountRole.VALIDATOR);
+  t.is(state.account(idOf(d))!.status, AccountStatus.ACTIVE);
+  t.is(state.account(idOf(e))!.status, AccountStatus.REVOKED, 'e entered, then left in the same block');
+  t.is(state.account(idOf(c))!.status, AccountStatus.ACTIVE, 'c left and came back with its key');
+});
+
+test('REKEY bodies: the shape is checked when decoding (BAD_BODY), and the group key must be a point', (t) => {
+  const g = testGroup(crypto, 'rekey shape').groupKey;
+  const keys = sorted(a, b);
+  const p = rekey(2, keys, g);
+  t.deepEqual(proposalToCbor(p), [4, 2, keys, g]);
+  t.deepEqual(parseGovern(governBody(p, [])).proposal, p);
+  const cases: [reason: string, proposal: CborValue][] = [
+    ['three fields', [4, 2, keys]],
+    ['threshold 0', [4, 0, keys, g]],
+    ['no keys', [4, 1, [], g]],
+    ['65 keys', [4, 1, Array(65).fill(keys[0]), g]],
+    ['a key of 32 bytes', [4, 1, [keys[0]!.subarray(1)], g]],
+    ['a group key of 33 bytes', [4, 1, keys, Uint8Array.of(2, ...g)]],
+    ['keys not an array', [4, 1, keys[0]!, g]],
+  ];
+  for (const [reason, proposal] of cases) {
+    const error = t.throws(() => parseGovern([proposal, []]), undefined, reason) as { code?: number } | undefined;
+    t.is(error?.code, ErrorCode.BAD_BODY, reason);
+  }
+  t.true(isXOnlyPublicKey(g));
+  t.false(isXOnlyPublicKey(OFF_CURVE));
+  t.false(isXOnlyPublicKey(P_BYTES));
+  t.false(isXOnlyPublicKey(g.subarray(1)));
+});
+
+test('a device follows a REKEY: the old group signs the block announcing the new group, which signs on; the new group before or the old after is refused', (t) => {
+  const options = makeTrustOptions();
+  const g1 = testGroup(crypto, 'device g1');
+  const g2 = testGroup(crypto, 'device g2');
+  const frostGenesis = { ...genesis, validators: makeValidatorSet(2, sorted(a, b, c), g1.groupKey) };
+  const frostChain = chainIdOf(crypto, frostGenesis);
+  const state = LedgerState.fromGenesis(crypto, frostGenesis);
+  const oldSet = state.validators()!;
+  const proposal = rekey(3, sorted(a, b, c, d), g2.groupKey);
+  const approvals = signApprovals(crypto, frostChain, validatorSetHash(crypto, oldSet), proposal, [a, b].map((k) => ({ index: oldSet.keys.findIndex((pk) => pk.every((v, i) => v === k.publicKey[i])), privateKey: k.privateKey })));
+  const wire = encodeTx(signTx(crypto, frostChain, { kind: TxKind.GOVERN, sender: idOf(a), seq: 1, time: NOW, body: governBody(proposal, approvals) }, a.privateKey));
+  t.true(admitTx(crypto, state, decodeTx(wire), NOW).ok);
+  const h1 = buildHeader(crypto, { chainId: frostChain, height: 1, time: GENESIS_TIME + 1000, prevHash: genesisHash(crypto, frostGenesis) }, state, [{ tx: decodeTx(wire), id: txId(crypto, wire) }]);
+  const newSet = state.validators()!;
+  t.deepEqual(newSet, makeValidatorSet(3, sorted(a, b, c, d), g2.groupKey));
+  t.deepEqual(h1.nextValidatorsHash, validatorSetHash(crypto, newSet));
+  const h2 = buildHeader(crypto, { chainId: frostChain, height: 2, time: GENESIS_TIME + 2000, prevHash: headerHash(crypto, h1) }, state, []);
+  const signed = (header: typeof h1, group: typeof g1) => makeGroupCommit(header.height, headerHash(crypto, header), groupSign(group, commitDigest(crypto, headerHash(crypto, header))));
+  const now = GENESIS_TIME + 3000;
+  const trust0 = trustFromGenesis(crypto, frostGenesis);
+  t.is(code(verifyHeader(crypto, trust0, { header: h1, commit: signed(h1, g2) }, now, options)), ErrorCode.BAD_COMMIT_SIGNATURE, 'the new group before the change');
+  const first = verifyHeader(crypto, trust0, { header: h1, commit: signed(h1, g1) }, now, options);
+  if (!first.ok) return t.fail(`the old group announces the new one: ${first.reason}`);
+  const trust1 = applyHeader(trust0, first.value);
+  t.is(code(verifyHeader(crypto, trust1, { header: h2, commit: signed(h2, g1), validators: newSet }, now, options)), ErrorCode.BAD_COMMIT_SIGNATURE, 'the old group after the change');
+  t.true(verifyHeader(crypto, trust1, decodeLightBlock(encodeLightBlock({ header: h2, commit: signed(h2, g2), validators: newSet })), now, options).ok, 'the new group signs on');
 });
 
 test('in a private chain a member may not enrol; GOVERN on a state without sets is refused', (t) => {

@@ -4,7 +4,7 @@
 import type { CborValue } from '../codec/cbor.js';
 import { BotError } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
-import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, isCompressedPublicKey } from '../crypto/crypto-port.js';
+import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, X_ONLY_PUBLIC_KEY_BYTES, isCompressedPublicKey } from '../crypto/crypto-port.js';
 import { ID_BYTES } from './identity.js';
 import { BlockReason, Quantity, TxKind } from './kinds.js';
 
@@ -24,15 +24,21 @@ export const MAX_APPROVALS = 64;
 export const Role = Object.freeze({ DEVICE: 0, GATEWAY: 1 } as const);
 export type Role = (typeof Role)[keyof typeof Role];
 
-/** What a GOVERN transaction proposes to change in the validator set (its first argument picks the member). */
-export const GovernAction = Object.freeze({ ADD_MEMBER: 0, REMOVE_MEMBER: 1, ROTATE_MEMBER_KEY: 2, SET_THRESHOLD: 3 } as const);
+/**
+ * What a GOVERN transaction proposes to change in the validator set (its first argument picks the
+ * member). REKEY replaces the whole set by a FROST set (new members, threshold and group key at once,
+ * after a key generation among the new members): the only change a FROST set can take.
+ */
+export const GovernAction = Object.freeze({ ADD_MEMBER: 0, REMOVE_MEMBER: 1, ROTATE_MEMBER_KEY: 2, SET_THRESHOLD: 3, REKEY: 4 } as const);
 export type GovernAction = (typeof GovernAction)[keyof typeof GovernAction];
 
 export type Proposal =
   | { readonly action: typeof GovernAction.ADD_MEMBER; readonly key: Uint8Array }
   | { readonly action: typeof GovernAction.REMOVE_MEMBER; readonly key: Uint8Array }
   | { readonly action: typeof GovernAction.ROTATE_MEMBER_KEY; readonly oldKey: Uint8Array; readonly newKey: Uint8Array }
-  | { readonly action: typeof GovernAction.SET_THRESHOLD; readonly threshold: number };
+  | { readonly action: typeof GovernAction.SET_THRESHOLD; readonly threshold: number }
+  /** `keys` exactly as in the proposal: admission requires them sorted and distinct, as in a set (§6.1). */
+  | { readonly action: typeof GovernAction.REKEY; readonly threshold: number; readonly keys: readonly Uint8Array[]; readonly groupKey: Uint8Array };
 
 /** One member's approval: its index in the current validator set and its signature (src/tx/govern.ts). */
 export interface Approval {
@@ -150,6 +156,18 @@ export function parseProposal(value: CborValue): Proposal {
     }
     case GovernAction.SET_THRESHOLD:
       return { action: value[0], threshold: intIn(fields(value, 2, 'proposal')[1]!, 1, MAX_APPROVALS, 'threshold') };
+    case GovernAction.REKEY: {
+      // Only the shape here (bounded before anything is read); sorted, distinct, t ≤ n and a group
+      // key on the curve are admission's (BAD_VALIDATOR_SET), as for the set any GOVERN makes.
+      const [, threshold, keys, groupKey] = fields(value, 4, 'proposal');
+      if (!isArray(keys!) || keys.length < 1 || keys.length > MAX_APPROVALS) bad(`rekey keys must be an array of 1..${MAX_APPROVALS}`);
+      return {
+        action: value[0],
+        threshold: intIn(threshold!, 1, MAX_APPROVALS, 'threshold'),
+        keys: keys.map((k) => publicKeyOf(k, 'member key')),
+        groupKey: bytesOf(groupKey!, X_ONLY_PUBLIC_KEY_BYTES, 'group key'),
+      };
+    }
     default:
       return bad('unknown govern action');
   }
@@ -164,6 +182,8 @@ export function proposalToCbor(p: Proposal): CborValue {
       return [p.action, p.oldKey, p.newKey];
     case GovernAction.SET_THRESHOLD:
       return [p.action, p.threshold];
+    case GovernAction.REKEY:
+      return [p.action, p.threshold, p.keys, p.groupKey];
   }
 }
 

@@ -16,7 +16,7 @@ import governVectors from '../vectors/govern.json' with { type: 'json' };
 import schnorrVectors from '../vectors/schnorr.json' with { type: 'json' };
 import { cutDigest, decodeCut, verifyCut } from '../../src/chain/cut.js';
 import { commitFromVotes, decodeVote, verifyVote } from '../../src/chain/vote.js';
-import { parseProposal } from '../../src/tx/bodies.js';
+import { parseProposal, proposalToCbor } from '../../src/tx/bodies.js';
 import { approvalDigest } from '../../src/tx/govern.js';
 import { type CborValue, decodeCbor, encodeCbor } from '../../src/codec/cbor.js';
 import { equalBytes } from '../../src/codec/bytes.js';
@@ -464,6 +464,12 @@ function governSuite(crypto: CryptoProvider): VectorResult[] {
       expectEqual(hex(encodeValidatorSet(state.nextValidators()!)), block.nextValidators, `next set of block ${step.height}`);
       state.endBlock();
     }
+  }));
+  const lightOptions = makeTrustOptions(v.light.options);
+  for (const c of v.light.cases) results.push(lightCase(crypto, 'govern-light', c, lightOptions));
+  results.push(runVector('govern', 'REKEY proposal bytes', () => {
+    const proposal = parseProposal(decodeCbor(unhex(v.rekeyProposal.cbor), TX_LIMITS));
+    expectEqual(hex(encodeCbor(proposalToCbor(proposal))), v.rekeyProposal.cbor, 're-encoding');
   }));
   results.push(runVector('govern', 'approval digest', () => {
     const a = v.approval;

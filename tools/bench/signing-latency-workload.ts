@@ -81,7 +81,7 @@ export interface FrostSigningArgs {
  */
 export function makeFrostSigning(args: FrostSigningArgs, evidence: VoteBook, committedHeight: number): FrostSigning {
   return new FrostSigning({
-    crypto: args.crypto, chainId: args.chainId, memberKey: args.memberKey, memberPrivateKey: args.memberPrivateKey, keys: args.keys, journal: undefined,
+    crypto: args.crypto, chainId: args.chainId, memberKey: args.memberKey, memberPrivateKey: args.memberPrivateKey, shares: () => args.keys, journal: undefined,
     publish: args.publish, now: args.now,
     // No takeover in a run where everybody answers at once: a takeover would mean a bug here.
     takeoverMs: 3_600_000,

@@ -29,7 +29,7 @@ export function runConsortiumFolders(crypto: CryptoProvider, options: { dir: str
   files!.members.forEach((m, i) => {
     out(`  member-${i + 1}  ${bytesToHex(keyId(crypto, m.gatewayKey.publicKey))}  ${bytesToHex(m.gatewayKey.publicKey)}  ${m.dir}`);
   });
-  if (genesis.validators.groupKey) out(`FROST group key ${bytesToHex(genesis.validators.groupKey)}: each block carries one group signature; each member folder holds its share (keys/frost-share.key) and frost.json`);
+  if (genesis.validators.groupKey) out(`FROST group key ${bytesToHex(genesis.validators.groupKey)}: each block carries one group signature; each member folder holds its share (keys/frost-<groupKey>.key) and frost-<groupKey>.json`);
   out(`operator   ${bytesToHex(keyId(crypto, genesis.operatorKey))}  ${bytesToHex(genesis.operatorKey)}  (${join(options.dir, 'operator.key')}; keep it off the gateways)`);
   out(`consortium.json lists the members; each member-N folder holds the genesis and that member's key only`);
   out('next, all on this machine:');
@@ -80,7 +80,7 @@ export function runMemberGenesis(crypto: CryptoProvider, options: { dir: string;
     const mine = bytesToHex(key) === bytesToHex(gatewayKey.publicKey);
     out(`  ${bytesToHex(keyId(crypto, key))}  ${bytesToHex(key)}${mine ? '  (this member)' : ''}`);
   }
-  if (genesis.validators.groupKey) out(`FROST group key ${bytesToHex(genesis.validators.groupKey)}: each block carries one group signature; each member folder holds its share (keys/frost-share.key) and frost.json`);
+  if (genesis.validators.groupKey) out(`FROST group key ${bytesToHex(genesis.validators.groupKey)}: each block carries one group signature; each member folder holds its share (keys/frost-<groupKey>.key) and frost-<groupKey>.json`);
   out(`operator   ${bytesToHex(keyId(crypto, genesis.operatorKey))}  ${bytesToHex(genesis.operatorKey)}`);
   out(`keys:      ${join(options.dir, 'keys', 'operator.key')} is the operator key: move it off this gateway, keep it safe`);
   out(`next:      send ${join(options.dir, 'genesis.cbor')} and genesis.json to every member (into its --data folder), then each runs`);

@@ -6,16 +6,22 @@
 //
 // The proposal file (JSON, hex for bytes):
 //   { "chainId", "validatorsHash" (the set the approvals are counted in), "validators"
-//     { threshold, keys[] } (that set, so an approver needs no ledger to find its index),
-//     "proposal" { action: add|remove|rotate|threshold, key | oldKey+newKey | threshold },
+//     { threshold, keys[], groupKey? } (that set, so an approver needs no ledger to find its index),
+//     "proposal" { action: add|remove|rotate|threshold|rekey, key | oldKey+newKey | threshold |
+//       threshold+keys[]+groupKey },
 //     "approvals" [{ index, signature }] ascending }
+//
+// A rekey names the whole next set, a FROST set: its members (sorted here), the FROST threshold
+// and the group key their key generation made (each new member holds its share under
+// keys/frost-<groupKey>.key before the proposal is submitted; tools/gateway/consortium/frost-keys.ts).
 
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import {
   type Approval, type CryptoProvider, ErrorCode, GovernAction, type Proposal, TxKind, type ValidatorSet, approvalDigest,
-  bytesToHex, equalBytes, errorName, governBody, hexToBytes, isCompressedPublicKey, keyId, makeValidatorSet, signApprovals,
-  validatorSetHash,
+  bytesToHex, compareBytes, equalBytes, errorName, governBody, hexToBytes, isCompressedPublicKey, isXOnlyPublicKey, keyId, makeValidatorSet,
+  signApprovals, validatorSetHash,
 } from '../../src/index.js';
+import { readFrostKeys } from '../gateway/consortium/frost-keys.js';
 import { type ChainFiles, loadChain } from '../gateway/data-dir.js';
 import type { LedgerStore } from '../gateway/ledger-store.js';
 import { openSqliteStore } from '../gateway/store-sqlite.js';
@@ -25,7 +31,7 @@ import { submitAsOperator } from './operator-submit.js';
 export interface ProposalFile {
   readonly chainId: string;
   readonly validatorsHash: string;
-  readonly validators: { readonly threshold: number; readonly keys: readonly string[] };
+  readonly validators: { readonly threshold: number; readonly keys: readonly string[]; readonly groupKey?: string };
   readonly proposal: ProposalJson;
   readonly approvals: readonly { readonly index: number; readonly signature: string }[];
 }
@@ -33,7 +39,15 @@ export interface ProposalFile {
 type ProposalJson =
   | { readonly action: 'add' | 'remove'; readonly key: string }
   | { readonly action: 'rotate'; readonly oldKey: string; readonly newKey: string }
-  | { readonly action: 'threshold'; readonly threshold: number };
+  | { readonly action: 'threshold'; readonly threshold: number }
+  | { readonly action: 'rekey'; readonly threshold: number; readonly keys: readonly string[]; readonly groupKey: string };
+
+/** `propose rekey`'s options (the other proposals are all positional). */
+export interface RekeyOptions {
+  readonly keys?: string | undefined;
+  readonly threshold?: string | undefined;
+  readonly groupKey?: string | undefined;
+}
 
 const USAGE = 'member';
 
@@ -45,9 +59,29 @@ function keyArg(value: string | undefined, what: string): Uint8Array {
   return hexToBytes(value.toLowerCase());
 }
 
-/** The proposal the words after `propose` name. */
-export function proposalOf(words: readonly string[]): Proposal {
+/** A rekey's new set: keys in any order (sorted here, as the set holds them), threshold 1..n, an x-only group key on the curve. */
+export function rekeyProposal(options: RekeyOptions): Proposal {
+  if (options.keys === undefined) throw new UsageError('give --keys K1,K2,…: every member key of the new set (66 hex digits each)', USAGE);
+  const keys = options.keys.split(',').map((k) => k.trim()).filter((k) => k !== '').map((k, i) => keyArg(k, `key ${i + 1} of --keys`)).sort(compareBytes);
+  if (keys.length === 0 || keys.length > 64) throw new UsageError(`--keys lists ${keys.length} keys: a set has 1 to 64`, USAGE);
+  const twice = keys.find((k, i) => i > 0 && equalBytes(k, keys[i - 1]!));
+  if (twice) throw new UsageError(`--keys lists ${bytesToHex(twice)} twice`, USAGE);
+  if (options.threshold === undefined) throw new UsageError('give --threshold T: the FROST signing threshold of the new set', USAGE);
+  const threshold = intOption(options.threshold, '--threshold', 0, 1, keys.length);
+  const hex = options.groupKey;
+  if (hex === undefined) throw new UsageError('give --group-key HEX: the x-only group key (64 hex digits) the new members\' key generation made', USAGE);
+  if (!/^[0-9a-fA-F]{64}$/.test(hex) || !isXOnlyPublicKey(hexToBytes(hex.toLowerCase()))) {
+    throw new UsageError(`--group-key must be an x-only public key on the curve (64 hex digits), got ${JSON.stringify(hex)}`, USAGE);
+  }
+  return { action: GovernAction.REKEY, threshold, keys, groupKey: hexToBytes(hex.toLowerCase()) };
+}
+
+/** The proposal the words after `propose` name (`rekey` takes its set from `rekey`'s options). */
+export function proposalOf(words: readonly string[], rekey: RekeyOptions = {}): Proposal {
   const [action, ...args] = words;
+  if (action !== 'rekey' && (rekey.keys ?? rekey.threshold ?? rekey.groupKey) !== undefined) {
+    throw new UsageError('--keys, --threshold and --group-key go with `propose rekey` only', USAGE);
+  }
   const count = (n: number) => {
     if (args.length > n) throw new UsageError(`unexpected argument ${JSON.stringify(args[n])}`, USAGE);
   };
@@ -65,8 +99,11 @@ export function proposalOf(words: readonly string[]): Proposal {
       count(1);
       if (args[0] === undefined) throw new UsageError('give the new threshold (signatures a block needs)', USAGE);
       return { action: GovernAction.SET_THRESHOLD, threshold: intOption(args[0], 'the threshold', 0, 1, 64) };
+    case 'rekey':
+      count(0);
+      return rekeyProposal(rekey);
     default:
-      throw new UsageError(action === undefined ? 'say what to propose: add KEY, remove KEY, rotate OLD NEW or threshold T' : `unknown proposal ${JSON.stringify(action)} (add, remove, rotate or threshold)`, USAGE);
+      throw new UsageError(action === undefined ? 'say what to propose: add KEY, remove KEY, rotate OLD NEW, threshold T or rekey --keys … --threshold T --group-key HEX' : `unknown proposal ${JSON.stringify(action)} (add, remove, rotate, threshold or rekey)`, USAGE);
   }
 }
 
@@ -76,6 +113,7 @@ function proposalToJson(p: Proposal): ProposalJson {
     case GovernAction.REMOVE_MEMBER: return { action: 'remove', key: bytesToHex(p.key) };
     case GovernAction.ROTATE_MEMBER_KEY: return { action: 'rotate', oldKey: bytesToHex(p.oldKey), newKey: bytesToHex(p.newKey) };
     case GovernAction.SET_THRESHOLD: return { action: 'threshold', threshold: p.threshold };
+    case GovernAction.REKEY: return { action: 'rekey', threshold: p.threshold, keys: p.keys.map(bytesToHex), groupKey: bytesToHex(p.groupKey) };
   }
 }
 
@@ -85,6 +123,7 @@ function proposalFromJson(p: ProposalJson): Proposal {
     case 'remove': return proposalOf(['remove', p.key]);
     case 'rotate': return proposalOf(['rotate', p.oldKey, p.newKey]);
     case 'threshold': return proposalOf(['threshold', String(p.threshold)]);
+    case 'rekey': return rekeyProposal({ keys: p.keys.join(','), threshold: String(p.threshold), groupKey: p.groupKey });
     default: throw new Error(`unknown action ${JSON.stringify((p as { action: unknown }).action)}`);
   }
 }
@@ -95,6 +134,7 @@ export function describeProposal(p: Proposal): string {
     case GovernAction.REMOVE_MEMBER: return `remove member ${bytesToHex(p.key)}`;
     case GovernAction.ROTATE_MEMBER_KEY: return `rotate member key ${bytesToHex(p.oldKey)} to ${bytesToHex(p.newKey)}`;
     case GovernAction.SET_THRESHOLD: return `set the threshold to ${p.threshold}`;
+    case GovernAction.REKEY: return `rekey to ${p.threshold} of ${p.keys.length} members under FROST group key ${bytesToHex(p.groupKey)}`;
   }
 }
 
@@ -111,7 +151,8 @@ function readProposal(crypto: CryptoProvider, path: string): Loaded {
   if (!existsSync(path)) throw new CliError(`no proposal file ${path}`);
   try {
     const file = JSON.parse(readFileSync(path, 'utf8')) as ProposalFile;
-    const set = makeValidatorSet(file.validators.threshold, file.validators.keys.map((k) => hexToBytes(k)));
+    const { groupKey } = file.validators;
+    const set = makeValidatorSet(file.validators.threshold, file.validators.keys.map((k) => hexToBytes(k)), groupKey === undefined ? undefined : hexToBytes(groupKey));
     const setHash = validatorSetHash(crypto, set);
     if (bytesToHex(setHash) !== file.validatorsHash) throw new Error('its validators do not hash to its validatorsHash');
     const approvals = file.approvals.map((a) => ({ index: a.index, signature: hexToBytes(a.signature) }));
@@ -162,19 +203,26 @@ function checkAgainstLedger(crypto: CryptoProvider, chain: ChainFiles, loaded: L
   }
 }
 
-export function memberPropose(crypto: CryptoProvider, dir: string, words: readonly string[], out: string, log: (line: string) => void): number {
-  const proposal = proposalOf(words);
+export function memberPropose(crypto: CryptoProvider, dir: string, words: readonly string[], out: string, log: (line: string) => void, rekey: RekeyOptions = {}): number {
+  const proposal = proposalOf(words, rekey);
   const chain = memberChain(crypto, dir);
   const { set, height } = currentSet(chain);
+  // The same rule as admission (docs/protocol.md §5.8.2 step 0), before anyone signs an approval.
+  if (set.groupKey !== undefined && proposal.action !== GovernAction.REKEY) {
+    throw new CliError(`the set of ${dir} is a FROST set (group key ${bytesToHex(set.groupKey).slice(0, 16)}…): it changes only by \`member propose rekey\` (a new key generation among the new members), not by ${words[0]}`);
+  }
   const file: ProposalFile = {
     chainId: bytesToHex(chain.chainId),
     validatorsHash: bytesToHex(validatorSetHash(crypto, set)),
-    validators: { threshold: set.threshold, keys: set.keys.map(bytesToHex) },
+    validators: { threshold: set.threshold, keys: set.keys.map(bytesToHex), ...(set.groupKey ? { groupKey: bytesToHex(set.groupKey) } : {}) },
     proposal: proposalToJson(proposal),
     approvals: [],
   };
   writeProposal(out, file);
   log(`proposal written to ${out}: ${describeProposal(proposal)} on chain ${file.chainId}, counted in the set of height ${height + 1} (${set.threshold} of ${set.keys.length} must approve)`);
+  if (proposal.action === GovernAction.REKEY && proposal.keys.some((k) => equalBytes(k, chain.gatewayKey.publicKey)) && readFrostKeys(dir, proposal.groupKey) === undefined) {
+    log(`note: ${dir} holds no share for group key ${bytesToHex(proposal.groupKey)} (keys/frost-<groupKey>.key): this member will not sign under the new set until it has one`);
+  }
   log(`next: each approving member runs \`botpeer member approve ${out} --data MEMBER_DIR\`; then one runs \`botpeer member submit ${out} --data MEMBER_DIR --mqtt URL\``);
   return 0;
 }

@@ -11,7 +11,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { concatBytes } from '../../src/codec/bytes.js';
+import { compareBytes, concatBytes } from '../../src/codec/bytes.js';
 import { type CborValue, decodeCbor, encodeCbor } from '../../src/codec/cbor.js';
 import { SMALL_LIMITS, TX_LIMITS } from '../../src/codec/limits.js';
 import { ascii, hexToBytes as hexBytes } from '../../src/codec/bytes.js';
@@ -21,7 +21,7 @@ import { checkpointDigest } from '../../src/chain/checkpoint.js';
 import { commitDigest, commitToCbor } from '../../src/chain/commit.js';
 import { Permission } from '../../src/chain/genesis.js';
 import { encodeHeader } from '../../src/chain/header.js';
-import { encodeValidatorSet, validatorSetHash } from '../../src/chain/validator-set.js';
+import { type ValidatorSet, encodeValidatorSet, validatorSetHash } from '../../src/chain/validator-set.js';
 import { inclusionProof } from '../../src/merkle/merkle.js';
 import { encodeAck } from '../../src/mqtt/ack-message.js';
 import { Method, encodeResponse } from '../../src/mqtt/messages.js';
@@ -910,8 +910,11 @@ function governVectors() {
     }
     steps.push({ height, what, wire: hex(encodeTx(tx)), expect: code });
   };
+  /** The sets of each block (height → [signing set, next set]), for the light blocks below. */
+  const setsAt = new Map<number, [ValidatorSet, ValidatorSet]>();
   /** The block boundary: what the block's header names, then next → current. */
   const close = (height: number) => {
+    setsAt.set(height, [state.validators()!, state.nextValidators()!]);
     blocks.push({
       height, stateRoot: hex(state.root(crypto)),
       validatorsHash: hex(validatorSetHash(crypto, state.validators()!)), nextValidatorsHash: hex(validatorSetHash(crypto, state.nextValidators()!)),
@@ -941,6 +944,68 @@ function governVectors() {
   step(3, 'v4 rotates its member key to v5', v4, v4, TxKind.GOVERN, governBody(rotate, approvals(rotate, [v0, v4])), ErrorCode.OK);
   step(3, 'in a consortium a member enrols a device', v0, v0, TxKind.ENROLL, enrollBody(device.publicKey, Role.DEVICE), ErrorCode.OK);
   close(3);
+
+  // REKEY (action 4): the ECDSA set 2 of v0, v1, v2, v5 becomes FROST set F1 (3 of v0..v3, group key
+  // g1) — v5 leaves, v3 comes back — then F1 re-keys to F2 (3 of v0, v1, v2, v3, v5, group key g2).
+  const g1 = testGroup(crypto, 'rekey g1');
+  const g2 = testGroup(crypto, 'rekey g2');
+  const sortedKeys = (...ks: KeyPair[]) => ks.map((k) => k.publicKey).sort(compareBytes);
+  type Rekey = Extract<Proposal, { action: typeof GovernAction.REKEY }>;
+  const rekey = (t: number, keys: readonly Uint8Array[], groupKey: Uint8Array): Rekey => ({ action: GovernAction.REKEY, threshold: t, keys, groupKey });
+  const offCurve = hexBytes('eefdea4cdb677750a420fee807eacf21eb9898ae79b9768766e4faa04a2d4a34');
+  const toF1 = rekey(3, sortedKeys(v0, v1, v2, v3), g1.groupKey);
+  step(4, 'rekey keys not sorted', v0, v0, TxKind.GOVERN, governBody(rekey(3, [...toF1.keys].reverse(), g1.groupKey), approvals(rekey(3, [...toF1.keys].reverse(), g1.groupKey), [v0, v1])), ErrorCode.BAD_VALIDATOR_SET);
+  step(4, 'rekey with a key twice', v0, v0, TxKind.GOVERN, governBody(rekey(2, [toF1.keys[0]!, ...toF1.keys], g1.groupKey), approvals(rekey(2, [toF1.keys[0]!, ...toF1.keys], g1.groupKey), [v0, v1])), ErrorCode.BAD_VALIDATOR_SET);
+  step(4, 'rekey threshold above its keys', v0, v0, TxKind.GOVERN, governBody(rekey(5, toF1.keys, g1.groupKey), approvals(rekey(5, toF1.keys, g1.groupKey), [v0, v1])), ErrorCode.BAD_VALIDATOR_SET);
+  step(4, 'rekey group key not on the curve', v0, v0, TxKind.GOVERN, governBody(rekey(3, toF1.keys, offCurve), approvals(rekey(3, toF1.keys, offCurve), [v0, v1])), ErrorCode.BAD_VALIDATOR_SET);
+  const withDevice = rekey(3, [...toF1.keys.slice(0, 3), device.publicKey].sort(compareBytes), g1.groupKey);
+  step(4, 'rekey bringing in a device key', v0, v0, TxKind.GOVERN, governBody(withDevice, approvals(withDevice, [v0, v1])), ErrorCode.NOT_PERMITTED);
+  step(4, 'v0, v1 rekey to 3 of v0..v3 under g1: ECDSA to FROST, v5 leaves, v3 comes back', v0, v0, TxKind.GOVERN, governBody(toF1, approvals(toF1, [v0, v1])), ErrorCode.OK);
+  close(4);
+  step(5, 'ADD_MEMBER on a FROST set', v0, v0, TxKind.GOVERN, governBody(add(v5), approvals(add(v5), [v0, v1, v2])), ErrorCode.BAD_VALIDATOR_SET);
+  step(5, 'SET_THRESHOLD on a FROST set', v0, v0, TxKind.GOVERN, governBody(threshold(2), approvals(threshold(2), [v0, v1, v2])), ErrorCode.BAD_VALIDATOR_SET);
+  const withV4 = rekey(3, sortedKeys(v0, v1, v2, v3, v4), g2.groupKey);
+  step(5, "rekey to v4, whose id is a removed member's account (holding v5)", v0, v0, TxKind.GOVERN, governBody(withV4, approvals(withV4, [v0, v1, v2])), ErrorCode.DUPLICATE_DEVICE);
+  const toF2 = rekey(3, sortedKeys(v0, v1, v2, v3, v5), g2.groupKey);
+  step(5, 'v0, v1 short of F1’s threshold 3', v1, v1, TxKind.GOVERN, governBody(toF2, approvals(toF2, [v0, v1])), ErrorCode.BAD_APPROVALS);
+  step(5, 'v0, v1, v3 rekey to 3 of v0, v1, v2, v3, v5 under g2: v5 comes back', v1, v1, TxKind.GOVERN, governBody(toF2, approvals(toF2, [v0, v1, v3])), ErrorCode.OK);
+  close(5);
+  // A device follows the chain from genesis across both REKEYs (§8.3): the old set (ECDSA, then g1)
+  // signs the block announcing the new one, the new group key every block after.
+  const options = makeTrustOptions({ trustPeriodMs: 7 * 24 * 3600 * 1000, maxClockDriftMs: 10_000 });
+  const groups = new Map([[hex(g1.groupKey), g1], [hex(g2.groupKey), g2]]);
+  const blockAt = (h: number, prevHash: Uint8Array, signWith?: typeof g1) => {
+    const [validators, nextValidators] = setsAt.get(h)!;
+    const previous = setsAt.get(h - 1);
+    const includeValidators = previous !== undefined && !equalBytes(validatorSetHash(crypto, previous[0]), validatorSetHash(crypto, validators));
+    const group = signWith ?? (validators.groupKey ? groups.get(hex(validators.groupKey)) : undefined);
+    return makeBlock(fixture, { height: h, time: GENESIS_TIME + h * 1000, prevHash, validators, nextValidators, includeValidators, ...(group ? { group } : {}) });
+  };
+  const light: object[] = [];
+  const lightAdd = (name: string, reason: string, trusted: TrustedState, block: LightBlock, expect: Expect) =>
+    light.push({ name, reason, trusted: trustedToJson(trusted), block: hex(encodeLightBlock(block)), now: GENESIS_TIME + 10_000, expect });
+  const okExpect = (b: LightBlock): Expect => ({ ok: true, height: b.header.height, headerHash: hex(headerHash(crypto, b.header)), nextValidatorsHash: hex(b.header.nextValidatorsHash) });
+  let trusted = trustFromGenesis(crypto, genesis);
+  const trustedAt: TrustedState[] = [trusted];
+  let prev = genesisHashOf(crypto, genesis);
+  const why = ['ECDSA, adds v4', 'ECDSA, removes v3', 'ECDSA, rotates v4 to v5', 'ECDSA 2 of 4, names F1 (the first REKEY)', 'g1 signs (F1 carried), names F2 (the second REKEY)', 'g2 signs (F2 carried)'];
+  for (let h = 1; h <= 6; h++) {
+    if (h === 6) setsAt.set(6, [setsAt.get(5)![1], setsAt.get(5)![1]]);
+    const block = blockAt(h, prev);
+    lightAdd(`rekey chain: block ${h}`, why[h - 1]!, trusted, block, okExpect(block));
+    const r = verifyHeader(crypto, trusted, block, GENESIS_TIME + 10_000, options);
+    if (!r.ok) throw new Error(`rekey chain block ${h}: ${r.reason}`);
+    trusted = applyHeader(trusted, r.value);
+    trustedAt.push(trusted);
+    prev = headerHash(crypto, block.header);
+  }
+  const hashOf = (h: number) => trustedAt[h]!.headerHash;
+  lightAdd('rekey chain: the new group before the change', 'block 5 announces F2 but is signed by g2; F1 is trusted', trustedAt[4]!, blockAt(5, hashOf(4), g2), fail(ErrorCode.BAD_COMMIT_SIGNATURE));
+  lightAdd('rekey chain: the first FROST block signed by its members with ECDSA', 'block 5 is F1’s: one group signature, not 3 ECDSA ones', trustedAt[4]!,
+    makeBlock(fixture, { height: 5, time: GENESIS_TIME + 5000, prevHash: hashOf(4), validators: setsAt.get(5)![0], nextValidators: setsAt.get(5)![1], includeValidators: true }), fail(ErrorCode.BAD_COMMIT));
+  lightAdd('rekey chain: the old group after the change', 'block 6 is F2’s, signed by g1', trustedAt[5]!, blockAt(6, hashOf(5), g1), fail(ErrorCode.BAD_COMMIT_SIGNATURE));
+  lightAdd('rekey chain: skipping across the change', 'block 6 from trust at block 4 (which named F1, not F2)', trustedAt[4]!, blockAt(6, hashOf(5)), fail(ErrorCode.VALSET_CHANGED));
+
   const proposal = add(v3);
   const approvalCase = {
     chainId: hex(chainId), validatorsHash: hex(validatorSetHash(crypto, genesis.validators)), proposal: hex(encodeCbor(proposalToCbor(proposal))),
@@ -975,6 +1040,8 @@ function governVectors() {
     now,
     steps,
     blocks,
+    light: { options, cases: light },
+    rekeyProposal: { cbor: hex(encodeCbor(proposalToCbor(toF1))), bytes: encodeCbor(proposalToCbor(toF1)).length },
     approval: approvalCase,
     cut: { chainId: hex(chainId), validators: hex(encodeValidatorSet(set)), height: 7, digest: hex(cutDigest(crypto, chainId, 7)), cases: cutCases },
     vote: {

@@ -32,7 +32,7 @@ cluster; README "Consortium"):
   --members N               how many members (default 4)
   --frost                   with --consortium on one machine: each block is signed by one FROST
                             (BIP-340) group signature; the members' key generation runs here and
-                            each member folder gets keys/frost-share.key and frost.json
+                            each member folder gets keys/frost-<groupKey>.key and frost-<groupKey>.json
   --member-key              on each member's machine, first: make this member's key (kept if there
                             is one) and print its public key; nothing else is written
   --member-keys HEX,…       with --consortium, on one member's machine: the shared genesis from the

@@ -11,6 +11,8 @@ export const command: Command = {
   summary: 'change a consortium\'s membership: propose, approve and submit a GOVERN',
   help: `usage: botpeer member propose add KEY | remove KEY | rotate OLDKEY NEWKEY | threshold T
                               --out FILE [--data MEMBER_DIR]
+       botpeer member propose rekey --keys K1,K2,… --threshold T --group-key HEX
+                              --out FILE [--data MEMBER_DIR]
        botpeer member approve FILE [--data MEMBER_DIR]
        botpeer member submit FILE --mqtt URL [--timeout MS] [--data MEMBER_DIR]
 
@@ -19,6 +21,11 @@ the current members (README "Changing the membership"):
 propose: writes the proposal to FILE (JSON): the chain, the current set as this member's
   ledger holds it (approvals count in that set), the change, and no approvals yet. KEY is a
   member's public key (66 hex digits, as \`botpeer init --member-key\` prints it).
+  rekey replaces the set by a FROST set: its member keys (any order), its signing threshold
+  and the group key of a FROST key generation among them. It is the only change a FROST set
+  takes (add, remove, rotate and threshold are refused there), and it also moves an ECDSA
+  consortium to FROST. Every new member must hold its share (keys/frost-<groupKey>.key and
+  frost-<groupKey>.json in its folder) before the GOVERN is submitted, or it will not sign.
 approve: adds this member's approval (signed with its key in MEMBER_DIR/keys/gateway.key)
   to FILE. Pass FILE from member to member; each approves on its own machine.
 submit: sends the GOVERN, signed by this member's key, through its own gateway's broker
@@ -31,11 +38,17 @@ replays the chain and signs once the set holds its key.
 
 options:
   --out FILE                propose: where to write the proposal
+  --keys K1,K2,…            propose rekey: the member keys of the new set
+  --threshold T             propose rekey: its FROST signing threshold (1..n)
+  --group-key HEX           propose rekey: its x-only group key (64 hex digits)
   --mqtt URL                submit: this member's broker (mqtt://host:port)
   --timeout MS              submit: give up when no verdict came for this long (default 30000)
 ${DATA_HELP.replace('the chain\'s data folder', 'this member\'s data folder')}`,
   options: {
     out: { type: 'string' },
+    keys: { type: 'string' },
+    threshold: { type: 'string' },
+    'group-key': { type: 'string' },
     mqtt: { type: 'string' },
     timeout: { type: 'string' },
   },
@@ -46,7 +59,7 @@ ${DATA_HELP.replace('the chain\'s data folder', 'this member\'s data folder')}`,
       case 'propose': {
         const file = str(values, 'out');
         if (file === undefined) throw new UsageError('give --out FILE: where to write the proposal', 'member');
-        return memberPropose(crypto, data, rest, file, out);
+        return memberPropose(crypto, data, rest, file, out, { keys: str(values, 'keys'), threshold: str(values, 'threshold'), groupKey: str(values, 'group-key') });
       }
       case 'approve':
         return memberApprove(crypto, onePositional(rest, 'member', 'the proposal file'), data, out);

@@ -7,7 +7,7 @@
 //
 // With `frost`, the genesis set is a FROST set (docs/protocol.md §6.1): the members run the key
 // generation (frost-dkg, no trusted dealer) here, and each member folder also gets its secret
-// share (keys/frost-share.key) and the group's public shares (frost.json, frost-keys.ts).
+// share (keys/frost-<groupKey>.key) and the group's public shares (frost-<groupKey>.json, frost-keys.ts).
 //
 // On one machine this stands for N organisations; in a real deployment each member makes its
 // own key (`botpeer init --data DIR` prints its public key) and one genesis is agreed from the

@@ -1,13 +1,18 @@
 // A consortium member's FROST key material on disk (tools layer, Node only): what
-// `botpeer init --consortium --frost` writes into each member folder after the key generation,
-// and what the member reads at start to sign headers of a FROST validator set.
+// `botpeer init --consortium --frost` (and, for a REKEY, the key generation among the new
+// members) writes into each member folder, and what the member reads to sign headers of a
+// FROST validator set. One share per group key, so a member holds the old group's share and the
+// new one's across a REKEY and signs each height with the share of the set that signs it:
 //
-//   keys/frost-share.key   the member's secret share, 32 bytes hex (mode 0600, never leaves the member)
-//   frost.json             public: t, n, the 33-byte threshold key, the x-only group key, every
-//                          participant's public share by FROST identifier, and this member's identifier
+//   keys/frost-<groupKeyHex>.key  the member's secret share, 32 bytes hex (mode 0600, never leaves the member)
+//   frost-<groupKeyHex>.json      public: t, n, the 33-byte threshold key, the x-only group key, every
+//                                 participant's public share by FROST identifier, and this member's identifier
 //
-// FROST identifier i is the member at index i of the genesis set's (sorted) keys: signing,
-// nonce and partial-signature messages all use the set index, so one number names a member.
+// The single-group names of earlier versions (keys/frost-share.key, frost.json) are still read
+// when their group key is the one asked for.
+//
+// FROST identifier i is the member at index i of its set's (sorted) keys: signing, nonce and
+// partial-signature messages all use the set index, so one number names a member.
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,8 +34,14 @@ export interface FrostKeys {
   readonly secshare: Uint8Array;
 }
 
+/** The single-group file names of earlier versions: still read, never written. */
 export const FROST_SHARE_FILE = join('keys', 'frost-share.key');
 export const FROST_PUBLIC_FILE = 'frost.json';
+
+/** Where a member keeps its secret share for `groupKey` (relative to its folder). */
+export const frostShareFile = (groupKey: Uint8Array): string => join('keys', `frost-${bytesToHex(groupKey)}.key`);
+/** Where a member keeps the public part of the key generation for `groupKey`. */
+export const frostPublicFile = (groupKey: Uint8Array): string => `frost-${bytesToHex(groupKey)}.json`;
 
 /** Public part of the key generation, shared by every member. */
 export interface FrostGroup {
@@ -60,27 +71,30 @@ export function generateFrostGroup(n: number, t: number): FrostGroup {
   };
 }
 
+/** Writes member `id`'s share of `group` (and the group's public part) under the group key's names. */
 export function writeFrostKeys(dir: string, group: FrostGroup, id: number): void {
-  writeFileSync(join(dir, FROST_SHARE_FILE), bytesToHex(group.secshares[id]!) + '\n', { mode: 0o600 });
-  writeFileSync(join(dir, FROST_PUBLIC_FILE), JSON.stringify({
+  writeFileSync(join(dir, frostShareFile(group.groupKey)), bytesToHex(group.secshares[id]!) + '\n', { mode: 0o600 });
+  writeFileSync(join(dir, frostPublicFile(group.groupKey)), JSON.stringify({
     t: group.t, n: group.pubshares.length, id,
     threshPk: bytesToHex(group.threshPk), groupKey: bytesToHex(group.groupKey),
     pubshares: group.pubshares.map(bytesToHex),
   }, null, 2) + '\n');
 }
 
-/** The member's FROST keys, when its folder holds them (and, given `groupKey`, they are for it); else undefined. */
-export function readFrostKeys(dir: string, groupKey?: Uint8Array): FrostKeys | undefined {
-  const sharePath = join(dir, FROST_SHARE_FILE);
-  const publicPath = join(dir, FROST_PUBLIC_FILE);
-  if (!existsSync(sharePath) || !existsSync(publicPath)) return undefined;
-  const pub = JSON.parse(readFileSync(publicPath, 'utf8')) as { t: number; n: number; id: number; threshPk: string; groupKey: string; pubshares: string[] };
-  const keys: FrostKeys = {
+function readPair(dir: string, sharePath: string, publicPath: string): FrostKeys | undefined {
+  if (!existsSync(join(dir, sharePath)) || !existsSync(join(dir, publicPath))) return undefined;
+  const pub = JSON.parse(readFileSync(join(dir, publicPath), 'utf8')) as { t: number; n: number; id: number; threshPk: string; groupKey: string; pubshares: string[] };
+  return {
     t: pub.t, n: pub.n, id: pub.id,
     threshPk: hexToBytes(pub.threshPk), groupKey: hexToBytes(pub.groupKey),
     pubshares: pub.pubshares.map(hexToBytes),
-    secshare: hexToBytes(readFileSync(sharePath, 'utf8').trim()),
+    secshare: hexToBytes(readFileSync(join(dir, sharePath), 'utf8').trim()),
   };
+}
+
+/** The member's FROST keys for `groupKey`, when its folder holds them (under either naming); else undefined. */
+export function readFrostKeys(dir: string, groupKey: Uint8Array): FrostKeys | undefined {
+  const keys = readPair(dir, frostShareFile(groupKey), frostPublicFile(groupKey)) ?? readPair(dir, FROST_SHARE_FILE, FROST_PUBLIC_FILE);
   // Shares of another group (a set changed since) sign nothing for this one.
-  return groupKey === undefined || equalBytes(keys.groupKey, groupKey) ? keys : undefined;
+  return keys !== undefined && equalBytes(keys.groupKey, groupKey) ? keys : undefined;
 }

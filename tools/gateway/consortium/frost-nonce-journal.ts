@@ -7,6 +7,8 @@
 // and it refuses any request naming one; for a new request it generates new nonces. A nonce that
 // fails to be journaled is never published. The file grows by one line (~140 bytes) per nonce;
 // at start it is rewritten with the newest MAX_KEPT lines (older ones are spent all the same).
+// The file is opened (created) at the first nonce, so a member of an ECDSA set has none, and one
+// that receives its first share by a REKEY while running journals from its first nonce on.
 
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,12 +18,14 @@ export const NONCE_JOURNAL_FILE = 'frost-nonces.journal';
 const MAX_KEPT = 100_000;
 
 export class NonceJournal {
-  private readonly fd: number;
+  private fd: number | undefined;
+  private readonly path: string;
   /** Pubnonces (hex) journaled by an earlier run of this member: spent. */
   readonly spentAtStart: ReadonlySet<string>;
 
   constructor(dataDir: string) {
     const path = join(dataDir, NONCE_JOURNAL_FILE);
+    this.path = path;
     const lines = existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => /^\d+ [0-9a-f]{132}$/.test(l)) : [];
     this.spentAtStart = new Set(lines.map((l) => l.split(' ')[1]!));
     if (lines.length > MAX_KEPT) {
@@ -32,17 +36,18 @@ export class NonceJournal {
       closeSync(fd);
       renameSync(tmp, path);
     }
-    this.fd = openSync(path, 'a', 0o600);
   }
 
   /** Durably records that `pubnonce` is handed out; only then may it be published. */
   issue(height: number, pubnonce: Uint8Array): void {
+    this.fd ??= openSync(this.path, 'a', 0o600);
     writeSync(this.fd, `${height} ${bytesToHex(pubnonce)}\n`);
     fsyncSync(this.fd);
   }
 
   close(): void {
-    closeSync(this.fd);
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 }
 

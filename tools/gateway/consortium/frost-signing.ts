@@ -22,6 +22,10 @@
 // is never evidence and never spends a nonce. So a REQUEST shows who was asked to sign and a bad
 // PARTIAL is attributable to its member, for anyone holding the vote stream. Who made each
 // committed signature (coordinator, signers) is kept by signedBy for the member's store.
+//
+// The share is looked up by the group key of the set that signs each height (deps.shares, one
+// share per group key on disk, frost-keys.ts): after a REKEY a member signs with its new share
+// from the new set's first height, and one with no share for that group is simply a non-signer.
 
 import { type Commit, type CryptoProvider, type ValidatorSet, bytesToHex, commitDigest, equalBytes, isFrostSet, makeGroupCommit } from '../../../src/index.js';
 import { xbytes } from '../frost/group.js';
@@ -41,6 +45,8 @@ import { MAX_HEIGHTS_AHEAD, type VoteBook } from './vote-book.js';
 
 /** Nonces one member makes for one height (a first one, then one per retry that asks). */
 const MAX_NONCES_PER_HEIGHT = 16;
+/** How long a missing share is remembered before the folder is looked at again (it may be written late). */
+const SHARE_RECHECK_MS = 1000;
 /** Messages held for a height this member has not executed yet. */
 const MAX_BUFFERED_PER_HEIGHT = 512;
 
@@ -52,8 +58,11 @@ export interface FrostSigningDeps {
   readonly memberPrivateKey: Uint8Array;
   /** The chain's id, in every FROST message digest. */
   readonly chainId: Uint8Array;
-  /** This member's share, when it has one (for the group key it was made for). */
-  readonly keys: FrostKeys | undefined;
+  /**
+   * This member's share for a group key, if it holds one (frost-keys.ts readFrostKeys): looked up for
+   * the set that signs each height, so after a REKEY the new share signs from the new set's first height.
+   */
+  readonly shares: (groupKey: Uint8Array) => FrostKeys | undefined;
   readonly journal: NonceJournal | undefined;
   readonly publish: (message: Uint8Array) => void;
   readonly now: () => number;
@@ -117,6 +126,8 @@ interface HeightState {
 
 export class FrostSigning {
   private readonly heights = new Map<number, HeightState>();
+  /** Shares by group key hex; a miss is kept with the time it was looked up. */
+  private readonly shares = new Map<string, { readonly keys: FrostKeys | undefined; readonly at: number }>();
   private committedHeight: number;
   /** Newest last, bounded: which members' shares made each signature this member aggregated or saw requested. */
   readonly participation: FrostParticipation[] = [];
@@ -194,7 +205,13 @@ export class FrostSigning {
 
   /** This member's share if it can sign for `set` (its share is for that group key, and it is at the share's index). */
   private keysFor(set: ValidatorSet & { groupKey: Uint8Array }): FrostKeys | undefined {
-    const keys = this.deps.keys;
+    const hex = bytesToHex(set.groupKey);
+    let cached = this.shares.get(hex);
+    if (!cached || (!cached.keys && this.deps.now() - cached.at >= SHARE_RECHECK_MS)) {
+      cached = { keys: this.deps.shares(set.groupKey), at: this.deps.now() };
+      this.shares.set(hex, cached);
+    }
+    const keys = cached.keys;
     if (!keys || !equalBytes(keys.groupKey, set.groupKey) || keys.n !== set.keys.length || keys.t !== set.threshold) return undefined;
     return this.myIndex(set) === keys.id ? keys : undefined;
   }
@@ -278,7 +295,7 @@ export class FrostSigning {
     const { threshold } = block.set;
     const n = block.set.keys.length;
     for (const s of m.signers) state.used.add(bytesToHex(s.pubnonce));
-    if (m.coordinator !== this.deps.keys?.id) state.foreignRequestAt = this.deps.now();
+    if (m.coordinator !== this.keysFor(block.set)?.id) state.foreignRequestAt = this.deps.now();
     if (m.coordinator >= n || m.signers.length < threshold || m.signers.some((s) => s.index >= n)) return;
     if (state.requests.length < MAX_NONCES_PER_HEIGHT * n) state.requests.push({ coordinator: m.coordinator, signers: m.signers });
     const last = this.participation[this.participation.length - 1];
@@ -365,8 +382,8 @@ export class FrostSigning {
   private sessionOf(state: HeightState, coordinator: number, signature: Uint8Array): readonly SignerNonce[] | undefined {
     const block = state.block!;
     const candidates = state.requests.filter((r) => r.coordinator === coordinator);
-    const keys = this.deps.keys;
-    if (!keys || !equalBytes(keys.groupKey, block.set.groupKey)) return candidates[candidates.length - 1]?.signers;
+    const keys = this.keysFor(block.set);
+    if (!keys) return candidates[candidates.length - 1]?.signers;
     return candidates.find((r) => {
       try {
         return equalBytes(xbytes(getSessionValues(this.session(block, keys, r.signers)).R), signature.subarray(0, 32));

@@ -173,12 +173,12 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
   /** Admitted transactions not yet in a stored block (sender hex:seq), for PROOF requests (§9.4). */
   const pending = new Set<string>();
   const votes = new VoteBook(crypto, latest.height);
-  // FROST: this member's share (keys/frost-share.key, frost.json) and its nonce journal.
-  const frostKeys = readFrostKeys(options.dataDir);
-  const journal = frostKeys ? new NonceJournal(options.dataDir) : undefined;
-  if (journal) opened.push(() => journal.close());
+  // FROST: this member's share for the group key of the set that signs each height (one file pair
+  // per group key, frost-keys.ts), and its nonce journal (a file from the first nonce on).
+  const journal = new NonceJournal(options.dataDir);
+  opened.push(() => journal.close());
   const frost = new FrostSigning({
-    crypto, chainId, memberKey: memberKey.publicKey, memberPrivateKey: memberKey.privateKey, keys: frostKeys, journal, now, takeoverMs: timing.takeoverMs, evidence: votes, log: (line) => log(`${name}: ${line}`),
+    crypto, chainId, memberKey: memberKey.publicKey, memberPrivateKey: memberKey.privateKey, shares: (groupKey) => readFrostKeys(options.dataDir, groupKey), journal, now, takeoverMs: timing.takeoverMs, evidence: votes, log: (line) => log(`${name}: ${line}`),
     publish: (message) => void ordering.publishVote(message).catch((error) => log(`${name}: FROST message not published: ${String(error)}`)),
     ...(options.badFrostPartials ? { sendBadPartials: true } : {}),
   }, latest.height);
