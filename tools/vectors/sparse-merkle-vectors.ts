@@ -29,7 +29,8 @@ interface RefEntry {
 
 const bit = (b: Uint8Array, i: number) => (b[i >> 3]! >> (7 - (i % 8))) & 1;
 
-function reference(crypto: CryptoProvider) {
+/** The section's definitions, transcribed: for the vectors here and the property tests (test/sparse-merkle.test.ts). */
+export function smtReference(crypto: CryptoProvider) {
   const H = (tag: keyof typeof TAGS, ...parts: Uint8Array[]) => crypto.sha256(concatBytes(ascii(TAGS[tag]), ...parts));
   const keyHash = (contract: Uint8Array, key: Uint8Array) => H('SMT_KEY', encodeCbor([contract, key]));
   const entry = (contract: Uint8Array, key: Uint8Array, value: Uint8Array): RefEntry => ({ contract, key, value, kh: keyHash(contract, key), vh: H('SMT_VALUE', value) });
@@ -78,7 +79,7 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
 }
 
 export function sparseMerkleVectors(crypto: CryptoProvider) {
-  const ref = reference(crypto);
+  const ref = smtReference(crypto);
   const OK: Expect = { ok: true };
   const fail = (code: number): Expect => ({ ok: false, code });
   const u32 = (n: number) => Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
