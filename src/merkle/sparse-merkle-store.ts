@@ -42,15 +42,23 @@ export interface SmtNodeStore {
   put(nodes: readonly SmtStoredNode[]): void;
 }
 
+/** Scratch of smtHashKey, made on first use (a preloaded module's load-time buffers are read-only). */
+let codes: Uint16Array | undefined;
+
 /**
  * The Map key of a hash: two bytes a UTF-16 code unit, so a 32-byte hash is a 16-char string
- * (distinct hashes, distinct keys) — half the length, and half the work, of one char a byte.
+ * (distinct hashes, distinct keys), made in one fromCharCode call: a flat string, where one
+ * concatenation per unit made a rope that every Map lookup had to flatten.
  */
 export function smtHashKey(hash: Uint8Array): string {
-  let key = '';
-  for (let i = 0; i + 1 < hash.length; i += 2) key += String.fromCharCode((hash[i]! << 8) | hash[i + 1]!);
-  if (hash.length & 1) key += String.fromCharCode(hash[hash.length - 1]!);
-  return key;
+  if (hash.length !== 32) {
+    let key = String(hash.length);
+    for (let i = 0; i < hash.length; i++) key += String.fromCharCode(hash[i]!);
+    return key;
+  }
+  codes ??= new Uint16Array(16);
+  for (let i = 0; i < 16; i++) codes[i] = (hash[2 * i]! << 8) | hash[2 * i + 1]!;
+  return String.fromCharCode.apply(null, codes as unknown as number[]);
 }
 
 export interface MemoryNodeStore extends SmtNodeStore {
