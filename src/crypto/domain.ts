@@ -26,6 +26,12 @@ export const DomainTag = Object.freeze({
   DKG: ascii('botpeer/dkg/v1'),
   /** The one-time pad that encrypts a key-generation share to its receiver (share-encryption.ts). */
   DKG_SHARE: ascii('botpeer/dkg-share/v1'),
+  /** Authenticated contract state (src/merkle/sparse-merkle-hash.ts, docs/protocol.md §6.3.3). */
+  SMT_KEY: ascii('botpeer/smt-key/v1'),
+  SMT_VALUE: ascii('botpeer/smt-value/v1'),
+  SMT_LEAF: ascii('botpeer/smt-leaf/v1'),
+  SMT_NODE: ascii('botpeer/smt-node/v1'),
+  SMT_EMPTY: ascii('botpeer/smt-empty/v1'),
 } as const);
 
 export type DomainTag = (typeof DomainTag)[keyof typeof DomainTag];

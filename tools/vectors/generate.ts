@@ -58,6 +58,7 @@ import { GovernAction, type Proposal, governBody, proposalToCbor } from '../../s
 import { approvalDigest, signApprovals } from '../../src/tx/govern.js';
 import type { KeyPair } from '../../src/tx/identity.js';
 import { type Expect, hex, trustedToJson } from '../../test/support/hex-json.js';
+import { sparseMerkleVectors } from './sparse-merkle-vectors.js';
 
 const crypto = createNobleCrypto();
 const fixture = makeFixture(crypto);
@@ -1070,6 +1071,7 @@ const files: Record<string, unknown> = {
   'public.json': publicVectors(),
   'govern.json': governVectors(),
   'schnorr.json': schnorrVectors(),
+  'sparse-merkle.json': sparseMerkleVectors(crypto),
 };
 for (const [name, content] of Object.entries(files)) {
   writeFileSync(dir + name, JSON.stringify(content, null, 1) + '\n');

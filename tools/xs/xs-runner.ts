@@ -72,8 +72,9 @@ export async function bundleForXs(entry: string, extra: Pick<BuildOptions, 'mini
   return out.outputFiles[0]!.text;
 }
 
-export async function runInXs<T>(entry: string): Promise<XsRun<T>> {
-  const code = await bundleForXs(entry);
+/** Runs `entry` under XS; `extra` goes to bundleForXs (a plugin may hand the entry its input as a virtual module). */
+export async function runInXs<T>(entry: string, extra: Pick<BuildOptions, 'minify' | 'plugins'> = {}): Promise<XsRun<T>> {
+  const code = await bundleForXs(entry, extra);
   const decoder = new TextDecoder();
   let reported: { value?: T; error?: string } | undefined;
   const worker = await xsnap({
