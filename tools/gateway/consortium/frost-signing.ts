@@ -335,36 +335,45 @@ export class FrostSigning {
     return { signersCtx: this.signersCtx(block.set, keys, signers), aggnonce: nonceAgg(signers.map((s) => s.pubnonce)), tweaks: [], isXonly: [], msg: block.digest };
   }
 
-  /** At the coordinator: a partial signature of its open session, checked at once. */
+  /**
+   * At the coordinator: a partial signature of its open session. The partials are aggregated once
+   * all are in and only the aggregate is verified (one BIP-340 check); only when it fails is each
+   * partial checked (PartialSigVerify) to name the bad one, as RFC 9591 §5.3 allows. Checking each
+   * partial as it arrives re-aggregates every nonce per partial: t² work, seconds at 64 members.
+   */
   private collect(state: HeightState, m: Extract<FrostMessage, { kind: typeof FrostKind.PARTIAL }>): void {
     const session = state.session;
     const block = state.block!;
     const keys = this.keysFor(block.set);
     if (!session || !keys || session.id !== m.session || state.signature) return;
-    const i = session.signers.findIndex((s) => s.index === m.index);
-    if (i < 0 || session.partials.has(m.index)) return;
-    const ok = (() => {
-      try {
-        return partialSigVerify(m.psig, session.signers.map((s) => s.pubnonce), this.signersCtx(block.set, keys, session.signers), [], [], block.digest, i);
-      } catch {
-        return false;
-      }
-    })();
-    if (!ok) {
-      this.deps.evidence.noteEvidence(m.height, m.index, m.headerHash, 'bad partial signature');
-      this.deps.log(`FROST: member ${m.index} sent a bad partial signature for ${m.height} (session ${m.session}); retrying without it`);
-      state.excluded.add(m.index);
-      state.session = undefined;
-      this.stats.retries++;
-      return;
-    }
+    if (!session.signers.some((s) => s.index === m.index) || session.partials.has(m.index)) return;
     session.partials.set(m.index, m.psig);
     if (session.partials.size < session.signers.length) return;
-    const signature = partialSigAgg(session.signers.map((s) => session.partials.get(s.index)!), this.session(block, keys, session.signers));
     state.session = undefined;
-    if (!this.deps.crypto.verifySchnorr(signature, block.digest, block.set.groupKey)) {
-      // Every share verified: only a bug gets here.
-      this.deps.log(`FROST: the aggregate for ${m.height} does not verify`);
+    const psigs = session.signers.map((s) => session.partials.get(s.index)!);
+    let signature: Uint8Array | undefined;
+    try {
+      signature = partialSigAgg(psigs, this.session(block, keys, session.signers));
+    } catch {
+      // A partial that is not a scalar below the group order: named below like any bad one.
+    }
+    if (signature === undefined || !this.deps.crypto.verifySchnorr(signature, block.digest, block.set.groupKey)) {
+      const ctx = this.signersCtx(block.set, keys, session.signers);
+      const pubnonces = session.signers.map((s) => s.pubnonce);
+      const bad = session.signers.filter((s, i) => {
+        try {
+          return !partialSigVerify(psigs[i]!, pubnonces, ctx, [], [], block.digest, i);
+        } catch {
+          return true;
+        }
+      });
+      for (const { index } of bad) {
+        this.deps.evidence.noteEvidence(m.height, index, m.headerHash, 'bad partial signature');
+        this.deps.log(`FROST: member ${index} sent a bad partial signature for ${m.height} (session ${m.session}); retrying without it`);
+        state.excluded.add(index);
+      }
+      if (bad.length === 0) this.deps.log(`FROST: the aggregate for ${m.height} does not verify, yet every partial does`);
+      this.stats.retries++;
       return;
     }
     state.signature = signature;
