@@ -1,26 +1,28 @@
 // Re-keying a consortium (GOVERN REKEY, docs/protocol.md §5.8.2) over the in-memory chain stream:
-// a 4-member FROST consortium takes a fifth member with a new group key (shares made by the local
-// key generation, written into the five member folders; proposed, approved by 3 of the 4 and
-// submitted with `botpeer member`'s functions). The old group signs the block that announces the
+// a 4-member FROST consortium takes a fifth member with a new group key, made by `botpeer member
+// rekey` at the five members at once (the network key generation over an in-memory bus, the
+// current four's approvals, the submission by one). The old group signs the block that announces the
 // new set, the new group every block after it; the newcomer's share is needed once two originals
 // stop; every member keeps one ledger; a light client from genesis and a device that was offline
 // across the change (§8.3 over HEADER_RANGE) both follow. Also: an ECDSA consortium moves to
 // FROST by REKEY, and ADD_MEMBER on the FROST chain is refused (BAD_VALIDATOR_SET).
 
 import test, { type ExecutionContext } from 'ava';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ErrorCode, GovernAction, type KeyPair, type LightBlock, type Result, TxKind, type TrustedState, type ValidatorSet, applyHeader,
-  bytesToHex, compareBytes, decodeLightBlock, enrollBody, equalBytes, isFrostSet, makeTrustOptions, makeValidatorSet,
+  bytesToHex, compareBytes, decodeLightBlock, hexToBytes, enrollBody, equalBytes, isFrostSet, makeTrustOptions, makeValidatorSet,
   trustFromGenesis, validatorSetHash, verifyHeader,
 } from '../src/index.js';
 import { type ConsortiumFiles, initConsortium } from '../tools/gateway/consortium/consortium-init.js';
 import { type FrostGroup, frostShareFile, generateFrostGroup, readFrostKeys, writeFrostKeys } from '../tools/gateway/consortium/frost-keys.js';
 import { NONCE_JOURNAL_FILE } from '../tools/gateway/consortium/frost-nonce-journal.js';
 import { type Member, startMember } from '../tools/gateway/consortium/member.js';
-import { memberApprove, memberPropose, memberSubmit } from '../tools/cli/member-govern.js';
+import type { ProposalFile } from '../tools/cli/member-govern.js';
+import { memberRekey } from '../tools/cli/member-rekey.js';
+import { MemoryDkgBus } from './fakes/memory-dkg-bus.js';
 import { openDevice } from '../hosts/desktop/device.js';
 import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
 import { brokerAddress } from '../tools/cli/fleet-run.js';
@@ -117,25 +119,31 @@ test.serial('a FROST consortium of four re-keys to five: the old group announces
   // The fifth member starts before the change: it replays and, with no share of the old group, signs nothing.
   const fifth = newMemberDir(files, 'member-5');
   const newcomer = await start(fifth.dir);
-  // The new set and its key generation (the local driver standing in for the network DKG).
+  // `botpeer member rekey --add <fifth>` at all five members at once: the key generation among
+  // them (over an in-memory bus standing in for NATS), the approvals of the current four, and
+  // the submission by the approving member with the lowest index (through its broker).
   const newKeys = [...oldSet.keys, fifth.key.publicKey].sort(compareBytes);
-  const group = generateFrostGroup(5, 3);
+  const dkgBus = new MemoryDkgBus();
+  const approvalBus = new MemoryDkgBus();
+  const channels = async () => ({ dkg: dkgBus.transport(), approvals: approvalBus.transport(), close: async () => {} });
+  const out: string[] = [];
+  const brokers = [...originals.map((m) => m.mqttUrl), newcomer.mqttUrl];
+  await Promise.all([...dirs, fifth.dir].map((dir, i) => memberRekey(crypto, {
+    data: dir, add: bytesToHex(fifth.key.publicKey), out: join(files.dir, `rekey-${i}.json`), mqtt: brokers[i], timeout: '30000',
+  }, (l) => out.push(`${i}: ${l}`), channels)));
+  const written = JSON.parse(readFileSync(join(files.dir, 'rekey-0.json'), 'utf8')) as ProposalFile;
+  t.is(written.approvals.length, 4, 'every current member approved');
+  const group = { groupKey: hexToBytes((written.proposal as { groupKey: string }).groupKey) };
   const newSet = makeValidatorSet(3, newKeys, group.groupKey);
-  writeShares([...files.members.map((m) => ({ dir: m.dir, key: m.gatewayKey.publicKey })), { dir: fifth.dir, key: fifth.key.publicKey }], newKeys, group);
-  for (const dir of [...dirs, fifth.dir]) {
+  for (const [i, dir] of [...dirs, fifth.dir].entries()) {
     t.is(statSync(join(dir, frostShareFile(group.groupKey))).mode & 0o777, 0o600);
-    t.truthy(readFrostKeys(dir, group.groupKey), 'the new share is found by its group key');
+    t.is(readFrostKeys(dir, group.groupKey)?.id, newKeys.findIndex((k) => equalBytes(k, i < 4 ? files.members[i]!.gatewayKey.publicKey : fifth.key.publicKey)), 'the new share is found by its group key, at the member\'s index');
+    t.deepEqual(JSON.parse(readFileSync(join(files.dir, `rekey-${i}.json`), 'utf8')).proposal, written.proposal, 'every member wrote the same proposal');
   }
   t.truthy(readFrostKeys(dirs[0]!, oldSet.groupKey!), 'beside the old one');
   t.is(readFrostKeys(fifth.dir, oldSet.groupKey!), undefined, 'the newcomer has no share of the old group');
-
-  // propose (member 0), approve (members 1–3: 3 of the 4), submit (member 0), as `botpeer member` does.
-  const proposal = join(files.dir, 'rekey.json');
-  const out: string[] = [];
-  memberPropose(crypto, dirs[0]!, ['rekey'], proposal, (l) => out.push(l), { keys: newKeys.map(bytesToHex).reverse().join(','), threshold: '3', groupKey: bytesToHex(group.groupKey) });
-  for (const dir of dirs.slice(1)) memberApprove(crypto, proposal, dir, (l) => out.push(l));
-  await memberSubmit(crypto, proposal, { data: dirs[0]!, mqtt: originals[0]!.mqttUrl, timeout: '60000' }, (l) => out.push(l));
   t.regex(out.join('\n'), /rekey to 3 of 5 members under FROST group key [0-9a-f]{64}/);
+  t.is(out.filter((l) => / is final: /.test(l)).length, 1, 'one member submitted the GOVERN');
 
   await waitUntil(() => announcedAt(originals[0]!, newSet) !== undefined, 'the block announcing the new set', 30_000);
   const changedAt = announcedAt(originals[0]!, newSet)!;

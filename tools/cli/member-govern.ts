@@ -51,7 +51,7 @@ export interface RekeyOptions {
 
 const USAGE = 'member';
 
-function keyArg(value: string | undefined, what: string): Uint8Array {
+export function keyArg(value: string | undefined, what: string): Uint8Array {
   if (value === undefined) throw new UsageError(`give ${what} (a member's public key: 66 hex digits, as \`botpeer init --member-key\` prints it)`, USAGE);
   if (!/^[0-9a-fA-F]{66}$/.test(value) || !isCompressedPublicKey(hexToBytes(value.toLowerCase()))) {
     throw new UsageError(`${what} must be a compressed public key (66 hex digits, 02… or 03…), got ${JSON.stringify(value)}`, USAGE);
@@ -163,12 +163,12 @@ function readProposal(crypto: CryptoProvider, path: string): Loaded {
   }
 }
 
-function writeProposal(path: string, file: ProposalFile): void {
+export function writeProposal(path: string, file: ProposalFile): void {
   writeFileSync(`${path}.tmp`, JSON.stringify(file, null, 2) + '\n');
   renameSync(`${path}.tmp`, path);
 }
 
-function memberChain(crypto: CryptoProvider, dir: string): ChainFiles {
+export function memberChain(crypto: CryptoProvider, dir: string): ChainFiles {
   try {
     return loadChain(crypto, dir);
   } catch (error) {
@@ -177,7 +177,7 @@ function memberChain(crypto: CryptoProvider, dir: string): ChainFiles {
 }
 
 /** The set that signs this member's next block, as its ledger holds it (the genesis set before the first block). */
-function currentSet(chain: ChainFiles): { set: ValidatorSet; height: number } {
+export function currentSet(chain: ChainFiles): { set: ValidatorSet; height: number } {
   if (!existsSync(chain.ledgerPath)) return { set: chain.genesis.validators, height: 0 };
   let store: LedgerStore;
   try {
@@ -203,6 +203,17 @@ function checkAgainstLedger(crypto: CryptoProvider, chain: ChainFiles, loaded: L
   }
 }
 
+/** The proposal file for `proposal`, counted in `set` (the current set), with these approvals. */
+export function proposalFile(crypto: CryptoProvider, chainId: Uint8Array, set: ValidatorSet, proposal: Proposal, approvals: readonly Approval[]): ProposalFile {
+  return {
+    chainId: bytesToHex(chainId),
+    validatorsHash: bytesToHex(validatorSetHash(crypto, set)),
+    validators: { threshold: set.threshold, keys: set.keys.map(bytesToHex), ...(set.groupKey ? { groupKey: bytesToHex(set.groupKey) } : {}) },
+    proposal: proposalToJson(proposal),
+    approvals: [...approvals].sort((a, b) => a.index - b.index).map((a) => ({ index: a.index, signature: bytesToHex(a.signature) })),
+  };
+}
+
 export function memberPropose(crypto: CryptoProvider, dir: string, words: readonly string[], out: string, log: (line: string) => void, rekey: RekeyOptions = {}): number {
   const proposal = proposalOf(words, rekey);
   const chain = memberChain(crypto, dir);
@@ -211,13 +222,7 @@ export function memberPropose(crypto: CryptoProvider, dir: string, words: readon
   if (set.groupKey !== undefined && proposal.action !== GovernAction.REKEY) {
     throw new CliError(`the set of ${dir} is a FROST set (group key ${bytesToHex(set.groupKey).slice(0, 16)}…): it changes only by \`member propose rekey\` (a new key generation among the new members), not by ${words[0]}`);
   }
-  const file: ProposalFile = {
-    chainId: bytesToHex(chain.chainId),
-    validatorsHash: bytesToHex(validatorSetHash(crypto, set)),
-    validators: { threshold: set.threshold, keys: set.keys.map(bytesToHex), ...(set.groupKey ? { groupKey: bytesToHex(set.groupKey) } : {}) },
-    proposal: proposalToJson(proposal),
-    approvals: [],
-  };
+  const file = proposalFile(crypto, chain.chainId, set, proposal, []);
   writeProposal(out, file);
   log(`proposal written to ${out}: ${describeProposal(proposal)} on chain ${file.chainId}, counted in the set of height ${height + 1} (${set.threshold} of ${set.keys.length} must approve)`);
   if (proposal.action === GovernAction.REKEY && proposal.keys.some((k) => equalBytes(k, chain.gatewayKey.publicKey)) && readFrostKeys(dir, proposal.groupKey) === undefined) {

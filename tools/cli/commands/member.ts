@@ -4,6 +4,7 @@
 
 import { UsageError } from '../cli-support.js';
 import { memberApprove, memberPropose, memberSubmit } from '../member-govern.js';
+import { memberRekey } from '../member-rekey.js';
 import { type Command, DATA_HELP, dataOf, onePositional, str } from './command.js';
 
 export const command: Command = {
@@ -15,6 +16,8 @@ export const command: Command = {
                               --out FILE [--data MEMBER_DIR]
        botpeer member approve FILE [--data MEMBER_DIR]
        botpeer member submit FILE --mqtt URL [--timeout MS] [--data MEMBER_DIR]
+       botpeer member rekey [--add K1,K2,…] [--remove K1,…] [--threshold T] --nats URLS
+                              --out FILE [--mqtt URL] [--timeout MS] [--data MEMBER_DIR]
 
 A consortium changes its members with a GOVERN transaction approved by the threshold of
 the current members (README "Changing the membership"):
@@ -32,6 +35,13 @@ submit: sends the GOVERN, signed by this member's key, through its own gateway's
   (--mqtt, as \`botpeer gateway --nats\` prints it) and waits until it is final.
   Fails with a message when the key is not a member's, the set changed since the proposal
   was made (make a new one), or FILE has fewer approvals than the threshold.
+rekey: the whole change of a FROST consortium in one command, run at about the same time by
+  every member of the NEW set on its own machine: the new set is the current one with --add
+  and --remove applied (threshold: --threshold, else the current one); the members make its
+  group key together over NATS (no dealer; a silent or faulty member is named and left out),
+  each stores its own share, the members of the current set approve the result, and FILE
+  gets the proposal with the approvals. With --mqtt, the approving member with the lowest
+  index submits it. Also moves an ECDSA consortium to FROST (no --add/--remove).
 The block after the one holding the GOVERN is signed by the new set. A new member starts
 its gateway (\`botpeer gateway --nats\`) with the chain's genesis files and its own key; it
 replays the chain and signs once the set holds its key.
@@ -39,10 +49,14 @@ replays the chain and signs once the set holds its key.
 options:
   --out FILE                propose: where to write the proposal
   --keys K1,K2,…            propose rekey: the member keys of the new set
-  --threshold T             propose rekey: its FROST signing threshold (1..n)
+  --threshold T             propose rekey / rekey: its FROST signing threshold (1..n)
+  --add K1,K2,…             rekey: member keys that join
+  --remove K1,…             rekey: member keys that leave
+  --nats URL[,URL…]         rekey: the members' NATS cluster (the key generation runs there)
   --group-key HEX           propose rekey: its x-only group key (64 hex digits)
-  --mqtt URL                submit: this member's broker (mqtt://host:port)
-  --timeout MS              submit: give up when no verdict came for this long (default 30000)
+  --mqtt URL                submit, rekey: this member's broker (mqtt://host:port)
+  --timeout MS              submit: give up when no verdict came for this long (default 30000);
+                            rekey: how long each phase waits for the other members (default 60000)
 ${DATA_HELP.replace('the chain\'s data folder', 'this member\'s data folder')}`,
   options: {
     out: { type: 'string' },
@@ -50,6 +64,9 @@ ${DATA_HELP.replace('the chain\'s data folder', 'this member\'s data folder')}`,
     threshold: { type: 'string' },
     'group-key': { type: 'string' },
     mqtt: { type: 'string' },
+    add: { type: 'string' },
+    remove: { type: 'string' },
+    nats: { type: 'string' },
     timeout: { type: 'string' },
   },
   async run(values, positionals, { crypto, out }) {
@@ -65,8 +82,14 @@ ${DATA_HELP.replace('the chain\'s data folder', 'this member\'s data folder')}`,
         return memberApprove(crypto, onePositional(rest, 'member', 'the proposal file'), data, out);
       case 'submit':
         return memberSubmit(crypto, onePositional(rest, 'member', 'the proposal file'), { data, mqtt: str(values, 'mqtt'), timeout: str(values, 'timeout') }, out);
+      case 'rekey':
+        if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`, 'member');
+        return memberRekey(crypto, {
+          data, nats: str(values, 'nats'), add: str(values, 'add'), remove: str(values, 'remove'), threshold: str(values, 'threshold'),
+          out: str(values, 'out'), mqtt: str(values, 'mqtt'), timeout: str(values, 'timeout'),
+        }, out);
       default:
-        throw new UsageError(action === undefined ? 'say what to do: member propose, approve or submit' : `unknown member action ${JSON.stringify(action)} (propose, approve or submit)`, 'member');
+        throw new UsageError(action === undefined ? 'say what to do: member propose, approve, submit or rekey' : `unknown member action ${JSON.stringify(action)} (propose, approve, submit or rekey)`, 'member');
     }
   },
 };

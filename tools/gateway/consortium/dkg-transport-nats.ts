@@ -15,7 +15,16 @@ export function dkgSubject(chainHex: string): string {
 
 /** A DkgTransport on a member's NATS connection (connectNats in nats-connection.ts). */
 export function natsDkgTransport(nc: NatsConnection, chainHex: string): DkgTransport {
-  const subject = dkgSubject(chainHex);
+  return natsBroadcast(nc, dkgSubject(chainHex));
+}
+
+/** botpeer.<chainhex>.rekey: the approvals of a re-key that the members' key generation made (`botpeer member rekey`). */
+export function rekeySubject(chainHex: string): string {
+  return dkgSubject(chainHex).replace(/\.dkg$/, '.rekey');
+}
+
+/** Publish and hear every message on a core NATS subject. */
+export function natsBroadcast(nc: NatsConnection, subject: string): DkgTransport {
   return {
     publish: (bytes) => nc.publish(subject, bytes),
     subscribe: (cb) => {

@@ -73,7 +73,12 @@ export function generateFrostGroup(n: number, t: number): FrostGroup {
 
 /** Writes member `id`'s share of `group` (and the group's public part) under the group key's names. */
 export function writeFrostKeys(dir: string, group: FrostGroup, id: number): void {
-  writeFileSync(join(dir, frostShareFile(group.groupKey)), bytesToHex(group.secshares[id]!) + '\n', { mode: 0o600 });
+  writeFrostShare(dir, group, id, group.secshares[id]!);
+}
+
+/** One member's share and the group's public part (a network key generation gives a member only its own share). */
+export function writeFrostShare(dir: string, group: Omit<FrostGroup, 'secshares'>, id: number, secshare: Uint8Array): void {
+  writeFileSync(join(dir, frostShareFile(group.groupKey)), bytesToHex(secshare) + '\n', { mode: 0o600 });
   writeFileSync(join(dir, frostPublicFile(group.groupKey)), JSON.stringify({
     t: group.t, n: group.pubshares.length, id,
     threshPk: bytesToHex(group.threshPk), groupKey: bytesToHex(group.groupKey),
