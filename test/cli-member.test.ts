@@ -122,3 +122,24 @@ test('propose rekey on a FROST consortium: the new set from --keys, --threshold 
   for (const [d, n] of [[d1, 1], [d2, 2], [d3, 3]] as const) await run(['member', 'approve', file, '--data', d], 0, 'stdout', new RegExp(`${n} of 3 approvals`));
   t.is((JSON.parse(readFileSync(file, 'utf8')) as ProposalFile).approvals.length, 3);
 });
+
+test('member rekey: usage errors before any key generation (no --out, no --nats, a member added twice, a leaving member)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'botpeer-cli-rekey-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const files = initConsortium(crypto, { dir, name: 'cli-rekey', members: 4, threshold: 3 });
+  const data = files.members[0]!.dir;
+  const first = bytesToHex(files.members[0]!.gatewayKey.publicKey);
+  const second = bytesToHex(files.members[1]!.gatewayKey.publicKey);
+  const cases: [string[], RegExp][] = [
+    [['member', 'rekey', '--data', data, '--nats', 'nats://127.0.0.1:1'], /give --out FILE/],
+    [['member', 'rekey', '--data', data, '--out', join(dir, 'p.json')], /give --nats URL/],
+    [['member', 'rekey', '--data', data, '--out', join(dir, 'p.json'), '--nats', 'nats://127.0.0.1:1', '--add', second], /already a member/],
+    [['member', 'rekey', '--data', data, '--out', join(dir, 'p.json'), '--nats', 'nats://127.0.0.1:1', '--remove', first], /is not in the new set/],
+    [['member', 'rekey', '--data', data, '--out', join(dir, 'p.json'), '--nats', 'nats://127.0.0.1:1', '--threshold', '5'], /--threshold/],
+  ];
+  for (const [args, message] of cases) {
+    const run = await runBotpeer(args);
+    t.not(run.code, 0, args.join(' '));
+    t.regex(run.stderr, message, args.join(' '));
+  }
+});
