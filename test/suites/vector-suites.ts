@@ -56,6 +56,7 @@ import { openSelfEnrollConnectToken } from '../../src/mqtt/connect-auth.js';
 import type { TxKind } from '../../src/tx/kinds.js';
 import { type Expect, type TrustedStateJson, hex, trustedFromJson, unhex } from '../support/hex-json.js';
 import { type VectorResult, expectEqual, expectOutcome, runVector } from './check.js';
+import { democracySuite } from './democracy-suite.js';
 
 const profiles = { tx: TX_LIMITS, header: HEADER_LIMITS, small: SMALL_LIMITS } as const;
 
@@ -551,5 +552,5 @@ function publicSuite(crypto: CryptoProvider): VectorResult[] {
 }
 
 export function runAllVectorSuites(crypto: CryptoProvider): VectorResult[] {
-  return [...cborSuite(), ...txSuite(crypto), ...merkleSuite(crypto), ...lightSuite(crypto), ...checkpointSuite(crypto), ...genesisSuite(crypto), ...stateSuite(crypto), ...messageSuite(crypto), ...pastHeaderSuite(crypto), ...connectSuite(crypto), ...publicSuite(crypto), ...governSuite(crypto), ...schnorrSuite(crypto)];
+  return [...cborSuite(), ...txSuite(crypto), ...merkleSuite(crypto), ...lightSuite(crypto), ...checkpointSuite(crypto), ...genesisSuite(crypto), ...stateSuite(crypto), ...messageSuite(crypto), ...pastHeaderSuite(crypto), ...connectSuite(crypto), ...publicSuite(crypto), ...governSuite(crypto), ...schnorrSuite(crypto), ...democracySuite(crypto)];
 }
