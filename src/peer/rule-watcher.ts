@@ -20,9 +20,8 @@ import { ErrorCode, errorName } from '../errors/error-codes.js';
 import type { Header } from '../chain/header.js';
 import { Method, type Response } from '../mqtt/messages.js';
 import { type ReadingsAnswer, decodeReadingsAnswer } from '../mqtt/readings-answer.js';
-import { type WatchRule, formatDecimal, ruleAction } from '../rules/watch-rule.js';
+import { type WatchRule, formatReading, ruleAction } from '../rules/watch-rule.js';
 import { verifyReading } from '../rules/verify-reading.js';
-import { Quantity } from '../tx/kinds.js';
 import type { Actuator } from '../ports/actuator.js';
 import { LogLevel } from '../ports/log.js';
 import type { PeerContext } from './peer-context.js';
@@ -41,10 +40,6 @@ export interface RuleHeaders {
 /** Store key of rule i's last switching seq (15 characters at most). */
 export const ruleStoreKey = (index: number): string => `bp.rule${index}`;
 
-const UNITS: Readonly<Record<number, string>> = Object.freeze({
-  [Quantity.TEMPERATURE_C]: ' °C', [Quantity.RELATIVE_HUMIDITY_PCT]: ' %', [Quantity.PRESSURE_PA]: ' Pa', [Quantity.ILLUMINANCE_LX]: ' lx',
-  [Quantity.VOLTAGE_V]: ' V', [Quantity.CO2_PPM]: ' ppm', [Quantity.BATTERY_PCT]: ' %', [Quantity.COUNT]: '',
-});
 
 interface Source {
   readonly id: Uint8Array;
@@ -181,7 +176,9 @@ export class RuleWatcher {
       if (!same) source.pending = { answer, since: this.ctx.clock.now() };
       return;
     }
-    source.pending = undefined;
+    // A claim still waiting for its header stays until it checks or times out: another answer
+    // that checks now does not make it go away unreported.
+    if (source.pending?.answer === answer) source.pending = undefined;
     for (const i of source.rules) this.evaluate(i, source, answer);
   }
 
@@ -200,7 +197,7 @@ export class RuleWatcher {
     const reading = result.value;
     state.lastSeq = reading.seq;
     ctx.counters.readingsVerified++;
-    const value = `${formatDecimal(reading.mantissa, reading.scale)}${UNITS[rule.quantity] ?? ''}`;
+    const value = formatReading(reading.mantissa, reading.scale, rule.quantity);
     ctx.emit({ type: 'reading', rule: index, source: source.hex, seq: reading.seq, height: reading.height, mantissa: reading.mantissa, scale: reading.scale, holds: reading.holds });
     const on = ruleAction(rule, reading.holds);
     if (on === undefined || this.switched.get(rule.actuator) === on) return;

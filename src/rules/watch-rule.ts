@@ -104,6 +104,16 @@ export function formatDecimal(mantissa: number, scale: number): string {
   return `${mantissa < 0 ? '-' : ''}${digits.slice(0, cut)}.${digits.slice(cut)}`;
 }
 
+const UNITS: Readonly<Record<number, string>> = Object.freeze({
+  [Quantity.TEMPERATURE_C]: ' °C', [Quantity.RELATIVE_HUMIDITY_PCT]: ' %', [Quantity.PRESSURE_PA]: ' Pa', [Quantity.ILLUMINANCE_LX]: ' lx',
+  [Quantity.VOLTAGE_V]: ' V', [Quantity.CO2_PPM]: ' ppm', [Quantity.BATTERY_PCT]: ' %', [Quantity.COUNT]: '',
+});
+
+/** A reading for a log line: (312, -1, TEMPERATURE_C) → "31.2 °C". */
+export function formatReading(mantissa: number, scale: number, quantity: number): string {
+  return `${formatDecimal(mantissa, scale)}${UNITS[quantity] ?? ''}`;
+}
+
 /** Checks one rule and fills defaults; throws BotError(BAD_PEER_CONFIG) naming the field. */
 export function makeWatchRule(o: WatchRuleOptions): WatchRule {
   if (typeof o !== 'object' || o === null) bad('a rule is an object');

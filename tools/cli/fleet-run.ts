@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  Permission, type CryptoProvider, type Genesis, type KeyPair, LogLevel, bytesToHex, equalBytes, errorName, formatDecimal, keyId,
+  Permission, type CryptoProvider, type Genesis, type KeyPair, LogLevel, bytesToHex, equalBytes, errorName, formatReading, keyId,
 } from '../../src/index.js';
 import { type BrokerAddress, type MqttOptions, type PeerOptions } from '../../hosts/desktop/device.js';
 import { type Fleet, FleetDirError, type FleetOptions, type FleetTotals, openFleet } from '../../hosts/desktop/fleet.js';
@@ -202,7 +202,7 @@ export async function runFleet(fleet: Fleet, options: RunOptions, out: Out, prog
   // Watch rules at work (--democracy): each switch, with the proven reading behind it.
   const stopWatching = fleet.onEvent((device, event) => {
     if (event.type !== 'actuated') return;
-    const value = formatDecimal(event.mantissa, event.scale);
+    const value = formatReading(event.mantissa, event.scale, device.config.rules[event.rule]?.quantity ?? 0);
     progress.log(`device ${device.idHex}: ${event.actuator} ${event.on ? 'on' : 'off'}: device ${event.source}'s reading ${value} at height ${event.height} proven`);
   });
   fleet.start();
