@@ -3,14 +3,15 @@
 //
 // Folders import one way, each only the ones before it (test/layers.test.ts checks it):
 //
-//   errors → codec → crypto → tx → ports → merkle → chain → contracts → light → mqtt → peer
+//   errors → codec → crypto → tx → ports → merkle → chain → contracts → light → mqtt → rules → peer
 //
 // codec: CBOR (cbor-x, pinned), its head rules and shape readers; crypto: the provider
 // port and tagged hashes; tx: transactions; ports: what a host passes in (clock, log,
 // random, storage, sensor, transport); merkle: trees and proofs; chain: genesis, headers,
 // commits, checkpoints; contracts: ledger state, system contracts, block building; light:
-// the light-client verifiers; mqtt: topics, wire messages and the MQTT client; peer: the
-// light peer, above everything and imported by nothing in the core.
+// the light-client verifiers; mqtt: topics, wire messages and the MQTT client; rules: watch
+// rules, acting on another device's proven reading; peer: the light peer, above everything
+// and imported by nothing in the core.
 
 export * from './errors/error-codes.js';
 export * from './errors/bot-error.js';
@@ -51,6 +52,7 @@ export * from './mqtt/messages.js';
 export * from './mqtt/ack-message.js';
 export * from './mqtt/proof-message.js';
 export * from './mqtt/connect-auth.js';
+export * from './mqtt/readings-answer.js';
 export * from './light/verify-inclusion.js';
 export * from './contracts/ledger-state.js';
 export * from './contracts/system-contracts.js';
@@ -59,3 +61,4 @@ export * from './light/verify-commit.js';
 export * from './light/verify-past-header.js';
 export * from './mqtt/session.js';
 export * from './ports/index.js';
+export * from './rules/index.js';

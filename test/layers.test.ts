@@ -11,7 +11,7 @@ import test from 'ava';
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 
 /** The folders of src/, lowest first: each may import only folders before it (src/index.ts is the top). */
-const ORDER = ['errors', 'codec', 'crypto', 'tx', 'ports', 'merkle', 'chain', 'contracts', 'light', 'mqtt', 'peer'] as const;
+const ORDER = ['errors', 'codec', 'crypto', 'tx', 'ports', 'merkle', 'chain', 'contracts', 'light', 'mqtt', 'rules', 'peer'] as const;
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

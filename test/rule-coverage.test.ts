@@ -9,12 +9,17 @@ import lightVectors from './vectors/light.json' with { type: 'json' };
 import merkleVectors from './vectors/merkle.json' with { type: 'json' };
 import txVectors from './vectors/tx.json' with { type: 'json' };
 import governVectors from './vectors/govern.json' with { type: 'json' };
+import democracyVectors from './vectors/democracy.json' with { type: 'json' };
 import { ErrorCode, errorName } from '../src/errors/error-codes.js';
 
 type Vector = { name: string; expect: { ok: boolean; code?: number } };
 const codesIn = (vectors: readonly Vector[]) => new Set(vectors.filter((v) => !v.expect.ok).map((v) => v.expect.code));
 
 const requirements: [string, readonly Vector[], number[]][] = [
+  ['watch-rule reading verifier (§8.8) and its answer decoding', [...democracyVectors.verify, ...democracyVectors.decode], [
+    ErrorCode.WRONG_SOURCE, ErrorCode.BAD_PROOF, ErrorCode.STALE_READING, ErrorCode.NO_READING, ErrorCode.UNVERIFIED_HEADER,
+    ErrorCode.PROOF_SHAPE, ErrorCode.BAD_SIGNATURE, ErrorCode.BAD_SHAPE, ErrorCode.BAD_KEY, ErrorCode.MALFORMED_CBOR,
+  ]],
   ['CBOR decoder bounds and subset', cborVectors.vectors, [
     ErrorCode.MALFORMED_CBOR, ErrorCode.NON_CANONICAL, ErrorCode.TOO_LARGE, ErrorCode.TOO_DEEP, ErrorCode.TOO_MANY_ITEMS,
     ErrorCode.UNSUPPORTED_TYPE, ErrorCode.INT_OUT_OF_RANGE, ErrorCode.TRAILING_BYTES,

@@ -18,7 +18,8 @@ import { type SessionSettings, assemblePeer } from '../../src/peer/assemble-peer
 import {
   type LightPeer, type PeerConfig, type PeerEvent, type PeerOptions, type PeerStatus, makePeerConfig,
 } from '../../src/peer/index.js';
-import type { Clock, Log, RandomSource, Sensor } from '../../src/ports/index.js';
+import type { Actuator, Clock, Log, RandomSource, Sensor } from '../../src/ports/index.js';
+import { type SimRelay, createSimRelay } from './actuator-relay-node.js';
 import { createSimSensors } from '../sensors-sim/sensors-sim.js';
 import { createNodeClock } from './clock-node.js';
 import { createNodeLog } from './log-node.js';
@@ -53,6 +54,8 @@ export interface DeviceOptions {
   readonly log?: Log;
   /** Default: the simulated sensors, seeded by the device id. */
   readonly sensors?: readonly Sensor[];
+  /** What the watch rules (peer.rules) switch. Default: a simulated relay (actuator-relay-node.ts) per actuator the rules name. */
+  readonly actuators?: readonly Actuator[];
 }
 
 export interface Device {
@@ -62,6 +65,8 @@ export interface Device {
   readonly publicKey: Uint8Array;
   readonly config: PeerConfig;
   readonly peer: LightPeer;
+  /** The actuators its watch rules switch (the simulated relays, unless the options gave others). */
+  readonly actuators: readonly Actuator[];
   /** Whether an enrolment of this device was accepted on this chain (the marker file). */
   readonly enrolled: boolean;
   markEnrolled(): void;
@@ -94,20 +99,25 @@ export function openDevice(options: DeviceOptions): Device {
     scale: sensor.scale,
     sample: () => (sampling ? sensor.sample() : undefined),
   });
+  let actuators: readonly Actuator[] = options.actuators ?? [];
   const { peer, deviceId: id, deviceIdHex: idHex } = assemblePeer(config, {
     crypto, clock, random, store, outbox,
     transport: createTcpTransport({ host: options.broker.host, port: options.broker.port }),
-    device: (deviceId, deviceIdHex) => ({
-      sensors: (options.sensors ?? createSimSensors({ seed: deviceId, now: () => clock.now() })).map(switchable),
-      log: options.log ?? createNodeLog({ prefix: deviceIdHex }),
-    }),
+    device: (deviceId, deviceIdHex) => {
+      const log = options.log ?? createNodeLog({ prefix: deviceIdHex });
+      if (!options.actuators) {
+        const names = [...new Set(config.rules.map((rule) => rule.actuator))];
+        actuators = names.map((name): SimRelay => createSimRelay({ name, log, dir, now: () => clock.now() }));
+      }
+      return { sensors: (options.sensors ?? createSimSensors({ seed: deviceId, now: () => clock.now() })).map(switchable), log, actuators };
+    },
   }, options.mqtt);
   const chainHex = bytesToHex(chainIdOf(crypto, genesis));
 
   const markerPath = join(dir, ENROLLED_FILE);
   let enrolled = existsSync(markerPath) && readFileSync(markerPath, 'utf8').trim() === chainHex;
   return {
-    dir, id, idHex, config, peer,
+    dir, id, idHex, config, peer, actuators,
     publicKey: peer.publicKey,
     get enrolled() {
       return enrolled;

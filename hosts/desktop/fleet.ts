@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CryptoProvider, type Genesis, bytesToHex, chainIdOf } from '../../src/index.js';
 import type { PeerEvent, PeerStatus } from '../../src/peer/index.js';
-import { type Log, LogLevel } from '../../src/ports/index.js';
+import { type Log, LogLevel, type Sensor } from '../../src/ports/index.js';
 import { createNativeCrypto } from '../node/crypto-secp256k1-node.js';
 import { createNodeClock } from './clock-node.js';
 import { type BrokerAddress, type Device, type MqttOptions, type PeerOptions, openDevice } from './device.js';
@@ -42,6 +42,13 @@ export interface FleetOptions {
   readonly log?: (idHex: string) => Log;
   /** Spread the devices' starts over one sampling interval, at most MAX_STAGGER_MS (default true). */
   readonly stagger?: boolean;
+  /**
+   * A device's own settings over `peer` (its watch rules, say), by its index (0-based), given the
+   * devices opened before it (their ids); undefined: `peer`.
+   */
+  readonly peerOf?: (index: number, opened: readonly Device[]) => PeerOptions | undefined;
+  /** A device's own sensors by its index; undefined: the simulated ones seeded by its id. */
+  readonly sensorsOf?: (index: number, now: () => number) => readonly Sensor[] | undefined;
 }
 
 export type PeerCounters = PeerStatus['counters'];
@@ -118,10 +125,14 @@ export function openFleet(options: FleetOptions): Fleet {
     const dir = join(options.dir, deviceFolder(i));
     let log: Log = () => {};
     // The device id is known only once its key is loaded: the log is bound just after.
+    const own = options.peerOf?.(i - 1, devices);
+    const peer = own ? { ...options.peer, ...own } : options.peer;
+    const sensors = options.sensorsOf?.(i - 1, () => clock.now());
     const device = openDevice({
       dir, genesis: options.genesis, broker: options.brokerOf?.(i - 1) ?? options.broker, crypto, clock, random: nodeRandom, durable,
       log: (level, message) => log(level, message),
-      ...(options.peer ? { peer: options.peer } : {}),
+      ...(peer ? { peer } : {}),
+      ...(sensors ? { sensors } : {}),
       ...(options.mqtt ? { mqtt: options.mqtt } : {}),
     });
     log = makeLog(device.idHex);

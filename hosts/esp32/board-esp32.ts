@@ -32,8 +32,13 @@ export function boardDrivers(): readonly ClimateDriverFactory[] {
 }
 
 export function boardLed(): ((on: boolean) => void) | undefined {
+  return boardOutput(undefined);
+}
+
+/** ECMA-419 Digital output on `pin`, or on the board's LED pin (a relay module on a GPIO, or the LED). */
+export function boardOutput(pinNumber: number | undefined): ((on: boolean) => void) | undefined {
   const b = board();
-  const pin = b?.pin?.led;
+  const pin = pinNumber ?? b?.pin?.led;
   const Digital = b?.io?.Digital as (new (options: { pin: number; mode: number }) => { write(value: number): void }) & { Output?: number } | undefined;
   if (pin === undefined || Digital === undefined) return undefined;
   const led = new Digital({ pin, mode: Digital.Output ?? 8 });

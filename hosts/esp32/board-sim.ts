@@ -16,6 +16,10 @@ export function boardLed(): ((on: boolean) => void) | undefined {
   return undefined;
 }
 
+export function boardOutput(_pin: number | undefined): ((on: boolean) => void) | undefined {
+  return undefined;
+}
+
 export function boardRandom(length: number): Uint8Array {
   return randomBytes(length);
 }

@@ -10,6 +10,8 @@ import type { ClimateDriverFactory } from '../moddable/sensors-climate.js';
 export function boardDrivers(): readonly ClimateDriverFactory[];
 /** Sets the status LED, or undefined when the board has none. */
 export function boardLed(): ((on: boolean) => void) | undefined;
+/** A digital output on `pin` (the LED's pin when undefined), or undefined when there is none. */
+export function boardOutput(pin: number | undefined): ((on: boolean) => void) | undefined;
 /** Bytes from the board's cryptographic random generator. */
 export function boardRandom(length: number): Uint8Array;
 /** The flash area that holds the outbox (the "storage" data partition on an ESP32). */

@@ -22,7 +22,8 @@ import { createStatusLed } from '../moddable/status-led.js';
 import { createPreferenceStore } from '../moddable/store-preference.js';
 import { createTcpTransport } from '../moddable/transport-tcp-419.js';
 import { openClimateSensors } from '../moddable/sensors-climate.js';
-import { boardDrivers, boardFlash, boardLed, boardRandom } from './board.js';
+import { boardDrivers, boardFlash, boardLed, boardOutput, boardRandom } from './board.js';
+import { createDigitalActuator } from '../moddable/actuator-digital.js';
 import { LogLevel } from '../../src/ports/index.js';
 
 const write = (text: string) => trace(text);
@@ -39,13 +40,16 @@ function boot(settings: FirmwareSettings, address: string): void {
     capacity: settings.outboxCapacity,
     maxTxBytes: maxReadingsTxBytes(climate.sensors.length, climate.sensors.length * settings.batchSize),
   });
-  const led = boardLed();
+  // A watch rule without its own pin drives the LED: the status LED then stays off it.
+  const output = settings.watch ? boardOutput(settings.watchPin) : undefined;
+  const led = settings.watch && settings.watchPin === undefined ? undefined : boardLed();
   startFirmware(settings, {
     crypto, clock, store, outbox, log, print,
     random: boardRandom,
     transport: createTcpTransport({ address, port: settings.gatewayPort }),
     sensors: climate.sensors,
     ...(led ? { led: createStatusLed(led, clock) } : {}),
+    ...(settings.watch && output ? { actuator: createDigitalActuator(settings.watch.actuator, output, log) } : {}),
   });
 }
 

@@ -5,6 +5,11 @@
 import { hexToBytes } from '../../src/codec/bytes.js';
 import { BotError } from '../../src/errors/bot-error.js';
 import { ErrorCode } from '../../src/errors/error-codes.js';
+import { type Comparison, type WatchRuleOptions, makeWatchRule } from '../../src/rules/watch-rule.js';
+import type { Quantity } from '../../src/tx/kinds.js';
+
+/** The actuator the firmware's watch rule names. */
+export const WATCH_ACTUATOR = 'actuator';
 
 export interface FirmwareSettings {
   /** The chain's genesis (genesis.cbor of `botpeer init`), CBOR bytes. */
@@ -20,6 +25,14 @@ export interface FirmwareSettings {
   readonly password: string;
   /** SNTP server (ESP32 only; Moddable's own start-up uses the same setting). */
   readonly sntp: string;
+  /**
+   * One watch rule (docs/protocol.md §8.8), or none: `watch` the source device id (16 hex digits),
+   * `watchQuantity` (a Quantity name, default TEMPERATURE_C), `watchComparison` (above, at-least,
+   * below, at-most; default above), `watchThreshold` (a decimal, "30.5"). The actuator is on while
+   * the rule holds and off otherwise; it drives `watchPin`, or the board's LED without one.
+   */
+  readonly watch?: WatchRuleOptions;
+  readonly watchPin?: number;
 }
 
 /** Raw values by name, as mc/config or the environment hold them. */
@@ -73,5 +86,23 @@ export function parseFirmwareSettings(raw: RawSettings): FirmwareSettings {
     ssid: text(raw, 'ssid', ''),
     password: text(raw, 'password', ''),
     sntp: text(raw, 'sntp', SETTING_DEFAULTS.sntp),
+    ...watchOf(raw),
   });
+}
+
+function watchOf(raw: RawSettings): { watch?: WatchRuleOptions; watchPin?: number } {
+  const source = text(raw, 'watch', '');
+  if (source === '') return {};
+  const watch: WatchRuleOptions = Object.freeze({
+    source: source.toLowerCase(),
+    quantity: text(raw, 'watchQuantity', 'TEMPERATURE_C') as keyof typeof Quantity,
+    comparison: text(raw, 'watchComparison', 'above') as Comparison,
+    threshold: text(raw, 'watchThreshold'),
+    actuator: WATCH_ACTUATOR,
+    then: true,
+    otherwise: false,
+  });
+  makeWatchRule(watch); // checked at boot: BAD_PEER_CONFIG names the setting's field
+  const pin = raw.watchPin === undefined || raw.watchPin === '' ? undefined : integer(raw, 'watchPin', 0, 0, 255);
+  return pin === undefined ? { watch } : { watch, watchPin: pin };
 }

@@ -12,7 +12,8 @@ import { StoreKey } from '../../src/peer/identity-store.js';
 import type { LightPeer } from '../../src/peer/light-peer.js';
 import { makePeerConfig } from '../../src/peer/peer-config.js';
 import { type PeerEvent, PeerState } from '../../src/peer/peer-status.js';
-import { type Log, LogLevel, type Sensor } from '../../src/ports/index.js';
+import { type Actuator, type Log, LogLevel, type Sensor } from '../../src/ports/index.js';
+import { createLoggedActuator } from './actuator-digital.js';
 import type { FirmwareSettings } from './firmware-settings.js';
 import type { StatusLed } from './status-led.js';
 
@@ -23,6 +24,8 @@ export interface FirmwarePorts extends Omit<HostPorts, 'device'> {
   /** Plain lines for the serial console (the enrolment request). */
   readonly print: (line: string) => void;
   readonly led?: StatusLed;
+  /** What the watch rule (settings.watch) switches; without one its switches are only logged. */
+  readonly actuator?: Actuator;
   /** Called after each start-up step (the x-cli-lin host prints XS memory there). */
   readonly onStep?: (what: string) => void;
 }
@@ -51,11 +54,15 @@ export function startFirmware(settings: FirmwareSettings, ports: FirmwarePorts):
     samplingIntervalMs: settings.samplingIntervalMs,
     batchSize: settings.batchSize,
     outboxCapacity: settings.outboxCapacity,
+    ...(settings.watch ? { rules: [settings.watch] } : {}),
   });
   step('genesis and peer config');
   const { peer, deviceIdHex, firstBoot } = assemblePeer(config, {
     crypto, clock: ports.clock, random: ports.random, store, outbox: ports.outbox, transport: ports.transport,
-    device: { sensors: ports.sensors, log },
+    device: {
+      sensors: ports.sensors, log,
+      ...(settings.watch ? { actuators: [ports.actuator ?? createLoggedActuator(settings.watch.actuator, log)] } : {}),
+    },
   });
   step('device key, MQTT session and light peer');
 

@@ -1,7 +1,7 @@
 // The closed table of protocol error codes (core layer). docs/protocol.md lists
 // the same table; acknowledgements carry these numbers on the wire, so a code is
 // never renumbered or reused. Ranges: 1xx encoding, 2xx transactions,
-// 3xx headers and light client, 4xx Merkle proofs, 5xx transport, 6xx peer state,
+// 3xx headers and light client, 4xx Merkle proofs, 5xx transport, 6xx peer state (61x watch rules),
 // 7xx contracts (700-719 kept for the core's contract interface, 72x the deployed-contract sandbox).
 
 export const ErrorCode = Object.freeze({
@@ -68,6 +68,14 @@ export const ErrorCode = Object.freeze({
   OUTBOX_FULL: 600,
   STORAGE: 601,
   BAD_PEER_CONFIG: 602,
+  /** Watch rule (docs/protocol.md §8.8): the reading's block is not one the device verified itself. */
+  UNVERIFIED_HEADER: 610,
+  /** Watch rule: the reading is older than one the rule already acted on, or older than its maxAge. */
+  STALE_READING: 611,
+  /** Watch rule: not a READINGS transaction of the rule's source device, or signed by a key that is not its. */
+  WRONG_SOURCE: 612,
+  /** Watch rule: the transaction holds no reading of the rule's quantity. */
+  NO_READING: 613,
   INTERNAL: 699,
 
   /** Deployed contract: the call's computation passed its gas limit. */

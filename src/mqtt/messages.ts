@@ -23,6 +23,8 @@ export const Method = Object.freeze({
   STATE: 4,
   /** params [] → the newest checkpoint. */
   CHECKPOINT: 5,
+  /** params [deviceId] → that device's newest READINGS transaction in a block, its proof message and its key (readings-answer.ts). */
+  LATEST_READINGS: 6,
 } as const);
 export type Method = (typeof Method)[keyof typeof Method];
 

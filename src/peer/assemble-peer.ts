@@ -15,12 +15,14 @@ import { keyId } from '../tx/identity.js';
 import { StoreKey, loadOrCreateKeyPair } from './identity-store.js';
 import { type LightPeer, createLightPeer } from './light-peer.js';
 import type { PeerConfig } from './peer-config.js';
-import type { Clock, KeyValueStore, Log, OutboxStore, RandomSource, Sensor, TransportFactory } from '../ports/index.js';
+import type { Actuator, Clock, KeyValueStore, Log, OutboxStore, RandomSource, Sensor, TransportFactory } from '../ports/index.js';
 
 /** The ports a host may only make once it knows the device id. */
 export interface DevicePorts {
   readonly sensors: readonly Sensor[];
   readonly log: Log;
+  /** What the watch rules (config.rules) switch. */
+  readonly actuators?: readonly Actuator[];
 }
 
 export interface HostPorts {
@@ -60,7 +62,7 @@ export function assemblePeer(config: PeerConfig, ports: HostPorts, mqtt: Session
   const deviceId = keyId(crypto, keys.publicKey);
   const deviceIdHex = bytesToHex(deviceId);
   const chainId = chainIdOf(crypto, config.genesis);
-  const { sensors, log } = typeof ports.device === 'function' ? ports.device(deviceId, deviceIdHex) : ports.device;
+  const { sensors, log, actuators } = typeof ports.device === 'function' ? ports.device(deviceId, deviceIdHex) : ports.device;
   const session = createMqttClient({
     transport: ports.transport,
     clock,
@@ -77,7 +79,7 @@ export function assemblePeer(config: PeerConfig, ports: HostPorts, mqtt: Session
     ...(mqtt.backoff ? { backoff: mqtt.backoff } : {}),
     log,
   });
-  const peer = createLightPeer(config, { crypto, clock, random, store, outbox: ports.outbox, session, log, sensors }, keys);
+  const peer = createLightPeer(config, { crypto, clock, random, store, outbox: ports.outbox, session, log, sensors, ...(actuators ? { actuators } : {}) }, keys);
   return Object.freeze({ peer, deviceId, deviceIdHex, firstBoot });
 }
 

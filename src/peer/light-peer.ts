@@ -42,6 +42,8 @@ import { ReadingBatcher, type SealedBatch } from './reading-batcher.js';
 import { RequestTable } from './request-table.js';
 import { SeqReservation } from './seq-reservation.js';
 import { TxSender, isHoldCode } from './tx-sender.js';
+import { RuleWatcher } from './rule-watcher.js';
+import type { Actuator } from '../ports/actuator.js';
 
 export interface PeerPorts {
   readonly crypto: CryptoProvider;
@@ -52,6 +54,8 @@ export interface PeerPorts {
   readonly sensors: readonly Sensor[];
   readonly session: MqttSession;
   readonly log: Log;
+  /** What the watch rules switch (config.rules name them); none when the device acts on nothing. */
+  readonly actuators?: readonly Actuator[];
 }
 
 export interface LightPeer {
@@ -93,6 +97,12 @@ export function createLightPeer(config: PeerConfig, ports: PeerPorts, keys?: Key
     if (!quantities.has(sensor.quantity)) badConfig(`unknown quantity ${sensor.quantity}`);
     if (!Number.isInteger(sensor.scale) || sensor.scale < MIN_SCALE || sensor.scale > MAX_SCALE) badConfig(`scale must be in ${MIN_SCALE}..${MAX_SCALE}`);
   }
+  const names = new Set<string>();
+  for (const actuator of ports.actuators ?? []) {
+    if (typeof actuator.name !== 'string' || names.has(actuator.name) || typeof actuator.set !== 'function') badConfig(`actuator names must be unique, each with a set function`);
+    names.add(actuator.name);
+  }
+  for (const rule of config.rules) if (!names.has(rule.actuator)) badConfig(`rule names actuator ${rule.actuator}, which the host does not provide`);
   return new Peer(config, ports, keys ?? loadOrCreateKeyPair(ports.crypto, ports.store, ports.random));
 }
 
@@ -106,6 +116,7 @@ class Peer implements LightPeer {
   private readonly sender: TxSender;
   private readonly seqs: SeqReservation;
   private readonly batcher: ReadingBatcher;
+  private readonly rules: RuleWatcher | undefined;
   private readonly listeners: ((event: PeerEvent) => void)[] = [];
   private readonly counters = newCounters();
   private lastError: PeerError | undefined;
@@ -148,19 +159,29 @@ class Peer implements LightPeer {
       refreshState: () => this.refreshState(),
     };
     this.headers = new HeaderSync(this.ctx, {
-      onAdvance: () => this.sender.retryProofs(),
-      onPastUnavailable: (height) => this.sender.dropProofsAt(height),
+      onAdvance: () => {
+        this.sender.retryProofs();
+        this.rules?.onAdvance();
+      },
+      onPastUnavailable: (height) => {
+        this.sender.dropProofsAt(height);
+        this.rules?.onPastUnavailable(height);
+      },
     });
     const headers = this.headers;
+    const headerView = {
+      get trustedHeight() {
+        return headers.trusted.height;
+      },
+      headerAt: (height: number) => headers.headerAt(height),
+      fetchPast: (height: number) => headers.fetchPast(height),
+    };
+    this.rules = config.rules.length > 0
+      ? new RuleWatcher(this.ctx, config.rules, new Map((ports.actuators ?? []).map((a) => [a.name, a])), headerView)
+      : undefined;
     this.sender = new TxSender(
       this.ctx,
-      {
-        get trustedHeight() {
-          return headers.trusted.height;
-        },
-        headerAt: (height) => headers.headerAt(height),
-        fetchPast: (height) => headers.fetchPast(height),
-      },
+      headerView,
       { reissue: (oldSeq, wire) => this.reissue(oldSeq, wire), retime: (seq, wire, time) => this.retime(seq, wire, time) },
     );
     this.sender.resume();
@@ -332,6 +353,7 @@ class Peer implements LightPeer {
     this.refreshState();
     this.headers.onConnect();
     this.sender.onConnect();
+    this.rules?.onConnect();
   }
 
   private onDisconnect(reason: string): void {
@@ -403,6 +425,7 @@ class Peer implements LightPeer {
         this.requests.expire(now, this.config.requestTimeoutMs);
         this.headers.tick(now);
         this.sender.tick(now);
+        this.rules?.tick(now);
         this.refreshState();
       });
       this.scheduleTick();

@@ -10,6 +10,7 @@ import { type Genesis, MAX_POW_BITS, Permission } from '../chain/genesis.js';
 import { checkValidatorSet } from '../chain/validator-set.js';
 import { MAX_INTERVAL, MAX_READINGS_PER_TX } from '../tx/bodies.js';
 import { type TrustOptions, makeTrustOptions } from '../light/trust.js';
+import { type WatchRule, type WatchRuleOptions, makeWatchRules } from '../rules/watch-rule.js';
 
 export interface PeerConfig {
   /** Initial trust (trustFromGenesis) and the operator key that signs checkpoints. */
@@ -44,6 +45,11 @@ export interface PeerConfig {
    * enrolled by the operator (state `unenrolled`), as on a private chain.
    */
   readonly selfEnroll?: SelfEnrollOptions;
+  /**
+   * Watch rules (docs/protocol.md §8.8): other devices' readings this device acts on, each naming
+   * one of the actuators the host passes in. Empty: the peer asks for no one's readings.
+   */
+  readonly rules: readonly WatchRule[];
 }
 
 export interface SelfEnrollOptions {
@@ -55,9 +61,10 @@ export interface SelfEnrollOptions {
  * `selfEnroll`: by default the genesis decides (a public genesis: self-enrol with its powBits);
  * `false` turns it off (a public chain's device the operator enrols).
  */
-export type PeerOptions = Partial<Omit<PeerConfig, 'genesis' | 'trust' | 'selfEnroll'>> & {
+export type PeerOptions = Partial<Omit<PeerConfig, 'genesis' | 'trust' | 'selfEnroll' | 'rules'>> & {
   trust?: Partial<TrustOptions>;
   selfEnroll?: SelfEnrollOptions | false;
+  rules?: readonly WatchRuleOptions[];
 };
 
 export const DEFAULT_PEER_OPTIONS = Object.freeze({
@@ -103,7 +110,7 @@ export function makePeerConfig(genesis: Genesis, options: PeerOptions = {}): Pee
     bad('genesis validator set is invalid');
   }
   if (!isCompressedPublicKey(genesis.operatorKey)) bad('genesis operator key must be a compressed key');
-  const { trust, selfEnroll, ...rest } = options;
+  const { trust, selfEnroll, rules, ...rest } = options;
   const merged = { ...DEFAULT_PEER_OPTIONS, ...rest };
   const batchSize = intIn(merged.batchSize, 1, MAX_READINGS_PER_TX, 'batchSize');
   const samplingIntervalMs = intIn(merged.samplingIntervalMs, 1, MAX_INTERVAL * 1000, 'samplingIntervalMs');
@@ -124,6 +131,7 @@ export function makePeerConfig(genesis: Genesis, options: PeerOptions = {}): Pee
     retryMaxMs: intIn(merged.retryMaxMs, 1, DAY_MS, 'retryMaxMs'),
     trustSaveIntervalMs: intIn(merged.trustSaveIntervalMs, 0, 30 * DAY_MS, 'trustSaveIntervalMs'),
     ...selfEnrollOf(genesis, selfEnroll),
+    rules: makeWatchRules(rules),
   });
 }
 

@@ -32,6 +32,10 @@ export interface PeerCounters {
   proofsRejected: number;
   /** Acks and responses that did not decode. */
   badMessages: number;
+  /** Watch rules: other devices' readings verified (proof, header, signature), refused, and actuator switches. */
+  readingsVerified: number;
+  readingsRefused: number;
+  actuations: number;
 }
 
 export interface PeerError {
@@ -65,11 +69,17 @@ export type PeerEvent =
   /** seq 0 when the proof message itself did not decode. */
   | { readonly type: 'proof-rejected'; readonly seq: number; readonly code: number; readonly detail: string }
   | { readonly type: 'bad-message'; readonly topic: 'ack' | 'res'; readonly code: number }
-  | { readonly type: 'state'; readonly state: PeerState };
+  | { readonly type: 'state'; readonly state: PeerState }
+  /** Watch rule `rule`: a reading of `source` verified (proof under a verified header, signature); `holds`: the rule's comparison. */
+  | { readonly type: 'reading'; readonly rule: number; readonly source: string; readonly seq: number; readonly height: number; readonly mantissa: number; readonly scale: number; readonly holds: boolean }
+  /** Watch rule `rule` switched its actuator on a verified reading. */
+  | { readonly type: 'actuated'; readonly rule: number; readonly actuator: string; readonly on: boolean; readonly source: string; readonly seq: number; readonly height: number; readonly mantissa: number; readonly scale: number }
+  /** Watch rule `rule` refused what the gateway offered (seq 0 when the answer did not decode); nothing changed. */
+  | { readonly type: 'reading-refused'; readonly rule: number; readonly source: string; readonly seq: number; readonly code: number; readonly detail: string };
 
 export function newCounters(): PeerCounters {
   return {
     sampled: 0, skipped: 0, signed: 0, acked: 0, final: 0, rejected: 0, reissued: 0, resent: 0,
-    headersVerified: 0, headersRejected: 0, proofsRejected: 0, badMessages: 0,
+    headersVerified: 0, headersRejected: 0, proofsRejected: 0, badMessages: 0, readingsVerified: 0, readingsRefused: 0, actuations: 0,
   };
 }

@@ -4,6 +4,7 @@
 // and on an ESP32 (Preference/NVS, ECMA-419 sockets). Inside src/ each module
 // imports the one port file it needs; hosts, tools and tests may import them here.
 
+export * from './actuator.js';
 export * from './clock.js';
 export * from './log.js';
 export * from './random.js';

@@ -15,7 +15,7 @@ import {
   MAX_HEADER_RANGE, Method, Permission, type Request, type Response, type SignedTx, TxKind, type ValidatorSet,
   admitTx, applyTx, ascii, blockReportBody, BlockReason, buildHeader, bytesToHex, chainIdOf, chainTopics, decodeRequest, decodeTx,
   deviceBody, encodeCbor, encodeCheckpoint, encodeLightBlock, encodeProofMessage, encodeResponse, encodeTx, enrollBody, equalBytes,
-  genesisHash, headerHash, hexToBytes, inclusionProofs, keyId, makeValidatorSet, parseDeviceTopic, signCheckpoint, signCommit, signTx,
+  genesisHash, headerHash, hexToBytes, encodeReadingsAnswer, inclusionProofs, keyId, makeValidatorSet, parseDeviceTopic, signCheckpoint, signCommit, signTx,
   signingKey, txId, validatorSetHash, verifyTxSignature, type TxProof, packProofMessages, type InclusionProof, decodeProofMessage,
 } from '../../src/index.js';
 import type { ChainTopics } from '../../src/mqtt/topics.js';
@@ -389,9 +389,31 @@ export class FakeGateway {
         if (uintAt(0) !== 0) return fail(ErrorCode.BAD_REQUEST);
         return { id: request.id, code: ErrorCode.OK, payloads: account ? [encodeCbor([account.id, account.key, account.role, account.status, account.lastSeq, account.enrolledAt])] : [] };
       }
+      case Method.LATEST_READINGS: {
+        const id = p[0];
+        if (!(id instanceof Uint8Array) || id.length !== 8) return fail(ErrorCode.BAD_SHAPE);
+        const account = this.committed.account(id);
+        if (!account) return fail(ErrorCode.NOT_FOUND);
+        const latest = this.latestReadings(id);
+        return { id: request.id, code: ErrorCode.OK, payloads: latest ? encodeReadingsAnswer({ ...latest, key: account.key }) : [] };
+      }
       default:
         return fail(ErrorCode.BAD_REQUEST);
     }
+  }
+
+  /** A device's newest READINGS transaction in a block, with its proof (as the gateway answers LATEST_READINGS). */
+  latestReadings(deviceId: Uint8Array): { wire: Uint8Array; height: number; seq: number; proof: InclusionProof } | undefined {
+    const hex = bytesToHex(deviceId);
+    let best: { wire: Uint8Array; height: number; seq: number; index: number } | undefined;
+    for (const s of this.seen) {
+      if (s.device !== hex || s.wire[1] !== TxKind.READINGS) continue;
+      const at = this.located.get(`${hex}:${s.seq}`);
+      if (at && (!best || s.seq > best.seq)) best = { wire: s.wire, height: at.height, seq: s.seq, index: at.index };
+    }
+    if (!best) return undefined;
+    const proof = inclusionProofs(this.crypto, this.blocks[best.height - 1]!.ids)[best.index]!;
+    return { wire: best.wire, height: best.height, seq: best.seq, proof };
   }
 
   private submitAsOperator(kind: TxKind, body: ReturnType<typeof deviceBody>): void {

@@ -6,6 +6,7 @@
 import { bytesToHex, keyId, Quantity } from '../../src/index.js';
 import { createLightPeer, loadOrCreateKeyPair, makePeerConfig } from '../../src/peer/index.js';
 import type { LightPeer, PeerEvent, PeerOptions } from '../../src/peer/index.js';
+import type { Actuator } from '../../src/ports/index.js';
 import type { FakeGateway, FakeSession } from './fake-gateway.js';
 import { type FakeSensor, rampSensor } from './fake-sensors.js';
 import { MemoryKeyValueStore, MemoryOutbox } from './memory-store.js';
@@ -19,6 +20,8 @@ export interface DeviceOptions {
   readonly config?: PeerOptions;
   /** Enrol the device's key at the gateway (default true). */
   readonly enroll?: boolean;
+  /** What its watch rules (config.rules) switch. */
+  readonly actuators?: readonly Actuator[];
 }
 
 export class DeviceHarness {
@@ -63,6 +66,7 @@ export class DeviceHarness {
       sensors: this.sensors,
       session: this.session,
       log: (level, message) => this.logs.push(`${level} ${message}`),
+      ...(this.options.actuators ? { actuators: this.options.actuators } : {}),
     });
     this.boots++;
     this.peer.onEvent((event) => this.events.push(event));

@@ -57,6 +57,7 @@ import type { TxKind } from '../../src/tx/kinds.js';
 import { type Expect, type TrustedStateJson, hex, trustedFromJson, unhex } from '../support/hex-json.js';
 import { type VectorResult, expectEqual, expectOutcome, runVector } from './check.js';
 import { sparseMerkleSuite } from './sparse-merkle-suite.js';
+import { democracySuite } from './democracy-suite.js';
 
 const profiles = { tx: TX_LIMITS, header: HEADER_LIMITS, small: SMALL_LIMITS } as const;
 
@@ -558,5 +559,5 @@ function publicSuite(crypto: CryptoProvider): VectorResult[] {
 }
 
 export function runAllVectorSuites(crypto: CryptoProvider): VectorResult[] {
-  return [...cborSuite(), ...txSuite(crypto), ...merkleSuite(crypto), ...lightSuite(crypto), ...checkpointSuite(crypto), ...genesisSuite(crypto), ...stateSuite(crypto), ...messageSuite(crypto), ...pastHeaderSuite(crypto), ...connectSuite(crypto), ...publicSuite(crypto), ...governSuite(crypto), ...schnorrSuite(crypto), ...sparseMerkleSuite(crypto)];
+  return [...cborSuite(), ...txSuite(crypto), ...merkleSuite(crypto), ...lightSuite(crypto), ...checkpointSuite(crypto), ...genesisSuite(crypto), ...stateSuite(crypto), ...messageSuite(crypto), ...pastHeaderSuite(crypto), ...connectSuite(crypto), ...publicSuite(crypto), ...governSuite(crypto), ...schnorrSuite(crypto), ...sparseMerkleSuite(crypto), ...democracySuite(crypto)];
 }

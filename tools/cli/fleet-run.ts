@@ -8,10 +8,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  Permission, type CryptoProvider, type Genesis, type KeyPair, LogLevel, bytesToHex, equalBytes, errorName, keyId,
+  Permission, type CryptoProvider, type Genesis, type KeyPair, LogLevel, bytesToHex, equalBytes, errorName, formatReading, keyId,
 } from '../../src/index.js';
 import { type BrokerAddress, type MqttOptions, type PeerOptions } from '../../hosts/desktop/device.js';
-import { type Fleet, FleetDirError, type FleetTotals, openFleet } from '../../hosts/desktop/fleet.js';
+import { type Fleet, FleetDirError, type FleetOptions, type FleetTotals, openFleet } from '../../hosts/desktop/fleet.js';
 import { createNodeLog } from '../../hosts/desktop/log-node.js';
 import { readOperatorKey } from '../gateway/data-dir.js';
 import { CliError, ProgressBar, ProgressLine, openLedger } from './cli-support.js';
@@ -41,6 +41,9 @@ export interface FleetSetup {
   readonly operatorNextSeq: (operatorId: Uint8Array) => Promise<number>;
   readonly timeoutMs: number;
   readonly enrollPace?: { readonly burst: number; readonly perSecond: number };
+  /** Per-device settings and sensors (FleetOptions.peerOf, sensorsOf): the --democracy demo. */
+  readonly peerOf?: FleetOptions['peerOf'];
+  readonly sensorsOf?: FleetOptions['sensorsOf'];
 }
 
 type Out = (line: string) => void;
@@ -59,6 +62,7 @@ export async function prepareFleet(setup: FleetSetup, out: Out, progress: Progre
       dir: setup.fleetDir, count: setup.count, genesis: setup.genesis, broker: brokerAddress(setup.brokerUrl), crypto: setup.crypto,
       ...(setup.brokerOf ? { brokerOf: (i: number) => brokerAddress(setup.brokerOf!(i)) } : {}),
       peer: setup.peer, durable: setup.durable, ...(setup.mqtt ? { mqtt: setup.mqtt } : {}),
+      ...(setup.peerOf ? { peerOf: setup.peerOf } : {}), ...(setup.sensorsOf ? { sensorsOf: setup.sensorsOf } : {}),
       // Warnings and errors only, above the progress line rather than through it.
       log: (idHex) => createNodeLog({ level: LogLevel.WARN, prefix: `device ${idHex}:`, time: false, write: (line) => progress.log(line) }),
     });
@@ -195,6 +199,12 @@ export async function runFleet(fleet: Fleet, options: RunOptions, out: Out, prog
     const text = progressText(fleet.totals(), (Date.now() - startedAt) / 1000);
     progress.update(options.prefix ? `${options.prefix()} | ${text}` : text, force);
   };
+  // Watch rules at work (--democracy): each switch, with the proven reading behind it.
+  const stopWatching = fleet.onEvent((device, event) => {
+    if (event.type !== 'actuated') return;
+    const value = formatReading(event.mantissa, event.scale, device.config.rules[event.rule]?.quantity ?? 0);
+    progress.log(`device ${device.idHex}: ${event.actuator} ${event.on ? 'on' : 'off'}: device ${event.source}'s reading ${value} at height ${event.height} proven`);
+  });
   fleet.start();
   const timer = setInterval(show, progress.isTty ? TTY_REFRESH_MS : PLAIN_EVERY_MS);
   const first = nextSignal();
@@ -223,6 +233,7 @@ export async function runFleet(fleet: Fleet, options: RunOptions, out: Out, prog
   process.on('SIGINT', onLate);
   process.on('SIGTERM', onLate);
   clearInterval(timer);
+  stopWatching();
   show(true);
   const states = fleet.totals().states;
   fleet.stop();

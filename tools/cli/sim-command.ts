@@ -9,6 +9,7 @@ import { BotError, type CryptoProvider, type Genesis, Permission, makeValidatorS
 import { makePeerConfig } from '../../src/peer/index.js';
 import type { PeerOptions } from '../../hosts/desktop/device.js';
 import { MAX_FLEET } from '../../hosts/desktop/fleet.js';
+import { democracyFleet } from '../../hosts/desktop/democracy-sim.js';
 import { ProgressLine, UsageError, intOption, readGenesis, urlOption } from './cli-support.js';
 import { DEFAULT_BROKER, DEFAULT_HTTP } from './device-command.js';
 import { operatorSeqFromGateway, prepareFleet, runFleet } from './fleet-run.js';
@@ -21,6 +22,8 @@ export interface FleetCliOptions {
   readonly duration?: string | undefined;
   readonly fleetDir?: string | undefined;
   readonly noFsync?: boolean | undefined;
+  /** Devices 1 and 2 play device democracy (hosts/desktop/democracy-sim.ts). */
+  readonly democracy?: boolean | undefined;
 }
 
 export interface SimOptions extends FleetCliOptions {
@@ -39,13 +42,17 @@ export const FLEET_OPTIONS_HELP = `  --interval MS             milliseconds betw
   --fleet-dir DIR           the devices' folders (default <data>/fleet); kept between runs
   --no-fsync                do not fsync the devices' files: much faster for big fleets;
                             a killed process still loses nothing, a power cut may. For
-                            hundreds of devices, also a --fleet-dir on tmpfs (/dev/shm/…)`;
+                            hundreds of devices, also a --fleet-dir on tmpfs (/dev/shm/…)
+  --democracy               device democracy (use case II.4): device 1's temperature swings
+                            25-35 °C; device 2 switches a simulated relay when it is above
+                            30 °C, on readings it proved itself (a log line each switch)`;
 
 export interface FleetParameters {
   readonly count: number;
   readonly peer: PeerOptions;
   readonly durationS: number;
   readonly durable: boolean;
+  readonly democracy: boolean;
 }
 
 /** The fleet options shared by sim and start, checked: ranges here, and the peer's own limits (makePeerConfig). */
@@ -73,7 +80,8 @@ export function fleetParameters(crypto: CryptoProvider, options: FleetCliOptions
     if (error instanceof BotError) throw new UsageError(`the device settings are out of range: ${error.message}`, command);
     throw error;
   }
-  return { count, peer, durationS, durable: options.noFsync !== true };
+  if (options.democracy && count < 2) throw new UsageError('--democracy needs at least 2 devices', command);
+  return { count, peer, durationS, durable: options.noFsync !== true, democracy: options.democracy === true };
 }
 
 export async function runSim(crypto: CryptoProvider, options: SimOptions, out: (line: string) => void): Promise<number> {
@@ -87,7 +95,7 @@ export async function runSim(crypto: CryptoProvider, options: SimOptions, out: (
 
   const fleet = await prepareFleet({
     crypto, genesis, chainId, dataDir: options.data, fleetDir, count: parameters.count, brokerUrl: broker, peer: parameters.peer,
-    durable: parameters.durable, timeoutMs,
+    durable: parameters.durable, timeoutMs, ...(parameters.democracy ? democracyFleet() : {}),
     ...(options.operatorKey ? { operatorKeyPath: options.operatorKey } : {}),
     operatorNextSeq: (operatorId) => operatorSeqFromGateway(http, options.data, operatorId, timeoutMs),
   }, out, progress);

@@ -13,6 +13,7 @@ import { initChain } from '../gateway/data-dir.js';
 import { type Gateway, startGateway } from '../gateway/gateway.js';
 import { CliError, DEFAULT_DATA_DIR, ProgressLine, UsageError, intOption } from './cli-support.js';
 import { prepareFleet, runFleet } from './fleet-run.js';
+import { democracyFleet } from '../../hosts/desktop/democracy-sim.js';
 import { type FleetCliOptions, fleetParameters } from './sim-command.js';
 
 export interface StartOptions extends FleetCliOptions {
@@ -77,6 +78,7 @@ export async function runStart(crypto: CryptoProvider, options: StartOptions, ou
     const fleet = await prepareFleet({
       crypto, genesis: chain.genesis, chainId: chain.chainId, dataDir: dir, fleetDir, count: parameters.count,
       brokerUrl: gateway.mqttUrl, peer: parameters.peer, durable: parameters.durable, timeoutMs: 10_000,
+      ...(parameters.democracy ? democracyFleet() : {}),
       // The gateway is here: its working state (committed plus admitted) knows the operator's last seq.
       operatorNextSeq: async (operatorId) => (gateway.working().account(operatorId)?.lastSeq ?? 0) + 1,
     }, out, progress);

@@ -7,7 +7,8 @@
 import {
   BotError, type ChainTopics, type CryptoProvider, DeviceTopic, ErrorCode, type LedgerState, MAX_HEADER_RANGE, Method,
   RESPONSE_LIMITS, type Request, type ValidatorSet, bytesToHex, decodeRequest, encodeCbor, encodeCheckpoint,
-  encodeProofMessage, encodeResponse, encodeValidatorSet, equalBytes, inclusionProof, parseDeviceTopic, requestIdOf, validatorSetHash,
+  encodeProofMessage, encodeReadingsAnswer, encodeResponse, encodeValidatorSet, equalBytes, inclusionProof, parseDeviceTopic, requestIdOf,
+  TxKind, validatorSetHash,
 } from '../../src/index.js';
 import type { Checkpoint } from '../../src/index.js';
 import type { Bus } from './bus.js';
@@ -35,8 +36,11 @@ export const StateContract = Object.freeze({ REGISTRY: 0, BLOCKLIST: 1 } as cons
 
 /** Params each method takes (§9.4). */
 const PARAM_COUNT: Readonly<Record<Method, number>> = Object.freeze({
-  [Method.HEADER_RANGE]: 2, [Method.VALIDATORS]: 1, [Method.PROOF]: 1, [Method.STATE]: 2, [Method.CHECKPOINT]: 0,
+  [Method.HEADER_RANGE]: 2, [Method.VALIDATORS]: 1, [Method.PROOF]: 1, [Method.STATE]: 2, [Method.CHECKPOINT]: 0, [Method.LATEST_READINGS]: 1,
 });
+
+/** LATEST_READINGS looks this far back through a device's newest transactions for a READINGS one. */
+const READINGS_LOOKBACK = 16;
 
 /** Leaves room for the response's own framing inside RESPONSE_LIMITS. */
 const PAYLOAD_BUDGET = RESPONSE_LIMITS.maxBytes - 64;
@@ -136,6 +140,17 @@ export class Queries {
           return b ? [encodeCbor([b.id, b.reason, b.reporter, b.height])] : [];
         }
         throw new BotError(ErrorCode.BAD_REQUEST, `no contract ${contract}`);
+      }
+      case Method.LATEST_READINGS: {
+        // Any device may ask for any device's readings: they are in the ledger, which is public to
+        // members' devices; the asker verifies the answer itself (§8.8), so nothing here is trusted.
+        const id = bytesParam(0, 8);
+        const account = this.deps.committed().account(id);
+        if (!account) throw new BotError(ErrorCode.NOT_FOUND, `${bytesToHex(id)} is not an account`);
+        const tx = this.deps.store.txsBySender(id, READINGS_LOOKBACK).find((t) => t.kind === TxKind.READINGS);
+        if (!tx) return [];
+        const proof = inclusionProof(this.deps.crypto, this.deps.store.blockTxIds(tx.height), tx.index);
+        return encodeReadingsAnswer({ wire: tx.wire, height: tx.height, seq: tx.seq, proof, key: account.key });
       }
       case Method.CHECKPOINT: {
         const checkpoint = this.deps.checkpoint();

@@ -49,10 +49,12 @@ export const FLEET_OPTIONS: Options = {
   duration: { type: 'string' },
   'fleet-dir': { type: 'string' },
   'no-fsync': { type: 'boolean' },
+  democracy: { type: 'boolean' },
 };
 export const fleetValues = (values: Values) => ({
   devices: str(values, 'devices'), interval: str(values, 'interval'), batch: str(values, 'batch'), outbox: str(values, 'outbox'),
   duration: str(values, 'duration'), fleetDir: str(values, 'fleet-dir'), noFsync: values['no-fsync'] === true,
+  democracy: values.democracy === true,
 });
 
 export function noPositionals(positionals: readonly string[], command: string): void {
