@@ -180,34 +180,38 @@ for (const [n, threshold] of [[4, 3], [7, 5]] as const) {
   });
 }
 
-test.serial('one member down: the others sign on', async (t) => {
-  const files = consortium(t, 4, 3);
-  const log = new MemoryLog();
-  const members = await Promise.all([0, 1, 2].map((i) => start(t, files, log, i)));
-  // With index 3 absent, every fourth height waits one takeover for the next coordinator.
-  await waitUntil(() => members.every((m) => m.height >= 10), 'ten blocks with three of four members', 60_000);
-  const height = Math.min(...members.map((m) => m.height));
-  sameLightBlocks(t, members, height);
-  lightClientFollows(t, members[1]!, height);
-  t.log(`3 of 4 up: commit latency ${latency(members)}`);
-});
+for (const [n, threshold] of [[4, 3], [7, 5]] as const) {
+  test.serial(`${n} members, threshold ${threshold}, one member down: the others sign on`, async (t) => {
+    const files = consortium(t, n, threshold);
+    const log = new MemoryLog();
+    const members = await Promise.all(Array.from({ length: n - 1 }, (_, i) => start(t, files, log, i)));
+    // With the last index absent, every n-th height waits one takeover for the next coordinator.
+    await waitUntil(() => members.every((m) => m.height >= 10), `ten blocks with ${n - 1} of ${n} members`, 60_000);
+    const height = Math.min(...members.map((m) => m.height));
+    sameLightBlocks(t, members, height);
+    lightClientFollows(t, members[1]!, height);
+    t.log(`${n - 1} of ${n} up: commit latency ${latency(members)}`);
+  });
+}
 
-test.serial('a member sending bad partial signatures is named in the evidence and left out; blocks are still signed', async (t) => {
-  const files = consortium(t, 4, 3);
-  const log = new MemoryLog();
-  const members = await Promise.all([0, 1, 2, 3].map((i) => start(t, files, log, i, i === 2 ? { badFrostPartials: true } : {})));
-  const badIndex = readFrostKeys(files.members[2]!.dir, files.members[2]!.genesis.validators.groupKey!)!.id;
-  await waitUntil(() => members.some((m) => m.votes.disagreements.some((d) => d.reason === 'bad partial signature')), 'a bad partial signature detected', 30_000);
-  const reached = Math.max(...members.map((m) => m.height));
-  await waitUntil(() => members.every((m) => m.height >= reached + 5), 'five more blocks', 30_000);
-  const evidence = members.flatMap((m) => m.votes.disagreements);
-  t.true(evidence.length > 0);
-  t.true(evidence.every((d) => d.reason === 'bad partial signature' && d.index === badIndex), JSON.stringify(evidence.slice(0, 3)));
-  const height = Math.min(...members.map((m) => m.height));
-  sameLightBlocks(t, members, height);
-  lightClientFollows(t, members[0]!, height);
-  t.true(members.some((m) => m.frost.stats.retries > 0));
-});
+for (const [n, threshold] of [[4, 3], [7, 5]] as const) {
+  test.serial(`${n} members, threshold ${threshold}: a member sending bad partial signatures is named in the evidence and left out; blocks are still signed`, async (t) => {
+    const files = consortium(t, n, threshold);
+    const log = new MemoryLog();
+    const members = await Promise.all(Array.from({ length: n }, (_, i) => i).map((i) => start(t, files, log, i, i === 2 ? { badFrostPartials: true } : {})));
+    const badIndex = readFrostKeys(files.members[2]!.dir, files.members[2]!.genesis.validators.groupKey!)!.id;
+    await waitUntil(() => members.some((m) => m.votes.disagreements.some((d) => d.reason === 'bad partial signature')), 'a bad partial signature detected', 30_000);
+    const reached = Math.max(...members.map((m) => m.height));
+    await waitUntil(() => members.every((m) => m.height >= reached + 5), 'five more blocks', 30_000);
+    const evidence = members.flatMap((m) => m.votes.disagreements);
+    t.true(evidence.length > 0);
+    t.true(evidence.every((d) => d.reason === 'bad partial signature' && d.index === badIndex), JSON.stringify(evidence.slice(0, 3)));
+    const height = Math.min(...members.map((m) => m.height));
+    sameLightBlocks(t, members, height);
+    lightClientFollows(t, members[0]!, height);
+    t.true(members.some((m) => m.frost.stats.retries > 0));
+  });
+}
 
 test.serial('forged FROST messages on the vote stream (a non-member key; a member signing for another index) are dropped: no evidence, no nonce spent, signing goes on', async (t) => {
   const files = consortium(t, 4, 3);
