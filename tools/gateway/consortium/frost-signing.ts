@@ -304,6 +304,9 @@ export class FrostSigning {
     const n = block.set.keys.length;
     for (const s of m.signers) state.used.add(bytesToHex(s.pubnonce));
     if (m.coordinator !== this.keysFor(block.set)?.id) state.foreignRequestAt = this.deps.now();
+    // Its own request of an earlier run (before a restart, read back from the stream): the next
+    // session gets a new number, so late partials of the old one are not taken for the new one's.
+    else state.nextSession = Math.max(state.nextSession, Math.floor(m.session / n) + 1);
     if (m.coordinator >= n || m.signers.length < threshold || m.signers.some((s) => s.index >= n)) return;
     if (state.requests.length < MAX_NONCES_PER_HEIGHT * n) state.requests.push({ coordinator: m.coordinator, signers: m.signers });
     const last = this.participation[this.participation.length - 1];
