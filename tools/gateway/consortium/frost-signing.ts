@@ -10,7 +10,9 @@
 // h), aggregates and publishes the SIGNATURE. A session that does not complete within
 // `takeoverMs` leaves out the silent signers; a retry first asks for fresh nonces (RENONCE).
 // Every member checks a SIGNATURE with verifySchnorr against the set's group key over
-// commitDigest of ITS OWN header hash before it commits the block (makeGroupCommit).
+// commitDigest of ITS OWN header hash before it commits the block (makeGroupCommit), and commits
+// the first valid one of the height in vote-stream order, the coordinator its own only when it
+// reads it back: every member commits the same light block, whoever crashed or took over.
 //
 // A member answers a REQUEST only for the header hash it computed itself, and with a secnonce it
 // holds in memory for exactly that pubnonce; the secnonce is dropped once any request names it,
@@ -116,8 +118,14 @@ interface HeightState {
   renonceAt?: number;
   /** When another coordinator's REQUEST was last seen: a backup waits while the one before it works. */
   foreignRequestAt?: number;
+  /**
+   * The group signature committed: the first valid SIGNATURE of this height read from the vote
+   * stream, the coordinator's own included (so every member commits the same one).
+   */
   signature?: Uint8Array;
   signedAt?: number;
+  /** When this member, as coordinator, published a signature it aggregated (no new session while it travels). */
+  aggregatedAt?: number;
   /** Verified REQUESTs of this height (bounded): which one made a SIGNATURE that arrives. */
   readonly requests: { readonly coordinator: number; readonly signers: readonly SignerNonce[] }[];
   /** Who made `signature`, when known. */
@@ -296,6 +304,9 @@ export class FrostSigning {
     const n = block.set.keys.length;
     for (const s of m.signers) state.used.add(bytesToHex(s.pubnonce));
     if (m.coordinator !== this.keysFor(block.set)?.id) state.foreignRequestAt = this.deps.now();
+    // Its own request of an earlier run (before a restart, read back from the stream): the next
+    // session gets a new number, so late partials of the old one are not taken for the new one's.
+    else state.nextSession = Math.max(state.nextSession, Math.floor(m.session / n) + 1);
     if (m.coordinator >= n || m.signers.length < threshold || m.signers.some((s) => s.index >= n)) return;
     if (state.requests.length < MAX_NONCES_PER_HEIGHT * n) state.requests.push({ coordinator: m.coordinator, signers: m.signers });
     const last = this.participation[this.participation.length - 1];
@@ -376,9 +387,10 @@ export class FrostSigning {
       this.stats.retries++;
       return;
     }
-    state.signature = signature;
-    state.signedAt = this.deps.now();
-    state.signedBy = { coordinator: keys.id, signers: session.signers.map((s) => s.index) };
+    // Not committed here: only once it is read back from the stream. Another coordinator's
+    // signature may be ahead of it there, and a crash before the publish must leave no block that
+    // the others, taking over, sign differently (one light block per height at every member).
+    state.aggregatedAt = this.deps.now();
     this.stats.signaturesMade++;
     this.send({ kind: FrostKind.SIGNATURE, height: m.height, headerHash: block.hash, coordinator: keys.id, signature });
   }
@@ -415,6 +427,12 @@ export class FrostSigning {
     // asked for a takeover's time (a live coordinator retries on its own).
     const myTime = Math.max(block.executedAt + turn * this.deps.takeoverMs, turn > 0 && state.foreignRequestAt !== undefined ? state.foreignRequestAt + this.deps.takeoverMs : 0);
     if (now < myTime) return;
+    // Its own signature on its way through the stream; a publish that got lost is retried like a timeout.
+    if (state.aggregatedAt !== undefined) {
+      if (now - state.aggregatedAt < this.deps.takeoverMs * 2 ** Math.min(state.timeouts, 4)) return;
+      state.aggregatedAt = undefined;
+      state.timeouts++;
+    }
     const open = state.session;
     if (open) {
       // Each timeout of h doubles the next session's time (up to 16 takeovers): on a busy machine a
