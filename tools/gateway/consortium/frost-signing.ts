@@ -126,6 +126,8 @@ interface HeightState {
   signedAt?: number;
   /** When this member, as coordinator, published a signature it aggregated (no new session while it travels). */
   aggregatedAt?: number;
+  /** That signature, verified when aggregated. */
+  aggregated?: Uint8Array;
   /** Verified REQUESTs of this height (bounded): which one made a SIGNATURE that arrives. */
   readonly requests: { readonly coordinator: number; readonly signers: readonly SignerNonce[] }[];
   /** Who made `signature`, when known. */
@@ -279,7 +281,9 @@ export class FrostSigning {
         return this.collect(state, m);
       case FrostKind.SIGNATURE: {
         if (state.signature) return;
-        if (this.deps.crypto.verifySchnorr(m.signature, block.digest, block.set.groupKey)) {
+        // Its own aggregate, read back, was verified when it was made.
+        const own = state.aggregated !== undefined && equalBytes(state.aggregated, m.signature);
+        if (own || this.deps.crypto.verifySchnorr(m.signature, block.digest, block.set.groupKey)) {
           state.signature = m.signature;
           state.signedAt = this.deps.now();
           const signers = this.sessionOf(state, m.coordinator, m.signature);
@@ -391,6 +395,7 @@ export class FrostSigning {
     // signature may be ahead of it there, and a crash before the publish must leave no block that
     // the others, taking over, sign differently (one light block per height at every member).
     state.aggregatedAt = this.deps.now();
+    state.aggregated = signature;
     this.stats.signaturesMade++;
     this.send({ kind: FrostKind.SIGNATURE, height: m.height, headerHash: block.hash, coordinator: keys.id, signature });
   }
