@@ -5,14 +5,13 @@
 // again; no nonce of it is ever published unjournaled, journaled twice or used in two partials.
 
 import test, { type ExecutionContext } from 'ava';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, watch } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type Result, type TrustedState, applyHeader, bytesToHex, commitDigest, decodeLightBlock, isFrostSet, makeTrustOptions, trustFromGenesis, verifyHeader,
 } from '../src/index.js';
+import { type MemberProcess, startMemberProcess } from './support/member-process.js';
 import { initConsortium } from '../tools/gateway/consortium/consortium-init.js';
 import { readFrostKeys } from '../tools/gateway/consortium/frost-keys.js';
 import { partialSigVerify } from '../tools/gateway/frost/index.js';
@@ -29,48 +28,11 @@ import { crypto } from './support/gateway-fixture.js';
 
 // Heartbeat blocks keep signing going without devices.
 const TIMING = { intervalMs: 100, heartbeatMs: 200, takeoverMs: 500, maxBlockTxs: 64 };
-const memberScript = fileURLToPath(new URL('./support/member-child.ts', import.meta.url));
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
-interface MemberChild {
-  readonly child: ChildProcess;
-  height: number;
-  readonly exited: Promise<void>;
-}
-
-/** The member of `dir` in a child process, resolved once it reports ready. */
-function startChild(t: ExecutionContext, dir: string, urls: readonly string[]): Promise<MemberChild> {
-  const child = spawn(process.execPath, ['--import=tsx', memberScript, dir, '0', urls.join(','), JSON.stringify(TIMING)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  t.teardown(() => void child.kill('SIGKILL'));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => {
-    children.delete(child);
-    resolve();
-  }));
-  let errors = '';
-  child.stderr!.on('data', (d: Buffer) => void (errors = (errors + d.toString()).slice(-8000)));
-  return new Promise((resolve, reject) => {
-    let handle: MemberChild | undefined;
-    let buffered = '';
-    const timer = setTimeout(() => reject(new Error(`member child not ready:\n${errors}`)), 30_000);
-    void exited.then(() => handle || reject(new Error(`member child exited:\n${errors}`)));
-    child.stdout!.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const event = JSON.parse(buffered.slice(0, nl)) as { event: string; height: number };
-        buffered = buffered.slice(nl + 1);
-        if (event.event === 'ready') {
-          clearTimeout(timer);
-          handle = { child, height: event.height, exited };
-          resolve(handle);
-        } else if (event.event === 'height' && handle) handle.height = event.height;
-      }
-    });
-  });
+/** The victim in a child process (killed at the test's end if still running). */
+async function startChild(t: ExecutionContext, dir: string, urls: readonly string[]): Promise<MemberProcess> {
+  const member = await startMemberProcess(dir, 0, urls, TIMING, 30_000);
+  t.teardown(() => void member.child.kill('SIGKILL'));
+  return member;
 }
 
 /** Resolves as soon as the journal in `dir` holds more than `seen` records (inotify, not polling). */

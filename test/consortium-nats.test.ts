@@ -3,9 +3,7 @@
 // NATS node's MQTT listener. One cluster serves the file's tests, each on a chain of its own.
 
 import test, { type ExecutionContext } from 'ava';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -23,6 +21,7 @@ import { openSqliteStore } from '../tools/gateway/store-sqlite.js';
 import type { LedgerStore } from '../tools/gateway/ledger-store.js';
 import type { RateLimits } from '../tools/gateway/rate-limiter.js';
 import { waitUntil } from './support/desktop-fleet.js';
+import { startMemberProcess } from './support/member-process.js';
 import { enrolAt, govern, indexIn, known, sameLedgers } from './support/consortium-fixture.js';
 import { crypto, newDeviceKey } from './support/gateway-fixture.js';
 import { type MqttDevice, connectDevice } from './support/mqtt-device.js';
@@ -199,48 +198,7 @@ test.serial('DDoS end to end: a device flooding member A is reported, refused at
 
 // ---- a member in its own process, for kill -9 -------------------------------------------
 
-const memberScript = fileURLToPath(new URL('./support/member-child.ts', import.meta.url));
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
-interface MemberChild {
-  readonly child: ChildProcess;
-  readonly mqttUrl: string;
-  height: number;
-  readonly exited: Promise<void>;
-}
-
-function startChild(dir: string, port: number): Promise<MemberChild> {
-  const child = spawn(process.execPath, ['--import=tsx', memberScript, dir, String(port), cluster!.urls.join(','), JSON.stringify(TIMING)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => {
-    children.delete(child);
-    resolve();
-  }));
-  let errors = '';
-  child.stderr!.on('data', (d: Buffer) => void (errors = (errors + d.toString()).slice(-8000)));
-  return new Promise((resolve, reject) => {
-    let handle: MemberChild | undefined;
-    let buffered = '';
-    const timer = setTimeout(() => reject(new Error(`member child not ready:\n${errors}`)), 60_000);
-    void exited.then(() => handle || reject(new Error(`member child exited:\n${errors}`)));
-    child.stdout!.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const event = JSON.parse(buffered.slice(0, nl)) as { event: string; mqttUrl?: string; height: number };
-        buffered = buffered.slice(nl + 1);
-        if (event.event === 'ready') {
-          clearTimeout(timer);
-          handle = { child, mqttUrl: event.mqttUrl!, height: event.height, exited };
-          resolve(handle);
-        } else if (event.event === 'height' && handle) handle.height = event.height;
-      }
-    });
-  });
-}
+const startChild = (dir: string, port: number) => startMemberProcess(dir, port, cluster!.urls, TIMING);
 
 const portOf = (url: string) => Number(new URL(url).port);
 const step = (line: string) => void (process.env.BOTPEER_DEBUG && console.error(`${new Date().toISOString()} ${line}`));
