@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  type Result, type TrustedState, applyHeader, bytesToHex, commitDigest, decodeLightBlock, isFrostSet, makeTrustOptions, trustFromGenesis, verifyHeader,
+  type TrustedState, applyHeader, bytesToHex, commitDigest, decodeLightBlock, isFrostSet, makeTrustOptions, trustFromGenesis, verifyHeader,
 } from '../src/index.js';
 import { type MemberProcess, startMemberProcess } from './support/member-process.js';
 import { initConsortium } from '../tools/gateway/consortium/consortium-init.js';
@@ -23,6 +23,7 @@ import { chainSubjects, connectNats, jetstreamManager } from '../tools/gateway/c
 import { NATS_INSTALL_HINT, findNatsServer, startNatsCluster } from '../tools/nats/nats-cluster.js';
 import { openSqliteStore } from '../tools/gateway/store-sqlite.js';
 import type { LedgerStore } from '../tools/gateway/ledger-store.js';
+import { expectOk } from './support/consortium-fixture.js';
 import { waitUntil } from './support/desktop-fleet.js';
 import { crypto } from './support/gateway-fixture.js';
 
@@ -51,14 +52,6 @@ function journalGrows(dir: string, seen: number, timeoutMs: number): Promise<voi
   });
 }
 
-function expectOk<T>(t: ExecutionContext, result: Result<T>, what: string): T {
-  if (result.ok === false) {
-    const { code, reason } = result as { code: number; reason: string };
-    t.fail(`${what}: ${code}: ${reason}`);
-    throw new Error(reason);
-  }
-  return result.value;
-}
 
 test('a FROST member killed with kill -9 mid-signing restarts without reusing a nonce', async (t) => {
   if (findNatsServer() === undefined) return t.pass(`skipped: ${NATS_INSTALL_HINT}`);

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ErrorCode, type Result, type TrustedState, applyHeader, bytesToHex, equalBytes, hexToBytes, decodeLightBlock, isFrostSet, makeTrustOptions, trustFromGenesis, verifyHeader,
+  ErrorCode, type TrustedState, applyHeader, bytesToHex, equalBytes, hexToBytes, decodeLightBlock, isFrostSet, makeTrustOptions, trustFromGenesis, verifyHeader,
 } from '../src/index.js';
 import { type ConsortiumFiles, initConsortium } from '../tools/gateway/consortium/consortium-init.js';
 import { frostShareFile, readFrostKeys } from '../tools/gateway/consortium/frost-keys.js';
@@ -20,7 +20,7 @@ import { readNonceJournal } from '../tools/gateway/consortium/frost-nonce-journa
 import { openParticipationStore } from '../tools/gateway/consortium/frost-participation.js';
 import { type Member, type MemberOptions, startMember } from '../tools/gateway/consortium/member.js';
 import { MemoryLog } from './fakes/memory-ordering.js';
-import { enrolAt, known, sameLedgers } from './support/consortium-fixture.js';
+import { enrolAt, expectOk, known, sameLedgers } from './support/consortium-fixture.js';
 import { crypto, newDeviceKey } from './support/gateway-fixture.js';
 import { connectDevice } from './support/mqtt-device.js';
 import { waitUntil } from './support/desktop-fleet.js';
@@ -40,14 +40,6 @@ async function start(t: ExecutionContext, files: ConsortiumFiles, log: MemoryLog
   return member;
 }
 
-function expectOk<T>(t: ExecutionContext, result: Result<T>, what: string): T {
-  if (result.ok === false) {
-    const { code, reason } = result as { code: number; reason: string };
-    t.fail(`${what}: ${code}: ${reason}`);
-    throw new Error(reason);
-  }
-  return result.value;
-}
 
 /** A light client from genesis verifies every stored light block of `member` up to `height`: one group signature each. */
 function lightClientFollows(t: ExecutionContext, member: Member, height: number): void {

@@ -5,25 +5,21 @@
 // (docs/protocol.md §6.5); a light peer that was offline across the changes catches up over HEADER_RANGE
 // by the §8.3 rules, and a set change signed by too few old members, or with forged signatures, is refused.
 
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ErrorCode, GovernAction, type LightBlock, TxKind, applyHeader, bytesToHex,
-  decodeLightBlock, decodeVote, enrollBody, equalBytes, headerHash, makeTrustOptions, makeValidatorSet,
-  type Result, signCommit, trustFromGenesis, validatorSetHash, verifyHeader,
+  ErrorCode, GovernAction, type LightBlock, applyHeader, bytesToHex,
+  decodeLightBlock, decodeVote, equalBytes, headerHash, makeTrustOptions, makeValidatorSet,
+  signCommit, trustFromGenesis, validatorSetHash, verifyHeader,
 } from '../src/index.js';
 import { encodeVote, signVote, verifyVote } from '../src/chain/vote.js';
 import { initConsortium } from '../tools/gateway/consortium/consortium-init.js';
 import { type Member, startMember } from '../tools/gateway/consortium/member.js';
-import { openDevice } from '../hosts/desktop/device.js';
-import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
-import { brokerAddress } from '../tools/cli/fleet-run.js';
 import { MemoryLog } from './fakes/memory-ordering.js';
-import { govern, indexIn, newMemberDir, sameLedgers } from './support/consortium-fixture.js';
+import { expectOk, govern, indexIn, newMemberDir, offlineDevice, sameLedgers } from './support/consortium-fixture.js';
 import { crypto, newDeviceKey } from './support/gateway-fixture.js';
-import { connectDevice } from './support/mqtt-device.js';
 import { waitUntil } from './support/desktop-fleet.js';
 
 const TIMING = { intervalMs: 50, heartbeatMs: 400, takeoverMs: 300, maxBlockTxs: 64 };
@@ -50,22 +46,7 @@ test('add a fifth member, raise the threshold, remove an original member: one le
   const genesisSet = files.members[0]!.genesis.validators;
 
   // A light peer that trusts an early header, then goes offline across every change.
-  const native = createNativeCrypto();
-  const deviceDir = join(dir, 'device');
-  const peerOptions = { samplingIntervalMs: 200, batchSize: 1, recheckIntervalMs: 300, proofTimeoutMs: 3000, retryMaxMs: 1000 };
-  let device = openDevice({ dir: deviceDir, genesis: files.members[0]!.genesis, crypto: native, broker: brokerAddress(originals[1]!.mqttUrl), log: () => {}, peer: peerOptions });
-  t.teardown(() => device.stop());
-  {
-    const self = await connectDevice(originals[0]!.mqttUrl, crypto, files.members[0]!.chainId, keys[0]!);
-    await self.send({ kind: TxKind.ENROLL, sender: self.id, seq: 1, time: Math.floor(Date.now() / 1000), body: enrollBody(device.publicKey) });
-    await self.waitFor(() => self.acks.has(1), 'enrolment', 30_000);
-    await self.close();
-  }
-  await waitUntil(() => originals.every((m) => m.working().account(device.id) !== undefined), 'every member knows the device', 30_000);
-  device.start();
-  await waitUntil(() => device.status().trustedHeight >= 1, 'the device trusts a header', 30_000);
-  device.stop();
-  const trustedBefore = device.status().trustedHeight;
+  const { trustedBefore, reopen } = await offlineDevice(t, join(dir, 'device'), originals, originals[1]!);
 
   // (a) ADD_MEMBER, approved by 3 of 4, sent through member 0's broker by member 0.
   const fifth = newMemberDir(files, 'member-5');
@@ -89,7 +70,7 @@ test('add a fifth member, raise the threshold, remove an original member: one le
   const from = originals[0]!.executedHeight + 1;
   for (let h = from; h < from + 20; h++) log.appendVote(encodeVote(signVote(crypto, h, crypto.sha256(Uint8Array.of(h)), outIndex, keys[3]!.privateKey)));
   // The chain goes on without it: device transactions become final (the device now talks to the new member).
-  device = openDevice({ dir: deviceDir, genesis: files.members[0]!.genesis, crypto: native, broker: brokerAddress(newcomer.mqttUrl), log: () => {}, peer: peerOptions });
+  const device = reopen(newcomer);
   const finals: number[] = [];
   device.onEvent((e) => void (e.type === 'final' && finals.push(e.height)));
   device.start();
@@ -164,11 +145,3 @@ test('add a fifth member, raise the threshold, remove an original member: one le
   t.is(bad.ok ? ErrorCode.OK : bad.code, ErrorCode.BAD_COMMIT_SIGNATURE, 'a forged signature in the commit');
 });
 
-function expectOk<T>(t: ExecutionContext, result: Result<T>): T {
-  if (result.ok === false) {
-    const { code, reason } = result as { code: number; reason: string };
-    t.fail(`${code}: ${reason}`);
-    throw new Error(reason);
-  }
-  return result.value;
-}

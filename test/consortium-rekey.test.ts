@@ -12,8 +12,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ErrorCode, GovernAction, type KeyPair, type LightBlock, type Result, TxKind, type TrustedState, type ValidatorSet, applyHeader,
-  bytesToHex, compareBytes, decodeLightBlock, hexToBytes, enrollBody, equalBytes, isFrostSet, makeTrustOptions, makeValidatorSet,
+  ErrorCode, GovernAction, type KeyPair, type LightBlock, type TrustedState, type ValidatorSet, applyHeader,
+  bytesToHex, compareBytes, decodeLightBlock, hexToBytes, equalBytes, isFrostSet, makeTrustOptions, makeValidatorSet,
   trustFromGenesis, validatorSetHash, verifyHeader,
 } from '../src/index.js';
 import { type ConsortiumFiles, initConsortium } from '../tools/gateway/consortium/consortium-init.js';
@@ -23,13 +23,9 @@ import { type Member, startMember } from '../tools/gateway/consortium/member.js'
 import type { ProposalFile } from '../tools/cli/member-govern.js';
 import { memberRekey } from '../tools/cli/member-rekey.js';
 import { MemoryDkgBus } from './fakes/memory-dkg-bus.js';
-import { openDevice } from '../hosts/desktop/device.js';
-import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
-import { brokerAddress } from '../tools/cli/fleet-run.js';
 import { MemoryLog } from './fakes/memory-ordering.js';
-import { govern, newMemberDir, sameLedgers } from './support/consortium-fixture.js';
+import { expectOk, govern, newMemberDir, offlineDevice, sameLedgers } from './support/consortium-fixture.js';
 import { crypto, newDeviceKey } from './support/gateway-fixture.js';
-import { connectDevice } from './support/mqtt-device.js';
 import { waitUntil } from './support/desktop-fleet.js';
 
 const TIMING = { intervalMs: 50, heartbeatMs: 150, takeoverMs: 300, maxBlockTxs: 64 };
@@ -49,14 +45,6 @@ function starter(t: ExecutionContext, log: MemoryLog) {
   };
 }
 
-function expectOk<T>(t: ExecutionContext, result: Result<T>, what: string): T {
-  if (result.ok === false) {
-    const { code, reason } = result as { code: number; reason: string };
-    t.fail(`${what}: ${code}: ${reason}`);
-    throw new Error(reason);
-  }
-  return result.value;
-}
 
 const lightBlock = (member: Member, h: number): LightBlock => decodeLightBlock(member.store.block(h)!.lightBlock);
 
@@ -99,22 +87,7 @@ test.serial('a FROST consortium of four re-keys to five: the old group announces
   const dirs = files.members.map((m) => m.dir);
 
   // A light peer that trusts an early header, then is offline across the change.
-  const native = createNativeCrypto();
-  const deviceDir = join(files.dir, 'device');
-  const peerOptions = { samplingIntervalMs: 200, batchSize: 1, recheckIntervalMs: 300, proofTimeoutMs: 3000, retryMaxMs: 1000 };
-  let device = openDevice({ dir: deviceDir, genesis: files.members[0]!.genesis, crypto: native, broker: brokerAddress(originals[1]!.mqttUrl), log: () => {}, peer: peerOptions });
-  t.teardown(() => device.stop());
-  {
-    const self = await connectDevice(originals[0]!.mqttUrl, crypto, files.members[0]!.chainId, files.members[0]!.gatewayKey);
-    await self.send({ kind: TxKind.ENROLL, sender: self.id, seq: 1, time: Math.floor(Date.now() / 1000), body: enrollBody(device.publicKey) });
-    await self.waitFor(() => self.acks.has(1), 'enrolment', 30_000);
-    await self.close();
-  }
-  await waitUntil(() => originals.every((m) => m.working().account(device.id) !== undefined), 'every member knows the device', 30_000);
-  device.start();
-  await waitUntil(() => device.status().trustedHeight >= 1, 'the device trusts a header', 30_000);
-  device.stop();
-  const trustedBefore = device.status().trustedHeight;
+  const { trustedBefore, reopen } = await offlineDevice(t, join(files.dir, 'device'), originals, originals[1]!);
 
   // The fifth member starts before the change: it replays and, with no share of the old group, signs nothing.
   const fifth = newMemberDir(files, 'member-5');
@@ -172,7 +145,7 @@ test.serial('a FROST consortium of four re-keys to five: the old group announces
 
   // The device caught up from its old header over HEADER_RANGE, across the change (§8.3).
   t.true(trustedBefore < changedAt);
-  device = openDevice({ dir: deviceDir, genesis: files.members[0]!.genesis, crypto: native, broker: brokerAddress(newcomer.mqttUrl), log: () => {}, peer: peerOptions });
+  const device = reopen(newcomer);
   device.start();
   await waitUntil(() => device.status().trustedHeight > changedAt + 1, 'the device trusts a header signed by the new group', 30_000);
 });

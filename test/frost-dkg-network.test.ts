@@ -17,7 +17,8 @@ import { encodeCbor } from '../src/codec/cbor.js';
 import { createNobleCrypto } from '../src/crypto/noble-crypto.js';
 import { ErrorCode } from '../src/errors/error-codes.js';
 import { nonceAgg, nonceGen, partialSigAgg, sign, type SessionContext } from '../tools/gateway/frost/index.js';
-import { G, bytesToBigint, invert, mod } from '../tools/gateway/frost-dkg/group.js';
+import { G, bytesToBigint, mod } from '../tools/gateway/frost-dkg/group.js';
+import { lagrange, subsets } from './support/frost-interpolation.js';
 import {
   type DkgTransport,
   ExclusionReason,
@@ -83,23 +84,7 @@ async function runAll(t: ExecutionContext, members: readonly Member[], threshold
   return { settled, logs, fail: (why: string) => t.fail(`${why}\n${logs.join('\n')}`) };
 }
 
-/** Plain Lagrange coefficient at 0 for identifier id among ids (x = id + 1). */
-function lagrange(ids: readonly number[], id: number): bigint {
-  let num = 1n;
-  let den = 1n;
-  for (const j of ids) {
-    if (j === id) continue;
-    num = mod(num * BigInt(j + 1));
-    den = mod(den * BigInt(j - id));
-  }
-  return mod(num * invert(den));
-}
 
-function subsets(n: number, k: number): number[][] {
-  if (k === 0) return [[]];
-  if (n < k) return [];
-  return [...subsets(n - 1, k - 1).map((s) => [...s, n - 1]), ...subsets(n - 1, k)];
-}
 
 interface Keyed {
   readonly member: Member;

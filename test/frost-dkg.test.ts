@@ -8,7 +8,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import * as secp from '@noble/secp256k1';
 import { DkgFaultKind } from '../tools/gateway/frost-dkg/faults.js';
-import { G, ORDER, bigintTo32, bytesToBigint, invert, mod, u32be } from '../tools/gateway/frost-dkg/group.js';
+import { G, ORDER, bigintTo32, bytesToBigint, mod, u32be } from '../tools/gateway/frost-dkg/group.js';
+import { lagrange, subsets } from './support/frost-interpolation.js';
 import { participantMsgLength } from '../tools/gateway/frost-dkg/messages.js';
 import { popVerify } from '../tools/gateway/frost-dkg/pop.js';
 import { type DkgEntropy, type DkgKeys, type DkgWire, honestWire, runDkg } from '../tools/gateway/frost-dkg/session.js';
@@ -25,23 +26,7 @@ const entropy: DkgEntropy = (member, attempt) => ({
 
 const names = (n: number): string[] => Array.from({ length: n }, (_, i) => `member-${i}`);
 
-function subsets(n: number, k: number): number[][] {
-  if (k === 0) return [[]];
-  if (n < k) return [];
-  return [...subsets(n - 1, k - 1).map((s) => [...s, n - 1]), ...subsets(n - 1, k)];
-}
 
-/** Plain Lagrange coefficient at 0 for identifier id among ids (x = id + 1, as both drafts use). */
-function lagrange(ids: readonly number[], id: number): bigint {
-  let num = 1n;
-  let den = 1n;
-  for (const j of ids) {
-    if (j === id) continue;
-    num = mod(num * BigInt(j + 1));
-    den = mod(den * BigInt(j - id));
-  }
-  return mod(num * invert(den));
-}
 
 /** TEST ONLY: rebuilds the group secret from `ids`' shares — the thing FROST signing never does. */
 function combineSecret(keys: DkgKeys, ids: readonly number[]): bigint {

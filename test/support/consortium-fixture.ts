@@ -6,11 +6,14 @@ import type { ExecutionContext } from 'ava';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ErrorCode, type KeyPair, type Proposal, TxKind, type ValidatorSet, bytesToHex, enrollBody, equalBytes, governBody, keyId,
+  ErrorCode, type KeyPair, type Proposal, type Result, TxKind, type ValidatorSet, bytesToHex, enrollBody, equalBytes, governBody, keyId,
   signApprovals, validatorSetHash,
 } from '../../src/index.js';
 import type { ConsortiumFiles } from '../../tools/gateway/consortium/consortium-init.js';
 import type { Member } from '../../tools/gateway/consortium/member.js';
+import { brokerAddress } from '../../tools/cli/fleet-run.js';
+import { type Device, openDevice } from '../../hosts/desktop/device.js';
+import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
 import { waitUntil } from './desktop-fleet.js';
 import { crypto, newDeviceKey } from './gateway-fixture.js';
 import { connectDevice } from './mqtt-device.js';
@@ -74,4 +77,40 @@ export function newMemberDir(files: ConsortiumFiles, name: string): { dir: strin
   const key = newDeviceKey();
   writeFileSync(join(dir, 'keys', 'gateway.key'), bytesToHex(key.privateKey) + '\n');
   return { dir, key };
+}
+
+/** The value of an ok Result; a failed one fails the test with its code and reason. */
+export function expectOk<T>(t: ExecutionContext, result: Result<T>, what = 'result'): T {
+  if (result.ok === false) {
+    const { code, reason } = result as { code: number; reason: string };
+    t.fail(`${what}: ${code}: ${reason}`);
+    throw new Error(reason);
+  }
+  return result.value;
+}
+
+const OFFLINE_PEER = { samplingIntervalMs: 200, batchSize: 1, recheckIntervalMs: 300, proofTimeoutMs: 3000, retryMaxMs: 1000 };
+
+/**
+ * A light peer (the desktop host) in `dir`, enrolled through `members[0]` with its key, that
+ * trusts an early header and is then stopped: it stays offline across what the test does next.
+ * `reopen(member)` starts it again on that member's broker (the earlier one is stopped at teardown).
+ */
+export async function offlineDevice(t: ExecutionContext, dir: string, members: readonly Member[], peerBroker: Member): Promise<{ trustedBefore: number; reopen(member: Member): Device }> {
+  const { genesis, chainId, gatewayKey } = members[0]!.chain;
+  const open = (member: Member) => {
+    const device = openDevice({ dir, genesis, crypto: createNativeCrypto(), broker: brokerAddress(member.mqttUrl), log: () => {}, peer: OFFLINE_PEER });
+    t.teardown(() => device.stop());
+    return device;
+  };
+  const device = open(peerBroker);
+  const self = await connectDevice(members[0]!.mqttUrl, crypto, chainId, gatewayKey);
+  await self.send({ kind: TxKind.ENROLL, sender: self.id, seq: 1, time: Math.floor(Date.now() / 1000), body: enrollBody(device.publicKey) });
+  await self.waitFor(() => self.acks.has(1), 'enrolment', 30_000);
+  await self.close();
+  await waitUntil(() => members.every((m) => m.working().account(device.id) !== undefined), 'every member knows the device', 30_000);
+  device.start();
+  await waitUntil(() => device.status().trustedHeight >= 1, 'the device trusts a header', 30_000);
+  device.stop();
+  return { trustedBefore: device.status().trustedHeight, reopen: (member) => open(member) };
 }
