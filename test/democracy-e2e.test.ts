@@ -137,10 +137,10 @@ test('behind a lying broker B never switches, whatever it is offered; the same b
   const publish = (topic: string, payload: Uint8Array, retain = false) =>
     broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain, dup: false } as AedesPublishPacket, () => {});
 
-  // Real headers, relayed as the chain grows; one forged (a commit signature flipped) now and then.
+  // Real headers, relayed as the chain grows (the blocks so far, then each new one); one forged (a commit signature flipped) now and then.
   let relayed = 0;
   let forgedHeaders = 0;
-  const relayHeaders = setInterval(() => {
+  const relayHeaders = () => {
     const latest = gateway.store.latestBlock();
     if (!latest || latest.height <= relayed) return;
     relayed = latest.height;
@@ -151,8 +151,9 @@ test('behind a lying broker B never switches, whatever it is offered; the same b
       publish(topics.header, encodeLightBlock(forged), false);
       forgedHeaders++;
     }
-  }, 50);
-  t.teardown(() => clearInterval(relayHeaders));
+  };
+  relayHeaders();
+  t.teardown(gateway.onBlock(relayHeaders));
 
   const attacker = testKey(crypto, 'democracy attacker');
   const honestAnswer = () => {

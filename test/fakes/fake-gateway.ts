@@ -43,13 +43,13 @@ export interface FakeGatewayOptions {
   readonly reconnectMs?: number;
 }
 
-/** What the gateway does with a received transaction instead of its normal ingest. */
 /** Rewrites every proof of a proof message (§9.3), for tests that tamper with them. */
 export function mapProofs(payload: Uint8Array, f: (proof: InclusionProof, seq: number, height: number) => InclusionProof): Uint8Array {
   const m = decodeProofMessage(payload);
   return encodeProofMessage({ height: m.height, proofs: m.proofs.map(({ seq, proof }) => ({ seq, proof: f(proof, seq, m.height) })) });
 }
 
+/** What the gateway does with a received transaction instead of its normal ingest. */
 export type AckRule = (tx: SignedTx, device: string) => number | 'drop' | 'lose-ack' | undefined;
 
 export interface StoredBlock {

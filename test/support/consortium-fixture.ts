@@ -97,18 +97,15 @@ const OFFLINE_PEER = { samplingIntervalMs: 200, batchSize: 1, recheckIntervalMs:
  * `reopen(member)` starts it again on that member's broker (the earlier one is stopped at teardown).
  */
 export async function offlineDevice(t: ExecutionContext, dir: string, members: readonly Member[], peerBroker: Member): Promise<{ trustedBefore: number; reopen(member: Member): Device }> {
-  const { genesis, chainId, gatewayKey } = members[0]!.chain;
+  const { genesis } = members[0]!.chain;
   const open = (member: Member) => {
     const device = openDevice({ dir, genesis, crypto: createNativeCrypto(), broker: brokerAddress(member.mqttUrl), log: () => {}, peer: OFFLINE_PEER });
     t.teardown(() => device.stop());
     return device;
   };
   const device = open(peerBroker);
-  const self = await connectDevice(members[0]!.mqttUrl, crypto, chainId, gatewayKey);
-  await self.send({ kind: TxKind.ENROLL, sender: self.id, seq: 1, time: Math.floor(Date.now() / 1000), body: enrollBody(device.publicKey) });
-  await self.waitFor(() => self.acks.has(1), 'enrolment', 30_000);
-  await self.close();
-  await waitUntil(() => members.every((m) => m.working().account(device.id) !== undefined), 'every member knows the device', 30_000);
+  await enrolAt(members[0]!, [device], 1);
+  await known(members, [device]);
   device.start();
   await waitUntil(() => device.status().trustedHeight >= 1, 'the device trusts a header', 30_000);
   device.stop();

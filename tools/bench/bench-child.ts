@@ -1,8 +1,10 @@
 // Child processes of the benchmarks (tools layer, Node only): TypeScript scripts of this
 // folder started with tsx, their stderr kept to explain a failure, IPC messages awaited,
-// and every child killed when the benchmark exits.
+// and every child killed when the benchmark exits; and the pre-signing of the stock on every core.
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import os from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));
@@ -56,4 +58,25 @@ export function nextMessage<T>(child: ChildProcess, type: string, timeoutMs: num
     child.on('message', onMessage);
     child.once('exit', onExit);
   });
+}
+
+/**
+ * Pre-signs `perDevice` readings of devices 0..devices-1 for one chain (gateway-bench-sign.ts), in
+ * as many processes as there are cores (at most one per device); resolves with the stock files
+ * (stock-<n>.bin in `dir`), one per signing process.
+ */
+export async function signStock(chainIdHex: string, dir: string, devices: number, perDevice: number, time: number): Promise<string[]> {
+  const signers = Math.min(os.availableParallelism(), devices);
+  const files: string[] = [];
+  const signing: Promise<number | null>[] = [];
+  for (let s = 0; s < signers; s++) {
+    const from = Math.floor((s * devices) / signers);
+    const to = Math.floor(((s + 1) * devices) / signers);
+    const out = join(dir, `stock-${s}.bin`);
+    files.push(out);
+    signing.push(exitOf(spawnTs('gateway-bench-sign.ts', { chainIdHex, from, to, perDevice, time, out })));
+  }
+  const codes = await Promise.all(signing);
+  if (codes.some((c) => c !== 0)) throw new Error(`a signing process failed (exit codes ${codes.join(', ')})`);
+  return files;
 }

@@ -12,7 +12,7 @@
 // gateway or the members' process, the three nats-servers, the load generator; per accepted tx.
 // Then the consortium's rate as a share of the solo gateway's. No assertions on time.
 
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -21,8 +21,8 @@ import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
 import { initChain } from '../gateway/data-dir.js';
 import { initConsortium } from '../gateway/consortium/consortium-init.js';
 import { NATS_INSTALL_HINT, type NatsCluster, findNatsServer, startNatsCluster } from '../nats/nats-cluster.js';
-import { exitOf, nextMessage, send, spawnTs } from './bench-child.js';
-import { benchDevice, cpuSeconds, grouped, machineTicks, readingTx, setClockTicks, table } from './gateway-bench-common.js';
+import { exitOf, nextMessage, send, signStock, spawnTs } from './bench-child.js';
+import { benchDevice, cpuSeconds, grouped, machineTicks, readingTx, readClockTicks, table } from './gateway-bench-common.js';
 import { type Ceiling, verifyCeiling } from './verify-ceiling.js';
 import type { LoadConfig, LoadResult } from './gateway-bench-load.js';
 
@@ -63,22 +63,6 @@ function parseOptions(argv: readonly string[]): Options {
   return options;
 }
 
-/** Pre-signs every device's transactions for one chain, on every core. */
-async function sign(chainId: Uint8Array, dir: string, options: Options, perDevice: number): Promise<string[]> {
-  const signers = Math.min(os.availableParallelism(), options.devices);
-  const time = Math.floor(Date.now() / 1000);
-  const files: string[] = [];
-  const codes = await Promise.all(Array.from({ length: signers }, (_, s) => {
-    const out = join(dir, `stock-${s}.bin`);
-    files.push(out);
-    const from = Math.floor((s * options.devices) / signers);
-    const to = Math.floor(((s + 1) * options.devices) / signers);
-    return exitOf(spawnTs('gateway-bench-sign.ts', { chainIdHex: bytesToHex(chainId), from, to, perDevice, time, out }));
-  }));
-  if (codes.some((c) => c !== 0)) throw new Error(`a signing process failed (exit codes ${codes.join(', ')})`);
-  return files;
-}
-
 interface Cpu {
   readonly server: number;
   readonly nats: number;
@@ -99,7 +83,7 @@ const sumCpu = (pids: readonly (number | undefined)[]) => pids.reduce<number>((s
 
 /** Runs the load against a server child (the solo gateway or the members) and reads the CPU over the measured window. */
 async function runPhase(
-  name: string, server: ChildProcess, serverPid: number, natsPids: () => (number | undefined)[], load: LoadConfig, options: Options, blocks: () => Promise<string>,
+  name: string, serverPid: number, natsPids: () => (number | undefined)[], load: LoadConfig, options: Options, blocks: () => Promise<string>,
 ): Promise<Phase> {
   const generator = spawnTs('gateway-bench-load.ts', load, [], true);
   try {
@@ -122,7 +106,6 @@ async function runPhase(
     return { name, load: result, seconds, start, end, blocks: await blocks() };
   } finally {
     if (generator.exitCode === null) generator.kill('SIGKILL');
-    void server;
   }
 }
 
@@ -137,12 +120,12 @@ async function closeChild(child: ChildProcess): Promise<void> {
 async function solo(crypto: CryptoProvider, work: string, options: Options, perDevice: number): Promise<Phase> {
   const dataDir = join(work, 'solo');
   const chain = initChain(crypto, { dir: dataDir, name: 'bench-solo', permission: Permission.PRIVATE, otherValidators: [] });
-  const stockFiles = await sign(chain.chainId, work, options, perDevice);
+  const stockFiles = await signStock(bytesToHex(chain.chainId), work, options.devices, perDevice, Math.floor(Date.now() / 1000));
   const gateway = spawnTs('gateway-bench-child.ts', { dataDir }, [], true);
   try {
     const ready = await nextMessage<{ pid: number; mqttUrl: string }>(gateway, 'ready', 60_000);
     console.log(`solo gateway: ${options.warmup} s warm-up + ${options.seconds} s measured…`);
-    return await runPhase('solo gateway', gateway, ready.pid, () => [], {
+    return await runPhase('solo gateway', ready.pid, () => [], {
       url: ready.mqttUrl, chainDir: dataDir, devices: options.devices, perDevice, stockFiles, window: options.window, rate: options.rate,
       persistentSessions: false, warmupMs: options.warmup * 1000, measureMs: options.seconds * 1000, drainMs: 15_000,
     }, options, async () => {
@@ -158,7 +141,7 @@ async function solo(crypto: CryptoProvider, work: string, options: Options, perD
 async function consortium(crypto: CryptoProvider, work: string, options: Options, perDevice: number): Promise<Phase> {
   const dir = join(work, 'consortium');
   const files = initConsortium(crypto, { dir, name: 'bench-consortium', members: MEMBERS, threshold: THRESHOLD });
-  const stockFiles = await sign(files.members[0]!.chainId, work, options, perDevice);
+  const stockFiles = await signStock(bytesToHex(files.members[0]!.chainId), work, options.devices, perDevice, Math.floor(Date.now() / 1000));
   let cluster: NatsCluster | undefined;
   let members: ChildProcess | undefined;
   try {
@@ -168,7 +151,7 @@ async function consortium(crypto: CryptoProvider, work: string, options: Options
     console.log(`consortium (${MEMBERS} members, threshold ${THRESHOLD}, ${NATS_NODES} NATS nodes, R3): ${options.warmup} s warm-up + ${options.seconds} s measured…`);
     const c = cluster;
     const m = members;
-    return await runPhase('consortium', members, ready.pid, () => Array.from({ length: NATS_NODES }, (_, i) => c.node(i).pid), {
+    return await runPhase('consortium', ready.pid, () => Array.from({ length: NATS_NODES }, (_, i) => c.node(i).pid), {
       url: ready.mqttUrls[0]!, urls: ready.mqttUrls, chainDir: files.members[0]!.dir, operatorKeyFile: join(dir, 'operator.key'),
       devices: options.devices, perDevice, stockFiles, window: options.window, rate: options.rate,
       persistentSessions: false, warmupMs: options.warmup * 1000, measureMs: options.seconds * 1000, drainMs: 20_000,
@@ -220,11 +203,7 @@ function report(phases: readonly Phase[], verify: Ceiling): void {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   if (findNatsServer() === undefined) throw new Error(NATS_INSTALL_HINT);
-  try {
-    setClockTicks(Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()));
-  } catch {
-    // keep 100
-  }
+  readClockTicks();
   const cpus = os.cpus();
   console.log(`botpeer consortium benchmark: Node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, load average ${fixed(os.loadavg()[0] ?? 0, 2)} at start`);
   console.log(`load: ${options.devices} devices, at most ${options.window} transactions each without a proof or reject${options.rate > 0 ? `, paced at ${grouped(options.rate)} tx/s` : ''}; ` +

@@ -2,6 +2,7 @@
 // deterministic keys and transactions, the pre-signed stock file, /proc CPU
 // readers, percentiles and the table printer. See gateway-bench.ts.
 
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import {
   type CryptoProvider, Quantity, TxKind, ascii, encodeTx, keyId, readingsBody, signTx,
@@ -65,9 +66,15 @@ export function decodeStock(path: string, perDevice: number): Uint8Array[][] {
 
 // ---- CPU from /proc (Linux) ----
 
-let ticksPerSecond = 100; // CLK_TCK: 100 on every Linux this runs on; overridable below
-export function setClockTicks(ticks: number): void {
-  if (Number.isFinite(ticks) && ticks > 0) ticksPerSecond = ticks;
+let ticksPerSecond = 100; // CLK_TCK: 100 on every Linux this runs on; readClockTicks asks the system
+/** Takes CLK_TCK from `getconf` (keeps 100 when it cannot). */
+export function readClockTicks(): void {
+  try {
+    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    if (Number.isFinite(ticks) && ticks > 0) ticksPerSecond = ticks;
+  } catch {
+    // keep 100
+  }
 }
 
 /** utime + stime of a process (all its threads) or of one thread, in seconds; undefined if gone. */

@@ -40,7 +40,7 @@
 // per core) and the gateway's rate limits are raised, so neither signing nor the flood
 // defence is what gets measured. No assertions on time: it prints figures.
 
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -51,9 +51,9 @@ import type { VerifyJob } from '../gateway/verify-pool.js';
 import { type Ceiling, verifyCeiling } from './verify-ceiling.js';
 import { findMosquitto, startMosquitto, type MosquittoBroker } from '../../test/support/mosquitto.js';
 import {
-  benchDevice, cpuSeconds, findMosquittoPid, grouped, machineTicks, readingTx, schedSeconds, setClockTicks, table, threadSeconds,
+  benchDevice, cpuSeconds, findMosquittoPid, grouped, machineTicks, readingTx, schedSeconds, readClockTicks, table, threadSeconds,
 } from './gateway-bench-common.js';
-import { exitOf, nextMessage, send, spawnTs } from './bench-child.js';
+import { exitOf, nextMessage, send, signStock, spawnTs } from './bench-child.js';
 import type { GatewayStats, StepTime } from './gateway-bench-child.js';
 import type { LoadConfig, LoadResult } from './gateway-bench-load.js';
 
@@ -471,11 +471,7 @@ function report(runs: readonly RunFigures[], ceilings: readonly Ceiling[], optio
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  try {
-    setClockTicks(Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()));
-  } catch {
-    // keep 100
-  }
+  readClockTicks();
   const crypto = createNativeCrypto();
   const cpus = os.cpus();
   const cores = os.availableParallelism();
@@ -502,19 +498,8 @@ async function main(): Promise<void> {
     // 2. The stock: enough for warm-up + window at the ceiling rate (or --rate), plus margin, signed on every core.
     const perDevice = Math.ceil(((options.rate || ceil.txPerS) * (options.warmup + options.seconds) * 1.15) / options.devices) + options.window;
     const signStart = performance.now();
-    const signers = Math.min(cores, options.devices);
-    const files: string[] = [];
-    const signing: Promise<number | null>[] = [];
-    for (let s = 0; s < signers; s++) {
-      const from = Math.floor((s * options.devices) / signers);
-      const to = Math.floor(((s + 1) * options.devices) / signers);
-      const out = join(work, `stock-${s}.bin`);
-      files.push(out);
-      signing.push(exitOf(spawnTs('gateway-bench-sign.ts', { chainIdHex: bytesToHex(chain.chainId), from, to, perDevice, time, out })));
-    }
-    const codes = await Promise.all(signing);
-    if (codes.some((c) => c !== 0)) throw new Error(`a signing process failed (exit codes ${codes.join(', ')})`);
-    console.log(`pre-signed ${grouped(perDevice * options.devices)} transactions (${grouped(perDevice)} per device) in ${fixed((performance.now() - signStart) / 1000, 1)} s with ${signers} processes`);
+    const files = await signStock(bytesToHex(chain.chainId), work, options.devices, perDevice, time);
+    console.log(`pre-signed ${grouped(perDevice * options.devices)} transactions (${grouped(perDevice)} per device) in ${fixed((performance.now() - signStart) / 1000, 1)} s with ${files.length} processes`);
 
     // 3. One run per broker.
     const runs: RunFigures[] = [];

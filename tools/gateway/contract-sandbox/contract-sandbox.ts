@@ -81,13 +81,7 @@ export class ContractSandbox {
     if (typeof source !== 'string' || source.length === 0) throw new BotError(ErrorCode.BAD_CONTRACT, 'empty source');
     const hash = contractHash(source);
     const worker = new ContractWorker(source, this.limits);
-    let shape: { methods: string[]; queries: string[] };
-    try {
-      shape = await worker.install();
-    } catch (error) {
-      await worker.stop();
-      throw error;
-    }
+    const shape = await worker.install(); // a failed install has stopped its worker
     this.sources.set(hash, source);
     await this.keep(hash, worker);
     return Object.freeze({ hash, methods: Object.freeze(shape.methods), queries: Object.freeze(shape.queries) });

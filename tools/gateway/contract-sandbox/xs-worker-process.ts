@@ -3,9 +3,9 @@
 // Drives the XS binary that @agoric/xsnap 0.15.0 builds, without its JS driver: that
 // driver needs SES's lockdown() of the whole Node process (through @endo/init), which
 // the gateway must not pay for. The protocol (xsnap-worker.c) is netstrings on fd 3
-// (to XS) and fd 4 (from XS): `e<js>` evaluates, `?<bytes>` calls globalThis.handleCommand,
-// `q` quits; XS answers `.<meter json>\1<bytes>` (ok) or `!<text>` (uncaught exception),
-// and sends `?<bytes>` when its code calls issueCommand, which we answer with `/<bytes>`.
+// (to XS) and fd 4 (from XS): `e<js>` evaluates, `?<bytes>` calls globalThis.handleCommand
+// (`q` would quit: the sandbox kills its workers instead); XS answers `.<meter json>\1<bytes>`
+// (ok) or `!<text>` (uncaught exception), and sends `?<bytes>` when its code calls issueCommand, which we answer with `/<bytes>`.
 //
 // Budgets: `-l` makes XS abort the process (exit 17) when one crank's computation meter
 // passes the limit; the data-segment rlimit (`ulimit -d`, set by the shell that execs the
@@ -128,15 +128,6 @@ export class XsWorkerProcess {
   /** Calls globalThis.handleCommand(ArrayBuffer) in the worker. */
   command(message: Uint8Array): Promise<XsReply> {
     return this.send([new Uint8Array([QUERY]), message]);
-  }
-
-  /** Asks the worker to quit and waits for it. */
-  async close(): Promise<void> {
-    if (this.alive) {
-      await this.queue.catch(() => {});
-      if (this.alive) this.toXs.end(frameNetstring([encoder.encode('q')]));
-    }
-    await this.exited;
   }
 
   /** Kills the worker at once. */
