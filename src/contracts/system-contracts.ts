@@ -36,13 +36,13 @@
 // chain, or the sender is not the key's id), REPLAY / DUPLICATE_DEVICE (the id or key is an
 // account already), SEQUENCE_GAP, TIME_OUT_OF_RANGE, QUOTA_EXCEEDED (maxSelfEnrolPerBlock), BAD_POW.
 
-import { type Result, fail, ok } from '../errors/bot-error.js';
+import { type Result, attempt, fail, ok } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
-import { bytesToHex, compareBytes, equalBytes } from '../codec/bytes.js';
+import { compareBytes, equalBytes } from '../codec/bytes.js';
 import { isXOnlyPublicKey } from '../crypto/x-only.js';
 import { Permission } from '../chain/genesis.js';
-import { type ValidatorSet, MAX_VALIDATORS, isFrostSet, makeValidatorSet, validatorSetHash } from '../chain/validator-set.js';
+import { type ValidatorSet, isFrostSet, makeValidatorSet, validatorSetHash } from '../chain/validator-set.js';
 import { type Proposal, GovernAction, Role, parseGovern } from '../tx/bodies.js';
 import { approvalDigest } from '../tx/govern.js';
 import { keyId } from '../tx/identity.js';
@@ -217,10 +217,9 @@ function keyFree(crypto: CryptoProvider, state: LedgerState, key: Uint8Array, se
   return fail(ErrorCode.DUPLICATE_DEVICE, 'the key or its id already belongs to a validator account');
 }
 
+/** makeValidatorSet's checks (§6.1) as a Result: BAD_VALIDATOR_SET. */
 function madeSet(threshold: number, keys: readonly Uint8Array[], groupKey?: Uint8Array): Result<ValidatorSet> {
-  if (keys.length < 1 || keys.length > MAX_VALIDATORS) return fail(ErrorCode.BAD_VALIDATOR_SET, `a set has 1..${MAX_VALIDATORS} members`);
-  if (threshold > keys.length) return fail(ErrorCode.BAD_VALIDATOR_SET, `threshold ${threshold} above ${keys.length} members`);
-  return ok(makeValidatorSet(threshold, keys, groupKey));
+  return attempt(() => makeValidatorSet(threshold, keys, groupKey));
 }
 
 /**
@@ -257,16 +256,14 @@ function proposedSet(crypto: CryptoProvider, state: LedgerState, next: Validator
     }
     case GovernAction.REMOVE_MEMBER: {
       if (!hasKey(next, proposal.key)) return fail(ErrorCode.NOT_A_MEMBER, 'not a member of the next set');
-      const hex = bytesToHex(proposal.key);
-      return madeSet(next.threshold, next.keys.filter((k) => bytesToHex(k) !== hex));
+      return madeSet(next.threshold, next.keys.filter((k) => !equalBytes(k, proposal.key)));
     }
     case GovernAction.ROTATE_MEMBER_KEY: {
       if (!hasKey(next, proposal.oldKey)) return fail(ErrorCode.NOT_A_MEMBER, 'not a member of the next set');
       if (hasKey(next, proposal.newKey)) return fail(ErrorCode.DUPLICATE_DEVICE, 'the new key is a member already');
       const free = keyFree(crypto, state, proposal.newKey, state.accountByKey(proposal.oldKey));
       if (!free.ok) return free;
-      const hex = bytesToHex(proposal.oldKey);
-      return madeSet(next.threshold, [...next.keys.filter((k) => bytesToHex(k) !== hex), proposal.newKey]);
+      return madeSet(next.threshold, [...next.keys.filter((k) => !equalBytes(k, proposal.oldKey)), proposal.newKey]);
     }
     case GovernAction.SET_THRESHOLD:
       return madeSet(proposal.threshold, next.keys);

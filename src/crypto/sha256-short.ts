@@ -21,12 +21,12 @@ const K = Int32Array.from([
 
 /**
  * Scratch (module state, reused by every call: the function is synchronous and not re-entrant).
- * Made when the module loads, so not for a module preloaded on a Moddable device, where it would
- * be read-only in flash: the firmware does not import this file (its native module hashes).
+ * Made on first use, not when the module loads: a preloaded module's load-time buffers are
+ * read-only on a Moddable device.
  */
-const W = new Int32Array(64);
-const H = new Int32Array(8);
-const BLOCKS = new Uint8Array(128);
+let W: Int32Array;
+let H: Int32Array;
+let BLOCKS: Uint8Array | undefined;
 
 function compress(block: Uint8Array, at: number): void {
   for (let i = 0; i < 16; i++) {
@@ -73,6 +73,11 @@ export function sha256Short(...parts: Uint8Array[]): Uint8Array {
   let length = 0;
   for (const part of parts) length += part.length;
   if (length > SHA256_SHORT_MAX) throw new RangeError(`sha256Short: more than ${SHA256_SHORT_MAX} bytes`);
+  if (!BLOCKS) {
+    W = new Int32Array(64);
+    H = new Int32Array(8);
+    BLOCKS = new Uint8Array(128);
+  }
   length = 0;
   for (const part of parts) {
     BLOCKS.set(part, length);

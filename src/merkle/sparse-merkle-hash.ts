@@ -16,6 +16,7 @@ import { MajorType, writeHead, headSize } from '../codec/cbor-head.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
 import { SHA256_BYTES } from '../crypto/crypto-port.js';
 import { DomainTag } from '../crypto/domain.js';
+import { taggedHash } from '../crypto/hash.js';
 import { BotError } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
 
@@ -56,10 +57,7 @@ export function smtNodeHash(crypto: CryptoProvider, left: Uint8Array, right: Uin
 }
 
 export function smtValueHash(crypto: CryptoProvider, value: Uint8Array): Uint8Array {
-  const input = new Uint8Array(DomainTag.SMT_VALUE.length + value.length);
-  input.set(DomainTag.SMT_VALUE, 0);
-  input.set(value, DomainTag.SMT_VALUE.length);
-  return crypto.sha256(input);
+  return taggedHash(crypto, DomainTag.SMT_VALUE, value);
 }
 
 /**

@@ -18,7 +18,8 @@
 // (re)connection: `password` is a function.
 
 import { bytesToHex, hexToBytes } from '../codec/bytes.js';
-import { decodeCbor, encodeCbor } from '../codec/cbor.js';
+import { type CborValue, decodeCbor, encodeCbor } from '../codec/cbor.js';
+import { bytes } from '../codec/shape.js';
 import { SMALL_LIMITS } from '../codec/limits.js';
 import { BotError } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
@@ -86,6 +87,22 @@ export function connectCredentials(
 }
 
 /**
+ * The password's token, either form: lowercase hex of at most `maxChars`, CBOR (SMALL_LIMITS) of
+ * an array of `length` starting [timeMs, signature]; the other fields are the caller's to read.
+ * Throws BotError: the decode's 1xx, BAD_SHAPE (`shape` says the form).
+ */
+function readToken(password: string, maxChars: number, length: number, shape: string): { timeMs: number; signature: Uint8Array; fields: readonly CborValue[] } {
+  if (password.length === 0 || password.length > maxChars || password.length % 2 !== 0 || !/^[0-9a-f]+$/.test(password)) {
+    throw new BotError(ErrorCode.BAD_SHAPE, `connect password is lowercase hex of at most ${maxChars} characters`);
+  }
+  const fields = decodeCbor(hexToBytes(password), SMALL_LIMITS);
+  if (!Array.isArray(fields) || fields.length !== length) throw new BotError(ErrorCode.BAD_SHAPE, shape);
+  const timeMs = fields[0];
+  if (typeof timeMs !== 'number' || !Number.isSafeInteger(timeMs) || timeMs < 0) throw new BotError(ErrorCode.BAD_SHAPE, 'timeMs must be a uint');
+  return { timeMs, signature: bytes(fields[1], SIGNATURE_BYTES, 'signature'), fields };
+}
+
+/**
  * The self-enrolling token's time and key, once its key's id is `deviceId`, its proof of work
  * has `powBits` and its signature verifies (in that order: the cheap checks first). Throws
  * BotError: the decode's 1xx, BAD_SHAPE, BAD_KEY, BAD_POW, BAD_SIGNATURE.
@@ -93,16 +110,9 @@ export function connectCredentials(
 export function openSelfEnrollConnectToken(
   crypto: CryptoProvider, chainId: Uint8Array, deviceId: Uint8Array, password: string, powBits: number,
 ): { readonly timeMs: number; readonly publicKey: Uint8Array } {
-  if (password.length === 0 || password.length > SELF_ENROLL_PASSWORD_MAX_CHARS || password.length % 2 !== 0 || !/^[0-9a-f]+$/.test(password)) {
-    throw new BotError(ErrorCode.BAD_SHAPE, `connect password is lowercase hex of at most ${SELF_ENROLL_PASSWORD_MAX_CHARS} characters`);
-  }
-  const value = decodeCbor(hexToBytes(password), SMALL_LIMITS);
-  if (!Array.isArray(value) || value.length !== 4) throw new BotError(ErrorCode.BAD_SHAPE, 'self-enrolling connect token is [timeMs, signature, publicKey, powNonce]');
-  const [timeMs, signature, publicKey, nonce] = value;
-  if (typeof timeMs !== 'number' || !Number.isSafeInteger(timeMs) || timeMs < 0) throw new BotError(ErrorCode.BAD_SHAPE, 'timeMs must be a uint');
-  if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) throw new BotError(ErrorCode.BAD_SHAPE, 'signature must be 64 bytes');
-  if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_BYTES) throw new BotError(ErrorCode.BAD_SHAPE, 'publicKey must be 33 bytes');
-  if (!(nonce instanceof Uint8Array) || nonce.length !== POW_NONCE_BYTES) throw new BotError(ErrorCode.BAD_SHAPE, 'powNonce must be 8 bytes');
+  const { timeMs, signature, fields } = readToken(password, SELF_ENROLL_PASSWORD_MAX_CHARS, 4, 'self-enrolling connect token is [timeMs, signature, publicKey, powNonce]');
+  const publicKey = bytes(fields[2], PUBLIC_KEY_BYTES, 'publicKey');
+  const nonce = bytes(fields[3], POW_NONCE_BYTES, 'powNonce');
   if (!equalBytes(keyId(crypto, publicKey), deviceId)) throw new BotError(ErrorCode.BAD_KEY, 'the key is not the device id\'s');
   if (!checkPow(crypto, chainId, publicKey, nonce, powBits)) throw new BotError(ErrorCode.BAD_POW, `proof of work under ${powBits} bits`);
   if (!crypto.verify(signature, connectDigest(crypto, chainId, deviceId, timeMs), publicKey)) {
@@ -116,14 +126,7 @@ export function openSelfEnrollConnectToken(
  * Throws BotError: the decode's 1xx, BAD_SHAPE, BAD_SIGNATURE. Window and replay are the broker's.
  */
 export function openConnectToken(crypto: CryptoProvider, chainId: Uint8Array, deviceId: Uint8Array, publicKey: Uint8Array, password: string): number {
-  if (password.length === 0 || password.length > CONNECT_PASSWORD_MAX_CHARS || password.length % 2 !== 0 || !/^[0-9a-f]+$/.test(password)) {
-    throw new BotError(ErrorCode.BAD_SHAPE, 'connect password is lowercase hex of at most 152 characters');
-  }
-  const value = decodeCbor(hexToBytes(password), SMALL_LIMITS);
-  if (!Array.isArray(value) || value.length !== 2) throw new BotError(ErrorCode.BAD_SHAPE, 'connect token is [timeMs, signature]');
-  const [timeMs, signature] = value;
-  if (typeof timeMs !== 'number' || !Number.isSafeInteger(timeMs) || timeMs < 0) throw new BotError(ErrorCode.BAD_SHAPE, 'timeMs must be a uint');
-  if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) throw new BotError(ErrorCode.BAD_SHAPE, 'signature must be 64 bytes');
+  const { timeMs, signature } = readToken(password, CONNECT_PASSWORD_MAX_CHARS, 2, 'connect token is [timeMs, signature]');
   if (!crypto.verify(signature, connectDigest(crypto, chainId, deviceId, timeMs), publicKey)) {
     throw new BotError(ErrorCode.BAD_SIGNATURE, 'connect token not signed by the device key for this chain');
   }

@@ -14,7 +14,7 @@ import { SMALL_LIMITS } from '../codec/limits.js';
 import { bytes } from '../codec/shape.js';
 import { BotError } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
-import { PUBLIC_KEY_BYTES } from '../crypto/crypto-port.js';
+import { PUBLIC_KEY_BYTES, isCompressedPublicKey } from '../crypto/crypto-port.js';
 import type { InclusionProof } from '../merkle/merkle.js';
 import { type SignedTx, decodeTx } from '../tx/tx.js';
 import { decodeProofMessage, encodeProofMessage } from './proof-message.js';
@@ -54,7 +54,7 @@ export function decodeReadingsAnswer(payloads: readonly Uint8Array[]): ReadingsA
   const message = decodeProofMessage(payloads[1]!);
   if (message.proofs.length !== 1) throw new BotError(ErrorCode.BAD_SHAPE, 'a readings answer carries exactly one proof');
   const key = bytes(decodeCbor(payloads[2]!, SMALL_LIMITS), PUBLIC_KEY_BYTES, 'key');
-  if (key[0] !== 0x02 && key[0] !== 0x03) throw new BotError(ErrorCode.BAD_KEY, 'key is not a compressed public key');
+  if (!isCompressedPublicKey(key)) throw new BotError(ErrorCode.BAD_KEY, 'key is not a compressed public key');
   const { seq, proof } = message.proofs[0]!;
   return Object.freeze({ wire, tx, height: message.height, seq, proof, key });
 }

@@ -12,7 +12,7 @@ import { type BackoffOptions } from '../mqtt/client/backoff.js';
 import { createMqttClient } from '../mqtt/client/mqtt-client.js';
 import { connectCredentials } from '../mqtt/connect-auth.js';
 import { keyId } from '../tx/identity.js';
-import { StoreKey, loadOrCreateKeyPair } from './identity-store.js';
+import { StoreKey, loadOrCreateKeyPair, storedPowNonce } from './identity-store.js';
 import { type LightPeer, createLightPeer } from './light-peer.js';
 import type { PeerConfig } from './peer-config.js';
 import type { Actuator, Clock, KeyValueStore, Log, OutboxStore, RandomSource, Sensor, TransportFactory } from '../ports/index.js';
@@ -87,6 +87,5 @@ export function assemblePeer(config: PeerConfig, ports: HostPorts, mqtt: Session
 function selfEnrollingNonce(store: KeyValueStore, chainId: Uint8Array): Uint8Array | undefined {
   const accepted = store.get(StoreKey.ACCEPTED);
   if (accepted !== undefined && equalBytes(accepted, chainId)) return undefined;
-  const stored = store.get(StoreKey.POW_NONCE);
-  return stored !== undefined && stored.length > chainId.length && equalBytes(stored.subarray(0, chainId.length), chainId) ? stored.slice(chainId.length) : undefined;
+  return storedPowNonce(store, chainId);
 }

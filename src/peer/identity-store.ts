@@ -3,10 +3,12 @@
 // The private key is made from the host's random port (the hardware RNG) and
 // never leaves the store.
 
+import { equalBytes } from '../codec/bytes.js';
 import { BotError } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import { type CryptoProvider, PRIVATE_KEY_BYTES } from '../crypto/crypto-port.js';
 import { type KeyPair, generateKeyPair, keyPairFromPrivate } from '../tx/identity.js';
+import { POW_NONCE_BYTES } from '../tx/self-enroll.js';
 import type { RandomSource } from '../ports/random.js';
 import type { KeyValueStore } from '../ports/storage.js';
 
@@ -37,4 +39,11 @@ export function loadOrCreateKeyPair(crypto: CryptoProvider, store: KeyValueStore
   const keys = generateKeyPair(crypto, random);
   store.set(StoreKey.KEY, keys.privateKey);
   return keys;
+}
+
+/** The stored self-enrolment nonce (StoreKey.POW_NONCE: chainId ‖ nonce) if it was minted for `chainId`, else undefined. */
+export function storedPowNonce(store: KeyValueStore, chainId: Uint8Array): Uint8Array | undefined {
+  const stored = store.get(StoreKey.POW_NONCE);
+  if (stored === undefined || stored.length !== chainId.length + POW_NONCE_BYTES || !equalBytes(stored.subarray(0, chainId.length), chainId)) return undefined;
+  return stored.slice(chainId.length);
 }

@@ -22,14 +22,14 @@ import { makeEnrollRequest } from '../tx/enroll-request.js';
 import { type KeyPair, keyId } from '../tx/identity.js';
 import { Quantity, TxKind } from '../tx/kinds.js';
 import { decodeTx, encodeTx, signTx } from '../tx/tx.js';
-import { POW_NONCE_BYTES, checkPow, mintPowNonce, selfEnrollBody } from '../tx/self-enroll.js';
+import { checkPow, mintPowNonce, selfEnrollBody } from '../tx/self-enroll.js';
 import { concatBytes } from '../codec/bytes.js';
 import { type CborValue } from '../codec/cbor.js';
 import { MAX_REQUEST_ID, type Method, decodeResponse } from '../mqtt/messages.js';
 import type { MqttSession, QoS, SessionHandlers } from '../mqtt/session.js';
 import { DeviceTopic, chainTopics } from '../mqtt/topics.js';
 import { HeaderSync } from './header-sync.js';
-import { StoreKey, loadOrCreateKeyPair } from './identity-store.js';
+import { StoreKey, loadOrCreateKeyPair, storedPowNonce } from './identity-store.js';
 import type { PeerConfig } from './peer-config.js';
 import type { PeerContext } from './peer-context.js';
 import { type PeerError, type PeerEvent, PeerState, type PeerStatus, newCounters } from './peer-status.js';
@@ -501,11 +501,8 @@ class Peer implements LightPeer {
  * newly minted one (mintPowNonce: about 2^powBits hashes), stored as chainId ‖ nonce.
  */
 export function selfEnrollNonce(crypto: CryptoProvider, store: KeyValueStore, chainId: Uint8Array, publicKey: Uint8Array, powBits: number): Uint8Array {
-  const stored = store.get(StoreKey.POW_NONCE);
-  if (stored !== undefined && stored.length === chainId.length + POW_NONCE_BYTES && equalBytes(stored.subarray(0, chainId.length), chainId)) {
-    const nonce = stored.slice(chainId.length);
-    if (checkPow(crypto, chainId, publicKey, nonce, powBits)) return nonce;
-  }
+  const stored = storedPowNonce(store, chainId);
+  if (stored && checkPow(crypto, chainId, publicKey, stored, powBits)) return stored;
   const nonce = mintPowNonce(crypto, chainId, publicKey, powBits);
   store.set(StoreKey.POW_NONCE, concatBytes(chainId, nonce));
   return nonce;

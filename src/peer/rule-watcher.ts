@@ -197,7 +197,6 @@ export class RuleWatcher {
     const reading = result.value;
     state.lastSeq = reading.seq;
     ctx.counters.readingsVerified++;
-    const value = formatReading(reading.mantissa, reading.scale, rule.quantity);
     ctx.emit({ type: 'reading', rule: index, source: source.hex, seq: reading.seq, height: reading.height, mantissa: reading.mantissa, scale: reading.scale, holds: reading.holds });
     const on = ruleAction(rule, reading.holds);
     if (on === undefined || this.switched.get(rule.actuator) === on) return;
@@ -205,7 +204,7 @@ export class RuleWatcher {
     this.switched.set(rule.actuator, on);
     this.saveSeq(index, rule, reading.seq);
     ctx.counters.actuations++;
-    ctx.log(LogLevel.INFO, `${rule.actuator} ${on ? 'on' : 'off'}: device ${source.hex}'s reading ${value} at height ${reading.height} proven`);
+    ctx.log(LogLevel.INFO, `${rule.actuator} ${on ? 'on' : 'off'}: device ${source.hex}'s reading ${formatReading(reading.mantissa, reading.scale, rule.quantity)} at height ${reading.height} proven`);
     ctx.emit({ type: 'actuated', rule: index, actuator: rule.actuator, on, source: source.hex, seq: reading.seq, height: reading.height, mantissa: reading.mantissa, scale: reading.scale });
     const failed = (error: unknown) => {
       // Not known to be switched: the next reading that asks for a state sets it again.
