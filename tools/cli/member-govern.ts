@@ -59,10 +59,16 @@ export function keyArg(value: string | undefined, what: string): Uint8Array {
   return hexToBytes(value.toLowerCase());
 }
 
+/** Comma-separated member keys (none when the option is absent). */
+export function keyList(value: string | undefined, what: string): Uint8Array[] {
+  if (value === undefined) return [];
+  return value.split(',').map((k) => k.trim()).filter((k) => k !== '').map((k, i) => keyArg(k, `key ${i + 1} of ${what}`));
+}
+
 /** A rekey's new set: keys in any order (sorted here, as the set holds them), threshold 1..n, an x-only group key on the curve. */
 export function rekeyProposal(options: RekeyOptions): Proposal {
   if (options.keys === undefined) throw new UsageError('give --keys K1,K2,…: every member key of the new set (66 hex digits each)', USAGE);
-  const keys = options.keys.split(',').map((k) => k.trim()).filter((k) => k !== '').map((k, i) => keyArg(k, `key ${i + 1} of --keys`)).sort(compareBytes);
+  const keys = keyList(options.keys, '--keys').sort(compareBytes);
   if (keys.length === 0 || keys.length > 64) throw new UsageError(`--keys lists ${keys.length} keys: a set has 1 to 64`, USAGE);
   const twice = keys.find((k, i) => i > 0 && equalBytes(k, keys[i - 1]!));
   if (twice) throw new UsageError(`--keys lists ${bytesToHex(twice)} twice`, USAGE);

@@ -25,7 +25,7 @@ import { writeFrostShare } from '../gateway/consortium/frost-keys.js';
 import { connectNats } from '../gateway/consortium/nats-connection.js';
 import { type DkgTransport, NetworkDkgError, runNetworkDkg } from '../gateway/frost-dkg/network-dkg.js';
 import { CliError, UsageError, intOption } from './cli-support.js';
-import { currentSet, describeProposal, keyArg, memberChain, memberSubmit, proposalFile, writeProposal } from './member-govern.js';
+import { currentSet, describeProposal, keyList, memberChain, memberSubmit, proposalFile, writeProposal } from './member-govern.js';
 import { natsUrlsOf } from './member-command.js';
 
 export interface MemberRekeyOptions {
@@ -49,11 +49,6 @@ export interface RekeyChannels {
 const USAGE = 'member';
 /** How long a member keeps answering late approvals after it has collected enough. */
 const APPROVAL_GRACE_MS = 3000;
-
-function keyList(value: string | undefined, what: string): Uint8Array[] {
-  if (value === undefined) return [];
-  return value.split(',').map((k) => k.trim()).filter((k) => k !== '').map((k, i) => keyArg(k, `key ${i + 1} of ${what}`));
-}
 
 /** The new set's keys (sorted) and threshold from the current set and the options. */
 export function rekeyTarget(current: ValidatorSet, options: MemberRekeyOptions): { keys: Uint8Array[]; threshold: number } {

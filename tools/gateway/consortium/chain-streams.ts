@@ -40,6 +40,10 @@ export interface ChainSubjects {
   readonly cut: string;
   /** Votes: botpeer.<chainhex>.vote. */
   readonly vote: string;
+  /** A key generation's broadcast, NATS core (dkg-transport-nats.ts): botpeer.<chainhex>.dkg. */
+  readonly dkg: string;
+  /** A re-key's approvals, NATS core (`botpeer member rekey`): botpeer.<chainhex>.rekey. */
+  readonly rekey: string;
   /** Device requests over the NATS MQTT listener: bot.<chainhex>.d.* .req (wildcard). */
   readonly deviceRequests: string;
   /** BOTPEER_<CHAINHEX>. */
@@ -56,6 +60,8 @@ export function chainSubjects(chainHex: string): ChainSubjects {
     forwarded: `botpeer.${hex}.tx`,
     cut: `botpeer.${hex}.cut`,
     vote: `botpeer.${hex}.vote`,
+    dkg: `botpeer.${hex}.dkg`,
+    rekey: `botpeer.${hex}.rekey`,
     deviceRequests: `bot.${hex}.d.*.req`,
     txStream: `BOTPEER_${upper}`,
     voteStream: `BOTPEER_${upper}_VOTES`,

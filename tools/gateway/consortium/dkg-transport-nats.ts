@@ -6,11 +6,11 @@
 
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { DkgTransport } from '../frost-dkg/network-dkg.js';
+import { chainSubjects } from './chain-streams.js';
 
 /** botpeer.<chainhex>.dkg (lowercase hex). */
 export function dkgSubject(chainHex: string): string {
-  if (!/^(?:[0-9a-fA-F]{2})+$/.test(chainHex)) throw new RangeError(`chain id must be hex, got ${JSON.stringify(chainHex)}`);
-  return `botpeer.${chainHex.toLowerCase()}.dkg`;
+  return chainSubjects(chainHex).dkg;
 }
 
 /** A DkgTransport on a member's NATS connection (connectNats in nats-connection.ts). */
@@ -20,7 +20,7 @@ export function natsDkgTransport(nc: NatsConnection, chainHex: string): DkgTrans
 
 /** botpeer.<chainhex>.rekey: the approvals of a re-key that the members' key generation made (`botpeer member rekey`). */
 export function rekeySubject(chainHex: string): string {
-  return dkgSubject(chainHex).replace(/\.dkg$/, '.rekey');
+  return chainSubjects(chainHex).rekey;
 }
 
 /** Publish and hear every message on a core NATS subject. */

@@ -306,8 +306,9 @@ export class FrostSigning {
     const block = state.block!;
     const { threshold } = block.set;
     const n = block.set.keys.length;
+    const keys = this.keysFor(block.set);
     for (const s of m.signers) state.used.add(bytesToHex(s.pubnonce));
-    if (m.coordinator !== this.keysFor(block.set)?.id) state.foreignRequestAt = this.deps.now();
+    if (m.coordinator !== keys?.id) state.foreignRequestAt = this.deps.now();
     // Its own request of an earlier run (before a restart, read back from the stream): the next
     // session gets a new number, so late partials of the old one are not taken for the new one's.
     else state.nextSession = Math.max(state.nextSession, Math.floor(m.session / n) + 1);
@@ -320,7 +321,6 @@ export class FrostSigning {
       this.participation.push(record);
       if (this.participation.length > 1000) this.participation.shift();
     }
-    const keys = this.keysFor(block.set);
     const mine = keys && m.signers.find((s) => s.index === keys.id);
     if (!keys || !mine) return;
     const hex = bytesToHex(mine.pubnonce);

@@ -13,7 +13,7 @@
 
 import {
   BotError, type CryptoProvider, ErrorCode, type LedgerState, type SignedTx, TX_LIMITS, bytesToHex, decodeTx,
-  signingKey, txSigningDigest,
+  signingKey, verifyTxSignature,
 } from '../../../src/index.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import { readTxHeader } from '../tx-header.js';
@@ -82,8 +82,7 @@ export class MemberEntry {
   /** Only a transaction its sender signed may get it reported (a rare path: verified on this thread). */
   private verifies(wire: Uint8Array, key: Uint8Array): boolean {
     try {
-      const tx = decodeTx(wire);
-      return this.deps.crypto.verify(tx.signature, txSigningDigest(this.deps.crypto, this.deps.chainId, tx), key);
+      return verifyTxSignature(this.deps.crypto, this.deps.chainId, decodeTx(wire), key).ok;
     } catch {
       return false;
     }

@@ -19,7 +19,7 @@
 import {
   BotError, type CryptoProvider, ErrorCode, type Header, type InclusionProof, type LedgerState, type SignedTx, type TouchedState,
   type ValidatorSet, admitTx, applyTx, buildHeader, decodeTx, equalBytes, headerHash, merkleTree, restartBlockQuotas, signingKey,
-  txId, txSigningDigest,
+  txId, verifyTxSignature,
 } from '../../../src/index.js';
 import { decodeCut, verifyCut } from '../../../src/chain/cut.js';
 import type { PoolEntry } from '../ingest.js';
@@ -247,7 +247,7 @@ export class MemberExecutor {
     }
     let good = false;
     try {
-      good = crypto.verify(tx.signature, txSigningDigest(crypto, chainId, tx), key);
+      good = verifyTxSignature(crypto, chainId, tx, key).ok;
     } catch {
       good = false;
     }

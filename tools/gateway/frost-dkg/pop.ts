@@ -21,6 +21,7 @@ import {
   pointToXonly,
   taggedHash,
   u32be,
+  xorBytes,
 } from './group.js';
 
 export const POP_BYTES = 64;
@@ -28,12 +29,6 @@ export const POP_TAG_PREFIX = 'BIP DKG/pop message';
 
 export function popMessage(participantId: number): Uint8Array {
   return u32be(participantId);
-}
-
-function xorBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i]! ^ b[i]!;
-  return out;
 }
 
 /** BIP-340 Sign with a tag prefix (secp256k1lab bip340.schnorr_sign). */

@@ -233,8 +233,3 @@ export function shareFromBytes(b: Uint8Array): bigint | undefined {
   return scalarFromBytesChecked(b);
 }
 
-/** x-only BIP-340 group key from the plain threshold public key. */
-export function xonlyGroupKey(threshPk: Uint8Array): Uint8Array {
-  return threshPk.slice(1);
-}
-

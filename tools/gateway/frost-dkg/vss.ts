@@ -87,11 +87,6 @@ export function verifySecshare(secshare: bigint, pubshare: Point): boolean {
   return mulG(secshare).equals(pubshare);
 }
 
-export function addCommitments(a: VssCommitment, b: VssCommitment): Point[] {
-  if (a.length !== b.length) throw new RangeError('commitments of different thresholds');
-  return a.map((p, i) => p.add(b[i]!));
-}
-
 /**
  * VSSCommitment.invalid_taproot_commit: adds tweak·G to the constant term, where
  * tweak = hash_{TapTweak}(xonly(C_0)) commits to an empty script tree (unspendable per
