@@ -118,6 +118,8 @@ test('the light peer against the real gateway: final on its own verification, al
   first.clock.kill();
   await first.session.close();
   gateway.producer.start();
+  // The block holding them is made while the device is off, so its pushed proofs are lost.
+  await until(() => gateway.store.txBySenderSeq(keyId(crypto, keys.publicKey), 3) !== undefined, 'the three in a block');
 
   // Boot 2: the outbox is resumed; the gateway answers REPLAY, the PROOF request brings each proof.
   sensor.limit = 5;
