@@ -94,7 +94,7 @@ test('the state root depends on every entry and not on insertion order', (t) => 
 test('takeTouched returns exactly what changed since the last call', (t) => {
   const state = LedgerState.fromGenesis(crypto, genesis);
   t.is(state.takeTouched().accounts.length, 2, 'genesis accounts are persisted by the first block');
-  t.deepEqual(state.takeTouched(), { accounts: [], blocked: [], unblocked: [] });
+  t.deepEqual(state.takeTouched(), { accounts: [], blocked: [], unblocked: [], entries: [] });
   state.block({ id: ids.device, reason: 1, reporter: ids.validator, height: 3 });
   state.unblock(ids.device);
   const touched = state.takeTouched();

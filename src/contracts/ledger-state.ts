@@ -1,21 +1,24 @@
-// Contract state of a BoT ledger (core layer): the device registry (accounts)
-// and the blocklist. Every gateway applies the same blocks to the same state and
-// gets the same state root, so this lives in the core, not in the gateway.
-// The state records which entries a block touched, so a store can persist
-// exactly those rows in the block's atomic write.
+// Contract state of a BoT ledger (core layer): the device registry (accounts), the
+// blocklist, and every other contract's key-value entries. Every gateway applies the same
+// blocks to the same state and gets the same state root, so this lives in the core.
+// The state records which entries a block touched, so a store can persist exactly those
+// rows in the block's atomic write, and the authenticated map (§6.3.1, a sparse Merkle tree)
+// rehashes only those paths: a block's root costs what the block changed, not the whole state.
+// The registry's and blocklist's entries are kept typed (admission reads them several times per
+// transaction); they enter the tree as their CBOR leaves under their contracts' namespaces.
 //
 // It also holds the chain's validator sets (docs/protocol.md §6.3.2): `validators`, the set
 // that signs the next block, and `nextValidators`, that set with the GOVERN transactions
 // applied since; endBlock() makes the second the first at each block boundary. Neither is a
 // leaf of the state root: the headers commit to them (validatorsHash, nextValidatorsHash).
 
-import { compareBytes } from '../codec/bytes.js';
 import { encodeCbor } from '../codec/cbor.js';
 import type { CryptoProvider } from '../crypto/crypto-port.js';
 import { type Genesis, Permission, type PublicLimits, chainIdOf } from '../chain/genesis.js';
 import type { ValidatorSet } from '../chain/validator-set.js';
-import { merkleRoot } from '../merkle/merkle.js';
+import { SparseMerkleTree, type StateAnswer, type StateChange } from '../merkle/sparse-merkle-tree.js';
 import { keyId } from '../tx/identity.js';
+import { ContractId, type ContractStore, contractNamespace } from './contract-namespace.js';
 
 export const AccountRole = Object.freeze({ OPERATOR: 0, VALIDATOR: 1, DEVICE: 2, GATEWAY: 3 } as const);
 export type AccountRole = (typeof AccountRole)[keyof typeof AccountRole];
@@ -52,10 +55,20 @@ export interface ValidatorSets {
 }
 
 
+/** One key-value entry of a contract's store: `namespace` is the contract's (contractNamespace, or a deployed contract's hash). */
+export interface ContractEntry {
+  readonly namespace: Uint8Array;
+  readonly key: Uint8Array;
+  /** Undefined in TouchedState.entries: the entry was deleted. */
+  readonly value: Uint8Array | undefined;
+}
+
 export interface TouchedState {
   readonly accounts: readonly Account[];
   readonly blocked: readonly BlockEntry[];
   readonly unblocked: readonly Uint8Array[];
+  /** Contract entries set (value) or deleted (value undefined) since the last call. */
+  readonly entries: readonly ContractEntry[];
   /** Present when either set changed since the last call (and for the genesis' first block). */
   readonly validators?: ValidatorSets;
 }
@@ -96,6 +109,35 @@ function mapKey(bytes: Uint8Array): string {
   return key;
 }
 
+/** The Map key of a contract entry: the namespace's length first, so (namespace, key) pairs stay apart. */
+function entryKey(namespace: Uint8Array, key: Uint8Array): string {
+  return String.fromCharCode(namespace.length) + mapKey(namespace) + mapKey(key);
+}
+
+// Made per use, not at load: a preloaded module's buffers are read-only on a device.
+const registryNamespace = () => contractNamespace(ContractId.REGISTRY);
+const blocklistNamespace = () => contractNamespace(ContractId.BLOCKLIST);
+
+/** An account's value in the authenticated state (§6.3.1). */
+export function accountLeaf(a: Account): Uint8Array {
+  return encodeCbor([a.id, a.key, a.role, a.status, a.lastSeq, a.enrolledAt]);
+}
+
+/** A blocklist entry's value in the authenticated state (§6.3.1). */
+export function blockEntryLeaf(b: BlockEntry): Uint8Array {
+  return encodeCbor([b.id, b.reason, b.reporter, b.height]);
+}
+
+/**
+ * The authenticated map, shared by a state and its clones: its nodes are never changed in place,
+ * so each state keeps its own root in it (a block producer's next state updates it while the
+ * committed state's root stays readable).
+ */
+interface StateTree {
+  readonly tree: SparseMerkleTree;
+  root: Uint8Array;
+}
+
 function keyBytes(key: string): Uint8Array {
   const bytes = new Uint8Array(key.length);
   for (let i = 0; i < key.length; i++) bytes[i] = key.charCodeAt(i);
@@ -108,8 +150,14 @@ export class LedgerState {
   private readonly blockedById = new Map<string, BlockEntry>();
   /** Current key → account id: keys are unique across accounts (ENROLL, ROTATE_KEY). */
   private readonly idByKey = new Map<string, string>();
+  private readonly entries = new Map<string, ContractEntry>();
   private touchedAccounts = new Set<string>();
   private touchedBlocked = new Set<string>();
+  private touchedEntries = new Map<string, ContractEntry>();
+  /** The authenticated map and this state's root in it, once root() was asked; shared with clones. */
+  private tree: StateTree | undefined;
+  /** Leaves changed since `tree.root`: 'a' + account key, 'b' + blocklist key, 'k' + entry key. */
+  private stale = new Set<string>();
   private touchedSets = false;
   /** Undefined only for a state made from entries alone (tests of the registry); GOVERN then has no set to change. */
   private sets: ValidatorSets | undefined;
@@ -140,19 +188,28 @@ export class LedgerState {
    * A state as stored (on restart): its entries, the chain's rules (chainRulesOf its genesis) and
    * the validator sets as stored. Without a context: a private chain's rules and no sets (tests).
    */
-  static fromEntries(accounts: readonly Account[], blocked: readonly BlockEntry[], context?: ChainRules & Partial<ValidatorSets>): LedgerState {
+  static fromEntries(
+    accounts: readonly Account[],
+    blocked: readonly BlockEntry[],
+    context?: ChainRules & Partial<ValidatorSets>,
+    entries: Iterable<ContractEntry> = [],
+  ): LedgerState {
     const state = new LedgerState(context ? rulesOf(context) : PRIVATE_RULES);
     for (const a of accounts) state.setAccount(a);
     for (const b of blocked) state.blockedById.set(mapKey(b.id), Object.freeze({ ...b }));
+    for (const e of entries) if (e.value !== undefined) state.entries.set(entryKey(e.namespace, e.key), Object.freeze({ ...e }));
     if (context?.current && context.next) state.sets = Object.freeze({ current: context.current, next: context.next });
     return state;
   }
 
   /** An independent copy, including the record of touched entries not yet taken. */
   clone(): LedgerState {
-    const copy = LedgerState.fromEntries([...this.accountsById.values()], [...this.blockedById.values()], { ...this.rules, ...this.sets });
+    const copy = LedgerState.fromEntries([...this.accountsById.values()], [...this.blockedById.values()], { ...this.rules, ...this.sets }, this.entries.values());
     copy.touchedAccounts = new Set(this.touchedAccounts);
     copy.touchedBlocked = new Set(this.touchedBlocked);
+    copy.touchedEntries = new Map(this.touchedEntries);
+    if (this.tree) copy.tree = { tree: this.tree.tree, root: this.tree.root };
+    copy.stale = new Set(this.stale);
     copy.touchedSets = this.touchedSets;
     copy.blockTxs = new Map(this.blockTxs);
     copy.blockSelfEnrols = this.blockSelfEnrols;
@@ -258,7 +315,9 @@ export class LedgerState {
   }
 
   putAccount(account: Account): void {
-    this.touchedAccounts.add(this.setAccount(account));
+    const key = this.setAccount(account);
+    this.touchedAccounts.add(key);
+    this.stale.add('a' + key);
   }
 
   private setAccount(account: Account): string {
@@ -277,12 +336,43 @@ export class LedgerState {
     const key = mapKey(entry.id);
     this.blockedById.set(key, Object.freeze({ ...entry }));
     this.touchedBlocked.add(key);
+    this.stale.add('b' + key);
   }
 
   unblock(id: Uint8Array): void {
     const key = mapKey(id);
     this.blockedById.delete(key);
     this.touchedBlocked.add(key);
+    this.stale.add('b' + key);
+  }
+
+  /** The value of `key` in the store of `namespace`, or undefined. */
+  entry(namespace: Uint8Array, key: Uint8Array): Uint8Array | undefined {
+    return this.entries.get(entryKey(namespace, key))?.value;
+  }
+
+  /** Sets (value) or deletes (undefined) `key` in the store of `namespace`. */
+  putEntry(namespace: Uint8Array, key: Uint8Array, value: Uint8Array | undefined): void {
+    const k = entryKey(namespace, key);
+    const entry = Object.freeze({ namespace, key, value });
+    if (value === undefined) this.entries.delete(k);
+    else this.entries.set(k, entry);
+    this.touchedEntries.set(k, entry);
+    this.stale.add('k' + k);
+  }
+
+  /** Every contract entry (a store persists them; fromEntries takes them back). */
+  contractEntries(): ContractEntry[] {
+    return [...this.entries.values()];
+  }
+
+  /** The store of one contract: the entries under `namespace`. */
+  storeOf(namespace: Uint8Array): ContractStore {
+    return {
+      get: (key) => this.entry(namespace, key),
+      set: (key, value) => this.putEntry(namespace, key, value),
+      delete: (key) => this.putEntry(namespace, key, undefined),
+    };
   }
 
   /** What changed since the last call, for the block's atomic write; resets the record. */
@@ -295,28 +385,70 @@ export class LedgerState {
       if (entry) blocked.push(entry);
       else unblocked.push(keyBytes(k));
     }
+    const entries = [...this.touchedEntries.values()];
     this.touchedAccounts = new Set();
     this.touchedBlocked = new Set();
+    this.touchedEntries = new Map();
     const sets = this.touchedSets && this.sets ? { validators: this.sets } : {};
     this.touchedSets = false;
-    return { accounts, blocked, unblocked, ...sets };
+    return { accounts, blocked, unblocked, entries, ...sets };
   }
 
   /**
-   * The state root's leaves (protocol §6.3.1), in order: every account as CBOR
-   * [0, id, key, role, status, lastSeq, enrolledAt], sorted by id, then every blocklist
-   * entry as CBOR [1, id, reason, reporter, height], sorted by id.
+   * Every leaf of the authenticated state (§6.3.1): each account under the registry's namespace
+   * (key: its id), each blocklist entry under the blocklist's, each contract entry under its own.
    */
-  leaves(): Uint8Array[] {
-    const byId = <T extends { id: Uint8Array }>(a: T, b: T) => compareBytes(a.id, b.id);
-    return [
-      ...this.accounts().sort(byId).map((a) => encodeCbor([0, a.id, a.key, a.role, a.status, a.lastSeq, a.enrolledAt])),
-      ...this.blocked().sort(byId).map((b) => encodeCbor([1, b.id, b.reason, b.reporter, b.height])),
-    ];
+  leaves(): StateChange[] {
+    const out: StateChange[] = [];
+    for (const a of this.accountsById.values()) out.push({ contract: registryNamespace(), key: a.id, value: accountLeaf(a) });
+    for (const b of this.blockedById.values()) out.push({ contract: blocklistNamespace(), key: b.id, value: blockEntryLeaf(b) });
+    for (const e of this.entries.values()) out.push({ contract: e.namespace, key: e.key, value: e.value });
+    return out;
   }
 
-  /** Merkle root (§7, as for transactions, each leaf's CBOR bytes as the leaf input) over `leaves()`. */
+  /**
+   * The state root (§6.3.1): the sparse Merkle tree's root over leaves(). The first call builds the
+   * tree from every leaf; later ones (here or in a clone) rehash only the paths of the leaves changed since.
+   */
   root(crypto: CryptoProvider): Uint8Array {
-    return merkleRoot(crypto, this.leaves());
+    if (!this.tree) {
+      const tree = new SparseMerkleTree(crypto);
+      this.tree = { tree, root: tree.update(tree.emptyRoot, this.leaves()) };
+      this.stale = new Set();
+    } else if (this.stale.size > 0) {
+      this.tree.root = this.tree.tree.update(this.tree.root, this.staleChanges());
+      this.stale = new Set();
+    }
+    return this.tree.root;
+  }
+
+  /** The value of `key` in `namespace` and its proof against root() (membership or non-membership). */
+  prove(crypto: CryptoProvider, namespace: Uint8Array, key: Uint8Array): StateAnswer & { readonly root: Uint8Array } {
+    const root = this.root(crypto);
+    return { root, ...this.tree!.tree.prove(root, namespace, key) };
+  }
+
+  private *staleChanges(): Iterable<StateChange> {
+    for (const s of this.stale) {
+      const key = s.slice(1);
+      if (s[0] === 'a') {
+        const a = this.accountsById.get(key)!;
+        yield { contract: registryNamespace(), key: a.id, value: accountLeaf(a) };
+      } else if (s[0] === 'b') {
+        const b = this.blockedById.get(key);
+        yield { contract: blocklistNamespace(), key: keyBytes(key), value: b && blockEntryLeaf(b) };
+      } else {
+        const e = this.entries.get(key) ?? this.touchedOrDeleted(key);
+        yield { contract: e.namespace, key: e.key, value: e.value };
+      }
+    }
+  }
+
+  /** A deleted entry's namespace and key (its record in touchedEntries, or rebuilt from the map key). */
+  private touchedOrDeleted(k: string): ContractEntry {
+    const touched = this.touchedEntries.get(k);
+    if (touched) return touched;
+    const length = k.charCodeAt(0);
+    return { namespace: keyBytes(k.slice(1, 1 + length)), key: keyBytes(k.slice(1 + length)), value: undefined };
   }
 }

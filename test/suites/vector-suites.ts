@@ -20,6 +20,8 @@ import { parseProposal, proposalToCbor } from '../../src/tx/bodies.js';
 import { approvalDigest } from '../../src/tx/govern.js';
 import { type CborValue, decodeCbor, encodeCbor } from '../../src/codec/cbor.js';
 import { equalBytes } from '../../src/codec/bytes.js';
+import { smtKeyHash, smtLeafHash, smtValueHash } from '../../src/merkle/sparse-merkle-hash.js';
+import { SparseMerkleTree } from '../../src/merkle/sparse-merkle-tree.js';
 import { HEADER_LIMITS, SMALL_LIMITS, TX_LIMITS } from '../../src/codec/limits.js';
 import type { CryptoProvider } from '../../src/crypto/crypto-port.js';
 import { decodeCheckpoint } from '../../src/chain/checkpoint.js';
@@ -250,13 +252,17 @@ function stateSuite(crypto: CryptoProvider): VectorResult[] {
     }));
   });
   results.push(runVector('state', 'leaves in order, their hashes and the root', () => {
-    const leaves = state.leaves();
-    expectEqual(leaves.length, stateVectors.leaves.length, 'leaf count');
-    leaves.forEach((leaf, i) => {
-      expectEqual(hex(leaf), stateVectors.leaves[i]!.leaf, `leaf ${i} (${stateVectors.leaves[i]!.what})`);
-      expectEqual(hex(crypto.sha256(new Uint8Array([0, ...leaf]))), stateVectors.leaves[i]!.leafHash, `leaf hash ${i}`);
+    const listed = stateVectors.leaves.map((l) => ({ contract: unhex(l.contract), key: unhex(l.key), value: unhex(l.value) }));
+    const held = new Map(state.leaves().map((l) => [hex(l.contract) + hex(l.key), hex(l.value!)]));
+    expectEqual(held.size, listed.length, 'leaf count');
+    listed.forEach((leaf, i) => {
+      expectEqual(held.get(hex(leaf.contract) + hex(leaf.key)), stateVectors.leaves[i]!.value, `leaf ${i} (${stateVectors.leaves[i]!.what})`);
+      const keyHash = smtKeyHash(crypto, leaf.contract, leaf.key);
+      expectEqual(hex(keyHash), stateVectors.leaves[i]!.keyHash, `key hash ${i}`);
+      expectEqual(hex(smtLeafHash(crypto, keyHash, smtValueHash(crypto, leaf.value))), stateVectors.leaves[i]!.leafHash, `leaf hash ${i}`);
     });
-    expectEqual(hex(merkleRoot(crypto, stateVectors.leaves.map((l) => unhex(l.leaf)))), stateVectors.stateRoot, 'root of the listed leaves');
+    const tree = new SparseMerkleTree(crypto);
+    expectEqual(hex(tree.update(tree.emptyRoot, listed)), stateVectors.stateRoot, 'root of the listed leaves');
     expectEqual(hex(state.root(crypto)), stateVectors.stateRoot, 'state root');
   }));
   return results;

@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compareBytes, concatBytes } from '../../src/codec/bytes.js';
 import { type CborValue, decodeCbor, encodeCbor } from '../../src/codec/cbor.js';
-import { SMALL_LIMITS, TX_LIMITS } from '../../src/codec/limits.js';
+import { SMALL_LIMITS } from '../../src/codec/limits.js';
 import { ascii, hexToBytes as hexBytes } from '../../src/codec/bytes.js';
 import { DomainTag } from '../../src/crypto/domain.js';
 import { taggedHash } from '../../src/crypto/hash.js';
@@ -30,6 +30,8 @@ import { DeviceTopic, chainTopics } from '../../src/mqtt/topics.js';
 import { makeEnrollRequest } from '../../src/tx/enroll-request.js';
 import { keyPairFromPrivate } from '../../src/tx/identity.js';
 import { AccountRole, AccountStatus, LedgerState } from '../../src/contracts/ledger-state.js';
+import { ContractId } from '../../src/contracts/contract-namespace.js';
+import { smtKeyHash as smtKeyHashOf, smtLeafHash as smtLeafHashOf, smtValueHash as smtValueHashOf } from '../../src/merkle/sparse-merkle-hash.js';
 import { admitTx, applyTx, restartBlockQuotas, signingKey } from '../../src/contracts/system-contracts.js';
 import { chainIdOf, genesisHash as genesisHashOf } from '../../src/chain/genesis.js';
 import { makeSelfEnrollConnectToken, openSelfEnrollConnectToken } from '../../src/mqtt/connect-auth.js';
@@ -211,8 +213,6 @@ function txVectors() {
   bad('oversized transaction', '4097 bytes', with_(4, [...Array(8)].map(() => [1, 0, 1, Array(256).fill(0x7fffffff)])), fail(ErrorCode.TOO_LARGE));
   return { chainId: hex(chainId), sign, verify };
 }
-
-const decodeCborForVectors = (bytes: Uint8Array) => decodeCbor(bytes, TX_LIMITS) as CborValue[];
 
 function hexToFixed(n: bigint): Uint8Array {
   const out = new Uint8Array(32);
@@ -612,10 +612,18 @@ function stateVectors() {
   step(3, 'the device rotates its key (its id stays)', active, { kind: TxKind.ROTATE_KEY, sender: id(active), seq: 66, body: rotateKeyBody(rotated.publicKey) }, ErrorCode.OK);
   step(3, 'the gateway sends readings', gw, { kind: TxKind.READINGS, sender: id(gw), seq: 7, body: one }, ErrorCode.OK);
   close(3);
-  const leaves = state.leaves().map((leaf) => {
-    const fields = decodeCborForVectors(leaf);
-    return { what: `${fields[0] === 0 ? 'account' : 'blocklist'}: ${names.get(hex(fields[1] as Uint8Array)) ?? '?'}`, leaf: hex(leaf), leafHash: hex(H(Uint8Array.of(0), leaf)) };
-  });
+  // The leaves of the authenticated state (§6.3.1), by namespace then key: a verifier rebuilds the root from them.
+  const leaves = state.leaves()
+    .sort((a, b) => compareBytes(a.contract, b.contract) || compareBytes(a.key, b.key))
+    .map((leaf) => {
+      const keyHash = smtKeyHashOf(crypto, leaf.contract, leaf.key);
+      const valueHash = smtValueHashOf(crypto, leaf.value!);
+      return {
+        what: `${leaf.contract[1] === ContractId.REGISTRY ? 'account' : 'blocklist'}: ${names.get(hex(leaf.key)) ?? '?'}`,
+        contract: hex(leaf.contract), key: hex(leaf.key), value: hex(leaf.value!),
+        keyHash: hex(keyHash), leafHash: hex(smtLeafHashOf(crypto, keyHash, valueHash)),
+      };
+    });
   return {
     genesis: hex(encodeGenesis(fixture.genesis)),
     now,
