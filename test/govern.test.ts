@@ -284,11 +284,14 @@ test('a device follows a REKEY: the old group signs the block announcing the new
   t.true(verifyHeader(crypto, trust1, decodeLightBlock(encodeLightBlock({ header: h2, commit: signed(h2, g2), validators: newSet })), now, options).ok, 'the new group signs on');
 });
 
-test('in a private chain a member may not enrol; GOVERN on a state without sets is refused', (t) => {
+test('in a private chain a member may not enrol, nor REKEY (its one producer cannot sign for a group key); GOVERN on a state without sets is refused', (t) => {
   const privateGenesis = { ...genesis, permission: Permission.PRIVATE };
   const state = LedgerState.fromGenesis(crypto, privateGenesis);
   const tx = txBy(state, idOf(a), a, TxKind.ENROLL, enrollBody(device.publicKey));
   t.is(code(admitTx(crypto, state, tx, NOW)), ErrorCode.NOT_PERMITTED);
+  const toFrost = rekey(2, sorted(a, b, c, d), testGroup(crypto, 'private rekey').groupKey);
+  const rekeyTx = txBy(state, idOf(a), a, TxKind.GOVERN, governBody(toFrost, approve(state, toFrost, [a, b])));
+  t.is(code(admitTx(crypto, state, rekeyTx, NOW)), ErrorCode.NOT_PERMITTED);
   const bare = LedgerState.fromEntries(state.accounts(), []);
   const govern = txBy(bare, idOf(a), a, TxKind.GOVERN, governBody(add(d), approve(state, add(d), [a, b])));
   t.is(code(admitTx(crypto, bare, govern, NOW)), ErrorCode.NOT_PERMITTED);

@@ -1,6 +1,7 @@
 // The governance contract (core layer, contracts): GOVERN, changes of the validator set
 // (docs/protocol.md §5.8.2). Its admission, after the checks every transaction passes:
 //
+//   NOT_PERMITTED    REKEY on a chain that is not a consortium (its one producer cannot sign FROST)
 //   BAD_VALIDATOR_SET ADD_MEMBER, REMOVE_MEMBER, ROTATE_MEMBER_KEY or SET_THRESHOLD when the next set
 //                    is a FROST set (it changes only by REKEY, which carries the new group key)
 //   NOT_A_MEMBER     REMOVE_MEMBER or ROTATE_MEMBER_KEY of a key not in the next set
@@ -20,6 +21,7 @@ import { ErrorCode } from '../../errors/error-codes.js';
 import type { CryptoProvider } from '../../crypto/crypto-port.js';
 import { compareBytes, equalBytes } from '../../codec/bytes.js';
 import { isXOnlyPublicKey } from '../../crypto/x-only.js';
+import { Permission } from '../../chain/genesis.js';
 import { type ValidatorSet, isFrostSet, makeValidatorSet, validatorSetHash } from '../../chain/validator-set.js';
 import { type Proposal, GovernAction, parseGovern } from '../../tx/bodies.js';
 import { approvalDigest } from '../../tx/govern.js';
@@ -34,6 +36,8 @@ function admitGovern(crypto: CryptoProvider, state: LedgerState, tx: SignedTx): 
   const chain = state.chainContext();
   if (!chain) return fail(ErrorCode.NOT_PERMITTED, 'this state holds no validator set');
   const { proposal, approvals } = parseGovern(tx.body);
+  // A private chain's single producing gateway cannot sign for a group key.
+  if (proposal.action === GovernAction.REKEY && chain.permission !== Permission.CONSORTIUM) return fail(ErrorCode.NOT_PERMITTED, 'REKEY only on a consortium chain');
   const proposed = proposedSet(crypto, state, chain.next, proposal);
   if (!proposed.ok) return proposed;
   const current = chain.current;
