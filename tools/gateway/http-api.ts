@@ -15,6 +15,8 @@
 //   GET /tx/:id/proof              the transaction's wire bytes, height and encoded inclusion proof
 //   GET /events                    server-sent events: `block` {height, txCount} as each block is written
 //   GET /metrics                   Prometheus text (metrics.ts)
+//   GET /contracts                 the registered contracts      (contract-routes.ts)
+//   GET /state/:namespace/:key     a state entry and its proof against the newest header's stateRoot
 //   GET / (Accept: text/html)      the explorer page; /explorer.js its script (explorer-assets.ts)
 //
 // Byte strings are lowercase hex. Errors are JSON {error, code}: 400 BAD_REQUEST for input
@@ -41,6 +43,7 @@ import {
   parseAccountId, parseHeight, parseTxId, parseUint, registryJson, rejectedByName, stateCounts, txJson,
 } from './ledger-json.js';
 import { ReadQueue } from './http-read-queue.js';
+import { RouteError, contractRoute } from './contract-routes.js';
 import type { GroupCommitRecord } from './consortium/frost-participation.js';
 import type { LedgerStore } from './ledger-store.js';
 
@@ -110,6 +113,8 @@ const ENDPOINTS = [
   'GET /tx/:id/proof',
   'GET /events',
   'GET /metrics',
+  'GET /contracts',
+  'GET /state/:namespace/:key',
 ]; 
 
 export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
@@ -197,6 +202,8 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
       return account;
     }
     if (first === 'blocklist' && n === 1) return blocklistJson(options.committed(), options.working());
+    const contracts = contractRoute(crypto, store, options.committed, segments);
+    if (contracts) return contracts;
     throw notFound(`no such endpoint: /${segments.join('/')} (GET / lists them)`);
   }
 
@@ -328,7 +335,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
 }
 
 function errorReply(error: unknown): [number, unknown] {
-  if (error instanceof HttpError) return [error.status, { error: error.message, code: error.code }];
+  if (error instanceof HttpError || error instanceof RouteError) return [error.status, { error: error.message, code: error.code }];
   if (error instanceof RequestError) return [400, { error: error.message, code: 'BAD_REQUEST' }];
   return [500, { error: `internal error: ${error instanceof Error ? error.message : String(error)}`, code: 'INTERNAL' }];
 }
