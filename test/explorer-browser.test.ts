@@ -8,7 +8,7 @@
 import test from 'ava';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { BlockReason, TxKind, blockReportBody, bytesToHex, encodeTx, keyId, signTx } from '../src/index.js';
+import { BlockReason, CONTRACTS, TxKind, blockReportBody, bytesToHex, encodeTx, keyId, signTx } from '../src/index.js';
 import { type Fleet, openFleet } from '../hosts/desktop/fleet.js';
 import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
 import { enrolledBy, enrollKeys } from '../tools/cli/fleet-enroll.js';
@@ -191,6 +191,83 @@ browserTest(`a lying gateway's tampered proof or transaction is shown as failing
   await page.close();
 });
 
+browserTest(`a device is proved enrolled and not blocked in the browser; the contracts are listed; a tampered state answer is refused${skipNote}`, async (t) => {
+  const { browser, url, fleet } = await setUp(t);
+  const device = fleet.devices[2]!.idHex;
+  const page = await openPage(browser, `${url}/#device=${device}`);
+
+  // The device page proves both facts against a header the page verified itself.
+  const enrolled = page.locator(`#device-proofs[data-device="${device}"] .proof.ok[data-proof="registry"]`);
+  const notBlocked = page.locator(`#device-proofs[data-device="${device}"] .proof.ok[data-proof="blocklist"]`);
+  await enrolled.waitFor();
+  await notBlocked.waitFor();
+  t.regex(await enrolled.innerText(), /^enrolled ✓ \(proved at height \d+; device, last seq \d+\)$/);
+  t.regex(await notBlocked.innerText(), /^not blocked ✓ \(proof of absence at height \d+\)$/);
+
+  // The contracts, as registered.
+  await page.locator('#contracts tr[data-contract="0"]').waitFor();
+  t.is(await page.locator('#contracts tr').count(), CONTRACTS.length);
+  t.regex(await page.locator('#contracts').innerText(), /0001/);
+
+  // The state lookup: the blocklist and the device id → a proof of absence verified here.
+  await page.locator('#state-ns option[value="0001"]').waitFor({ state: 'attached' });
+  await page.selectOption('#state-ns', '0001');
+  await page.fill('#state-key', device);
+  await page.click('#state-prove');
+  await page.locator('#state-verdict.ok').waitFor();
+  t.regex(await page.locator('#state-verdict').innerText(), /^not blocked ✓ \(proof of absence at height \d+\)/);
+  t.is(await page.locator('#state-verdict').getAttribute('data-present'), 'false');
+  // ... and the registry → a membership proof.
+  await page.selectOption('#state-ns', '0000');
+  await page.click('#state-prove');
+  await page.locator('#state-verdict.ok[data-present="true"]').waitFor();
+  t.regex(await page.locator('#state-verdict').innerText(), /^enrolled ✓/);
+  // A raw namespace nobody writes: absent, proved.
+  await page.selectOption('#state-ns', 'raw');
+  await page.fill('#state-ns-raw', 'beef');
+  await page.click('#state-prove');
+  await page.locator('#state-verdict.ok[data-present="false"]').waitFor();
+  t.regex(await page.locator('#state-verdict').innerText(), /^absent ✓/);
+  t.deepEqual(pageErrors(page), [], 'no error in the page');
+  await page.close();
+
+  // A lying gateway: one bit of the registry proof flipped → refused by the page's verifyStateProof.
+  const lying = await openPage(browser, 'about:blank');
+  await lying.route(`**/state/0000/**`, async (route) => {
+    const response = await route.fetch();
+    const served = (await response.json()) as { proof: string };
+    served.proof = served.proof.slice(0, -2) + (parseInt(served.proof.slice(-2), 16) ^ 1).toString(16).padStart(2, '0');
+    await route.fulfill({ response, json: served });
+  });
+  await lying.goto(`${url}/#device=${device}&state=0000/${device}`);
+  await lying.locator('#state-verdict.fail').waitFor();
+  t.regex(await lying.locator('#state-verdict').innerText(), /proof refused: BAD_PROOF/);
+  const refused = lying.locator(`#device-proofs[data-device="${device}"] .proof.fail[data-proof="registry"]`);
+  await refused.waitFor();
+  t.regex(await refused.innerText(), /proof refused: BAD_PROOF/);
+  // The blocklist answer was not touched: still proved.
+  await lying.locator(`#device-proofs[data-device="${device}"] .proof.ok[data-proof="blocklist"]`).waitFor();
+  const shot = artifactPath('explorer-state-refused.png');
+  await lying.screenshot({ path: shot, fullPage: true });
+  t.log(`screenshot: ${shot}`);
+  await lying.unrouteAll();
+
+  // ... and one that claims the enrolled device is absent (value null, proof unchanged): refused too.
+  await lying.route(`**/state/0000/**`, async (route) => {
+    const response = await route.fetch();
+    const served = (await response.json()) as { value: string | null };
+    served.value = null;
+    await route.fulfill({ response, json: served });
+  });
+  // The page replaced its hash with the transaction it opened, so load the lookup's link again.
+  await lying.goto('about:blank');
+  await lying.goto(`${url}/#state=0000/${device}`);
+  await lying.locator('#state-verdict.fail').waitFor();
+  t.regex(await lying.locator('#state-verdict').innerText(), /proof refused: (BAD_PROOF|PROOF_SHAPE)/);
+  await lying.unrouteAll();
+  await lying.close();
+});
+
 browserTest(`a revoked and a blocked device are shown as such, and the blocklist lists the block${skipNote}`, async (t) => {
   const { browser, url, gateway, chain, fleet } = await setUp(t);
   const [revoked, blocked] = [fleet.devices[0]!.idHex, fleet.devices[1]!.idHex];
@@ -213,6 +290,10 @@ browserTest(`a revoked and a blocked device are shown as such, and the blocklist
   await page.locator(`#devices tr[data-device="${revoked}"] .state-revoked`).waitFor();
   await page.locator(`#devices tr[data-device="${blocked}"] .state-blocked`).waitFor();
   t.regex(await page.locator('#blocklist').innerText(), new RegExp(`${blocked}\\s+compromised`));
+  // The page proves the block itself: a membership proof in the blocklist's namespace.
+  const proof = page.locator(`#device-proofs[data-device="${blocked}"] .proof.ok[data-proof="blocklist"]`);
+  await proof.waitFor();
+  t.regex(await proof.innerText(), /^blocked ✓ \(compromised since height \d+; proved at height \d+\)$/);
   // A blocked device's past readings stay in the ledger and on its chart.
   await page.locator('#charts .chart[data-points]').first().waitFor();
   const shot = artifactPath('explorer-revoked-blocked.png');

@@ -1,15 +1,18 @@
 // The explorer page's script (browser; bundled by tools/gateway/explorer-assets.ts). Plain DOM,
 // no framework: status and members, blocks live from /events, a transaction verified in the
 // browser (browser-verifier.ts), devices with their state and readings as uPlot charts, the
-// blocklist. Everything is read from the gateway's read-only routes.
+// blocklist, the contracts and contract state proved in the browser (contract-views.ts).
+// Everything is read from the gateway's read-only routes.
 //
-// Deep links: #tx=<id> opens a transaction, #device=<id> a device's readings. Without them the
-// page opens the newest transaction and the first device with readings by itself, so a visitor
-// sees a verdict and a chart without clicking anything.
+// Deep links: #tx=<id> opens a transaction, #device=<id> a device's readings (and proves it
+// enrolled and not blocked), #state=<namespace>/<key> a state lookup. Without them the page
+// opens the newest transaction and the first device with readings by itself, so a visitor sees
+// a verdict and a chart without clicking anything.
 
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css';
 import { BrowserVerifier } from './browser-verifier.js';
+import { setUpStateLookup, showContracts, showDeviceProofs } from './contract-views.js';
 
 interface Status { chainId: string; name: string; height: number; pending: number; transactions: number; permission: string; genesisTime: string; validators: { threshold: number; ids: string[] }; operator: string; mqtt?: string }
 interface BlockJson { height: number; hash: string; time: string; timeMs: number; txCount: number; txIds: string[] }
@@ -186,6 +189,7 @@ async function showDevice(id: string): Promise<number> {
   selectedDevice = id;
   for (const row of ($('devices') as HTMLTableSectionElement).rows) row.classList.toggle('selected', row.dataset['device'] === id);
   $('device-title').textContent = id;
+  void showDeviceProofs(verifier, id);
   const { readings } = await getJson<{ readings: Reading[] }>(`/devices/${id}/readings?limit=1000`);
   if (readings[0]) lastSeen.set(id, new Date(readings[0].timeSeconds * 1000).toLocaleTimeString());
   const byQuantity = new Map<string, Reading[]>();
@@ -286,6 +290,8 @@ async function main(): Promise<void> {
   const device = hash.get('device');
   if (tx) await showTx(tx);
   if (device) await showDevice(device);
+  await showContracts().catch((error: unknown) => ($('contracts').textContent = (error as Error).message));
+  setUpStateLookup(verifier, hash.get('state') ?? undefined);
   await refreshDevices();
   follow();
   await onHeight(status.height);

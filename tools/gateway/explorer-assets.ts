@@ -69,6 +69,10 @@ export const EXPLORER_HTML = `<!doctype html>
   .charts { display: flex; flex-direction: column; gap: 6px; }
   .wide { grid-column: 1 / -1; }
   #blocks-wrap, #devices-wrap { max-height: 330px; overflow: auto; }
+  .proofs { display: flex; gap: 8px; flex-wrap: wrap; margin: 0 0 6px; font-size: 13px; }
+  .proof { padding: 2px 8px; border-radius: 4px; } .proof.ok { background: #d9f7df; color: #0b6b24; } .proof.fail { background: #fde0e0; color: #9b1111; }
+  #state-form { display: flex; gap: 6px; flex-wrap: wrap; align-items: center; font-size: 13px; }
+  #state-form input { font-family: ui-monospace, monospace; font-size: 12px; }
 </style>
 </head>
 <body>
@@ -101,7 +105,22 @@ export const EXPLORER_HTML = `<!doctype html>
   </section>
   <section>
     <h2>Readings of <code id="device-title">…</code></h2>
+    <div id="device-proofs" class="proofs"></div>
     <div id="charts" class="charts"></div>
+  </section>
+  <section>
+    <h2>Contracts</h2>
+    <table><thead><tr><th>id</th><th>name</th><th>namespace</th><th>kinds</th><th>methods</th><th>queries</th></tr></thead><tbody id="contracts"></tbody></table>
+  </section>
+  <section>
+    <h2>State <span class="muted">(proved in your browser against a header it verified)</span></h2>
+    <form id="state-form">
+      <select id="state-ns"></select>
+      <input id="state-ns-raw" placeholder="namespace (hex)" size="10" hidden>
+      <input id="state-key" placeholder="key (hex), e.g. a device id" size="34">
+      <button id="state-prove" type="submit">prove</button>
+    </form>
+    <div id="state-verdict" class="verdict busy">pick a contract and a key</div>
   </section>
   <section class="wide">
     <h2>Chain</h2>
