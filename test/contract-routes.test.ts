@@ -2,7 +2,8 @@
 // the registered contracts; /state answers an enrolled device's registry entry (membership) and
 // its absence from the blocklist (non-membership) with proofs that verify against the stateRoot
 // of the header at the height named, which is the committed state's root; a changed proof or a
-// changed value is refused by verifyStateProof; bad input gets a typed 400 and writes nothing.
+// changed value is refused by verifyStateProof; bad input gets a typed 400 (no block yet: 404) and
+// writes nothing.
 
 import test from 'ava';
 import { request } from 'node:http';
@@ -100,6 +101,11 @@ test('bad input on /state and /contracts: a typed 400 or 404, no crash, nothing 
   const gateway = await startTestGateway(dir, { httpPort: 0, producer: { intervalMs: 50, heartbeatMs: 3_600_000 } });
   t.teardown(() => gateway.close());
   const url = gateway.httpUrl!;
+  // Before the first block there is no header to prove against (no heartbeat here, nothing sent).
+  t.is(gateway.producer.height, 0);
+  const early = await get(`${url}/state/0000/${'00'.repeat(8)}`);
+  t.is(early.status, 404);
+  t.is((JSON.parse(early.body.toString()) as { code: string }).code, 'NOT_FOUND');
   await enroll(gateway.mqttUrl, chain, [newDeviceKey()]);
   await waitUntil(() => gateway.producer.height >= 1 && gateway.producer.pendingCount === 0, 'the enrolment in a block');
   const height = gateway.producer.height;
@@ -131,6 +137,13 @@ test('bad input on /state and /contracts: a typed 400 or 404, no crash, nothing 
   }
   t.regex(JSON.parse((await get(`${url}/state/000/00`)).body.toString()).error as string, /namespace must be 1 to 32 bytes/);
   t.regex(JSON.parse((await get(`${url}/state/0000/${'00'.repeat(65)}`)).body.toString()).error as string, /key must be 1 to 64 bytes/);
+  // Odd paths under both routes: never a 5xx.
+  for (const prefix of ['/contracts', '/state', '/state/0000', `/state/0000/${'ab'.repeat(8)}`]) {
+    for (const suffix of ['/x', '/%00', '/..%2f..', `/${'f'.repeat(300)}`, '/-0', '/0000?x=%ZZ', '/%ff%fe']) {
+      const reply = await get(`${url}${prefix}${suffix}`);
+      t.true(reply.status >= 200 && reply.status < 500, `GET ${prefix}${suffix}: ${reply.status}`);
+    }
+  }
   const index = JSON.parse((await get(`${url}/`)).body.toString()) as { endpoints: string[] };
   t.true(index.endpoints.includes('GET /contracts') && index.endpoints.includes('GET /state/:namespace/:key'));
 
