@@ -228,6 +228,7 @@ browserTest(`a device is proved enrolled and not blocked in the browser; the con
   await page.click('#state-prove');
   await page.locator('#state-verdict.ok[data-present="false"]').waitFor();
   t.regex(await page.locator('#state-verdict').innerText(), /^absent ✓/);
+  t.is(new URL(page.url()).hash, `#state=beef/${device}`, 'the lookup is linkable');
   t.deepEqual(pageErrors(page), [], 'no error in the page');
   await page.close();
 

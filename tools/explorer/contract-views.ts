@@ -68,6 +68,8 @@ export function setUpStateLookup(verifier: BrowserVerifier, initial?: string): v
   };
   ($('state-form') as HTMLFormElement).onsubmit = (event) => {
     event.preventDefault();
+    // A link to this lookup, as #tx= and #device= are to theirs.
+    history.replaceState(null, '', `#state=${select.value === RAW ? raw.value.trim() : select.value}/${key.value.trim()}`);
     void prove();
   };
   const [namespace, keyHex] = (initial ?? '').split('/');

@@ -58,7 +58,10 @@ export async function proveState(verifier: BrowserVerifier, namespaceHex: string
   const valueBytes = value === null ? undefined : hexToBytes(value.toLowerCase());
   const result = verifyStateProof(verifier.crypto, stateRoot, namespace, key, valueBytes, hexToBytes(proof.toLowerCase()));
   if (!result.ok) return { ...refused(result.code, `${result.reason} (against the stateRoot of header ${h}, verified in your browser)`), height: h };
-  const checked = `${valueBytes ? 'membership' : 'non-membership'} proof rebuilds the stateRoot of header ${h}, which this page verified from the validators' commit`;
+  // An honest proof at an old height is still a proof, of an old fact: say how old.
+  const behind = verifier.verifiedHeight - h;
+  const age = behind > 0 ? `; ${behind} block${behind === 1 ? '' : 's'} older than the newest header this page verified (${verifier.verifiedHeight})` : '';
+  const checked = `${valueBytes ? 'membership' : 'non-membership'} proof rebuilds the stateRoot of header ${h}, which this page verified from the validators' commit${age}`;
   return { ok: true, present: valueBytes !== undefined, height: h, summary: describe(bytesToHex(namespace), valueBytes, h), detail: checked };
 }
 
