@@ -17,7 +17,11 @@ import { ErrorCode } from '../errors/error-codes.js';
 import type { InclusionProof } from '../merkle/merkle.js';
 import { proofFromCbor, proofToCbor } from '../merkle/proof.js';
 import { type StateProof, stateProofFromCbor, stateProofToCbor } from '../merkle/sparse-merkle-proof.js';
-import { MAX_ITEM_ID_BYTES } from '../contracts/supply-chain/supply-chain.js';
+import { bytesToHex, equalBytes } from '../codec/bytes.js';
+import type { CryptoProvider } from '../crypto/crypto-port.js';
+import { ContractId, contractNamespace } from '../contracts/contract.js';
+import type { LedgerState } from '../contracts/ledger-state.js';
+import { MAX_ITEM_ID_BYTES, type Step, decodeItem, decodeStep, itemKey, stepKey } from '../contracts/supply-chain/supply-chain.js';
 
 /**
  * An answer of a few thousand readings: a reading's transaction is at most 4096 bytes (TX_LIMITS), a
@@ -96,4 +100,52 @@ export function provenanceAnswerFromCbor(value: CborValue): ProvenanceAnswer {
 /** Decodes untrusted bytes under PROVENANCE_LIMITS, then the shape. Throws BotError. */
 export function decodeProvenanceAnswer(bytes: Uint8Array): ProvenanceAnswer {
   return provenanceAnswerFromCbor(decodeCbor(bytes, PROVENANCE_LIMITS));
+}
+
+/** A READINGS transaction of a travelling device in a block, with its inclusion proof: what a host's store gives. */
+export type ReadingsOf = (device: Uint8Array, fromHeight: number, toHeight: number) => readonly ProvenReading[];
+
+/**
+ * The answer for `itemId` at `state`'s height (a committed state: its root is that header's
+ * stateRoot), as a gateway builds it; undefined for an item never registered. `readingsOf` gives
+ * a device's READINGS in a height range (both ends included), from the host's block store.
+ */
+export function buildProvenanceAnswer(crypto: CryptoProvider, state: LedgerState, height: number, itemId: Uint8Array, readingsOf: ReadingsOf): ProvenanceAnswer | undefined {
+  const namespace = contractNamespace(ContractId.SUPPLY_CHAIN);
+  const proven = (ns: Uint8Array, key: Uint8Array): ProvenEntry | undefined => {
+    const answer = state.prove(crypto, ns, key);
+    return answer.value === undefined ? undefined : { value: answer.value, proof: answer.proof };
+  };
+  const item = proven(namespace, itemKey(itemId));
+  if (!item) return undefined;
+  const { steps: count } = decodeItem(item.value);
+  const steps: ProvenEntry[] = [];
+  const stepValues: Step[] = [];
+  for (let n = 0; n < count; n++) {
+    const step = proven(namespace, stepKey(itemId, n))!;
+    steps.push(step);
+    stepValues.push(decodeStep(step.value));
+  }
+  const travellers = new Map<string, Uint8Array>();
+  for (const s of stepValues) for (const t of s.travellers) travellers.set(bytesToHex(t), t);
+  const registry = contractNamespace(ContractId.REGISTRY);
+  const readings: ProvenReading[] = [];
+  const seen = new Set<string>();
+  for (const device of travellers.values()) {
+    stepValues.forEach((s, n) => {
+      if (!s.travellers.some((t) => equalBytes(t, device))) return;
+      const end = stepValues[n + 1]?.height ?? height;
+      for (const r of readingsOf(device, s.height, end)) {
+        const key = `${r.height}:${bytesToHex(r.wire)}`;
+        if (!seen.has(key)) readings.push(r);
+        seen.add(key);
+      }
+    });
+  }
+  readings.sort((a, b) => a.height - b.height || a.proof.index - b.proof.index);
+  return Object.freeze({
+    itemId, height, item, steps,
+    travellers: [...travellers.values()].map((id) => proven(registry, id)!),
+    readings,
+  });
 }
