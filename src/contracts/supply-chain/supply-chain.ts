@@ -141,17 +141,29 @@ function plan(state: LedgerState, store: ContractStore, sender: Uint8Array, heig
   const itemId = bytesArg(args[0], 1, MAX_ITEM_ID_BYTES, 'item id');
   if (!itemId.ok) return itemId;
   const id = itemId.value;
-  const existing = store.get(itemKey(id));
+  // Every argument's shape before any state is read (docs/protocol.md §13.1.1).
+  const named: Uint8Array[] = [];
+  let other: Uint8Array | undefined;
   if (method === SupplyChainMethod.REGISTER_ITEM) {
-    if (existing) return fail(ErrorCode.ITEM_EXISTS, 'item registered already');
     const list = args[1];
     if (!Array.isArray(list) || list.length > MAX_TRAVELLERS) return fail(ErrorCode.BAD_ARGS, `travellers must be an array of at most ${MAX_TRAVELLERS}`);
-    const travellers: Uint8Array[] = [];
     for (const t of list as readonly CborValue[]) {
       const device = bytesArg(t, ID_BYTES, ID_BYTES, 'traveller');
       if (!device.ok) return device;
-      if (!travellerOk(state, device.value) || has(travellers, device.value)) return fail(ErrorCode.BAD_TRAVELLER, 'traveller not an active device, or named twice');
-      travellers.push(device.value);
+      named.push(device.value);
+    }
+  } else {
+    const account = bytesArg(args[1], ID_BYTES, ID_BYTES, method === SupplyChainMethod.TRANSFER_CUSTODY ? 'new holder' : 'traveller');
+    if (!account.ok) return account;
+    other = account.value;
+  }
+  const existing = store.get(itemKey(id));
+  if (method === SupplyChainMethod.REGISTER_ITEM) {
+    if (existing) return fail(ErrorCode.ITEM_EXISTS, 'item registered already');
+    const travellers: Uint8Array[] = [];
+    for (const device of named) {
+      if (!travellerOk(state, device) || has(travellers, device)) return fail(ErrorCode.BAD_TRAVELLER, 'traveller not an active device, or named twice');
+      travellers.push(device);
     }
     const step: Step = { method, from: sender, to: sender, height, travellers };
     return ok({ itemId: id, item: { holder: sender, steps: 1, travellers, creator: sender, registeredAt: height }, step });
@@ -160,19 +172,18 @@ function plan(state: LedgerState, store: ContractStore, sender: Uint8Array, heig
   const item = decodeItem(existing);
   if (!equalBytes(item.holder, sender)) return fail(ErrorCode.NOT_HOLDER, 'only the holder may do this');
   if (item.steps >= MAX_STEPS) return fail(ErrorCode.BAD_ARGS, 'the item has its last step');
-  const other = bytesArg(args[1], ID_BYTES, ID_BYTES, method === SupplyChainMethod.TRANSFER_CUSTODY ? 'new holder' : 'traveller');
-  if (!other.ok) return other;
+  const target = other!;
   let { holder, travellers } = item;
   if (method === SupplyChainMethod.TRANSFER_CUSTODY) {
-    if (equalBytes(other.value, sender)) return fail(ErrorCode.BAD_ARGS, 'the holder holds it already');
-    if (!activeAccount(state, other.value)) return fail(ErrorCode.UNKNOWN_ACCOUNT, 'no active account with that id');
-    holder = other.value;
+    if (equalBytes(target, sender)) return fail(ErrorCode.BAD_ARGS, 'the holder holds it already');
+    if (!activeAccount(state, target)) return fail(ErrorCode.UNKNOWN_ACCOUNT, 'no active account with that id');
+    holder = target;
   } else if (method === SupplyChainMethod.ATTACH) {
-    if (!travellerOk(state, other.value) || has(travellers, other.value) || travellers.length >= MAX_TRAVELLERS) return fail(ErrorCode.BAD_TRAVELLER, 'not an active device, attached already, or one too many');
-    travellers = [...travellers, other.value];
+    if (!travellerOk(state, target) || has(travellers, target) || travellers.length >= MAX_TRAVELLERS) return fail(ErrorCode.BAD_TRAVELLER, 'not an active device, attached already, or one too many');
+    travellers = [...travellers, target];
   } else {
-    if (!has(travellers, other.value)) return fail(ErrorCode.BAD_TRAVELLER, 'not attached');
-    travellers = travellers.filter((x) => !equalBytes(x, other.value));
+    if (!has(travellers, target)) return fail(ErrorCode.BAD_TRAVELLER, 'not attached');
+    travellers = travellers.filter((x) => !equalBytes(x, target));
   }
   const step: Step = { method: method as SupplyChainMethod, from: item.holder, to: holder, height, travellers };
   return ok({ itemId: id, item: { ...item, holder, travellers, steps: item.steps + 1 }, step });
