@@ -94,3 +94,13 @@ test('II.1 and II.3 over the real gateway', async (t) => {
   const forged = verifyBalance(crypto, light.header, thermo1!.id, { height: balance.height, value: hexToBytes('1864'), proof: hexToBytes(balance.proof) });
   t.false(forged.ok);
 });
+
+test('botpeer demo supply-chain: the verifier says where the cold chain broke', async (t) => {
+  const run = await runBotpeer(['demo', 'supply-chain']);
+  t.is(run.code, 0, run.stderr);
+  t.regex(run.stdout, /step 1: custody to holder B \([0-9a-f]{16}\)/);
+  t.regex(run.stdout, /3 values, 3\.8 \.\. 4\.4/);
+  t.regex(run.stdout, /BREACH: 9\.4 °C by device thermometer 1 \([0-9a-f]{16}\) .* while held by holder B/);
+  t.notRegex(run.stdout.split('step 1:')[0]!, /BREACH/, 'the first leg held');
+  t.regex(run.stdout, /cold chain BROKEN: 2 values at or above 8 °C/);
+});

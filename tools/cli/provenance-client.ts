@@ -84,8 +84,10 @@ export function provenanceLines(v: VerifiedProvenance, itemText: string, rule: C
     const travellers = leg.step.travellers.map(bytesToHex).join(', ') || 'none';
     lines.push(`  step ${leg.n}: ${METHOD_NAMES[leg.step.method]} ${bytesToHex(leg.step.to)} at block ${leg.step.height} (until ${leg.endHeight}; travelling: ${travellers})`);
     if (leg.values.length > 0) {
-      const scaled = leg.values.map((x) => x.mantissa * 10 ** x.scale);
-      lines.push(`    ${leg.values.length} values, ${Math.min(...scaled)} .. ${Math.max(...scaled)}`);
+      const of = (x: (typeof leg.values)[number]) => x.mantissa * 10 ** x.scale;
+      const low = leg.values.reduce((a, b) => (of(b) < of(a) ? b : a));
+      const high = leg.values.reduce((a, b) => (of(b) > of(a) ? b : a));
+      lines.push(`    ${leg.values.length} value${leg.values.length === 1 ? '' : 's'}, ${decimal(low.mantissa, low.scale)} .. ${decimal(high.mantissa, high.scale)}`);
     }
     for (const b of leg.breaches) {
       lines.push(`    BREACH: ${decimal(b.mantissa, b.scale)} °C by device ${bytesToHex(b.device)} (seq ${b.seq}, block ${b.height}, ${new Date(b.time * 1000).toISOString()}) while held by ${bytesToHex(leg.step.to)}`);

@@ -17,4 +17,5 @@ export const COMMANDS: readonly Command[] = (await Promise.all([
   import('./tx.js'),
   import('./verify.js'),
   import('./provenance.js'),
+  import('./demo.js'),
 ])).map((module) => module.command);
