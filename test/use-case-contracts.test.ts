@@ -35,11 +35,11 @@ test('supply chain: item and step entries', (t) => {
   const item = decodeItem(store.get(itemKey(itemId))!);
   t.is(bytesToHex(item.holder), bytesToHex(chain.idOf(keys.holderB)));
   t.is(bytesToHex(item.creator), bytesToHex(chain.idOf(keys.holderA)));
-  t.is(item.steps, 3);
-  t.deepEqual(item.travellers.map(bytesToHex), [keys.thermo1, keys.thermo2].map((k) => bytesToHex(chain.idOf(k))));
-  const methods = [0, 1, 2].map((n) => decodeStep(store.get(stepKey(itemId, n))!).method);
-  t.deepEqual(methods, [SupplyChainMethod.REGISTER_ITEM, SupplyChainMethod.TRANSFER_CUSTODY, SupplyChainMethod.ATTACH]);
-  t.is(store.get(stepKey(itemId, 3)), undefined);
+  t.is(item.steps, 4);
+  t.deepEqual(item.travellers.map(bytesToHex), [bytesToHex(chain.idOf(keys.thermo2))]);
+  const methods = [0, 1, 2, 3].map((n) => decodeStep(store.get(stepKey(itemId, n))!).method);
+  t.deepEqual(methods, [SupplyChainMethod.REGISTER_ITEM, SupplyChainMethod.TRANSFER_CUSTODY, SupplyChainMethod.ATTACH, SupplyChainMethod.DETACH]);
+  t.is(store.get(stepKey(itemId, 4)), undefined);
   // The key layout of §13.1.2, byte for byte.
   t.is(bytesToHex(stepKey(itemId, 2)), bytesToHex(new TextEncoder().encode('step/crate-0001/')) + '00000002');
 });
@@ -60,10 +60,10 @@ test('provenance: an honest answer verifies, and the cold chain breaks in the se
   if (!result.ok) return t.fail(`${errorName(result.code)}: ${result.reason}`);
   const v = result.value;
   t.false(v.held);
-  t.is(v.legs.length, 3);
-  t.is(v.readings, 4, 'thermometer 2\'s reading before it travelled is not part of the journey');
-  t.deepEqual(v.legs.map((l) => l.values.map((x) => x.mantissa)), [[400], [950], [500, 799]]);
-  t.deepEqual(v.legs.map((l) => l.breaches.length), [0, 1, 0]);
+  t.is(v.legs.length, 4);
+  t.is(v.readings, 4, 'neither thermometer 2\'s reading before it travelled nor thermometer 1\'s after it was detached');
+  t.deepEqual(v.legs.map((l) => l.values.map((x) => x.mantissa)), [[400], [950], [500, 799], []]);
+  t.deepEqual(v.legs.map((l) => l.breaches.length), [0, 1, 0, 0]);
   t.is(bytesToHex(v.legs[1]!.breaches[0]!.device), bytesToHex(chain.idOf(keys.thermo1)));
   t.is(bytesToHex(v.legs[1]!.step.to), bytesToHex(chain.idOf(keys.holderB)));
   // At 10 °C the same journey holds.
@@ -72,15 +72,16 @@ test('provenance: an honest answer verifies, and the cold chain breaks in the se
 });
 
 const forgeries: [string, (a: ProvenanceAnswer, ctx: ReturnType<typeof scenarioAnswer>) => ProvenanceAnswer, number][] = [
-  ['a step dropped', (a) => ({ ...a, steps: a.steps.slice(0, 2) }), ErrorCode.BAD_PROVENANCE],
-  ['a step value changed (holder B hidden)', (a) => ({ ...a, steps: [a.steps[0]!, { ...a.steps[1]!, value: a.steps[0]!.value }, a.steps[2]!] }), ErrorCode.BAD_PROOF],
-  ['the steps swapped', (a) => ({ ...a, steps: [a.steps[0]!, a.steps[2]!, a.steps[1]!] }), ErrorCode.BAD_PROOF],
+  ['a step dropped', (a) => ({ ...a, steps: a.steps.slice(0, 3) }), ErrorCode.BAD_PROVENANCE],
+  ['a step value changed (holder B hidden)', (a) => ({ ...a, steps: [a.steps[0]!, { ...a.steps[1]!, value: a.steps[0]!.value }, ...a.steps.slice(2)] }), ErrorCode.BAD_PROOF],
+  ['the steps swapped', (a) => ({ ...a, steps: [a.steps[0]!, a.steps[2]!, a.steps[1]!, a.steps[3]!] }), ErrorCode.BAD_PROOF],
   ['the item entry of another value', (a) => ({ ...a, item: { ...a.item, value: encodeCbor([new Uint8Array(8), 3, [], new Uint8Array(8), 2]) } }), ErrorCode.BAD_PROOF],
   ['a proof of another height', (a) => ({ ...a, height: a.height - 1 }), ErrorCode.UNVERIFIED_HEADER],
   ['a traveller key left out', (a) => ({ ...a, travellers: a.travellers.slice(1) }), ErrorCode.BAD_PROVENANCE],
   ['a traveller leaf given twice', (a) => ({ ...a, travellers: [a.travellers[0]!, ...a.travellers] }), ErrorCode.BAD_PROVENANCE],
   ['a reading given twice', (a) => ({ ...a, readings: [a.readings[0]!, ...a.readings] }), ErrorCode.BAD_PROVENANCE],
   ['a reading of a device that did not travel then', (a, s) => ({ ...a, readings: [...a.readings, ...s.chain.readingsOf(s.chain.idOf(s.keys.thermo2), 3, 3)] }), ErrorCode.BAD_PROVENANCE],
+  ['a reading of a device after it was detached', (a, s) => ({ ...a, readings: [...a.readings, ...s.chain.readingsOf(s.chain.idOf(s.keys.thermo1), 9, 9)] }), ErrorCode.BAD_PROVENANCE],
   ['a reading with the path of the other in its block', (a) => {
     const last = a.readings[a.readings.length - 1]!;
     return { ...a, readings: [{ ...last, proof: { ...last.proof, index: 1 - last.proof.index } }] };

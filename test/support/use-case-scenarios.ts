@@ -4,7 +4,8 @@
 // Supply chain (II.1): two holders (gateway accounts), two travelling thermometers. The
 // first holder registers a crate with thermometer 1; it reads 4.0 °C; custody passes to the
 // second holder; thermometer 1 reads 9.5 °C (the cold chain breaks in the second leg); the
-// second holder attaches thermometer 2, which reads 5.0 °C.
+// second holder attaches thermometer 2, which reads 5.0 °C; thermometer 1 reads 7.99 °C, is
+// detached, and its next reading (12.0 °C) is no longer part of the crate's journey.
 //
 // Transport credits (II.3): the operator mints credits to a consumer; a vehicle and a roadside
 // unit publish observations and earn; the consumer buys one (its price moves to the producer).
@@ -96,6 +97,11 @@ export function supplyChainScenario(crypto: CryptoProvider) {
       ['thermometer 2 reads 5.00 °C', thermo2, TxKind.READINGS, temperature(500), ErrorCode.OK],
       ['thermometer 1 reads 7.99 °C', thermo1, TxKind.READINGS, temperature(799), ErrorCode.OK],
     ],
+    [
+      ['holder A cannot detach from what B holds', holderA, I, sc(SupplyChainMethod.DETACH, travellerArgs(CRATE, id(thermo1))), ErrorCode.NOT_HOLDER],
+      ['holder B detaches thermometer 1', holderB, I, sc(SupplyChainMethod.DETACH, travellerArgs(CRATE, id(thermo1))), ErrorCode.OK],
+    ],
+    [['thermometer 1 reads 12.00 °C, no longer travelling', thermo1, TxKind.READINGS, temperature(1200), ErrorCode.OK]],
   ]);
   return { chain, steps, itemId: CRATE, keys: { holderA, holderB, thermo1, thermo2, stranger } };
 }

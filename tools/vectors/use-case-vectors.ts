@@ -48,12 +48,13 @@ export function useCaseVectors(crypto: CryptoProvider) {
   const rule = { quantity: Quantity.TEMPERATURE_C, limitMantissa: 8, limitScale: 0, strict: true };
   const thermo2 = sc.chain.idOf(sc.keys.thermo2);
   const forged: [string, ProvenanceAnswer, number][] = [
-    ['a step dropped', { ...answer, steps: answer.steps.slice(0, 2) }, ErrorCode.BAD_PROVENANCE],
-    ['a step value swapped for another', { ...answer, steps: [answer.steps[0]!, { ...answer.steps[1]!, value: answer.steps[0]!.value }, answer.steps[2]!] }, ErrorCode.BAD_PROOF],
+    ['a step dropped', { ...answer, steps: answer.steps.slice(0, 3) }, ErrorCode.BAD_PROVENANCE],
+    ['a step value swapped for another', { ...answer, steps: [answer.steps[0]!, { ...answer.steps[1]!, value: answer.steps[0]!.value }, ...answer.steps.slice(2)] }, ErrorCode.BAD_PROOF],
     ['an item value that is not CBOR of the subset (an indefinite array)', { ...answer, item: { ...answer.item, value: Uint8Array.of(0x9f) } }, ErrorCode.UNSUPPORTED_TYPE],
     ['proven at another height', { ...answer, height: height - 1 }, ErrorCode.UNVERIFIED_HEADER],
     ['a traveller key missing', { ...answer, travellers: answer.travellers.slice(1) }, ErrorCode.BAD_PROVENANCE],
     ['a reading of a device before it travelled', { ...answer, readings: [...answer.readings, ...sc.chain.readingsOf(thermo2, 3, 3)] }, ErrorCode.BAD_PROVENANCE],
+    ['a reading of a device after it was detached', { ...answer, readings: [...answer.readings, ...sc.chain.readingsOf(sc.chain.idOf(sc.keys.thermo1), 9, 9)] }, ErrorCode.BAD_PROVENANCE],
     ['a reading with another path', { ...answer, readings: [{ ...answer.readings[3]!, proof: { ...answer.readings[3]!.proof, index: 1 - answer.readings[3]!.proof.index } }] }, ErrorCode.BAD_PROOF],
     ['a reading whose tree size is not its block\'s', { ...answer, readings: [{ ...answer.readings[0]!, proof: { ...answer.readings[0]!.proof, size: 5 } }] }, ErrorCode.PROOF_SHAPE],
   ];
@@ -84,9 +85,9 @@ export function useCaseVectors(crypto: CryptoProvider) {
       ...runJson(sc.chain, sc.steps),
       itemId: hex(sc.itemId),
       entries: [
-        entryJson(crypto, sc.chain, scNs, itemKey(sc.itemId), 'the item: held by holder B, 3 steps'),
+        entryJson(crypto, sc.chain, scNs, itemKey(sc.itemId), 'the item: held by holder B, 4 steps'),
         entryJson(crypto, sc.chain, scNs, stepKey(sc.itemId, 1), 'step 1: the custody transfer to holder B'),
-        entryJson(crypto, sc.chain, scNs, stepKey(sc.itemId, 3), 'no step 3 (non-membership)'),
+        entryJson(crypto, sc.chain, scNs, stepKey(sc.itemId, 4), 'no step 4 (non-membership)'),
       ],
       provenance: {
         header: hex(encodeHeader(header)),
