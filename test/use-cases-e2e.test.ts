@@ -91,6 +91,11 @@ test('II.1 and II.3 over the real gateway', async (t) => {
   t.truthy(applyHeader(trustFromGenesis(crypto, chain.genesis), header.value));
   const proven = verifyBalance(crypto, light.header, thermo1!.id, { height: balance.height, value: balance.value ? hexToBytes(balance.value) : undefined, proof: hexToBytes(balance.proof) });
   t.deepEqual(proven.ok && proven.value.balance, 5);
+  const cli = await runBotpeer(['balance', Buffer.from(thermo1!.id).toString('hex'), '--http', http, '--data', dir]);
+  t.is(cli.code, 0, cli.stderr);
+  t.regex(cli.stdout, /: 5 credits at block \d+/);
+  const nobody = await runBotpeer(['balance', Buffer.from(holderA!.id).toString('hex'), '--http', http, '--data', dir]);
+  t.regex(nobody.stdout, /: 0 credits/);
   const forged = verifyBalance(crypto, light.header, thermo1!.id, { height: balance.height, value: hexToBytes('1864'), proof: hexToBytes(balance.proof) });
   t.false(forged.ok);
 });

@@ -1,5 +1,5 @@
-// Asking a gateway for an item's provenance and verifying it (tools layer, Node): what
-// `botpeer provenance` and the supply-chain demo run. The gateway is not trusted: the light
+// Asking a gateway for an item's provenance, or an account's credit balance, and verifying it
+// (tools layer, Node): what `botpeer provenance`, `botpeer balance` and the supply-chain demo run. The gateway is not trusted: the light
 // blocks it sends are verified from the chain's genesis (the newest by skipping verification,
 // §8.3, the others below it, §8.7), then the answer by the core's verifyProvenance (§13.1.4).
 // It needs the validator set unchanged since the genesis (a private chain, or a consortium
@@ -8,7 +8,7 @@
 import {
   type ColdChainRule, applyHeader, type CryptoProvider, type DecodeLimits, type Genesis, type Header, Quantity, SupplyChainMethod, type VerifiedProvenance, bytesToHex,
   decodeCbor, decodeLightBlock, errorName, makeTrustOptions, provenanceAnswerFromCbor, trustFromGenesis, verifyHeader, verifyPastHeader,
-  verifyProvenance,
+  verifyProvenance, verifyBalance, hexToBytes,
 } from '../../src/index.js';
 import { CliError } from './cli-support.js';
 
@@ -98,4 +98,46 @@ export function provenanceLines(v: VerifiedProvenance, itemText: string, rule: C
     lines.push(v.held ? `cold chain held: every temperature below ${limit} °C` : `cold chain BROKEN: ${v.legs.reduce((n, l) => n + l.breaches.length, 0)} values at or above ${limit} °C`);
   }
   return lines;
+}
+
+/** Fetches `/transport/balances/<id>` and the light block of its height, verifies both from the genesis (§13.2.3). Throws CliError. */
+export async function fetchBalance(
+  crypto: CryptoProvider, genesis: Genesis, http: string, accountId: Uint8Array, timeoutMs = 10_000, now = Date.now(),
+): Promise<{ balance: number; height: number }> {
+  const get = async (url: string) => {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+      if (!response.ok) {
+        const body = (await response.json().catch(() => ({}))) as { error?: string };
+        throw new CliError(`the gateway answered ${response.status} for ${url}: ${body.error ?? ''}`);
+      }
+      return response;
+    } catch (error) {
+      if (error instanceof CliError) throw error;
+      throw new CliError(`cannot reach the gateway at ${http}: ${(error as Error).message}`);
+    }
+  };
+  const body = (await (await get(`${http}/transport/balances/${bytesToHex(accountId)}`)).json()) as { height?: unknown; value?: unknown; proof?: unknown };
+  if (typeof body.height !== 'number' || typeof body.proof !== 'string' || (body.value !== null && typeof body.value !== 'string')) throw new CliError('unexpected balance answer');
+  let light;
+  try {
+    light = decodeLightBlock(new Uint8Array(await (await get(`${http}/blocks/${body.height}/light`)).arrayBuffer()));
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`the light block does not decode: ${(error as Error).message}`);
+  }
+  const trust = makeTrustOptions({ trustPeriodMs: Math.max(0, now - genesis.time) + 24 * 3600_000 });
+  const header = verifyHeader(crypto, trustFromGenesis(crypto, genesis), light, now, trust);
+  if (!header.ok) throw new CliError(`the header at height ${body.height} does not verify: ${errorName(header.code)}: ${header.reason}`);
+  let value: Uint8Array | undefined;
+  let proof: Uint8Array;
+  try {
+    value = body.value === null ? undefined : hexToBytes(body.value as string);
+    proof = hexToBytes(body.proof);
+  } catch {
+    throw new CliError('the balance answer holds malformed hex');
+  }
+  const verified = verifyBalance(crypto, light.header, accountId, { height: body.height, value, proof });
+  if (!verified.ok) throw new CliError(`the balance does not verify: ${errorName(verified.code)}: ${verified.reason}`);
+  return verified.value;
 }

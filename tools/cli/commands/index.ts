@@ -17,5 +17,6 @@ export const COMMANDS: readonly Command[] = (await Promise.all([
   import('./tx.js'),
   import('./verify.js'),
   import('./provenance.js'),
+  import('./balance.js'),
   import('./demo.js'),
 ])).map((module) => module.command);
