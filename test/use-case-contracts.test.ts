@@ -4,12 +4,15 @@
 // balance check with a state proof, honest and forged.
 
 import test from 'ava';
+import fc from 'fast-check';
 import {
   ContractId, ErrorCode, Quantity, TxKind, buildProvenanceAnswer, bytesToHex, contractNamespace, createNobleCrypto, decodeItem, decodeProvenanceAnswer,
   decodeStep, encodeBalance, encodeCbor, encodeProvenanceAnswer, encodeTx, errorName, itemKey, queryContract, signTx, stepKey,
-  balanceKey, verifyBalance, verifyProvenance, type ColdChainRule, type ProvenanceAnswer, readingsBody, SupplyChainMethod,
+  balanceKey, verifyBalance, verifyProvenance, type ColdChainRule, type ProvenanceAnswer, readingsBody, SupplyChainMethod, CONTRACTS, contractById,
+  type CborValue, admitTx, applyTx,
 } from '../src/index.js';
-import { supplyChainScenario, transportScenario } from './support/use-case-scenarios.js';
+import { NOW_SECONDS } from './support/use-case-chain.js';
+import { CRATE, supplyChainScenario, transportScenario } from './support/use-case-scenarios.js';
 
 const crypto = createNobleCrypto();
 const coldChain: ColdChainRule = { quantity: Quantity.TEMPERATURE_C, limitMantissa: 8, limitScale: 0, strict: true };
@@ -143,4 +146,48 @@ test('the same transactions give the same state root on another replay', (t) => 
   const b = supplyChainScenario(crypto);
   t.is(bytesToHex(a.chain.state.root(crypto)), bytesToHex(b.chain.state.root(crypto)));
   t.is(bytesToHex(a.chain.header(a.chain.height)!.stateRoot), bytesToHex(a.chain.state.root(crypto)));
+});
+
+test('contract ids are unique; both use cases are registered under their ids', (t) => {
+  const ids = CONTRACTS.map((c) => c.id);
+  t.is(new Set(ids).size, ids.length);
+  t.is(contractById(ContractId.SUPPLY_CHAIN)?.name, 'supply-chain');
+  t.is(contractById(ContractId.TRANSPORT_CREDITS)?.name, 'transport-credits');
+});
+
+test('queries: entries or nothing, BAD_REQUEST for malformed ones', (t) => {
+  const { chain, itemId } = supplyChainScenario(crypto);
+  const q = (id: number, method: number, args: CborValue[]) => queryContract(crypto, chain.state, id, method, args);
+  const item = q(ContractId.SUPPLY_CHAIN, 0, [itemId]);
+  t.true(item.ok && item.value instanceof Uint8Array);
+  const none = q(ContractId.SUPPLY_CHAIN, 1, [itemId, 99]);
+  t.true(none.ok && none.value === undefined);
+  for (const [what, r] of [
+    ['item id too long', q(ContractId.SUPPLY_CHAIN, 0, [new Uint8Array(33)])],
+    ['step number not an integer', q(ContractId.SUPPLY_CHAIN, 1, [itemId, -1])],
+    ['unknown query', q(ContractId.SUPPLY_CHAIN, 5, [itemId])],
+    ['balance of a 7-byte id', q(ContractId.TRANSPORT_CREDITS, 0, [new Uint8Array(7)])],
+    ['access without the buyer', q(ContractId.TRANSPORT_CREDITS, 2, [new Uint8Array(32)])],
+  ] as const) t.is(r.ok ? 'OK' : errorName(r.code), 'BAD_REQUEST', what);
+});
+
+test('any INVOKE arguments get a code from admission, never an exception, and a refusal changes nothing', (t) => {
+  const { chain, keys } = supplyChainScenario(crypto);
+  const signers = [keys.holderA, keys.holderB, keys.thermo1, chain.operator];
+  const id = fc.constantFrom(...signers.map((k) => chain.idOf(k)), new Uint8Array(8));
+  const cbor: fc.Arbitrary<CborValue> = fc.letrec<{ v: CborValue }>((tie) => ({
+    v: fc.oneof({ depthSize: 'small' }, fc.integer({ min: -5, max: 2 ** 40 }), fc.uint8Array({ maxLength: 40 }), id, fc.constant(CRATE), fc.array(tie('v'), { maxLength: 4 })),
+  })).v;
+  let seq = 1000;
+  fc.assert(fc.property(fc.constantFrom(ContractId.SUPPLY_CHAIN, ContractId.TRANSPORT_CREDITS), fc.integer({ min: 0, max: 4 }), fc.array(cbor, { maxLength: 4 }), fc.nat(signers.length - 1), (contract, method, args, who) => {
+    const signer = signers[who]!;
+    const tx = signTx(crypto, chain.chainId, { kind: TxKind.INVOKE, sender: chain.idOf(signer), seq: seq++, time: NOW_SECONDS, body: [contract, method, args] }, signer.privateKey);
+    const state = chain.state.clone();
+    const before = bytesToHex(state.root(crypto));
+    const verdict = admitTx(crypto, state, tx, NOW_SECONDS, chain.height + 1);
+    if (verdict.ok) applyTx(crypto, state, tx, chain.height + 1);
+    else if (bytesToHex(state.root(crypto)) !== before) return false;
+    return typeof (verdict.ok ? 0 : verdict.code) === 'number';
+  }), { numRuns: 300 });
+  t.pass();
 });
