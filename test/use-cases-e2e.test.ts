@@ -71,6 +71,13 @@ test('II.1 and II.3 over the real gateway', async (t) => {
   t.is(none.code, 1);
   t.regex(none.stderr, /404/);
 
+  // Malformed and unknown ids over HTTP.
+  const status = async (path: string) => (await fetch(`${http}${path}`)).status;
+  t.is(await status('/supply-chain/items/zz/provenance'), 400);
+  t.is(await status(`/supply-chain/items/${'00'.repeat(33)}/provenance`), 400);
+  t.is(await status('/supply-chain/items/00/provenance'), 404);
+  t.is(await status('/transport/balances/1234'), 400);
+
   // II.3: the operator (seq 1–4 enrolled the devices) mints to thermometer 2, thermometer 1
   // publishes and earns, thermometer 2 buys.
   const TC = ContractId.TRANSPORT_CREDITS;
