@@ -116,3 +116,12 @@ test('botpeer demo supply-chain: the verifier says where the cold chain broke', 
   t.notRegex(run.stdout.split('step 1:')[0]!, /BREACH/, 'the first leg held');
   t.regex(run.stdout, /cold chain BROKEN: 2 values at or above 8 °C/);
 });
+
+test('botpeer demo transport: credits earned, spent and refused, every balance proven', async (t) => {
+  const run = await runBotpeer(['demo', 'transport']);
+  t.is(run.code, 0, run.stderr);
+  t.regex(run.stdout, /tries to buy the ice warning \(7 < 8\): INSUFFICIENT_CREDITS/);
+  t.regex(run.stdout, /vehicle \([0-9a-f]{16}\): 4 credits at block \d+/);
+  t.regex(run.stdout, /roadside unit \([0-9a-f]{16}\): 1 credits/);
+  t.regex(run.stdout, /consumer \([0-9a-f]{16}\): 7 credits/);
+});
