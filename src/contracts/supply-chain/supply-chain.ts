@@ -5,16 +5,18 @@
 // readings of each leg (the heights between two steps) with inclusion proofs
 // (src/light/verify-provenance.ts). docs/protocol.md §13.1 gives the layout byte for byte.
 //
-// INVOKE [4, method, args]; admission after the checks every transaction passes:
+// INVOKE [4, method, args]; admission after the checks every transaction passes, in this order:
 //
-//   BAD_ARGS       arguments of the wrong number, type or size
-//   ITEM_EXISTS    REGISTER_ITEM of an id already registered
-//   UNKNOWN_ITEM   any other method on an id never registered
-//   NOT_HOLDER     TRANSFER_CUSTODY, ATTACH, DETACH by anyone but the current holder
+//   BAD_ARGS         arguments of the wrong number, type or size (every argument, before any state)
+//   ITEM_EXISTS      REGISTER_ITEM of an id already registered
+//   BAD_TRAVELLER    REGISTER_ITEM naming a device that is not an active device or gateway
+//                    account, or one twice
+//   UNKNOWN_ITEM     any other method on an id never registered
+//   NOT_HOLDER       TRANSFER_CUSTODY, ATTACH, DETACH by anyone but the current holder
+//   BAD_ARGS         TRANSFER_CUSTODY to the holder itself
 //   UNKNOWN_ACCOUNT  TRANSFER_CUSTODY to an account that does not exist or is revoked
-//   BAD_ARGS       TRANSFER_CUSTODY to the holder itself
-//   BAD_TRAVELLER  a travelling device that is not an active device account, is named twice,
-//                  is attached already (ATTACH), is not attached (DETACH), or one too many
+//   BAD_TRAVELLER    ATTACH of a device that is not active, attached already, or a ninth;
+//                    DETACH of one not attached
 
 import type { CborValue } from '../../codec/cbor.js';
 import { decodeCbor, encodeCbor } from '../../codec/cbor.js';
