@@ -10,6 +10,7 @@ import merkleVectors from './vectors/merkle.json' with { type: 'json' };
 import txVectors from './vectors/tx.json' with { type: 'json' };
 import governVectors from './vectors/govern.json' with { type: 'json' };
 import democracyVectors from './vectors/democracy.json' with { type: 'json' };
+import useCaseVectors from './vectors/use-cases.json' with { type: 'json' };
 import { ErrorCode, errorName } from '../src/errors/error-codes.js';
 
 type Vector = { name: string; expect: { ok: boolean; code?: number } };
@@ -42,6 +43,13 @@ const requirements: [string, readonly Vector[], number[]][] = [
   ], [
     ErrorCode.BAD_APPROVALS, ErrorCode.NOT_A_MEMBER, ErrorCode.DUPLICATE_DEVICE, ErrorCode.BAD_VALIDATOR_SET, ErrorCode.NOT_PERMITTED, ErrorCode.REVOKED,
     ErrorCode.BAD_SIGNATURE, ErrorCode.BAD_COMMIT, ErrorCode.COMMIT_MISMATCH, ErrorCode.BAD_COMMIT_SIGNATURE, ErrorCode.BAD_SHAPE,
+  ]],
+  ['use-case contracts\' admission (§13.1.1, §13.2.1)', [...useCaseVectors.supplyChain.txs, ...useCaseVectors.transport.txs].map((t) => ({ name: t.what, expect: t.code === 0 ? { ok: true } : { ok: false, code: t.code } })), [
+    ErrorCode.UNKNOWN_ITEM, ErrorCode.NOT_HOLDER, ErrorCode.ITEM_EXISTS, ErrorCode.BAD_TRAVELLER, ErrorCode.INSUFFICIENT_CREDITS, ErrorCode.UNKNOWN_OBSERVATION,
+    ErrorCode.OBSERVATION_EXISTS, ErrorCode.UNKNOWN_ACCOUNT, ErrorCode.BAD_ARGS, ErrorCode.NOT_PERMITTED,
+  ]],
+  ['provenance and balance verifiers (§13.1.4, §13.2.3)', [...useCaseVectors.supplyChain.provenance.forged, ...useCaseVectors.transport.verify].map((c) => ({ name: c.what, expect: c.expect })), [
+    ErrorCode.UNVERIFIED_HEADER, ErrorCode.BAD_PROVENANCE, ErrorCode.BAD_PROOF, ErrorCode.PROOF_SHAPE, ErrorCode.BAD_SHAPE, ErrorCode.NON_CANONICAL,
   ]],
   ['Merkle proofs', [...merkleVectors.proofs, ...merkleVectors.inclusion], [ErrorCode.BAD_PROOF, ErrorCode.PROOF_SHAPE]],
 ];

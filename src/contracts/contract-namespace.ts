@@ -9,6 +9,11 @@ export const ContractId = Object.freeze({
   BLOCKLIST: 1,
   /** The validator set: GOVERN. */
   GOVERNANCE: 2,
+  // 3: DEPLOYED (deploy/invoke of sandboxed contracts), taken by another branch.
+  /** II.1 supply chain: items, custody, travelling devices (src/contracts/supply-chain/). */
+  SUPPLY_CHAIN: 4,
+  /** II.3 transport data exchange with credits (src/contracts/transport-credits/). */
+  TRANSPORT_CREDITS: 5,
 } as const);
 
 /**

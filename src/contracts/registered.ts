@@ -6,9 +6,13 @@ import type { Contract } from './contract.js';
 import { blocklist } from './blocklist/blocklist.js';
 import { deviceRegistry } from './device-registry/device-registry.js';
 import { governance } from './governance/governance.js';
+import { supplyChain } from './supply-chain/supply-chain.js';
+import { transportCredits } from './transport-credits/transport-credits.js';
 
 export const CONTRACTS: readonly Contract[] = Object.freeze([
   deviceRegistry,
   blocklist,
   governance,
+  supplyChain,
+  transportCredits,
 ]);

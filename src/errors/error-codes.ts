@@ -94,6 +94,27 @@ export const ErrorCode = Object.freeze({
   UNKNOWN_METHOD: 726,
   /** Arguments, a key or a value that are not contract data or exceed its limits. */
   BAD_CONTRACT_VALUE: 727,
+
+  /** Supply chain (docs/protocol.md §13.1): no item registered under that id. */
+  UNKNOWN_ITEM: 730,
+  /** Supply chain: the sender does not hold the item (only its current holder transfers it or changes its travellers). */
+  NOT_HOLDER: 731,
+  /** Supply chain: an item with that id is registered already. */
+  ITEM_EXISTS: 732,
+  /** Supply chain: a travelling device that is not an active enrolled device, attached twice, not attached (detach), or too many. */
+  BAD_TRAVELLER: 733,
+  /** Transport credits (§13.2): the sender's balance is below the price or amount. */
+  INSUFFICIENT_CREDITS: 734,
+  /** Transport credits: no observation published under that hash. */
+  UNKNOWN_OBSERVATION: 735,
+  /** Transport credits: an observation with that hash is published already, or the buyer bought it already. */
+  OBSERVATION_EXISTS: 736,
+  /** Use-case contracts: the account named (new holder, recipient) is not an active account. */
+  UNKNOWN_ACCOUNT: 737,
+  /** Use-case contracts: INVOKE arguments of the wrong number, type or range for the method. */
+  BAD_ARGS: 738,
+  /** Provenance verifier (§13.1.4): the answer does not fit the item's proven steps (count, order, heights, a reading outside its leg or of no traveller). */
+  BAD_PROVENANCE: 739,
 } as const);
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -13,6 +13,8 @@
 //   GET /checkpoint.cbor           the newest operator-signed checkpoint (application/cbor; 404 if none)
 //   GET /blocks/:height/light      the block's light block (header, commit) as published (application/cbor)
 //   GET /tx/:id/proof              the transaction's wire bytes, height and encoded inclusion proof
+//   GET /supply-chain/items/:hexId/provenance  the item's provenance answer and light blocks (application/cbor; use-case-api.ts)
+//   GET /transport/balances/:id    a transport-credit balance with its state proof (use-case-api.ts)
 //   GET /events                    server-sent events: `block` {height, txCount} as each block is written
 //   GET /metrics                   Prometheus text (metrics.ts)
 //   GET /contracts                 the registered contracts      (contract-routes.ts)
@@ -32,7 +34,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import {
-  type Checkpoint, type CryptoProvider, type LedgerState, bytesToHex, encodeCheckpoint, encodeGenesis, encodeProof, inclusionProof,
+  type Checkpoint, type CryptoProvider, type LedgerState, bytesToHex, encodeCheckpoint, encodeGenesis, encodeProof, hexToBytes, inclusionProof,
 } from '../../src/index.js';
 import { EXPLORER_HTML, explorerBundle } from './explorer-assets.js';
 import type { BlockEvent } from './gateway.js';
@@ -44,6 +46,7 @@ import {
 } from './ledger-json.js';
 import { ReadQueue } from './http-read-queue.js';
 import { RouteError, contractRoute } from './contract-routes.js';
+import { NotReady, balanceJson, provenanceBody } from './use-case-api.js';
 import type { GroupCommitRecord } from './consortium/frost-participation.js';
 import type { LedgerStore } from './ledger-store.js';
 
@@ -111,6 +114,8 @@ const ENDPOINTS = [
   'GET /checkpoint.cbor',
   'GET /blocks/:height/light',
   'GET /tx/:id/proof',
+  'GET /supply-chain/items/:hexId/provenance',
+  'GET /transport/balances/:id',
   'GET /events',
   'GET /metrics',
   'GET /contracts',
@@ -204,6 +209,14 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     if (first === 'blocklist' && n === 1) return blocklistJson(options.committed(), options.working());
     const contracts = contractRoute(crypto, store, options.committed, segments);
     if (contracts) return contracts;
+    if (first === 'supply-chain' && second === 'items' && segments[3] === 'provenance' && n === 4) {
+      const text = segments[2]!;
+      if (!/^([0-9a-fA-F]{2}){1,32}$/.test(text)) throw new RequestError('an item id must be 1..32 bytes of hex');
+      const body = provenanceBody(crypto, store, options.committed(), hexToBytes(text.toLowerCase()));
+      if (!body) throw notFound(`no item ${text.toLowerCase()}`);
+      return new RawBody('application/cbor', body);
+    }
+    if (first === 'transport' && second === 'balances' && n === 3) return balanceJson(crypto, store, options.committed(), parseAccountId(third!));
     throw notFound(`no such endpoint: /${segments.join('/')} (GET / lists them)`);
   }
 
@@ -337,6 +350,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
 function errorReply(error: unknown): [number, unknown] {
   if (error instanceof HttpError || error instanceof RouteError) return [error.status, { error: error.message, code: error.code }];
   if (error instanceof RequestError) return [400, { error: error.message, code: 'BAD_REQUEST' }];
+  if (error instanceof NotReady) return [503, { error: error.message, code: 'BUSY' }];
   return [500, { error: `internal error: ${error instanceof Error ? error.message : String(error)}`, code: 'INTERNAL' }];
 }
 

@@ -16,4 +16,7 @@ export const COMMANDS: readonly Command[] = (await Promise.all([
   import('./block.js'),
   import('./tx.js'),
   import('./verify.js'),
+  import('./provenance.js'),
+  import('./balance.js'),
+  import('./demo.js'),
 ])).map((module) => module.command);

@@ -1,0 +1,143 @@
+// Asking a gateway for an item's provenance, or an account's credit balance, and verifying it
+// (tools layer, Node): what `botpeer provenance`, `botpeer balance` and the supply-chain demo run. The gateway is not trusted: the light
+// blocks it sends are verified from the chain's genesis (the newest by skipping verification,
+// §8.3, the others below it, §8.7), then the answer by the core's verifyProvenance (§13.1.4).
+// It needs the validator set unchanged since the genesis (a private chain, or a consortium
+// that has not changed members): a changed set is reported, not followed.
+
+import {
+  type ColdChainRule, applyHeader, type CryptoProvider, type DecodeLimits, type Genesis, type Header, Quantity, SupplyChainMethod, type VerifiedProvenance, bytesToHex,
+  decodeCbor, decodeLightBlock, errorName, makeTrustOptions, provenanceAnswerFromCbor, trustFromGenesis, verifyHeader, verifyPastHeader,
+  verifyProvenance, verifyBalance, hexToBytes,
+} from '../../src/index.js';
+import { CliError } from './cli-support.js';
+
+/** The endpoint's envelope: the answer (PROVENANCE_LIMITS-sized) and light blocks of up to 8 KiB (HEADER_LIMITS). */
+const ENVELOPE_LIMITS: DecodeLimits = Object.freeze({ maxBytes: 8 * 1024 * 1024, maxDepth: 8, maxItems: 500_000, maxArrayLength: 4096, maxByteStringLength: 8192 });
+
+/** A cold chain: every temperature strictly below `maxCelsius` (an integer or one with decimals, as text). */
+export function coldChainRule(maxCelsius: string): ColdChainRule {
+  const m = /^(-?)(\d{1,6})(?:\.(\d{1,4}))?$/.exec(maxCelsius);
+  if (!m) throw new CliError(`--max-temp must be a number of °C like 8 or 7.5, got ${JSON.stringify(maxCelsius)}`);
+  const decimals = m[3] ?? '';
+  return { quantity: Quantity.TEMPERATURE_C, limitMantissa: Number(`${m[1]}${m[2]}${decimals}`), limitScale: -decimals.length, strict: true };
+}
+
+/** Fetches `/supply-chain/items/<id>/provenance` from `http` and verifies all of it. Throws CliError. */
+export async function fetchProvenance(
+  crypto: CryptoProvider, genesis: Genesis, chainId: Uint8Array, http: string, itemId: Uint8Array, rule: ColdChainRule | undefined, timeoutMs = 10_000, now = Date.now(),
+): Promise<VerifiedProvenance> {
+  const url = `${http}/supply-chain/items/${bytesToHex(itemId)}/provenance`;
+  let bytes: Uint8Array;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) {
+      const body = (await response.json().catch(() => ({}))) as { error?: string };
+      throw new CliError(`the gateway answered ${response.status} for ${url}: ${body.error ?? ''}`);
+    }
+    bytes = new Uint8Array(await response.arrayBuffer());
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`cannot reach the gateway at ${http}: ${(error as Error).message}`);
+  }
+  let answerValue, lightBlocks;
+  try {
+    const envelope = decodeCbor(bytes, ENVELOPE_LIMITS);
+    if (!Array.isArray(envelope) || envelope.length !== 2 || !Array.isArray(envelope[1])) throw new Error('not [answer, [lightBlock …]]');
+    answerValue = provenanceAnswerFromCbor(envelope[0]!);
+    lightBlocks = (envelope[1] as unknown[]).map((b) => {
+      if (!(b instanceof Uint8Array)) throw new Error('a light block is a byte string');
+      return decodeLightBlock(b);
+    });
+  } catch (error) {
+    throw new CliError(`the gateway's answer does not decode: ${(error as Error).message}`);
+  }
+  const [newest, ...past] = lightBlocks;
+  if (!newest) throw new CliError('the answer has no light block');
+  // A ledger's blocks are checked long after they were made: the trust period spans the chain's age (as `botpeer verify`).
+  const trust = makeTrustOptions({ trustPeriodMs: Math.max(0, now - genesis.time) + 24 * 3600_000 });
+  const verified = verifyHeader(crypto, trustFromGenesis(crypto, genesis), newest, now, trust);
+  if (!verified.ok) throw new CliError(`the newest header does not verify: ${errorName(verified.code)}: ${verified.reason}`);
+  const trusted = applyHeader(trustFromGenesis(crypto, genesis), verified.value);
+  const headers = new Map<number, Header>([[newest.header.height, newest.header]]);
+  for (const block of past) {
+    const ok = verifyPastHeader(crypto, trusted, block, now, trust);
+    if (!ok.ok) throw new CliError(`the header at height ${block.header.height} does not verify: ${errorName(ok.code)}: ${ok.reason}`);
+    headers.set(block.header.height, block.header);
+  }
+  const result = verifyProvenance(crypto, itemId, answerValue, { chainId, header: newest.header, headerAt: (h) => headers.get(h) }, rule);
+  if (!result.ok) throw new CliError(`the provenance answer does not verify: ${errorName(result.code)}: ${result.reason}`);
+  return result.value;
+}
+
+const METHOD_NAMES: Record<number, string> = {
+  [SupplyChainMethod.REGISTER_ITEM]: 'registered by', [SupplyChainMethod.TRANSFER_CUSTODY]: 'custody to',
+  [SupplyChainMethod.ATTACH]: 'device attached by', [SupplyChainMethod.DETACH]: 'device detached by',
+};
+
+const decimal = (mantissa: number, scale: number) => (scale >= 0 ? String(mantissa * 10 ** scale) : (mantissa / 10 ** -scale).toFixed(-scale));
+
+/** Lines for a person: each step, its leg's readings, the breaches. */
+export function provenanceLines(v: VerifiedProvenance, itemText: string, rule: ColdChainRule | undefined): string[] {
+  const lines = [`item ${itemText}: ${v.legs.length} steps, ${v.readings} readings, every step proven against block ${v.height}`];
+  for (const leg of v.legs) {
+    const travellers = leg.step.travellers.map(bytesToHex).join(', ') || 'none';
+    lines.push(`  step ${leg.n}: ${METHOD_NAMES[leg.step.method]} ${bytesToHex(leg.step.to)} at block ${leg.step.height} (until ${leg.endHeight}; travelling: ${travellers})`);
+    if (leg.values.length > 0) {
+      const of = (x: (typeof leg.values)[number]) => x.mantissa * 10 ** x.scale;
+      const low = leg.values.reduce((a, b) => (of(b) < of(a) ? b : a));
+      const high = leg.values.reduce((a, b) => (of(b) > of(a) ? b : a));
+      lines.push(`    ${leg.values.length} value${leg.values.length === 1 ? '' : 's'}, ${decimal(low.mantissa, low.scale)} .. ${decimal(high.mantissa, high.scale)}`);
+    }
+    for (const b of leg.breaches) {
+      lines.push(`    BREACH: ${decimal(b.mantissa, b.scale)} °C by device ${bytesToHex(b.device)} (seq ${b.seq}, block ${b.height}, ${new Date(b.time * 1000).toISOString()}) while held by ${bytesToHex(leg.step.to)}`);
+    }
+  }
+  if (rule) {
+    const limit = decimal(rule.limitMantissa, rule.limitScale);
+    lines.push(v.held ? `cold chain held: every temperature below ${limit} °C` : `cold chain BROKEN: ${v.legs.reduce((n, l) => n + l.breaches.length, 0)} values at or above ${limit} °C`);
+  }
+  return lines;
+}
+
+/** Fetches `/transport/balances/<id>` and the light block of its height, verifies both from the genesis (§13.2.3). Throws CliError. */
+export async function fetchBalance(
+  crypto: CryptoProvider, genesis: Genesis, http: string, accountId: Uint8Array, timeoutMs = 10_000, now = Date.now(),
+): Promise<{ balance: number; height: number }> {
+  const get = async (url: string) => {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+      if (!response.ok) {
+        const body = (await response.json().catch(() => ({}))) as { error?: string };
+        throw new CliError(`the gateway answered ${response.status} for ${url}: ${body.error ?? ''}`);
+      }
+      return response;
+    } catch (error) {
+      if (error instanceof CliError) throw error;
+      throw new CliError(`cannot reach the gateway at ${http}: ${(error as Error).message}`);
+    }
+  };
+  const body = (await (await get(`${http}/transport/balances/${bytesToHex(accountId)}`)).json()) as { height?: unknown; value?: unknown; proof?: unknown };
+  if (typeof body.height !== 'number' || typeof body.proof !== 'string' || (body.value !== null && typeof body.value !== 'string')) throw new CliError('unexpected balance answer');
+  let light;
+  try {
+    light = decodeLightBlock(new Uint8Array(await (await get(`${http}/blocks/${body.height}/light`)).arrayBuffer()));
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`the light block does not decode: ${(error as Error).message}`);
+  }
+  const trust = makeTrustOptions({ trustPeriodMs: Math.max(0, now - genesis.time) + 24 * 3600_000 });
+  const header = verifyHeader(crypto, trustFromGenesis(crypto, genesis), light, now, trust);
+  if (!header.ok) throw new CliError(`the header at height ${body.height} does not verify: ${errorName(header.code)}: ${header.reason}`);
+  let value: Uint8Array | undefined;
+  let proof: Uint8Array;
+  try {
+    value = body.value === null ? undefined : hexToBytes(body.value as string);
+    proof = hexToBytes(body.proof);
+  } catch {
+    throw new CliError('the balance answer holds malformed hex');
+  }
+  const verified = verifyBalance(crypto, light.header, accountId, { height: body.height, value, proof });
+  if (!verified.ok) throw new CliError(`the balance does not verify: ${errorName(verified.code)}: ${verified.reason}`);
+  return verified.value;
+}
