@@ -60,6 +60,7 @@ import { type Expect, type TrustedStateJson, hex, trustedFromJson, unhex } from 
 import { type VectorResult, expectEqual, expectOutcome, runVector } from './check.js';
 import { sparseMerkleSuite } from './sparse-merkle-suite.js';
 import { democracySuite } from './democracy-suite.js';
+import { stateProofSuite } from './state-proof-suite.js';
 
 const profiles = { tx: TX_LIMITS, header: HEADER_LIMITS, small: SMALL_LIMITS } as const;
 
@@ -565,5 +566,5 @@ function publicSuite(crypto: CryptoProvider): VectorResult[] {
 }
 
 export function runAllVectorSuites(crypto: CryptoProvider): VectorResult[] {
-  return [...cborSuite(), ...txSuite(crypto), ...merkleSuite(crypto), ...lightSuite(crypto), ...checkpointSuite(crypto), ...genesisSuite(crypto), ...stateSuite(crypto), ...messageSuite(crypto), ...pastHeaderSuite(crypto), ...connectSuite(crypto), ...publicSuite(crypto), ...governSuite(crypto), ...schnorrSuite(crypto), ...sparseMerkleSuite(crypto), ...democracySuite(crypto)];
+  return [...cborSuite(), ...txSuite(crypto), ...merkleSuite(crypto), ...lightSuite(crypto), ...checkpointSuite(crypto), ...genesisSuite(crypto), ...stateSuite(crypto), ...messageSuite(crypto), ...pastHeaderSuite(crypto), ...connectSuite(crypto), ...publicSuite(crypto), ...governSuite(crypto), ...schnorrSuite(crypto), ...sparseMerkleSuite(crypto), ...democracySuite(crypto), ...stateProofSuite(crypto)];
 }
