@@ -16,4 +16,5 @@ export const COMMANDS: readonly Command[] = (await Promise.all([
   import('./block.js'),
   import('./tx.js'),
   import('./verify.js'),
+  import('./state.js'),
 ])).map((module) => module.command);
