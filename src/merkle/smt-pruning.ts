@@ -16,8 +16,13 @@
 import { equalBytes } from '../codec/bytes.js';
 import { type MemoryNodeStore, SmtNodeKind, smtHashKey } from './sparse-merkle-store.js';
 
-/** Roots kept reachable, newest first: the committed state's and those of the states running ahead of it. */
-export const KEPT_ROOTS = 16;
+/**
+ * Roots kept reachable, newest first: the committed state's and those of the states running ahead of
+ * it (a block producer's next state; a consortium member's up to 4 executed, uncommitted blocks).
+ * Each kept root holds its block's changed paths alive, so this is also what a sweep marks beyond
+ * the live tree: 8 instead of 16 held 40 % fewer nodes and marked as many per change (bench:state-prune).
+ */
+export const KEPT_ROOTS = 8;
 /** A small state is never swept for a handful of garbage nodes. */
 export const MIN_SLACK = 4096;
 
