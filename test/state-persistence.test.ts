@@ -8,9 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  LedgerState, bytesToHex, createNobleCrypto, encodeLightBlock, genesisHash, headerHash, buildHeader, signCommit,
-  verifyStateProof, type Header,
+  ContractId, LedgerState, bytesToHex, contractNamespace, createNobleCrypto, decodeLightBlock, encodeLightBlock, genesisHash, headerHash,
+  buildHeader, keyId, signCommit, verifyStateProof, type Header,
 } from '../src/index.js';
+import { enroll, makeChainDir, newDeviceKey, startTestGateway } from './support/gateway-fixture.js';
 import { restoreCommittedState } from '../tools/gateway/restore-state.js';
 import { openSqliteStore } from '../tools/gateway/store-sqlite.js';
 import { GENESIS_TIME, makeFixture, orderedSigners } from './support/chain-fixture.js';
@@ -110,4 +111,22 @@ test('the node store stays bounded over many blocks of changes, and proofs again
   const old = state;
   const answer = old.prove(crypto, NS, u8(0, 5));
   t.true(verifyStateProof(crypto, old.root(crypto), NS, u8(0, 5), answer.value, answer.proof).ok, 'an old state rebuilds what was swept');
+});
+
+test('the real gateway restarts with the same state root, the newest header\'s stateRoot', async (t) => {
+  const { dir, chain, remove } = makeChainDir('state-restart');
+  t.teardown(remove);
+  let gateway = await startTestGateway(dir);
+  const device = newDeviceKey();
+  await enroll(gateway.mqttUrl, chain, [device]);
+  const before = bytesToHex(gateway.producer.committedState().root(crypto));
+  const height = gateway.store.latestBlock()!.height;
+  t.is(bytesToHex(decodeLightBlock(gateway.store.latestBlock()!.lightBlock).header.stateRoot), before);
+  await gateway.close();
+  gateway = await startTestGateway(dir);
+  t.teardown(() => gateway.close());
+  t.is(gateway.store.latestBlock()!.height, height);
+  t.is(bytesToHex(gateway.producer.committedState().root(crypto)), before, 'same root after the restart');
+  const proof = gateway.producer.committedState().prove(crypto, contractNamespace(ContractId.REGISTRY), keyId(crypto, device.publicKey));
+  t.truthy(proof.value, 'and it proves the enrolled device');
 });
