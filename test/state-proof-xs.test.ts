@@ -20,6 +20,9 @@ function check(t: import('ava').ExecutionContext, s: StateProofScenarioSummary, 
   t.true(s.blocked.present, `${engine}: the other device proven blocked`);
   t.true(s.blocked.value?.startsWith(`8448${s.otherId}`), `${engine}: its blocklist leaf`);
   t.true(s.blocked.height > s.notBlocked.height);
+  t.true(s.trustedBeforeBlocked < s.blocked.height, `${engine}: the blocked answer named a height above trust`);
+  t.is(s.newerHeaderRequests, 1, `${engine}: whose header the peer fetched and verified itself`);
+  t.true(s.trustedHeight >= s.blocked.height);
   t.is(s.stateProofRequests, 7);
 }
 

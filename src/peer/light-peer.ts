@@ -187,6 +187,7 @@ class Peer implements LightPeer {
       },
       headerAt: (height: number) => headers.headerAt(height),
       fetchPast: (height: number) => headers.fetchPast(height),
+      fetchNewer: (height: number) => headers.fetchNewer(height),
     };
     this.prover = new StateProver(this.ctx, headerView);
     this.rules = config.rules.length > 0

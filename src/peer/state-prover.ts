@@ -14,6 +14,11 @@ import { Method, type Response } from '../mqtt/messages.js';
 import { decodeStateAnswer } from '../mqtt/state-answer.js';
 import { type StateFact, type StateProofAnswer, checkStateAddress, verifyStateAnswer } from '../light/verify-state-answer.js';
 import type { RuleHeaders } from './rule-watcher.js';
+
+/** The header sync as the prover sees it: verified headers by height, and fetches below and above trust. */
+export interface ProverHeaders extends RuleHeaders {
+  fetchNewer(height: number): void;
+}
 import type { PeerContext } from './peer-context.js';
 
 /** State proofs in flight or waiting for their header, at once. */
@@ -27,12 +32,14 @@ interface Job {
   /** Set once the answer came; then the job waits for a verified header at its height. */
   answer?: StateProofAnswer;
   since: number;
+  /** The header above trust was asked for once already. */
+  askedNewer?: boolean;
 }
 
 export class StateProver {
   private readonly jobs = new Set<Job>();
 
-  constructor(private readonly ctx: PeerContext, private readonly headers: RuleHeaders) {}
+  constructor(private readonly ctx: PeerContext, private readonly headers: ProverHeaders) {}
 
   get open(): number {
     return this.jobs.size;
@@ -99,8 +106,13 @@ export class StateProver {
     if (answer.height < 1) return this.finish(job, new BotError(ErrorCode.UNVERIFIED_HEADER, 'height 0 has no header with a stateRoot'));
     const header = this.headers.headerAt(answer.height);
     if (!header) {
-      // Below trust: fetch and verify that past header; above: the newest header is on its way.
+      // Below trust: fetch and verify that past header. Above: it is usually on its way (pushed,
+      // retained); asked for once too, in case the push was lost, and verified as a pushed one.
       if (answer.height <= this.headers.trustedHeight) this.headers.fetchPast(answer.height);
+      else if (!job.askedNewer) {
+        job.askedNewer = true;
+        this.headers.fetchNewer(answer.height);
+      }
       return;
     }
     const result = verifyStateAnswer(this.ctx.crypto, header, job.namespace, job.key, answer);

@@ -25,6 +25,10 @@ export interface StateProofScenarioSummary {
   readonly lies: string[];
   readonly blocked: { present: boolean; height: number; value: string | undefined };
   readonly trustedHeight: number;
+  /** The peer's trusted height when the blocked answer came: below the answer's. */
+  readonly trustedBeforeBlocked: number;
+  /** HEADER_RANGE [h, h] requests for the blocked answer's height: the header fetched above trust. */
+  readonly newerHeaderRequests: number;
   readonly stateProofRequests: number;
 }
 
@@ -82,8 +86,13 @@ export async function runStateProofScenario(): Promise<StateProofScenarioSummary
   }
   gateway.requestRule = undefined;
 
+  // The block with the report is cut while header pushes are lost: the answer names a height above
+  // the peer's trust, and the peer fetches that header itself (HEADER_RANGE) and verifies it.
+  gateway.tamper = (topic, payload) => (topic === gateway.topics.header ? undefined : payload);
   gateway.block(other.id);
   clock.advance(3_000);
+  const trustedBeforeBlocked = device.status.trustedHeight;
+  gateway.tamper = undefined;
   const blocked = fact(await prove(blocklist, other.id));
   const hex = (v: Uint8Array | undefined) => (v === undefined ? undefined : bytesToHex(v));
   return {
@@ -94,6 +103,8 @@ export async function runStateProofScenario(): Promise<StateProofScenarioSummary
     lies: refused,
     blocked: { present: blocked.present, height: blocked.height, value: hex(blocked.value) },
     trustedHeight: device.status.trustedHeight,
+    trustedBeforeBlocked,
+    newerHeaderRequests: gateway.requests.filter((r) => r.request.method === Method.HEADER_RANGE && r.request.params[0] === blocked.height && r.request.params[1] === blocked.height).length,
     stateProofRequests: gateway.requests.filter((r) => r.request.method === Method.STATE_PROOF).length,
   };
 }
