@@ -88,6 +88,7 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
     brokerConnections: () => bus.connections?.(),
     transactions: () => store.txCount(),
     httpQueued: () => http?.queuedReads() ?? 0,
+    stateNodes: () => producer.committedState().stateTreeStats()?.nodes,
   });
   const store = timedStore(openSqliteStore(chain.ledgerPath), metrics);
   opened.push(() => store.close());

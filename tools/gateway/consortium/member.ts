@@ -463,6 +463,7 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
     brokerConnections: () => local.connections?.(),
     transactions: () => store.txCount(),
     httpQueued: () => http?.queuedReads() ?? 0,
+    stateNodes: () => committed.stateTreeStats()?.nodes,
   });
   const onBlock = (listener: (block: MemberBlock) => void) => {
     blockListeners.add(listener);
