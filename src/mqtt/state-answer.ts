@@ -15,10 +15,12 @@ import type { CborValue } from '../codec/cbor.js';
 import { decodeCbor, encodeCbor } from '../codec/cbor.js';
 import { SMALL_LIMITS } from '../codec/limits.js';
 import { arrayOf, uint } from '../codec/shape.js';
-import { BotError } from '../errors/bot-error.js';
+import type { Header } from '../chain/header.js';
+import type { CryptoProvider } from '../crypto/crypto-port.js';
+import { BotError, type Result, attempt } from '../errors/bot-error.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import { stateProofFromCbor, stateProofToCbor } from '../merkle/sparse-merkle-proof.js';
-import { type StateProofAnswer, checkStateAddress } from '../light/verify-state-answer.js';
+import { type StateFact, type StateProofAnswer, checkStateAddress, verifyStateAnswer } from '../light/verify-state-answer.js';
 
 /** A STATE_PROOF request's params [namespace, key]; BAD_SHAPE unless two byte strings within their bounds. */
 export function stateProofParams(params: readonly CborValue[]): { namespace: Uint8Array; key: Uint8Array } {
@@ -41,4 +43,19 @@ export function decodeStateAnswer(payloads: readonly Uint8Array[]): StateProofAn
   const [height, proof] = arrayOf(decodeCbor(payloads[0]!, SMALL_LIMITS), 2, 'state answer');
   const value = payloads.length === 2 ? payloads[1]! : undefined;
   return Object.freeze({ height: uint(height, 'state answer height'), value, proof: stateProofFromCbor(proof!) });
+}
+
+/**
+ * decodeStateAnswer then verifyStateAnswer, as one Result: an OK STATE_PROOF response's payloads
+ * checked against `header`, which the caller verified itself. Never throws for any payloads.
+ */
+export function verifyStatePayloads(
+  crypto: CryptoProvider,
+  header: Header,
+  namespace: Uint8Array,
+  key: Uint8Array,
+  payloads: readonly Uint8Array[],
+): Result<StateFact> {
+  const answer = attempt(() => decodeStateAnswer(payloads));
+  return answer.ok ? verifyStateAnswer(crypto, header, namespace, key, answer.value) : answer;
 }

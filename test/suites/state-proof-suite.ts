@@ -9,7 +9,7 @@ import { BotError } from '../../src/errors/bot-error.js';
 import { ErrorCode } from '../../src/errors/error-codes.js';
 import { verifyStateAnswer } from '../../src/light/verify-state-answer.js';
 import { Method, decodeRequest, decodeResponse, encodeRequest } from '../../src/mqtt/messages.js';
-import { decodeStateAnswer, stateProofParams } from '../../src/mqtt/state-answer.js';
+import { decodeStateAnswer, stateProofParams, verifyStatePayloads } from '../../src/mqtt/state-answer.js';
 import { type Expect, hex, unhex } from '../support/hex-json.js';
 import { type VectorResult, expectEqual, expectOutcome, runVector } from './check.js';
 
@@ -30,12 +30,15 @@ export function stateProofSuite(crypto: CryptoProvider): VectorResult[] {
     out.push(runVector('state-proof', c.name, () => {
       const response = decodeResponse(unhex(c.response));
       expectEqual(response.code, ErrorCode.OK, 'response code');
-      expectOutcome(() => {
+      // Both ways in: decode then verify, and the one-call form.
+      const twoSteps = () => {
         const answer = decodeStateAnswer(response.payloads);
         const result = verifyStateAnswer(crypto, header, unhex(c.namespace), unhex(c.key), answer);
         if (!result.ok) throw new BotError(result.code, result.reason);
         return result.value;
-      }, c.expect as Expect, (fact) => {
+      };
+      expectOutcome(() => verifyStatePayloads(crypto, header, unhex(c.namespace), unhex(c.key), response.payloads), c.expect as Expect);
+      expectOutcome(twoSteps, c.expect as Expect, (fact) => {
         const e = c.expect as { present: boolean; value?: string };
         expectEqual(fact.present, e.present, 'present');
         expectEqual(fact.value === undefined ? undefined : hex(fact.value), e.value, 'value');
