@@ -6,6 +6,7 @@
 import test from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
   ContractId, LedgerState, bytesToHex, contractNamespace, createNobleCrypto, decodeLightBlock, encodeLightBlock, genesisHash, headerHash,
@@ -129,4 +130,24 @@ test('the real gateway restarts with the same state root, the newest header\'s s
   t.is(bytesToHex(gateway.producer.committedState().root(crypto)), before, 'same root after the restart');
   const proof = gateway.producer.committedState().prove(crypto, contractNamespace(ContractId.REGISTRY), keyId(crypto, device.publicKey));
   t.truthy(proof.value, 'and it proves the enrolled device');
+});
+
+test('a schema 3 ledger (no contract entries) migrates to schema 4 and keeps its rows', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'botpeer-state-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'ledger.sqlite');
+  let store = openSqliteStore(path);
+  const state = LedgerState.fromGenesis(crypto, f.genesis);
+  commit(store, state, 1, genesisHash(crypto, f.genesis));
+  store.close();
+  // Back to what a schema 3 gateway wrote: no contract_entries table.
+  const db = new (createRequire(import.meta.url)('better-sqlite3'))(path) as { exec(sql: string): void; pragma(s: string): void; close(): void };
+  db.exec('DROP TABLE contract_entries');
+  db.pragma('user_version = 3');
+  db.close();
+  store = openSqliteStore(path);
+  t.teardown(() => store.close());
+  t.deepEqual(store.contractEntries(), []);
+  t.is(store.accounts().length, state.accounts().length);
+  t.is(bytesToHex(restoreCommittedState(crypto, f.genesis, store).root(crypto)), bytesToHex(state.root(crypto)));
 });
