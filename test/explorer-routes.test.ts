@@ -91,6 +91,7 @@ test('/metrics is Prometheus text whose counters move with the traffic; light bl
 
   const after = await scrape(url);
   const grew = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+  t.true((after.get('botpeer_state_tree_nodes') ?? 0) >= 1, 'the state tree\'s nodes in memory');
   t.is(grew('botpeer_ingest_received_total'), 10);
   t.true(grew('botpeer_ingest_accepted_total') >= 6, 'a\'s 3 and b\'s first 3 at least');
   t.is(grew('botpeer_ledger_transactions_total'), grew('botpeer_ingest_accepted_total'));

@@ -118,7 +118,7 @@ test.serial('every request gets the response §9.4 says, malformed ones included
     ['request id 2^32: cannot be echoed', req(2 ** 32, Method.CHECKPOINT, []), 0, 'BAD_REQUEST'],
     ['request id a byte string', encodeCbor([new Uint8Array(1), Method.CHECKPOINT, []]), 0, 'BAD_REQUEST'],
     ['request id 2^32 − 1 is echoed', req(2 ** 32 - 1, Method.CHECKPOINT, []), 2 ** 32 - 1, 'OK', 1],
-    ['unknown method', req(9001, 7, []), 9001, 'BAD_REQUEST'],
+    ['unknown method', req(9001, 99, []), 9001, 'BAD_REQUEST'],
     ['method 0', req(9002, 0, []), 9002, 'BAD_REQUEST'],
     ['params not an array', encodeCbor([9003, Method.CHECKPOINT, 0]), 9003, 'BAD_SHAPE'],
     ['CHECKPOINT [1]: params must be []', req(9004, Method.CHECKPOINT, [1]), 9004, 'BAD_SHAPE'],

@@ -7,82 +7,14 @@
 // makes them final through REPLAY → PROOF.
 
 import test from 'ava';
-import mqtt, { type MqttClient } from 'mqtt';
-import { type Clock, type MqttSession, Method, Quantity, type SessionHandlers, bytesToHex, keyId } from '../src/index.js';
+import { Method, Quantity, bytesToHex, keyId } from '../src/index.js';
 import { type LightPeer, createLightPeer, loadOrCreateKeyPair, makePeerConfig } from '../src/peer/index.js';
 import { crypto, enroll, makeChainDir, startTestGateway } from './support/gateway-fixture.js';
 import { connectPassword } from './support/mqtt-device.js';
+import { mqttJsSession, realClock, until } from './support/mqtt-js-session.js';
 import { rampSensor } from './fakes/fake-sensors.js';
 import { MemoryKeyValueStore, MemoryOutbox } from './fakes/memory-store.js';
 import { seededRandom } from './fakes/seeded-random.js';
-
-function mqttJsSession(url: string, clientId: string, password: () => string): MqttSession & { close(): Promise<void>; readonly published: string[] } {
-  const published: string[] = [];
-  let client: MqttClient | undefined;
-  let filters: readonly { topic: string; qos: 0 | 1 }[] = [];
-  return {
-    published,
-    get connected() {
-      return client?.connected ?? false;
-    },
-    start(handlers: SessionHandlers) {
-      client = mqtt.connect(url, { clientId, username: clientId, password: password(), clean: true, reconnectPeriod: 200 });
-      // A CONNECT password is good once (docs/protocol.md §9.6): a fresh one for every reconnection.
-      client.on('reconnect', () => (client!.options.password = password()));
-      client.on('connect', () => {
-        client!.subscribe(filters.map((f) => f.topic), { qos: 1 }, () => handlers.onConnect(false));
-      });
-      client.on('message', (topic, payload, packet) => handlers.onMessage(topic, new Uint8Array(payload), packet.retain));
-      client.on('close', () => handlers.onDisconnect('closed'));
-    },
-    stop() {
-      client?.end(true);
-    },
-    subscribe(list) {
-      filters = list;
-    },
-    publish(topic, payload, qos, onDelivered) {
-      published.push(topic);
-      client?.publish(topic, Buffer.from(payload), { qos }, (error) => {
-        if (!error) onDelivered?.();
-      });
-    },
-    async close() {
-      await client?.endAsync(true);
-    },
-  };
-}
-
-/** Real time; `kill()` drops every pending timer (a power cut). */
-function realClock(): Clock & { kill(): void } {
-  const timers = new Set<NodeJS.Timeout>();
-  return {
-    now: () => Date.now(),
-    setTimer(ms, callback) {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        callback();
-      }, ms);
-      timers.add(timer);
-      return () => {
-        clearTimeout(timer);
-        timers.delete(timer);
-      };
-    },
-    kill() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-    },
-  };
-}
-
-async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 test('the light peer against the real gateway: final on its own verification, also across a crash', async (t) => {
   const { dir, chain, remove } = makeChainDir('peer-gateway');

@@ -17,6 +17,10 @@ import type { CryptoProvider } from '../crypto/crypto-port.js';
 import { type Genesis, Permission, type PublicLimits, chainIdOf } from '../chain/genesis.js';
 import type { ValidatorSet } from '../chain/validator-set.js';
 import { SparseMerkleTree, type StateAnswer, type StateChange } from '../merkle/sparse-merkle-tree.js';
+import { type MemoryNodeStore, createMemoryNodeStore } from '../merkle/sparse-merkle-store.js';
+import { type PruneStats, SmtPruner } from '../merkle/smt-pruning.js';
+import { BotError } from '../errors/bot-error.js';
+import { ErrorCode } from '../errors/error-codes.js';
 import { keyId } from '../tx/identity.js';
 import { ContractId, type ContractStore, contractNamespace } from './contract-namespace.js';
 
@@ -135,7 +139,20 @@ export function blockEntryLeaf(b: BlockEntry): Uint8Array {
  */
 interface StateTree {
   readonly tree: SparseMerkleTree;
+  readonly store: MemoryNodeStore;
+  /** Sweeps the store now and then (smt-pruning.ts): the tree's memory stays bounded however long the chain runs. */
+  readonly pruner: SmtPruner;
   root: Uint8Array;
+}
+
+/** What the authenticated map holds in memory and what keeping it bounded cost (tests, benchmarks, metrics). */
+export interface StateTreeStats extends PruneStats {
+  /** Nodes in the store now. */
+  readonly nodes: number;
+}
+
+function isStorageError(error: unknown): boolean {
+  return error instanceof BotError && error.code === ErrorCode.STORAGE;
 }
 
 function keyBytes(key: string): Uint8Array {
@@ -208,7 +225,7 @@ export class LedgerState {
     copy.touchedAccounts = new Set(this.touchedAccounts);
     copy.touchedBlocked = new Set(this.touchedBlocked);
     copy.touchedEntries = new Map(this.touchedEntries);
-    if (this.tree) copy.tree = { tree: this.tree.tree, root: this.tree.root };
+    if (this.tree) copy.tree = { ...this.tree };
     copy.stale = new Set(this.stale);
     copy.touchedSets = this.touchedSets;
     copy.blockTxs = new Map(this.blockTxs);
@@ -412,20 +429,43 @@ export class LedgerState {
    */
   root(crypto: CryptoProvider): Uint8Array {
     if (!this.tree) {
-      const tree = new SparseMerkleTree(crypto);
-      this.tree = { tree, root: tree.update(tree.emptyRoot, this.leaves()) };
+      const store = createMemoryNodeStore();
+      const tree = new SparseMerkleTree(crypto, store);
+      this.tree = { tree, store, pruner: new SmtPruner(store, tree.emptyRoot), root: tree.update(tree.emptyRoot, this.leaves()) };
       this.stale = new Set();
+      this.tree.pruner.noteRoot(this.tree.root);
     } else if (this.stale.size > 0) {
-      this.tree.root = this.tree.tree.update(this.tree.root, this.staleChanges());
+      const shared = this.tree;
+      try {
+        shared.root = shared.tree.update(shared.root, this.staleChanges());
+      } catch (error) {
+        // This state's root was swept (a state older than the kept roots): rebuild it from every leaf.
+        if (!isStorageError(error)) throw error;
+        shared.root = shared.tree.update(shared.tree.emptyRoot, this.leaves());
+      }
       this.stale = new Set();
+      shared.pruner.noteRoot(shared.root);
     }
     return this.tree.root;
+  }
+
+  /** Node count of the authenticated map and its sweeps so far; undefined before root() was asked. */
+  stateTreeStats(): StateTreeStats | undefined {
+    return this.tree && { ...this.tree.pruner.stats, nodes: this.tree.store.size };
   }
 
   /** The value of `key` in `namespace` and its proof against root() (membership or non-membership). */
   prove(crypto: CryptoProvider, namespace: Uint8Array, key: Uint8Array): StateAnswer & { readonly root: Uint8Array } {
     const root = this.root(crypto);
-    return { root, ...this.tree!.tree.prove(root, namespace, key) };
+    try {
+      return { root, ...this.tree!.tree.prove(root, namespace, key) };
+    } catch (error) {
+      if (!isStorageError(error)) throw error;
+      // Swept (an old state asked long after): its nodes are written again from its leaves, same root.
+      this.tree!.tree.update(this.tree!.tree.emptyRoot, this.leaves());
+      this.tree!.pruner.noteRoot(root);
+      return { root, ...this.tree!.tree.prove(root, namespace, key) };
+    }
   }
 
   private *staleChanges(): Iterable<StateChange> {

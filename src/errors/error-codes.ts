@@ -76,6 +76,8 @@ export const ErrorCode = Object.freeze({
   WRONG_SOURCE: 612,
   /** Watch rule: the transaction holds no reading of the rule's quantity. */
   NO_READING: 613,
+  /** A request (STATE_PROOF, §9.4) was not sent (offline, too many open) or got no response within the request timeout. */
+  NO_ANSWER: 620,
   INTERNAL: 699,
 
   /** Deployed contract: the call's computation passed its gas limit. */

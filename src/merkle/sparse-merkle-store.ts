@@ -62,11 +62,13 @@ export function smtHashKey(hash: Uint8Array): string {
 }
 
 export interface MemoryNodeStore extends SmtNodeStore {
-  /** Nodes held (every version written, none pruned). */
+  /** Nodes held (every version written since the last sweep). */
   readonly size: number;
+  /** Removes every node whose smtHashKey `live` does not hold; returns how many went. */
+  sweep(live: ReadonlySet<string>): number;
 }
 
-/** Every node in a Map, nothing ever removed: old roots stay readable while the process runs. */
+/** Every node in a Map; nothing is removed but by sweep (smt-pruning.ts decides when and what stays). */
 export function createMemoryNodeStore(): MemoryNodeStore {
   const nodes = new Map<string, SmtNode>();
   return {
@@ -76,6 +78,17 @@ export function createMemoryNodeStore(): MemoryNodeStore {
     get: (hash) => nodes.get(smtHashKey(hash)),
     put(written) {
       for (const { hash, node } of written) nodes.set(smtHashKey(hash), node);
+    },
+    sweep(live) {
+      let removed = 0;
+      // Deleting the current key while iterating a Map is defined (the iteration goes on).
+      for (const key of nodes.keys()) {
+        if (!live.has(key)) {
+          nodes.delete(key);
+          removed++;
+        }
+      }
+      return removed;
     },
   };
 }

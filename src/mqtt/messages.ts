@@ -25,6 +25,8 @@ export const Method = Object.freeze({
   CHECKPOINT: 5,
   /** params [deviceId] → that device's newest READINGS transaction in a block, its proof message and its key (readings-answer.ts). */
   LATEST_READINGS: 6,
+  /** params [namespace, key] → the entry's value (or none) with its proof against the newest block's stateRoot (state-answer.ts). */
+  STATE_PROOF: 7,
 } as const);
 export type Method = (typeof Method)[keyof typeof Method];
 

@@ -141,6 +141,19 @@ export class HeaderSync {
     if (sent) this.fetching.add(height);
   }
 
+  /**
+   * Fetches the light block at `height`, above the trusted one, and considers it exactly as if it
+   * had been pushed (a state proof's answer named that height before its header arrived).
+   */
+  fetchNewer(height: number): void {
+    if (height <= this.state.height || this.fetching.has(height) || this.fetching.size >= MAX_PAST_FETCHES) return;
+    const sent = this.ctx.request(Method.HEADER_RANGE, [height, height], (response) => {
+      this.fetching.delete(height);
+      if (response?.code === ErrorCode.OK && response.payloads.length === 1) this.onLightBlock(response.payloads[0]!);
+    });
+    if (sent) this.fetching.add(height);
+  }
+
   private isExpired(): boolean {
     return this.ctx.clock.now() - this.state.time > this.ctx.config.trust.trustPeriodMs;
   }

@@ -43,6 +43,8 @@ import { RequestTable } from './request-table.js';
 import { SeqReservation } from './seq-reservation.js';
 import { TxSender, isHoldCode } from './tx-sender.js';
 import { RuleWatcher } from './rule-watcher.js';
+import { StateProver } from './state-prover.js';
+import type { StateFact } from '../light/verify-state-answer.js';
 import type { Actuator } from '../ports/actuator.js';
 
 export interface PeerPorts {
@@ -72,6 +74,13 @@ export interface LightPeer {
   status(): PeerStatus;
   /** Returns a function that removes the listener. */
   onEvent(listener: (event: PeerEvent) => void): () => void;
+  /**
+   * The value of `key` in the contract state under `namespace` (a ContractId's contractNamespace, or a
+   * deployed contract's hash), proven against a header this peer verified itself (STATE_PROOF, §9.4).
+   * Rejects with a BotError: the check that failed (BAD_PROOF, PROOF_SHAPE, UNVERIFIED_HEADER, 1xx),
+   * the gateway's refusal code, or NO_ANSWER (offline, too many open, timed out).
+   */
+  proveState(namespace: Uint8Array, key: Uint8Array): Promise<StateFact>;
 }
 
 /** Housekeeping period: timeouts, retries, proof requests, re-checks. */
@@ -117,6 +126,7 @@ class Peer implements LightPeer {
   private readonly seqs: SeqReservation;
   private readonly batcher: ReadingBatcher;
   private readonly rules: RuleWatcher | undefined;
+  private readonly prover: StateProver;
   private readonly listeners: ((event: PeerEvent) => void)[] = [];
   private readonly counters = newCounters();
   private lastError: PeerError | undefined;
@@ -162,10 +172,12 @@ class Peer implements LightPeer {
       onAdvance: () => {
         this.sender.retryProofs();
         this.rules?.onAdvance();
+        this.prover.onAdvance();
       },
       onPastUnavailable: (height) => {
         this.sender.dropProofsAt(height);
         this.rules?.onPastUnavailable(height);
+        this.prover.onPastUnavailable(height);
       },
     });
     const headers = this.headers;
@@ -175,7 +187,9 @@ class Peer implements LightPeer {
       },
       headerAt: (height: number) => headers.headerAt(height),
       fetchPast: (height: number) => headers.fetchPast(height),
+      fetchNewer: (height: number) => headers.fetchNewer(height),
     };
+    this.prover = new StateProver(this.ctx, headerView);
     this.rules = config.rules.length > 0
       ? new RuleWatcher(this.ctx, config.rules, new Map((ports.actuators ?? []).map((a) => [a.name, a])), headerView)
       : undefined;
@@ -247,11 +261,16 @@ class Peer implements LightPeer {
     this.guard(() => this.ports.session.stop());
     this.connected = false;
     this.requests.abandonAll();
+    this.prover.abandonAll();
     // A batch not yet full is signed and stored now: an orderly stop loses no reading it took.
     this.guard(() => this.batcher.flush((batch) => this.seal(batch)));
     this.sender.stop();
     this.headers.flush();
     this.refreshState();
+  }
+
+  proveState(namespace: Uint8Array, key: Uint8Array): Promise<StateFact> {
+    return this.prover.prove(namespace, key);
   }
 
   sampleNow(): void {
@@ -426,6 +445,7 @@ class Peer implements LightPeer {
         this.headers.tick(now);
         this.sender.tick(now);
         this.rules?.tick(now);
+        this.prover.tick(now);
         this.refreshState();
       });
       this.scheduleTick();

@@ -17,6 +17,7 @@ import {
   deviceBody, encodeCbor, encodeCheckpoint, encodeLightBlock, encodeProofMessage, encodeResponse, encodeTx, enrollBody, equalBytes,
   genesisHash, headerHash, hexToBytes, encodeReadingsAnswer, inclusionProofs, keyId, makeValidatorSet, parseDeviceTopic, signCheckpoint, signCommit, signTx,
   signingKey, txId, validatorSetHash, verifyTxSignature, type TxProof, packProofMessages, type InclusionProof, decodeProofMessage,
+  type StateProofAnswer, encodeStateAnswer, stateProofParams,
 } from '../../src/index.js';
 import type { ChainTopics } from '../../src/mqtt/topics.js';
 import type { MqttSession, QoS, SessionHandlers } from '../../src/mqtt/session.js';
@@ -397,9 +398,24 @@ export class FakeGateway {
         const latest = this.latestReadings(id);
         return { id: request.id, code: ErrorCode.OK, payloads: latest ? encodeReadingsAnswer({ ...latest, key: account.key }) : [] };
       }
+      case Method.STATE_PROOF: {
+        let address: { namespace: Uint8Array; key: Uint8Array };
+        try {
+          address = stateProofParams(p);
+        } catch {
+          return fail(ErrorCode.BAD_SHAPE);
+        }
+        if (this.blocks.length === 0) return fail(ErrorCode.NOT_FOUND);
+        return { id: request.id, code: ErrorCode.OK, payloads: encodeStateAnswer(this.stateAnswer(address.namespace, address.key)) };
+      }
       default:
         return fail(ErrorCode.BAD_REQUEST);
     }
+  }
+
+  /** The committed state's entry and proof against the newest block's stateRoot (as the gateway answers STATE_PROOF). */
+  stateAnswer(namespace: Uint8Array, key: Uint8Array): StateProofAnswer {
+    return { height: this.blocks.length, ...this.committed.prove(this.crypto, namespace, key) };
   }
 
   /** A device's newest READINGS transaction in a block, with its proof (as the gateway answers LATEST_READINGS). */

@@ -61,6 +61,7 @@ import { type VectorResult, expectEqual, expectOutcome, runVector } from './chec
 import { sparseMerkleSuite } from './sparse-merkle-suite.js';
 import { democracySuite } from './democracy-suite.js';
 import { useCaseSuite } from './use-case-suite.js';
+import { stateProofSuite } from './state-proof-suite.js';
 
 const profiles = { tx: TX_LIMITS, header: HEADER_LIMITS, small: SMALL_LIMITS } as const;
 
@@ -566,5 +567,5 @@ function publicSuite(crypto: CryptoProvider): VectorResult[] {
 }
 
 export function runAllVectorSuites(crypto: CryptoProvider): VectorResult[] {
-  return [...cborSuite(), ...txSuite(crypto), ...merkleSuite(crypto), ...lightSuite(crypto), ...checkpointSuite(crypto), ...genesisSuite(crypto), ...stateSuite(crypto), ...messageSuite(crypto), ...pastHeaderSuite(crypto), ...connectSuite(crypto), ...publicSuite(crypto), ...governSuite(crypto), ...schnorrSuite(crypto), ...sparseMerkleSuite(crypto), ...democracySuite(crypto), ...useCaseSuite(crypto)];
+  return [...cborSuite(), ...txSuite(crypto), ...merkleSuite(crypto), ...lightSuite(crypto), ...checkpointSuite(crypto), ...genesisSuite(crypto), ...stateSuite(crypto), ...messageSuite(crypto), ...pastHeaderSuite(crypto), ...connectSuite(crypto), ...publicSuite(crypto), ...governSuite(crypto), ...schnorrSuite(crypto), ...sparseMerkleSuite(crypto), ...democracySuite(crypto), ...useCaseSuite(crypto), ...stateProofSuite(crypto)];
 }

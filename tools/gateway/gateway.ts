@@ -4,7 +4,7 @@
 // then every durable-but-unblocked transaction back into the pool, in order.
 
 import {
-  BlockReason, type CryptoProvider, LedgerState, TxKind, applyTx, blockReportBody, bytesToHex, chainRulesOf, chainTopics,
+  BlockReason, type CryptoProvider, LedgerState, TxKind, applyTx, blockReportBody, bytesToHex, chainTopics,
   decodeTx, encodeTx, equalBytes, genesisHash, hexToBytes, keyId, restartBlockQuotas, signTx,
 } from '../../src/index.js';
 import type { Bus } from './bus.js';
@@ -23,6 +23,7 @@ import { Queries } from './queries.js';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits, type RateVerdict } from './rate-limiter.js';
 import { openInOrder } from './open-in-order.js';
 import { openSqliteStore } from './store-sqlite.js';
+import { restoreCommittedState } from './restore-state.js';
 import { createVerifyPool } from './verify-pool.js';
 
 export interface GatewayOptions {
@@ -87,17 +88,15 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
     brokerConnections: () => bus.connections?.(),
     transactions: () => store.txCount(),
     httpQueued: () => http?.queuedReads() ?? 0,
+    stateNodes: () => producer.committedState().stateTreeStats()?.nodes,
   });
   const store = timedStore(openSqliteStore(chain.ledgerPath), metrics);
   opened.push(() => store.close());
 
   let http: HttpApi | undefined;
   const latestBlock = store.latestBlock();
-  // The sets as the newest block left them; a ledger written before the store kept them had only the genesis set.
-  const sets = store.validatorSets() ?? { current: genesis.validators, next: genesis.validators };
-  const committed = latestBlock
-    ? LedgerState.fromEntries(store.accounts(), store.blocked(), { ...chainRulesOf(crypto, genesis), ...sets })
-    : LedgerState.fromGenesis(crypto, genesis);
+  // Every leaf as stored, checked against the newest header's stateRoot.
+  const committed = restoreCommittedState(crypto, genesis, store);
   const latest = latestBlock
     ? { height: latestBlock.height, hash: latestBlock.hash, time: latestBlock.time }
     : { height: 0, hash: genesisHash(crypto, genesis), time: genesis.time };

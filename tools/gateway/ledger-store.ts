@@ -5,7 +5,7 @@
 // (survive kill -9 of the process), and each method is atomic: after a crash
 // either all of its writes are present or none is.
 
-import type { Account, BlockEntry, ValidatorSets } from '../../src/index.js';
+import type { Account, BlockEntry, ContractEntry, ValidatorSets } from '../../src/index.js';
 
 export interface PendingTx {
   /** Exact wire bytes as received. */
@@ -51,6 +51,11 @@ export interface StateChanges {
   readonly accounts: readonly AccountRow[];
   readonly blocked: readonly BlockedRow[];
   readonly unblocked: readonly Uint8Array[];
+  /**
+   * Contract entries set (value) or deleted (value undefined) by the block (LedgerState.takeTouched);
+   * absent: none. With accounts and blocked they are every leaf of the state root (§6.3.1).
+   */
+  readonly entries?: readonly ContractEntry[];
   /** The state's validator sets, when the block changed them (LedgerState.takeTouched). */
   readonly validators?: ValidatorSets;
 }
@@ -85,6 +90,8 @@ export interface LedgerStore {
   txCount(): number;
   accounts(): AccountRow[];
   blocked(): BlockedRow[];
+  /** Every contract entry as the newest block left it (LedgerState.fromEntries takes them back on restart). */
+  contractEntries(): ContractEntry[];
   /** The validator sets as the newest block left them; undefined before the first block wrote them. */
   validatorSets(): ValidatorSets | undefined;
   close(): void;

@@ -22,6 +22,8 @@ export interface MetricsSources {
   readonly transactions: () => number;
   /** HTTP reads waiting in the read queue. */
   readonly httpQueued: () => number;
+  /** Nodes of the authenticated state held in memory (swept, smt-pruning.ts); undefined before the tree is built. */
+  readonly stateNodes?: () => number | undefined;
 }
 
 export interface GatewayMetrics {
@@ -86,6 +88,13 @@ export function createGatewayMetrics(sources: MetricsSources): GatewayMetrics {
     },
   });
   new Gauge({ name: 'botpeer_http_reads_queued', help: 'HTTP reads waiting for their turn', registers, collect() { this.set(sources.httpQueued()); } });
+  new Gauge({
+    name: 'botpeer_state_tree_nodes', help: 'Nodes of the authenticated state (sparse Merkle tree) held in memory', registers,
+    collect() {
+      const n = sources.stateNodes?.();
+      if (n !== undefined) this.set(n);
+    },
+  });
 
   const blocks = new Counter({ name: 'botpeer_blocks_total', help: 'Blocks written since the gateway started', registers });
   const blockTxs = new Histogram({

@@ -7,7 +7,7 @@
 import {
   BotError, type ChainTopics, type CryptoProvider, DeviceTopic, ErrorCode, type LedgerState, MAX_HEADER_RANGE, Method,
   RESPONSE_LIMITS, type Request, type ValidatorSet, bytesToHex, decodeRequest, encodeCbor, encodeCheckpoint,
-  encodeProofMessage, encodeReadingsAnswer, encodeResponse, encodeValidatorSet, equalBytes, inclusionProof, parseDeviceTopic, requestIdOf,
+  encodeProofMessage, encodeReadingsAnswer, encodeStateAnswer, stateProofParams, encodeResponse, encodeValidatorSet, equalBytes, inclusionProof, parseDeviceTopic, requestIdOf,
   TxKind, validatorSetHash,
 } from '../../src/index.js';
 import type { Checkpoint } from '../../src/index.js';
@@ -37,6 +37,7 @@ export const StateContract = Object.freeze({ REGISTRY: 0, BLOCKLIST: 1 } as cons
 /** Params each method takes (§9.4). */
 const PARAM_COUNT: Readonly<Record<Method, number>> = Object.freeze({
   [Method.HEADER_RANGE]: 2, [Method.VALIDATORS]: 1, [Method.PROOF]: 1, [Method.STATE]: 2, [Method.CHECKPOINT]: 0, [Method.LATEST_READINGS]: 1,
+  [Method.STATE_PROOF]: 2,
 });
 
 /** LATEST_READINGS looks this far back through a device's newest transactions for a READINGS one. */
@@ -151,6 +152,15 @@ export class Queries {
         if (!tx) return [];
         const proof = inclusionProof(this.deps.crypto, this.deps.store.blockTxIds(tx.height), tx.index);
         return encodeReadingsAnswer({ wire: tx.wire, height: tx.height, seq: tx.seq, proof, key: account.key });
+      }
+      case Method.STATE_PROOF: {
+        // Against the newest block: the committed state is the one its header's stateRoot names
+        // (both move together, in one synchronous step, when a block is stored).
+        const { namespace, key } = stateProofParams(p);
+        const height = this.deps.store.latestBlock()?.height;
+        if (height === undefined) throw new BotError(ErrorCode.NOT_FOUND, 'no block yet: no stateRoot to prove against');
+        const { value, proof } = this.deps.committed().prove(this.deps.crypto, namespace, key);
+        return encodeStateAnswer({ height, value, proof });
       }
       case Method.CHECKPOINT: {
         const checkpoint = this.deps.checkpoint();

@@ -22,12 +22,15 @@
 //   for a blob) is refused by SQLite instead of being stored silently.
 // - accounts and blocked are looked up only by id and their rows are small, so they are
 //   WITHOUT ROWID: the id B-tree is the table, no separate rowid tree plus index.
+// - contract_entries holds every other contract's key-value entries (schema 4), keyed by
+//   (namespace, key) WITHOUT ROWID like accounts: a block upserts or deletes exactly the entries
+//   it touched, and a restart reads them all back into the state (and its tree root).
 // - chain_meta holds the few values of the state that are not rows: the current and next
 //   validator sets (canonical CBOR, §6.1), written in the commitBlock of a block that changed them.
 
 import { createRequire } from 'node:module';
 import { types } from 'node:util';
-import { decodeValidatorSet, encodeValidatorSet } from '../../src/index.js';
+import { type ContractEntry, decodeValidatorSet, encodeValidatorSet } from '../../src/index.js';
 import type {
   AccountRow,
   BlockedRow,
@@ -39,7 +42,7 @@ import type {
 } from './ledger-store.js';
 
 /** Schema version kept in PRAGMA user_version; bump it and add a migration when the schema changes. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 // The project has no @types/better-sqlite3, so the few parts used here are declared locally
 // and the CommonJS module is loaded with require.
@@ -78,6 +81,16 @@ const CHAIN_META = `
   CREATE TABLE chain_meta (
     name TEXT PRIMARY KEY,
     value BLOB NOT NULL
+  ) STRICT, WITHOUT ROWID;
+`;
+
+/** Schema 4 adds it; an older ledger had no contract entries but the registry's and blocklist's rows. */
+const CONTRACT_ENTRIES = `
+  CREATE TABLE contract_entries (
+    namespace BLOB NOT NULL,
+    key BLOB NOT NULL,
+    value BLOB NOT NULL,
+    PRIMARY KEY (namespace, key)
   ) STRICT, WITHOUT ROWID;
 `;
 
@@ -139,7 +152,7 @@ const SCHEMA = `
     reporter BLOB NOT NULL,
     height INTEGER NOT NULL
   ) STRICT, WITHOUT ROWID;
-` + CHAIN_META;
+` + CHAIN_META + CONTRACT_ENTRIES;
 
 /**
  * Schema 1 → 2: the pending table and the ledger's txs (with height, idx) become one txs table
@@ -295,7 +308,7 @@ function rethrow(what: string, e: unknown): never {
 /** Creates the schema in a fresh database, migrates an older one, or checks an existing one's version. */
 function prepareSchema(db: Database, path: string): void {
   // 'ready': current; 'empty': a fresh database; 1: schema 1, to migrate.
-  const check = (): 'ready' | 'empty' | 1 | 2 => {
+  const check = (): 'ready' | 'empty' | 1 | 2 | 3 => {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version === SCHEMA_VERSION) return 'ready';
     if (version > SCHEMA_VERSION) {
@@ -304,7 +317,7 @@ function prepareSchema(db: Database, path: string): void {
           `${SCHEMA_VERSION}: upgrade the gateway`,
       );
     }
-    if (version === 1 || version === 2) return version;
+    if (version === 1 || version === 2 || version === 3) return version;
     if (version !== 0) throw new Error(`ledger store ${path} has unknown schema version ${version}`);
     const tables = db.prepare(`SELECT count(*) AS c FROM sqlite_schema WHERE type = 'table'`).get() as { c: number };
     if (tables.c !== 0) throw new Error(`${path} is not a ledger store (it has tables but no schema version)`);
@@ -315,7 +328,7 @@ function prepareSchema(db: Database, path: string): void {
   db.transaction(() => {
     const state = check();
     if (state === 'ready') return;
-    db.exec(state === 'empty' ? SCHEMA : state === 1 ? MIGRATE_1_TO_2 + CHAIN_META : CHAIN_META);
+    db.exec(state === 'empty' ? SCHEMA : state === 1 ? MIGRATE_1_TO_2 + CHAIN_META + CONTRACT_ENTRIES : state === 2 ? CHAIN_META + CONTRACT_ENTRIES : CONTRACT_ENTRIES);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
@@ -395,6 +408,11 @@ export function openSqliteStore(path: string): LedgerStore {
   );
   const selectAccounts = db.prepare(`SELECT * FROM accounts ORDER BY id`);
   const selectBlocked = db.prepare(`SELECT * FROM blocked ORDER BY id`);
+  const upsertEntry = db.prepare(
+    `INSERT INTO contract_entries (namespace, key, value) VALUES (?, ?, ?) ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value`,
+  );
+  const deleteEntry = db.prepare(`DELETE FROM contract_entries WHERE namespace = ? AND key = ?`);
+  const selectEntries = db.prepare(`SELECT * FROM contract_entries ORDER BY namespace, key`);
   const upsertMeta = db.prepare(`INSERT INTO chain_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`);
   const selectMeta = db.prepare(`SELECT value FROM chain_meta WHERE name = ?`);
 
@@ -462,6 +480,10 @@ export function openSqliteStore(path: string): LedgerStore {
     for (const a of changes.accounts) upsertAccount.run(a.id, a.key, a.role, a.status, a.lastSeq, a.enrolledAt);
     for (const b of changes.blocked) upsertBlocked.run(b.id, b.reason, b.reporter, b.height);
     for (const id of changes.unblocked) deleteBlocked.run(id);
+    for (const e of changes.entries ?? []) {
+      if (e.value === undefined) deleteEntry.run(e.namespace, e.key);
+      else upsertEntry.run(e.namespace, e.key, e.value);
+    }
     if (changes.validators) {
       upsertMeta.run('validators', encodeValidatorSet(changes.validators.current));
       upsertMeta.run('next_validators', encodeValidatorSet(changes.validators.next));
@@ -533,6 +555,10 @@ export function openSqliteStore(path: string): LedgerStore {
     },
     blocked() {
       return (selectBlocked.all() as BlockedRecord[]).map(toBlocked);
+    },
+    contractEntries() {
+      return (selectEntries.all() as { namespace: Uint8Array; key: Uint8Array; value: Uint8Array }[])
+        .map((r): ContractEntry => ({ namespace: bytes(r.namespace), key: bytes(r.key), value: bytes(r.value) }));
     },
     validatorSets() {
       const read = (name: string) => (selectMeta.get(name) as { value: Uint8Array } | undefined)?.value;

@@ -63,6 +63,7 @@ import { type Expect, hex, trustedToJson } from '../../test/support/hex-json.js'
 import { sparseMerkleVectors } from './sparse-merkle-vectors.js';
 import { democracyVectors } from './democracy-vectors.js';
 import { useCaseVectors } from './use-case-vectors.js';
+import { stateProofVectors } from './state-proof-vectors.js';
 
 const crypto = createNobleCrypto();
 const fixture = makeFixture(crypto);
@@ -853,7 +854,7 @@ function messageVectors() {
       { name: 'two items', wire: hex(encodeCbor([1, 5])), answerId: 0, expect: fail(ErrorCode.BAD_SHAPE) },
       { name: 'request id 2^32', wire: req(2 ** 32, Method.CHECKPOINT, []), answerId: 0, expect: fail(ErrorCode.BAD_REQUEST) },
       { name: 'request id negative', wire: req(-1, Method.CHECKPOINT, []), answerId: 0, expect: fail(ErrorCode.BAD_REQUEST) },
-      { name: 'unknown method 7', wire: req(8, 7, []), answerId: 8, expect: fail(ErrorCode.BAD_REQUEST) },
+      { name: 'unknown method 99', wire: req(8, 99, []), answerId: 8, expect: fail(ErrorCode.BAD_REQUEST) },
       { name: 'method 0', wire: req(9, 0, []), answerId: 9, expect: fail(ErrorCode.BAD_REQUEST) },
       { name: 'method a byte string', wire: req(10, new Uint8Array(1), []), answerId: 10, expect: fail(ErrorCode.BAD_REQUEST) },
       { name: 'params not an array', wire: req(11, Method.CHECKPOINT, 0), answerId: 11, expect: fail(ErrorCode.BAD_SHAPE) },
@@ -1084,6 +1085,7 @@ const files: Record<string, unknown> = {
   'sparse-merkle.json': sparseMerkleVectors(crypto),
   'democracy.json': democracyVectors(crypto),
   'use-cases.json': useCaseVectors(crypto),
+  'state-proof.json': stateProofVectors(crypto),
 };
 for (const [name, content] of Object.entries(files)) {
   writeFileSync(dir + name, JSON.stringify(content, null, 1) + '\n');

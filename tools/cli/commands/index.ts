@@ -19,4 +19,5 @@ export const COMMANDS: readonly Command[] = (await Promise.all([
   import('./provenance.js'),
   import('./balance.js'),
   import('./demo.js'),
+  import('./state.js'),
 ])).map((module) => module.command);

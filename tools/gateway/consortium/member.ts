@@ -13,7 +13,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BlockReason, type CryptoProvider, ErrorCode, LedgerState, TxKind, blockReportBody, bytesToHex, chainTopics,
-  chainRulesOf, decodeLightBlock, isFrostSet, encodeLightBlock, encodeTx, equalBytes, genesisHash, hexToBytes, keyId, signTx, validatorSetHash,
+  decodeLightBlock, isFrostSet, encodeLightBlock, encodeTx, equalBytes, genesisHash, hexToBytes, keyId, signTx, validatorSetHash,
 } from '../../../src/index.js';
 import { encodeCut, signCut } from '../../../src/chain/cut.js';
 import { type Vote, decodeVote, encodeVote, signVote } from '../../../src/chain/vote.js';
@@ -22,6 +22,7 @@ import type { Bus } from '../bus.js';
 import { startAedesBus } from '../bus-aedes.js';
 import { startMqttBus } from '../bus-mqtt.js';
 import { ConnectGuard } from '../connect-guard.js';
+import { restoreCommittedState } from '../restore-state.js';
 import { type ChainFiles, loadChain } from '../data-dir.js';
 import { type HttpApi, startHttpApi } from '../http-api.js';
 import type { LedgerStore } from '../ledger-store.js';
@@ -147,9 +148,8 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
   const participation: ParticipationStore = openParticipationStore(chain.ledgerPath);
   opened.push(() => participation.close());
   const latestBlock = store.latestBlock();
-  // The sets as the newest block left them (a ledger without stored sets never changed the genesis set).
-  const sets = store.validatorSets() ?? { current: genesis.validators, next: genesis.validators };
-  let committed = latestBlock ? LedgerState.fromEntries(store.accounts(), store.blocked(), { ...chainRulesOf(crypto, genesis), ...sets }) : LedgerState.fromGenesis(crypto, genesis);
+  // Every leaf as stored, checked against the newest header's stateRoot.
+  let committed = restoreCommittedState(crypto, genesis, store);
   const latestHeader = latestBlock ? decodeLightBlock(latestBlock.lightBlock).header : undefined;
   const latest = latestBlock
     ? { height: latestBlock.height, hash: latestBlock.hash, time: latestBlock.time }
@@ -463,6 +463,7 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
     brokerConnections: () => local.connections?.(),
     transactions: () => store.txCount(),
     httpQueued: () => http?.queuedReads() ?? 0,
+    stateNodes: () => committed.stateTreeStats()?.nodes,
   });
   const onBlock = (listener: (block: MemberBlock) => void) => {
     blockListeners.add(listener);
