@@ -371,7 +371,8 @@ export class LedgerState {
   /** Sets (value) or deletes (undefined) `key` in the store of `namespace`. */
   putEntry(namespace: Uint8Array, key: Uint8Array, value: Uint8Array | undefined): void {
     const k = entryKey(namespace, key);
-    const entry = Object.freeze({ namespace, key, value });
+    // Copies: a caller that reuses or changes its arrays afterwards must not move the state under the root.
+    const entry = Object.freeze({ namespace: namespace.slice(), key: key.slice(), value: value?.slice() });
     if (value === undefined) this.entries.delete(k);
     else this.entries.set(k, entry);
     this.touchedEntries.set(k, entry);
