@@ -10,7 +10,7 @@ import { type AddressInfo, createServer } from 'node:net';
 import {
   BlockReason, BotError, ContractId, DeviceTopic, ErrorCode, Method, Quantity, type Request, TxKind, accountLeaf, blockReportBody,
   bytesToHex, chainTopics, contractNamespace, decodeCbor, decodeRequest, encodeResponse, encodeStateAnswer, encodeTx, errorName,
-  SMALL_LIMITS, keyId, parseDeviceTopic, signTx,
+  SMALL_LIMITS, keyId, parseDeviceTopic, signTx, invokeBody, balanceKey, decodeBalance, publishArgs, PUBLISH_REWARD, TransportMethod,
 } from '../src/index.js';
 import { type LightPeer, type PeerConfig, createLightPeer, makePeerConfig } from '../src/peer/index.js';
 import type { Gateway } from '../tools/gateway/gateway.js';
@@ -77,6 +77,35 @@ test('a light peer proves "enrolled", "not blocked", and after a BLOCK_REPORT "b
   // Bad input of the caller's own is refused before anything is sent.
   await t.throwsAsync(peer.proveState(new Uint8Array(33), idA), { instanceOf: BotError, message: /BAD_SHAPE/ });
   t.log(`enrolled at height ${enrolled.height}, not blocked at ${notBlocked.height}, blocked at ${blocked.height}`);
+});
+
+test('II.3: a producer\'s device proves its own credit balance with STATE_PROOF, before and after it publishes', async (t) => {
+  const { dir, chain, remove } = makeChainDir('state-proof-balance');
+  const gateway = await startTestGateway(dir);
+  t.teardown(async () => {
+    await gateway.close();
+    remove();
+  });
+  const producer = newDeviceKey();
+  const id = keyId(crypto, producer.publicKey);
+  await enroll(gateway.mqttUrl, chain, [producer]);
+  const peer = bootPeer(t, gateway.mqttUrl, chain.chainId, makePeerConfig(chain.genesis, { samplingIntervalMs: 60_000 }), producer);
+  await until(() => peer.status().trustedHeight >= 1, 'a verified header');
+  const CREDITS = contractNamespace(ContractId.TRANSPORT_CREDITS);
+
+  const before = await peer.proveState(CREDITS, balanceKey(id));
+  t.false(before.present, 'no balance yet: a proof of absence');
+  // The producer publishes two observations (signed with its key; the peer itself sends only readings).
+  for (const seq of [1, 2]) {
+    const observation = crypto.sha256(Uint8Array.of(seq));
+    const publish = signTx(crypto, chain.chainId, { kind: TxKind.INVOKE, sender: id, seq, time: Math.floor(Date.now() / 1000), body: invokeBody(ContractId.TRANSPORT_CREDITS, TransportMethod.PUBLISH, publishArgs(observation, 1, 3)) }, producer.privateKey);
+    gateway.ingest.handle(encodeTx(publish), undefined);
+  }
+  await until(() => gateway.producer.committedState().entry(CREDITS, balanceKey(id)) !== undefined, 'the publications in a block');
+  const after = await peer.proveState(CREDITS, balanceKey(id));
+  t.true(after.present);
+  t.is(decodeBalance(after.value!), 2 * PUBLISH_REWARD, 'one reward per accepted observation, proven against a header the device verified');
+  t.true(after.height > before.height);
 });
 
 test('behind a lying broker every forged state proof is refused with its code; the same broker honest is believed', async (t) => {
