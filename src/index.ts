@@ -60,6 +60,7 @@ export * from './contracts/registered.js';
 export * from './contracts/device-registry/device-registry.js';
 export * from './contracts/blocklist/blocklist.js';
 export * from './contracts/governance/governance.js';
+export * from './contracts/deployed/deployed.js';
 export * from './contracts/ledger-state.js';
 export * from './contracts/system-contracts.js';
 export * from './contracts/block-builder.js';

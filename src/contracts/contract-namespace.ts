@@ -9,6 +9,8 @@ export const ContractId = Object.freeze({
   BLOCKLIST: 1,
   /** The validator set: GOVERN. */
   GOVERNANCE: 2,
+  /** Deployed contracts: DEPLOY (sources, keyed by code hash) and CALL (their own namespaces: the code hash). */
+  DEPLOYED: 3,
 } as const);
 
 /**

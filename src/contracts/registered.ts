@@ -4,6 +4,7 @@
 
 import type { Contract } from './contract.js';
 import { blocklist } from './blocklist/blocklist.js';
+import { deployed } from './deployed/deployed.js';
 import { deviceRegistry } from './device-registry/device-registry.js';
 import { governance } from './governance/governance.js';
 
@@ -11,4 +12,5 @@ export const CONTRACTS: readonly Contract[] = Object.freeze([
   deviceRegistry,
   blocklist,
   governance,
+  deployed,
 ]);

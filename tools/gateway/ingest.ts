@@ -29,10 +29,11 @@
 // order the messages arrived, so a device's sequence numbers stay in order.
 
 import {
-  BotError, type ChainTopics, type CryptoProvider, ErrorCode, type LedgerState, Permission, type SignedTx, TX_LIMITS, TxKind,
-  admitSelfEnroll, admitTx, applyTx, bytesToHex, decodeTx, hexToBytes, signingKey,
+  BotError, type ChainTopics, type CryptoProvider, ErrorCode, type HostEffects, type LedgerState, Permission, type Result, type SignedTx,
+  TX_LIMITS, TxKind, admitSelfEnroll, admitTx, applyTx, bytesToHex, decodeTx, hexToBytes, signingKey,
 } from '../../src/index.js';
 import type { Bus } from './bus.js';
+import { DeployedHost } from './contract-sandbox/deployed-host.js';
 import type { LedgerStore, PendingTx } from './ledger-store.js';
 import { pushAck } from './push-messages.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -46,6 +47,8 @@ export interface PoolEntry {
   readonly tx: SignedTx;
   readonly wire: Uint8Array;
   readonly id: Uint8Array;
+  /** A deployed contract's outcome, computed by the sandbox at admission (DeployedHost): what the block applies. */
+  readonly effects?: HostEffects;
 }
 
 export interface IngestDeps {
@@ -65,6 +68,10 @@ export interface IngestDeps {
   readonly onFlood: (sender: Uint8Array) => void;
   /** The pending append failed: working state must be rebuilt from the store. */
   readonly onStorageFailure: (error: unknown) => void;
+  /** Runs deployed contracts' transactions in the sandbox at admission; without it they are refused (INTERNAL). */
+  readonly deployed?: DeployedHost;
+  /** Height of the newest block: the one being filled is the next (a deployed call's ctx.height). */
+  readonly height?: () => number;
 }
 
 export interface IngestStats {
@@ -202,13 +209,13 @@ export class Ingest {
         results = undefined;
       }
       this.inFlight -= batch.length;
-      if (results) this.admit(batch, results);
+      if (results) await this.admit(batch, results);
       // Not a verdict on the signatures: INTERNAL tells the device to send again later.
       else for (const { tx, conn } of batch) this.unverified(conn, tx.seq, ErrorCode.INTERNAL);
     });
   }
 
-  private admit(batch: readonly Candidate[], { codes, ids }: CheckResult): void {
+  private async admit(batch: readonly Candidate[], { codes, ids }: CheckResult): Promise<void> {
     const working = this.deps.working();
     const nowSeconds = Math.floor(this.deps.now() / 1000);
     const admitted: PoolEntry[] = [];
@@ -235,13 +242,19 @@ export class Ingest {
         this.reject(tx, ErrorCode.RATE_LIMITED);
         continue;
       }
-      const verdict = admitTx(this.deps.crypto, working, tx, nowSeconds);
+      const id = ids.subarray(TX_ID_BYTES * i, TX_ID_BYTES * (i + 1));
+      let verdict: Result<undefined>;
+      let effects: HostEffects | undefined;
+      // A deployed contract's call runs in the sandbox, awaited here so that every transaction
+      // after it (in this batch and the next) is admitted on the state it leaves: ledger order.
+      if (this.deps.deployed && DeployedHost.needs(tx)) ({ verdict, effects } = await this.deps.deployed.admit(working, tx, nowSeconds, (this.deps.height?.() ?? 0) + 1, id));
+      else verdict = admitTx(this.deps.crypto, working, tx, nowSeconds);
       if (!verdict.ok) {
         refused.push([tx, verdict.code]);
         continue;
       }
-      applyTx(this.deps.crypto, working, tx, 0);
-      admitted.push({ tx, wire, id: ids.subarray(TX_ID_BYTES * i, TX_ID_BYTES * (i + 1)) });
+      applyTx(this.deps.crypto, working, tx, 0, effects);
+      admitted.push({ tx, wire, id, ...(effects ? { effects } : {}) });
     }
     if (admitted.length === 0) {
       for (const [tx, code] of refused) this.reject(tx, code);
