@@ -62,6 +62,7 @@ import type { KeyPair } from '../../src/tx/identity.js';
 import { type Expect, hex, trustedToJson } from '../../test/support/hex-json.js';
 import { sparseMerkleVectors } from './sparse-merkle-vectors.js';
 import { democracyVectors } from './democracy-vectors.js';
+import { deployedVectors } from './deployed-vectors.js';
 
 const crypto = createNobleCrypto();
 const fixture = makeFixture(crypto);
@@ -1082,6 +1083,7 @@ const files: Record<string, unknown> = {
   'schnorr.json': schnorrVectors(),
   'sparse-merkle.json': sparseMerkleVectors(crypto),
   'democracy.json': democracyVectors(crypto),
+  'deployed.json': await deployedVectors(crypto),
 };
 for (const [name, content] of Object.entries(files)) {
   writeFileSync(dir + name, JSON.stringify(content, null, 1) + '\n');
