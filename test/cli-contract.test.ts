@@ -54,4 +54,8 @@ test('contract deploy, invoke and query through a running gateway; refusals and 
   t.is(unknown.code, 1);
   t.regex(unknown.stderr, /UNKNOWN_METHOD/);
   t.regex((await runBotpeer(['contract', '--help'])).stdout, /contract deploy <file\.js>/);
+  // The ledger replays from the genesis, deployed contracts run again in a sandbox of verify's own.
+  const verified = await runBotpeer(['verify', '--full', '--data', dir]);
+  t.is(verified.code, 0, verified.stderr + verified.stdout);
+  t.regex(verified.stdout, /OK: \d+ blocks and \d+ transactions verified from the genesis \(signatures and state replayed\)/);
 });
