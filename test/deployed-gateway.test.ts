@@ -146,3 +146,34 @@ test('a restart runs the pending deploy and calls again and reaches the same sta
 // on the state-persistence branch (another helper's), not on this one, so this fails here by
 // design (the calls are refused on re-run: UNKNOWN_CONTRACT). Make it test() once that is merged.
 test.failing('a restart runs pending calls of a committed contract again and reaches the same state root', (t) => restartCase(t, true));
+
+test("after a restart the store's pending pool is the producer's, id for id, and the next block holds what it should", async (t) => {
+  const { dir, chain, remove } = makeChainDir('deployed-restart-pool');
+  t.teardown(remove);
+  let gateway = await startTestGateway(dir, { httpPort: 0 });
+  const first = gateway;
+  t.teardown(() => first.close().catch(() => {}));
+  let operator = await connectDevice(gateway.mqttUrl, crypto, chain.chainId, chain.operatorKey!);
+  const hash = contractHash(TOKEN);
+  t.is(errorName(await submit(operator, 1, deployBody(TOKEN))), 'OK');
+  gateway.producer.stop();
+  for (let seq = 2; seq <= 4; seq++) await operator.send({ kind: TxKind.INVOKE, sender: operator.id, seq, time: now(), body: callBody(hash, 'mint', { to: 'a', amount: seq }) as never });
+  await operator.waitFor(() => gateway.producer.pendingCount === 3, 'pending calls admitted');
+  await operator.close();
+  await gateway.close();
+
+  gateway = await startTestGateway(dir, { httpPort: 0, log: (line) => t.log(line) });
+  t.teardown(() => gateway.close());
+  // Whether the calls re-ran (the contract's entries persisted) or were dropped (not persisted on
+  // this branch), the store's pending rows and the producer's pool are the same list.
+  t.deepEqual(gateway.store.pending().map((p) => bytesToHex(p.txId)), gateway.producer.poolEntries().map((e) => bytesToHex(e.id)));
+  operator = await connectDevice(gateway.mqttUrl, crypto, chain.chainId, chain.operatorKey!);
+  t.teardown(() => operator.close());
+  const seq = gateway.working().account(operator.id)!.lastSeq + 1;
+  const id = await operator.send({ kind: TxKind.ENROLL, sender: operator.id, seq, time: now(), body: enrollBody(newDeviceKey().publicKey) });
+  await operator.waitFor(() => operator.proofs.has(seq), 'the enrolment in a block', 30_000);
+  const stored = gateway.store.txById(id);
+  t.truthy(stored);
+  t.is(bytesToHex(gateway.store.blockTxIds(stored!.height)[stored!.index]!), bytesToHex(id));
+  t.is(gateway.store.pending().length, gateway.producer.pendingCount);
+});

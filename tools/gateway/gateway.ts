@@ -113,6 +113,15 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
   const recovered = await readmit(crypto, deployed, committed, store.pending().map((p) => ({ tx: decodeTx(p.wire), wire: p.wire, id: p.txId })), latest.height + 1, Math.floor(now() / 1000), log);
   const pending: PoolEntry[] = recovered.pool;
   let working = recovered.working;
+  if (recovered.dropped > 0) {
+    // A block moves the oldest pending rows of the store into the ledger: the store's pending
+    // pool must be exactly the producer's, in order. (A crash between these two writes loses the
+    // pending transactions; it needs a refused re-run, which needs a changed sandbox, to happen.)
+    const kept = new Set(pending.map((e) => bytesToHex(e.id)));
+    const rows = store.pending().filter((p) => kept.has(bytesToHex(p.txId)));
+    store.dropPending();
+    if (rows.length > 0) store.appendPending(rows);
+  }
   log(`chain ${bytesToHex(chainId)}: height ${latest.height}, ${pending.length} pending transactions recovered`);
 
   // A gateway signs with its key while that key is in the current set (GOVERN changes it, §5.8.2). One
@@ -271,11 +280,12 @@ function rebuildWorking(crypto: CryptoProvider, committed: LedgerState, pool: re
 /**
  * The recovered pool on the committed state, in order: deployed contracts' transactions are run in
  * the sandbox again (a restart re-runs them; `height` is the block being filled now). One whose run
- * is now refused (it cannot be, unless the sandbox changed) is left out of the pool and said.
+ * is now refused (it cannot be, unless the sandbox or the stored state changed) is left out of the
+ * pool, and of the store's pending pool, and said.
  */
 async function readmit(
   crypto: CryptoProvider, deployed: DeployedHost, committed: LedgerState, pool: readonly PoolEntry[], height: number, nowSeconds: number, log: (line: string) => void,
-): Promise<{ working: LedgerState; pool: PoolEntry[] }> {
+): Promise<{ working: LedgerState; pool: PoolEntry[]; dropped: number }> {
   const working = committed.clone();
   const kept: PoolEntry[] = [];
   for (const entry of pool) {
@@ -292,6 +302,6 @@ async function readmit(
     applyTx(crypto, working, entry.tx, 0, effects);
     kept.push({ ...entry, ...(effects ? { effects } : {}) });
   }
-  return { working, pool: kept };
+  return { working, pool: kept, dropped: pool.length - kept.length };
 }
 
