@@ -12,6 +12,7 @@ import {
   BotError, admitTx, bytesToHex, contractNamespace, hexToBytes, isDeployedInvoke, parseDeployedCall,
 } from '../../../src/index.js';
 import { type ContractCallResult, type ContractSandbox, type ContractStateView, type DeployedContract } from './contract-sandbox.js';
+import { contractHash } from './contract-hash.js';
 import { canonicalJson } from './contract-value.js';
 
 const DEPLOYED_NS = contractNamespace(ContractId.DEPLOYED);
@@ -74,6 +75,9 @@ export class DeployedHost {
       if (call.method === DeployedMethod.DEPLOY) {
         const source = utf8(call.source);
         if (source === undefined) return failure(ErrorCode.BAD_CONTRACT, 'source is not UTF-8');
+        // Checked and loaded already (a deploy admitted before a pool rebuild, sent again): the
+        // check is deterministic, and deploying again would start a second worker for the hash.
+        if (this.shapes.has(contractHash(source)) && this.sandbox.has(contractHash(source))) return NO_WRITES;
         const shape = await this.sandbox.deploy(source);
         this.shapes.set(shape.hash, shape);
         return NO_WRITES;
