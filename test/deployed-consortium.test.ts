@@ -7,7 +7,7 @@ import test from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ErrorCode, TxKind, bytesToHex, errorName } from '../src/index.js';
+import { ErrorCode, TxKind, bytesToHex, errorName, hexToBytes, txId } from '../src/index.js';
 import { contractHash } from '../tools/gateway/contract-sandbox/contract-hash.js';
 import { callBody, deployBody } from '../tools/gateway/contract-sandbox/deployed-host.js';
 import { initConsortium } from '../tools/gateway/consortium/consortium-init.js';
@@ -54,6 +54,8 @@ test('four members: deploys and calls through different members give every membe
   t.is(errorName(await submit(devices[1]!, 1, callBody(hash, 'loop', null))), 'CONTRACT_OUT_OF_GAS');
   t.is(errorName(await submit(devices[1]!, 1, callBody(hash, 'transfer', { to: a, amount: 5 }))), 'OK');
   t.is(errorName(await submit(devices[0]!, 2, callBody(hash, 'note', 'hello'))), 'OK');
+  t.is(errorName(await submit(devices[0]!, 3, callBody(hash, 'stamp', null))), 'OK');
+  const stampId = txId(crypto, devices[0]!.sent.get(3)!);
 
   const target = members[0]!.executedHeight;
   await waitUntil(() => members.every((m) => m.height >= target), 'every member commits the last block', 30_000);
@@ -62,6 +64,11 @@ test('four members: deploys and calls through different members give every membe
   t.is(roots.size, 1);
   // The refused loop counted the same at every member's replay.
   for (const m of members) t.is(m.stats.replayRefused[ErrorCode.CONTRACT_OUT_OF_GAS], 1, m.name);
+  // ctx.height is the height of the block that holds the call, at every member.
+  for (const m of members) {
+    const at = m.committed().entry(hexToBytes(hash), new TextEncoder().encode(`at/${bytesToHex(stampId)}`));
+    t.is(JSON.parse(new TextDecoder().decode(at)), m.store.txById(stampId)!.height, m.name);
+  }
   for (const m of members) {
     const answer = await m.deployed.query(m.committed(), hash, 'balance', { who: a }, m.height);
     t.like(answer, { ok: true, result: 35 }, m.name);

@@ -10,6 +10,7 @@ import { contractHash } from '../tools/gateway/contract-sandbox/contract-hash.js
 import { decodeStateValue } from '../tools/gateway/contract-sandbox/contract-value.js';
 import { callBody, deployBody } from '../tools/gateway/contract-sandbox/deployed-host.js';
 import type { Gateway } from '../tools/gateway/gateway.js';
+import { verifyChain } from '../tools/cli/verify-chain.js';
 import { TEST_SANDBOX, TOKEN } from './support/deployed-fixture.js';
 import { crypto, makeChainDir, newDeviceKey, startTestGateway } from './support/gateway-fixture.js';
 import { type MqttDevice, connectDevice } from './support/mqtt-device.js';
@@ -176,4 +177,28 @@ test("after a restart the store's pending pool is the producer's, id for id, and
   t.truthy(stored);
   t.is(bytesToHex(gateway.store.blockTxIds(stored!.height)[stored!.index]!), bytesToHex(id));
   t.is(gateway.store.pending().length, gateway.producer.pendingCount);
+});
+
+test('ctx.height is the height of the block that holds the call, also when the pool spans several blocks; verify replays it', async (t) => {
+  const { dir, chain, remove } = makeChainDir('deployed-height');
+  t.teardown(remove);
+  const gateway = await startTestGateway(dir, { producer: { intervalMs: 300, heartbeatMs: 60_000, maxBlockTxs: 2 } });
+  t.teardown(() => gateway.close());
+  const operator = await connectDevice(gateway.mqttUrl, crypto, chain.chainId, chain.operatorKey!);
+  t.teardown(() => operator.close());
+  const hash = contractHash(TOKEN);
+  t.is(errorName(await submit(operator, 1, deployBody(TOKEN))), 'OK');
+  const ids: Uint8Array[] = [];
+  for (let seq = 2; seq <= 8; seq++) ids.push(await operator.send({ kind: TxKind.INVOKE, sender: operator.id, seq, time: now(), body: callBody(hash, 'stamp', null) as never }));
+  await operator.waitFor(() => operator.proofs.size === 8, 'every call in a block', 30_000);
+  const heights = new Set<number>();
+  for (const id of ids) {
+    const stored = gateway.store.txById(id)!;
+    heights.add(stored.height);
+    const at = gateway.producer.committedState().entry(hexToBytes(hash), enc.encode(`at/${bytesToHex(id)}`));
+    t.is(decodeStateValue(at!), stored.height, `ctx.height of ${bytesToHex(id)}`);
+  }
+  t.true(heights.size >= 4, `${heights.size} blocks`);
+  const summary = await verifyChain(crypto, chain.genesis, chain.chainId, gateway.store, { full: true });
+  t.is(summary.height, gateway.producer.height);
 });

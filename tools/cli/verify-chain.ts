@@ -10,10 +10,8 @@
 // With `full`, it also replays the contract state from the genesis: each transaction's
 // signature against the sender's key at that point, its admission by the system
 // contracts, and the state root of every block. Deployed contracts' transactions are run again
-// in a sandbox of its own (contract-sandbox/), on the state they follow, at their block's height:
-// a contract that reads ctx.height gets the height of the block being filled when the gateway
-// admitted it, which is its block's unless it waited in the pool past a full block (then the
-// replay may differ there, and says so at that block).
+// in a sandbox of its own (contract-sandbox/), on the state they follow, with ctx.height = their
+// block's height (what the gateway gave them: docs/protocol.md §5.6.2).
 
 import {
   type CryptoProvider, type Genesis, type HostEffects, LedgerState, type Result, type TrustedState, admitTx, applyHeader, applyTx, bytesToHex, decodeLightBlock,

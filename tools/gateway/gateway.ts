@@ -110,7 +110,8 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
   const deployed = new DeployedHost(crypto, new ContractSandbox(options.sandbox));
   opened.push(() => deployed.close());
   // Deployed contracts' calls are run again on the state they now follow (their effects are not stored).
-  const recovered = await readmit(crypto, deployed, committed, store.pending().map((p) => ({ tx: decodeTx(p.wire), wire: p.wire, id: p.txId })), latest.height + 1, Math.floor(now() / 1000), log);
+  const producerOptions = { ...DEFAULT_PRODUCER_OPTIONS, ...options.producer };
+  const recovered = await readmit(crypto, deployed, committed, store.pending().map((p) => ({ tx: decodeTx(p.wire), wire: p.wire, id: p.txId })), (ahead) => latest.height + 1 + Math.floor(ahead / producerOptions.maxBlockTxs), Math.floor(now() / 1000), log);
   const pending: PoolEntry[] = recovered.pool;
   let working = recovered.working;
   if (recovered.dropped > 0) {
@@ -175,8 +176,9 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
       },
       onError: (error) => log(`block not written, will retry: ${String(error)}`),
       onHalt: (reason) => log(`block production stopped: ${reason}`),
+      hold: () => ingest.holding,
     },
-    { ...DEFAULT_PRODUCER_OPTIONS, ...options.producer },
+    producerOptions,
     committed,
     latest,
     pending,
@@ -185,7 +187,7 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
   const reported = new Set<string>();
   const ingest: Ingest = new Ingest({
     crypto, topics, store, bus, now, deployed,
-    height: () => producer.height,
+    blockOf: (admittedBefore) => producer.height + 1 + Math.floor((producer.pendingCount + admittedBefore) / producerOptions.maxBlockTxs),
     working: () => working,
     check: (jobs) => pool.check(jobs),
     rate: new CountedRateLimiter({ ...DEFAULT_RATE_LIMITS, ...options.rateLimits }, metrics),
@@ -279,12 +281,12 @@ function rebuildWorking(crypto: CryptoProvider, committed: LedgerState, pool: re
 
 /**
  * The recovered pool on the committed state, in order: deployed contracts' transactions are run in
- * the sandbox again (a restart re-runs them; `height` is the block being filled now). One whose run
+ * the sandbox again (a restart re-runs them; `blockOf(n)` is the block the pool's entry n will be in). One whose run
  * is now refused (it cannot be, unless the sandbox or the stored state changed) is left out of the
  * pool, and of the store's pending pool, and said.
  */
 async function readmit(
-  crypto: CryptoProvider, deployed: DeployedHost, committed: LedgerState, pool: readonly PoolEntry[], height: number, nowSeconds: number, log: (line: string) => void,
+  crypto: CryptoProvider, deployed: DeployedHost, committed: LedgerState, pool: readonly PoolEntry[], blockOf: (ahead: number) => number, nowSeconds: number, log: (line: string) => void,
 ): Promise<{ working: LedgerState; pool: PoolEntry[]; dropped: number }> {
   const working = committed.clone();
   const kept: PoolEntry[] = [];
@@ -294,7 +296,7 @@ async function readmit(
       kept.push(entry);
       continue;
     }
-    const { verdict, effects } = await deployed.admit(working, entry.tx, nowSeconds, height, entry.id);
+    const { verdict, effects } = await deployed.admit(working, entry.tx, nowSeconds, blockOf(kept.length), entry.id);
     if (!verdict.ok) {
       log(`pending ${bytesToHex(entry.id)} of ${bytesToHex(entry.tx.sender)} (seq ${entry.tx.seq}) is refused on re-run: ${verdict.reason}`);
       continue;

@@ -70,8 +70,12 @@ export interface IngestDeps {
   readonly onStorageFailure: (error: unknown) => void;
   /** Runs deployed contracts' transactions in the sandbox at admission; without it they are refused (INTERNAL). */
   readonly deployed?: DeployedHost;
-  /** Height of the newest block: the one being filled is the next (a deployed call's ctx.height). */
-  readonly height?: () => number;
+  /**
+   * The height of the block a transaction admitted now will be in, given how many this batch
+   * admitted before it (a deployed call's ctx.height): the producer cuts the pool's oldest
+   * maxBlockTxs at a time, and makes no block while `holding` (below), so this is exact.
+   */
+  readonly blockOf?: (admittedBefore: number) => number;
 }
 
 export interface IngestStats {
@@ -113,8 +117,15 @@ export class Ingest {
   /** Admission runs in arrival order: each batch waits for the previous one. */
   private tail: Promise<void> = Promise.resolve();
   private inFlight = 0;
+  /** A batch with deployed calls is being admitted: the producer waits (its pool is not complete yet). */
+  private hold = false;
 
   constructor(private readonly deps: IngestDeps) {}
+
+  /** Whether a block cut now would miss transactions already judged (the producer asks). */
+  get holding(): boolean {
+    return this.hold;
+  }
 
   /**
    * Handles one message from the `up` topic. Never throws: every outcome is an ack or a count.
@@ -215,7 +226,15 @@ export class Ingest {
     });
   }
 
-  private async admit(batch: readonly Candidate[], { codes, ids }: CheckResult): Promise<void> {
+  private async admit(batch: readonly Candidate[], result: CheckResult): Promise<void> {
+    try {
+      await this.admitBatch(batch, result);
+    } finally {
+      this.hold = false;
+    }
+  }
+
+  private async admitBatch(batch: readonly Candidate[], { codes, ids }: CheckResult): Promise<void> {
     const working = this.deps.working();
     const nowSeconds = Math.floor(this.deps.now() / 1000);
     const admitted: PoolEntry[] = [];
@@ -247,8 +266,10 @@ export class Ingest {
       let effects: HostEffects | undefined;
       // A deployed contract's call runs in the sandbox, awaited here so that every transaction
       // after it (in this batch and the next) is admitted on the state it leaves: ledger order.
-      if (this.deps.deployed && DeployedHost.needs(tx)) ({ verdict, effects } = await this.deps.deployed.admit(working, tx, nowSeconds, (this.deps.height?.() ?? 0) + 1, id));
-      else verdict = admitTx(this.deps.crypto, working, tx, nowSeconds);
+      if (this.deps.deployed && DeployedHost.needs(tx)) {
+        this.hold = true; // released once this batch is in the pool (below), or refused
+        ({ verdict, effects } = await this.deps.deployed.admit(working, tx, nowSeconds, this.deps.blockOf?.(admitted.length) ?? 1, id));
+      } else verdict = admitTx(this.deps.crypto, working, tx, nowSeconds);
       if (!verdict.ok) {
         refused.push([tx, verdict.code]);
         continue;

@@ -71,7 +71,7 @@ export interface ExecutorDeps {
   readonly onExecuted: (block: ExecutedBlock) => void;
   /**
    * Runs deployed contracts' transactions in the sandbox, in stream order, on the state they follow
-   * (ctx.height: the block being filled). Every member must run the same sandbox build and limits.
+   * (ctx.height: the block they will be in). Every member must run the same sandbox build and limits.
    * Without it they are refused (INTERNAL) — the same on every member.
    */
   readonly deployed?: DeployedHost;
@@ -239,13 +239,18 @@ export class MemberExecutor {
     let admitted: Result<undefined>;
     let effects: HostEffects | undefined;
     // Awaited here, inside the ordered replay: the next transaction is admitted on the state this one leaves.
-    if (this.deps.deployed && DeployedHost.needs(tx)) ({ verdict: admitted, effects } = await this.deps.deployed.admit(this.working, tx, nowSeconds, this.latest.height + 1, id!));
+    if (this.deps.deployed && DeployedHost.needs(tx)) ({ verdict: admitted, effects } = await this.deps.deployed.admit(this.working, tx, nowSeconds, this.blockOfNext(), id!));
     else admitted = admitTx(this.deps.crypto, this.working, tx, nowSeconds);
     if (!admitted.ok) return verdict(admitted.code);
     applyTx(this.deps.crypto, this.working, tx, 0, effects);
     const entry: PoolEntry = { tx, wire: item.wire, id: id!.slice(), ...(effects ? { effects } : {}) };
     this.pool.push(entry);
     return verdict(ErrorCode.OK, entry);
+  }
+
+  /** The height of the block the next admitted transaction will be in: a cut takes the pool's oldest maxBlockTxs. */
+  private blockOfNext(): number {
+    return this.latest.height + 1 + Math.floor(this.pool.length / this.deps.maxBlockTxs);
   }
 
   /** The worker's check, on this thread: strict decode, signature under `key`, id. */

@@ -57,7 +57,7 @@ export class DeployedHost {
   /**
    * Admission of a DEPLOYED transaction: every check but the sandbox's first (cheap: a replay or an
    * unknown hash never reaches the sandbox), then the sandbox on `state`, then admission with its outcome.
-   * `height` is the block being filled (ctx.height); `id` the transaction id (ctx.txId).
+   * `height` is the block that will hold it (ctx.height); `id` the transaction id (ctx.txId).
    */
   async admit(state: LedgerState, tx: SignedTx, nowSeconds: number, height: number, id: Uint8Array): Promise<HostAdmission> {
     const pre = admitTx(this.crypto, state, tx, nowSeconds, height, NO_WRITES);
