@@ -66,6 +66,7 @@ export * from './contracts/registered.js';
 export * from './contracts/device-registry/device-registry.js';
 export * from './contracts/blocklist/blocklist.js';
 export * from './contracts/governance/governance.js';
+export * from './contracts/deployed/deployed.js';
 export * from './contracts/supply-chain/supply-chain.js';
 export * from './contracts/transport-credits/transport-credits.js';
 export * from './contracts/ledger-state.js';

@@ -124,7 +124,7 @@ test('bad input on /state and /contracts: a typed 400 or 404, no crash, nothing 
     ['GET', `/state/0000/${'00'.repeat(MAX_STATE_KEY_BYTES + 1)}`, 400, 'BAD_REQUEST'],
     ['GET', `/state/0000/${'0'.repeat(100_000)}`, 400, 'BAD_REQUEST'],
     ['GET', '/state/%00%00/00', 400, 'BAD_REQUEST'],
-    ['GET', '/contracts/0', 404, 'NOT_FOUND'],
+    ['GET', '/contracts/0', 400, 'BAD_REQUEST'],
     ['POST', '/state/0000/00', 405, 'METHOD_NOT_ALLOWED'],
     ['POST', '/contracts', 405, 'METHOD_NOT_ALLOWED'],
   ];

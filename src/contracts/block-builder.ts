@@ -8,6 +8,7 @@ import type { Header } from '../chain/header.js';
 import { type ValidatorSet, validatorSetHash } from '../chain/validator-set.js';
 import { merkleRoot } from '../merkle/merkle.js';
 import type { SignedTx } from '../tx/tx.js';
+import type { HostEffects } from './contract.js';
 import type { LedgerState } from './ledger-state.js';
 import { applyTx } from './system-contracts.js';
 
@@ -24,7 +25,7 @@ export interface BlockInput {
 }
 
 /**
- * Applies `txs` (in order, each with its id) to `state` and returns the header that commits to both.
+ * Applies `txs` (in order, each with its id and, for a deployed contract, the effects its host computed at admission) to `state` and returns the header that commits to both.
  * `txRoot` may be passed by a caller that built the tree of the ids already (merkleTree, for the proofs).
  * Ends the block on `state` (LedgerState.endBlock): afterwards it holds the set that signs the next block.
  */
@@ -32,7 +33,7 @@ export function buildHeader(
   crypto: CryptoProvider,
   input: BlockInput,
   state: LedgerState,
-  txs: readonly { readonly tx: SignedTx; readonly id: Uint8Array }[],
+  txs: readonly { readonly tx: SignedTx; readonly id: Uint8Array; readonly effects?: HostEffects }[],
   txRoot: Uint8Array = merkleRoot(crypto, txs.map((t) => t.id)),
 ): Header {
   const setHash = (set: ValidatorSet | undefined, what: string) => {
@@ -40,7 +41,7 @@ export function buildHeader(
     return validatorSetHash(crypto, set);
   };
   const validatorsHash = input.validatorsHash ?? setHash(state.validators(), 'validatorsHash');
-  for (const { tx } of txs) applyTx(crypto, state, tx, input.height);
+  for (const { tx, effects } of txs) applyTx(crypto, state, tx, input.height, effects);
   const nextValidatorsHash = input.nextValidatorsHash ?? setHash(state.nextValidators(), 'nextValidatorsHash');
   state.endBlock();
   return Object.freeze({

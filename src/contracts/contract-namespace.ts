@@ -9,7 +9,8 @@ export const ContractId = Object.freeze({
   BLOCKLIST: 1,
   /** The validator set: GOVERN. */
   GOVERNANCE: 2,
-  // 3: DEPLOYED (deploy/invoke of sandboxed contracts), taken by another branch.
+  /** Deployed contracts: DEPLOY (sources, keyed by code hash) and CALL (their own namespaces: the code hash). */
+  DEPLOYED: 3,
   /** II.1 supply chain: items, custody, travelling devices (src/contracts/supply-chain/). */
   SUPPLY_CHAIN: 4,
   /** II.3 transport data exchange with credits (src/contracts/transport-credits/). */

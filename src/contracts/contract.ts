@@ -19,11 +19,12 @@ import type { ContractStore } from './contract-namespace.js';
 /**
  * What a host computed for a transaction the core cannot run itself (a deployed contract, run in
  * the gateway's sandbox before the block is built): the writes to the contract's store, applied
- * as given. Every member computes its own, from the same state in the same order.
+ * as given, or the typed failure of the run (the transaction is then refused with its code).
+ * Every member computes its own, from the same state in the same order.
  */
-export interface HostEffects {
-  readonly writes: readonly (readonly [key: Uint8Array, value: Uint8Array | undefined])[];
-}
+export type HostEffects =
+  | { readonly writes: readonly (readonly [key: Uint8Array, value: Uint8Array | undefined])[] }
+  | { readonly error: { readonly code: number; readonly message: string } };
 
 /** One transaction, as a contract sees it. */
 export interface ContractCall {

@@ -4,6 +4,7 @@
 
 import type { Contract } from './contract.js';
 import { blocklist } from './blocklist/blocklist.js';
+import { deployed } from './deployed/deployed.js';
 import { deviceRegistry } from './device-registry/device-registry.js';
 import { governance } from './governance/governance.js';
 import { supplyChain } from './supply-chain/supply-chain.js';
@@ -13,6 +14,7 @@ export const CONTRACTS: readonly Contract[] = Object.freeze([
   deviceRegistry,
   blocklist,
   governance,
+  deployed,
   supplyChain,
   transportCredits,
 ]);

@@ -91,9 +91,10 @@ function callOf(crypto: CryptoProvider, state: LedgerState, tx: SignedTx, height
 
 /**
  * Whether a transaction with a verified signature may enter the ledger after everything already
- * applied to `state`. `height` is the block being filled (a contract may read it).
+ * applied to `state`. `height` is the block being filled (a contract may read it). `effects`: what
+ * the host computed for a contract the core cannot run (a deployed contract, src/contracts/deployed/).
  */
-export function admitTx(crypto: CryptoProvider, state: LedgerState, tx: SignedTx, nowSeconds: number, height = 0): Result<undefined> {
+export function admitTx(crypto: CryptoProvider, state: LedgerState, tx: SignedTx, nowSeconds: number, height = 0, effects?: HostEffects): Result<undefined> {
   if (isSelfEnroll(tx)) return admitSelfEnroll(crypto, state, tx, nowSeconds);
   const account = state.account(tx.sender);
   if (!account) return fail(ErrorCode.UNKNOWN_SENDER, 'sender is not enrolled');
@@ -109,7 +110,7 @@ export function admitTx(crypto: CryptoProvider, state: LedgerState, tx: SignedTx
   }
   // Readings, the bulk, have no contract: their body is not read, so a host may decode it lazily.
   if (tx.kind === TxKind.READINGS) return ok(undefined);
-  const found = callOf(crypto, state, tx, height);
+  const found = callOf(crypto, state, tx, height, effects);
   return found.ok ? found.value.contract.admit(found.value.call) : found;
 }
 

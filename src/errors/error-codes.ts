@@ -80,6 +80,8 @@ export const ErrorCode = Object.freeze({
   NO_ANSWER: 620,
   INTERNAL: 699,
 
+  /** DEPLOY of a source whose code hash is deployed already. */
+  CONTRACT_EXISTS: 710,
   /** Deployed contract: the call's computation passed its gas limit. */
   CONTRACT_OUT_OF_GAS: 720,
   /** Deployed contract: the call allocated more than its memory budget. */

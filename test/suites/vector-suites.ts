@@ -13,6 +13,7 @@ import publicVectors from '../vectors/public.json' with { type: 'json' };
 import stateVectors from '../vectors/state.json' with { type: 'json' };
 import txVectors from '../vectors/tx.json' with { type: 'json' };
 import governVectors from '../vectors/govern.json' with { type: 'json' };
+import { deployedSuite } from './deployed-suite.js';
 import schnorrVectors from '../vectors/schnorr.json' with { type: 'json' };
 import { cutDigest, decodeCut, verifyCut } from '../../src/chain/cut.js';
 import { commitFromVotes, decodeVote, verifyVote } from '../../src/chain/vote.js';
@@ -567,5 +568,5 @@ function publicSuite(crypto: CryptoProvider): VectorResult[] {
 }
 
 export function runAllVectorSuites(crypto: CryptoProvider): VectorResult[] {
-  return [...cborSuite(), ...txSuite(crypto), ...merkleSuite(crypto), ...lightSuite(crypto), ...checkpointSuite(crypto), ...genesisSuite(crypto), ...stateSuite(crypto), ...messageSuite(crypto), ...pastHeaderSuite(crypto), ...connectSuite(crypto), ...publicSuite(crypto), ...governSuite(crypto), ...schnorrSuite(crypto), ...sparseMerkleSuite(crypto), ...democracySuite(crypto), ...useCaseSuite(crypto), ...stateProofSuite(crypto)];
+  return [...cborSuite(), ...txSuite(crypto), ...merkleSuite(crypto), ...lightSuite(crypto), ...checkpointSuite(crypto), ...genesisSuite(crypto), ...stateSuite(crypto), ...messageSuite(crypto), ...pastHeaderSuite(crypto), ...connectSuite(crypto), ...publicSuite(crypto), ...governSuite(crypto), ...schnorrSuite(crypto), ...sparseMerkleSuite(crypto), ...democracySuite(crypto), ...useCaseSuite(crypto), ...stateProofSuite(crypto), ...deployedSuite(crypto)];
 }

@@ -9,12 +9,16 @@
 //
 // With `full`, it also replays the contract state from the genesis: each transaction's
 // signature against the sender's key at that point, its admission by the system
-// contracts, and the state root of every block.
+// contracts, and the state root of every block. Deployed contracts' transactions are run again
+// in a sandbox of its own (contract-sandbox/), on the state they follow, with ctx.height = their
+// block's height (what the gateway gave them: docs/protocol.md §5.6.2).
 
 import {
-  type CryptoProvider, type Genesis, LedgerState, type TrustedState, admitTx, applyHeader, applyTx, bytesToHex, decodeLightBlock,
+  type CryptoProvider, type Genesis, type HostEffects, LedgerState, type Result, type TrustedState, admitTx, applyHeader, applyTx, bytesToHex, decodeLightBlock,
   decodeTx, equalBytes, errorName, makeTrustOptions, merkleRoot, signingKey, trustFromGenesis, txId, verifyHeader, verifyTxSignature,
 } from '../../src/index.js';
+import { ContractSandbox } from '../gateway/contract-sandbox/contract-sandbox.js';
+import { DeployedHost } from '../gateway/contract-sandbox/deployed-host.js';
 import type { LedgerStore } from '../gateway/ledger-store.js';
 
 export class VerifyFailure extends Error {
@@ -38,8 +42,19 @@ export interface VerifyOptions {
   readonly progress?: (height: number, latest: number, transactions: number) => void;
 }
 
-/** Throws VerifyFailure naming the first block that fails, and why. */
-export function verifyChain(crypto: CryptoProvider, genesis: Genesis, chainId: Uint8Array, store: LedgerStore, options: VerifyOptions = {}): VerifySummary {
+/** Rejects with VerifyFailure naming the first block that fails, and why. */
+export async function verifyChain(crypto: CryptoProvider, genesis: Genesis, chainId: Uint8Array, store: LedgerStore, options: VerifyOptions = {}): Promise<VerifySummary> {
+  let deployed: DeployedHost | undefined;
+  try {
+    return await replay(crypto, genesis, chainId, store, options, () => (deployed ??= new DeployedHost(crypto, new ContractSandbox())));
+  } finally {
+    await deployed?.close();
+  }
+}
+
+async function replay(
+  crypto: CryptoProvider, genesis: Genesis, chainId: Uint8Array, store: LedgerStore, options: VerifyOptions, host: () => DeployedHost,
+): Promise<VerifySummary> {
   const started = Date.now();
   const now = options.now ?? Date.now();
   // Blocks are checked long after they were made: the trust period must span the chain's age.
@@ -93,9 +108,13 @@ export function verifyChain(crypto: CryptoProvider, genesis: Genesis, chainId: U
         if (!key.ok) throw fail(`transaction ${hex}: ${errorName(key.code)}: ${key.reason}`);
         if (!verifyTxSignature(crypto, chainId, decoded, key.value).ok) throw fail(`transaction ${hex}: BAD_SIGNATURE`);
         // The gateway's clock at admission is not in the ledger, so the time bound is not re-checked.
-        const admitted = admitTx(crypto, state, decoded, Number.MAX_SAFE_INTEGER / 2);
+        const nowSeconds = Number.MAX_SAFE_INTEGER / 2;
+        let effects: HostEffects | undefined;
+        let admitted: Result<undefined>;
+        if (DeployedHost.needs(decoded)) ({ verdict: admitted, effects } = await host().admit(state, decoded, nowSeconds, height, id));
+        else admitted = admitTx(crypto, state, decoded, nowSeconds);
         if (!admitted.ok) throw fail(`transaction ${hex}: ${errorName(admitted.code)}: ${admitted.reason}`);
-        applyTx(crypto, state, decoded, height);
+        applyTx(crypto, state, decoded, height, effects);
       }
     }
     if (state && !equalBytes(state.root(crypto), header.stateRoot)) throw fail('replayed contract state does not match the header stateRoot');

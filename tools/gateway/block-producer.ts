@@ -54,6 +54,8 @@ export interface ProducerDeps {
   readonly onError?: (error: unknown) => void;
   /** This gateway's keys no longer reach the threshold of the current set: it has stopped producing. */
   readonly onHalt?: (reason: string) => void;
+  /** While true no block is cut (ingest is admitting deployed calls whose ctx.height is the next block's); the next tick tries again. */
+  readonly hold?: () => boolean;
 }
 
 export class BlockProducer {
@@ -111,6 +113,7 @@ export class BlockProducer {
     this.fullScheduled = true;
     setImmediate(() => {
       this.fullScheduled = false;
+      if (this.deps.hold?.()) return; // the tick cuts it once ingest lets go
       this.produce();
       this.scheduleFull();
     });
@@ -139,7 +142,7 @@ export class BlockProducer {
 
   /** Cuts one block from the pool (possibly empty). Returns its height, or undefined if none was made. */
   produce(): number | undefined {
-    if (this.producing || this.haltReason !== undefined) return undefined;
+    if (this.producing || this.haltReason !== undefined || this.deps.hold?.()) return undefined;
     this.producing = true;
     try {
       return this.cut();

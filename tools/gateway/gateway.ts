@@ -11,6 +11,8 @@ import type { Bus } from './bus.js';
 import { startAedesBus } from './bus-aedes.js';
 import { startMqttBus } from './bus-mqtt.js';
 import { ConnectGuard } from './connect-guard.js';
+import { ContractSandbox, type ContractSandboxOptions } from './contract-sandbox/contract-sandbox.js';
+import { DeployedHost } from './contract-sandbox/deployed-host.js';
 import { BlockProducer, DEFAULT_PRODUCER_OPTIONS, type ProducerOptions } from './block-producer.js';
 import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
 import { type ChainFiles, loadChain } from './data-dir.js';
@@ -43,6 +45,8 @@ export interface GatewayOptions {
   readonly verifyWorkers?: number;
   readonly now?: () => number;
   readonly log?: (line: string) => void;
+  /** Limits of the deployed contracts' sandbox (every member of a chain must use the same). */
+  readonly sandbox?: ContractSandboxOptions;
 }
 
 export interface Gateway {
@@ -53,6 +57,8 @@ export interface Gateway {
   readonly ingest: Ingest;
   readonly producer: BlockProducer;
   readonly metrics: GatewayMetrics;
+  /** Runs deployed contracts (admission, queries). */
+  readonly deployed: DeployedHost;
   /** Calls `listener` after each block is written; returns the unsubscribe function. */
   onBlock(listener: (block: BlockEvent) => void): () => void;
   /** Committed state plus the pool: what the next transaction is checked against. */
@@ -100,8 +106,22 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
   const latest = latestBlock
     ? { height: latestBlock.height, hash: latestBlock.hash, time: latestBlock.time }
     : { height: 0, hash: genesisHash(crypto, genesis), time: genesis.time };
-  const pending: PoolEntry[] = store.pending().map((p) => ({ tx: decodeTx(p.wire), wire: p.wire, id: p.txId }));
-  let working = rebuildWorking(crypto, committed, pending);
+  const deployed = new DeployedHost(crypto, new ContractSandbox(options.sandbox));
+  opened.push(() => deployed.close());
+  // Deployed contracts' calls are run again on the state they now follow (their effects are not stored).
+  const producerOptions = { ...DEFAULT_PRODUCER_OPTIONS, ...options.producer };
+  const recovered = await readmit(crypto, deployed, committed, store.pending().map((p) => ({ tx: decodeTx(p.wire), wire: p.wire, id: p.txId })), (ahead) => latest.height + 1 + Math.floor(ahead / producerOptions.maxBlockTxs), Math.floor(now() / 1000), log);
+  const pending: PoolEntry[] = recovered.pool;
+  let working = recovered.working;
+  if (recovered.dropped > 0) {
+    // A block moves the oldest pending rows of the store into the ledger: the store's pending
+    // pool must be exactly the producer's, in order. (A crash between these two writes loses the
+    // pending transactions; it needs a refused re-run, which needs a changed sandbox, to happen.)
+    const kept = new Set(pending.map((e) => bytesToHex(e.id)));
+    const rows = store.pending().filter((p) => kept.has(bytesToHex(p.txId)));
+    store.dropPending();
+    if (rows.length > 0) store.appendPending(rows);
+  }
   log(`chain ${bytesToHex(chainId)}: height ${latest.height}, ${pending.length} pending transactions recovered`);
 
   // A gateway signs with its key while that key is in the current set (GOVERN changes it, §5.8.2). One
@@ -155,8 +175,9 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
       },
       onError: (error) => log(`block not written, will retry: ${String(error)}`),
       onHalt: (reason) => log(`block production stopped: ${reason}`),
+      hold: () => ingest.holding,
     },
-    { ...DEFAULT_PRODUCER_OPTIONS, ...options.producer },
+    producerOptions,
     committed,
     latest,
     pending,
@@ -164,7 +185,8 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
 
   const reported = new Set<string>();
   const ingest: Ingest = new Ingest({
-    crypto, topics, store, bus, now,
+    crypto, topics, store, bus, now, deployed,
+    blockOf: (admittedBefore) => producer.height + 1 + Math.floor((producer.pendingCount + admittedBefore) / producerOptions.maxBlockTxs),
     working: () => working,
     check: (jobs) => pool.check(jobs),
     rate: new CountedRateLimiter({ ...DEFAULT_RATE_LIMITS, ...options.rateLimits }, metrics),
@@ -205,11 +227,12 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
       crypto, chain, store, mqttUrl: bus.url, host: options.httpHost ?? '127.0.0.1', port: options.httpPort,
       status: () => ({ height: producer.height, pending: producer.pendingCount, ingest: ingest.stats }),
       working: () => working, committed: () => producer.committedState(), checkpoint: () => producer.latestCheckpoint(), metrics, onBlock,
+      deployed, height: () => producer.height,
     });
   }
 
   return {
-    chain, store, ingest, producer, metrics, onBlock,
+    chain, store, ingest, producer, metrics, onBlock, deployed,
     mqttUrl: bus.url,
     httpUrl: http?.url,
     working: () => working,
@@ -220,6 +243,7 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
       await http?.close();
       await bus.close();
       await pool.close();
+      await deployed.close();
       store.close();
     },
   };
@@ -247,10 +271,38 @@ class CountedRateLimiter extends RateLimiter {
   }
 }
 
-/** Committed state with every pooled transaction applied again, in pool order. */
+/** Committed state with every pooled transaction applied again, in pool order (with the effects computed at admission). */
 function rebuildWorking(crypto: CryptoProvider, committed: LedgerState, pool: readonly PoolEntry[]): LedgerState {
   const working = committed.clone();
-  for (const { tx } of pool) applyTx(crypto, working, tx, 0);
+  for (const { tx, effects } of pool) applyTx(crypto, working, tx, 0, effects);
   return working;
+}
+
+/**
+ * The recovered pool on the committed state, in order: deployed contracts' transactions are run in
+ * the sandbox again (a restart re-runs them; `blockOf(n)` is the block the pool's entry n will be in). One whose run
+ * is now refused (it cannot be, unless the sandbox or the stored state changed) is left out of the
+ * pool, and of the store's pending pool, and said.
+ */
+async function readmit(
+  crypto: CryptoProvider, deployed: DeployedHost, committed: LedgerState, pool: readonly PoolEntry[], blockOf: (ahead: number) => number, nowSeconds: number, log: (line: string) => void,
+): Promise<{ working: LedgerState; pool: PoolEntry[]; dropped: number }> {
+  const working = committed.clone();
+  const kept: PoolEntry[] = [];
+  for (const entry of pool) {
+    if (!DeployedHost.needs(entry.tx)) {
+      applyTx(crypto, working, entry.tx, 0);
+      kept.push(entry);
+      continue;
+    }
+    const { verdict, effects } = await deployed.admit(working, entry.tx, nowSeconds, blockOf(kept.length), entry.id);
+    if (!verdict.ok) {
+      log(`pending ${bytesToHex(entry.id)} of ${bytesToHex(entry.tx.sender)} (seq ${entry.tx.seq}) is refused on re-run: ${verdict.reason}`);
+      continue;
+    }
+    applyTx(crypto, working, entry.tx, 0, effects);
+    kept.push({ ...entry, ...(effects ? { effects } : {}) });
+  }
+  return { working, pool: kept, dropped: pool.length - kept.length };
 }
 

@@ -19,6 +19,11 @@
 //   GET /metrics                   Prometheus text (metrics.ts)
 //   GET /contracts                 the registered contracts      (contract-routes.ts)
 //   GET /state/:namespace/:key     a state entry and its proof against the newest header's stateRoot
+//   GET /contracts/deployed        code hashes of the deployed contracts (committed state)
+//   GET /contracts/:hash           one deployed contract: its source, methods and queries
+//   GET /contracts/:hash/query/:name  ?args=<canonical JSON> (default null): the query's result,
+//                                  run in the sandbox on the committed state; its failure is a 400
+//                                  (404 for an unknown contract or query) with the error code's name
 //   GET / (Accept: text/html)      the explorer page; /explorer.js its script (explorer-assets.ts)
 //
 // Byte strings are lowercase hex. Errors are JSON {error, code}: 400 BAD_REQUEST for input
@@ -34,8 +39,10 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import {
-  type Checkpoint, type CryptoProvider, type LedgerState, bytesToHex, encodeCheckpoint, encodeGenesis, encodeProof, hexToBytes, inclusionProof,
+  type Checkpoint, type CryptoProvider, ErrorCode, type LedgerState, bytesToHex, encodeCheckpoint, encodeGenesis, encodeProof, errorName,
+  hexToBytes, inclusionProof,
 } from '../../src/index.js';
+import type { DeployedHost } from './contract-sandbox/deployed-host.js';
 import { EXPLORER_HTML, explorerBundle } from './explorer-assets.js';
 import type { BlockEvent } from './gateway.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -73,6 +80,10 @@ export interface HttpApiOptions {
   readonly maxEventStreams?: number;
   /** A consortium member's records of who signed each group commit, shown by /blocks/<height>. */
   readonly participation?: (height: number) => GroupCommitRecord | undefined;
+  /** Deployed contracts: /contracts/… when given. */
+  readonly deployed?: DeployedHost;
+  /** Height of the committed state (a query's ctx.height). */
+  readonly height?: () => number;
 }
 
 /** Each open explorer tab holds one stream; past this many, /events answers 503. */
@@ -120,6 +131,9 @@ const ENDPOINTS = [
   'GET /metrics',
   'GET /contracts',
   'GET /state/:namespace/:key',
+  'GET /contracts/deployed',
+  'GET /contracts/:hash',
+  'GET /contracts/:hash/query/:name?args=JSON',
 ]; 
 
 export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
@@ -217,10 +231,43 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
       return new RawBody('application/cbor', body);
     }
     if (first === 'transport' && second === 'balances' && n === 3) return balanceJson(crypto, store, options.committed(), parseAccountId(third!));
+    if (first === 'contracts') return deployedRoute(segments, query);
     throw notFound(`no such endpoint: /${segments.join('/')} (GET / lists them)`);
   }
 
-  /** Answers one request now. */
+  /** /contracts…: deployed contracts on the committed state (their queries run in the sandbox: a promise). */
+  function deployedRoute(segments: readonly string[], query: URLSearchParams): unknown {
+    const deployed = options.deployed;
+    if (!deployed) throw notFound('no deployed contracts on this gateway');
+    const [, hash, third, name] = segments;
+    const committed = options.committed();
+    if (segments.length === 2 && hash === 'deployed') return { contracts: deployed.list(committed) };
+    if (!/^[0-9a-fA-F]{64}$/.test(hash!)) throw new RequestError('a code hash is 64 hex digits');
+    const hex = hash!.toLowerCase();
+    if (segments.length === 2) {
+      return deployed.describe(committed, hex).then((info) => {
+        if (!info) throw notFound(`no contract ${hex}`);
+        return info;
+      });
+    }
+    if (segments.length !== 4 || third !== 'query') throw notFound(`no such endpoint: /${segments.join('/')} (GET / lists them)`);
+    const text = query.get('args');
+    let args: unknown = null;
+    if (text !== null) {
+      try {
+        args = JSON.parse(text);
+      } catch {
+        throw new RequestError('args must be JSON');
+      }
+    }
+    return deployed.query(committed, hex, name!, args, options.height?.() ?? 0).then((outcome) => {
+      if (outcome.ok) return { hash: hex, query: name, result: outcome.result, gasUsed: outcome.gasUsed };
+      const missing = outcome.error.code === ErrorCode.UNKNOWN_CONTRACT || outcome.error.code === ErrorCode.UNKNOWN_METHOD;
+      throw new HttpError(missing ? 404 : 400, errorName(outcome.error.code), outcome.error.message);
+    });
+  }
+
+  /** Answers one request now (or, for a sandbox query, when it is answered). */
   function handle(request: IncomingMessage, response: ServerResponse, segments: readonly string[], query: URLSearchParams): void {
     let status = 200;
     let body: unknown;
@@ -228,6 +275,13 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
       body = route(segments, query);
     } catch (error) {
       [status, body] = errorReply(error);
+    }
+    if (body instanceof Promise) {
+      body.then(
+        (value: unknown) => reply(request, response, 200, value),
+        (error: unknown) => reply(request, response, ...errorReply(error)),
+      ).catch(() => response.destroy());
+      return;
     }
     reply(request, response, status, body);
   }

@@ -29,10 +29,11 @@
 // order the messages arrived, so a device's sequence numbers stay in order.
 
 import {
-  BotError, type ChainTopics, type CryptoProvider, ErrorCode, type LedgerState, Permission, type SignedTx, TX_LIMITS, TxKind,
-  admitSelfEnroll, admitTx, applyTx, bytesToHex, decodeTx, hexToBytes, signingKey,
+  BotError, type ChainTopics, type CryptoProvider, ErrorCode, type HostEffects, type LedgerState, Permission, type Result, type SignedTx,
+  TX_LIMITS, TxKind, admitSelfEnroll, admitTx, applyTx, bytesToHex, decodeTx, hexToBytes, signingKey,
 } from '../../src/index.js';
 import type { Bus } from './bus.js';
+import { DeployedHost } from './contract-sandbox/deployed-host.js';
 import type { LedgerStore, PendingTx } from './ledger-store.js';
 import { pushAck } from './push-messages.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -46,6 +47,8 @@ export interface PoolEntry {
   readonly tx: SignedTx;
   readonly wire: Uint8Array;
   readonly id: Uint8Array;
+  /** A deployed contract's outcome, computed by the sandbox at admission (DeployedHost): what the block applies. */
+  readonly effects?: HostEffects;
 }
 
 export interface IngestDeps {
@@ -65,6 +68,14 @@ export interface IngestDeps {
   readonly onFlood: (sender: Uint8Array) => void;
   /** The pending append failed: working state must be rebuilt from the store. */
   readonly onStorageFailure: (error: unknown) => void;
+  /** Runs deployed contracts' transactions in the sandbox at admission; without it they are refused (INTERNAL). */
+  readonly deployed?: DeployedHost;
+  /**
+   * The height of the block a transaction admitted now will be in, given how many this batch
+   * admitted before it (a deployed call's ctx.height): the producer cuts the pool's oldest
+   * maxBlockTxs at a time, and makes no block while `holding` (below), so this is exact.
+   */
+  readonly blockOf?: (admittedBefore: number) => number;
 }
 
 export interface IngestStats {
@@ -106,8 +117,15 @@ export class Ingest {
   /** Admission runs in arrival order: each batch waits for the previous one. */
   private tail: Promise<void> = Promise.resolve();
   private inFlight = 0;
+  /** A batch with deployed calls is being admitted: the producer waits (its pool is not complete yet). */
+  private hold = false;
 
   constructor(private readonly deps: IngestDeps) {}
+
+  /** Whether a block cut now would miss transactions already judged (the producer asks). */
+  get holding(): boolean {
+    return this.hold;
+  }
 
   /**
    * Handles one message from the `up` topic. Never throws: every outcome is an ack or a count.
@@ -202,13 +220,21 @@ export class Ingest {
         results = undefined;
       }
       this.inFlight -= batch.length;
-      if (results) this.admit(batch, results);
+      if (results) await this.admit(batch, results);
       // Not a verdict on the signatures: INTERNAL tells the device to send again later.
       else for (const { tx, conn } of batch) this.unverified(conn, tx.seq, ErrorCode.INTERNAL);
     });
   }
 
-  private admit(batch: readonly Candidate[], { codes, ids }: CheckResult): void {
+  private async admit(batch: readonly Candidate[], result: CheckResult): Promise<void> {
+    try {
+      await this.admitBatch(batch, result);
+    } finally {
+      this.hold = false;
+    }
+  }
+
+  private async admitBatch(batch: readonly Candidate[], { codes, ids }: CheckResult): Promise<void> {
     const working = this.deps.working();
     const nowSeconds = Math.floor(this.deps.now() / 1000);
     const admitted: PoolEntry[] = [];
@@ -235,13 +261,21 @@ export class Ingest {
         this.reject(tx, ErrorCode.RATE_LIMITED);
         continue;
       }
-      const verdict = admitTx(this.deps.crypto, working, tx, nowSeconds);
+      const id = ids.subarray(TX_ID_BYTES * i, TX_ID_BYTES * (i + 1));
+      let verdict: Result<undefined>;
+      let effects: HostEffects | undefined;
+      // A deployed contract's call runs in the sandbox, awaited here so that every transaction
+      // after it (in this batch and the next) is admitted on the state it leaves: ledger order.
+      if (this.deps.deployed && DeployedHost.needs(tx)) {
+        this.hold = true; // released once this batch is in the pool (below), or refused
+        ({ verdict, effects } = await this.deps.deployed.admit(working, tx, nowSeconds, this.deps.blockOf?.(admitted.length) ?? 1, id));
+      } else verdict = admitTx(this.deps.crypto, working, tx, nowSeconds);
       if (!verdict.ok) {
         refused.push([tx, verdict.code]);
         continue;
       }
-      applyTx(this.deps.crypto, working, tx, 0);
-      admitted.push({ tx, wire, id: ids.subarray(TX_ID_BYTES * i, TX_ID_BYTES * (i + 1)) });
+      applyTx(this.deps.crypto, working, tx, 0, effects);
+      admitted.push({ tx, wire, id, ...(effects ? { effects } : {}) });
     }
     if (admitted.length === 0) {
       for (const [tx, code] of refused) this.reject(tx, code);

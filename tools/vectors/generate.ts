@@ -64,6 +64,7 @@ import { sparseMerkleVectors } from './sparse-merkle-vectors.js';
 import { democracyVectors } from './democracy-vectors.js';
 import { useCaseVectors } from './use-case-vectors.js';
 import { stateProofVectors } from './state-proof-vectors.js';
+import { deployedVectors } from './deployed-vectors.js';
 
 const crypto = createNobleCrypto();
 const fixture = makeFixture(crypto);
@@ -1086,6 +1087,7 @@ const files: Record<string, unknown> = {
   'democracy.json': democracyVectors(crypto),
   'use-cases.json': useCaseVectors(crypto),
   'state-proof.json': stateProofVectors(crypto),
+  'deployed.json': await deployedVectors(crypto),
 };
 for (const [name, content] of Object.entries(files)) {
   writeFileSync(dir + name, JSON.stringify(content, null, 1) + '\n');

@@ -11,6 +11,7 @@ export const COMMANDS: readonly Command[] = (await Promise.all([
   import('./gateway.js'),
   import('./member.js'),
   import('./device.js'),
+  import('./contract.js'),
   import('./broker.js'),
   import('./flash.js'),
   import('./block.js'),

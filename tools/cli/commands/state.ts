@@ -62,7 +62,7 @@ ${DATA_HELP}`,
       for (let attempt = 0; attempt < 3; attempt++) {
         let verified;
         try {
-          verified = verifyChain(crypto, genesis, chainId, store);
+          verified = await verifyChain(crypto, genesis, chainId, store);
         } catch (error) {
           if (error instanceof VerifyFailure) throw new CliError(`the stored chain does not verify at ${error.message}`);
           throw error;

@@ -28,7 +28,7 @@ ${DATA_HELP}`,
     const progress = new ProgressLine(process.stdout, 5000);
     let bar: ProgressBar | undefined;
     try {
-      const summary = verifyChain(crypto, genesis, chainId, store, {
+      const summary = await verifyChain(crypto, genesis, chainId, store, {
         full: values.full === true,
         progress: (height, latest, txs) => {
           bar ??= new ProgressBar(progress, 'verifying blocks', latest);

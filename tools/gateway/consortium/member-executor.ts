@@ -17,11 +17,12 @@
 // depend on where a member's batches happened to split.
 
 import {
-  BotError, type CryptoProvider, ErrorCode, type Header, type InclusionProof, type LedgerState, type SignedTx, type TouchedState,
+  BotError, type CryptoProvider, ErrorCode, type Header, type HostEffects, type Result, type InclusionProof, type LedgerState, type SignedTx, type TouchedState,
   type ValidatorSet, admitTx, applyTx, buildHeader, decodeTx, equalBytes, headerHash, merkleTree, restartBlockQuotas, signingKey,
   txId, verifyTxSignature,
 } from '../../../src/index.js';
 import { decodeCut, verifyCut } from '../../../src/chain/cut.js';
+import { DeployedHost } from '../contract-sandbox/deployed-host.js';
 import type { PoolEntry } from '../ingest.js';
 import { readTxHeader } from '../tx-header.js';
 import { type CheckResult, TX_ID_BYTES, type VerifyJob } from '../verify-pool.js';
@@ -68,6 +69,12 @@ export interface ExecutorDeps {
   readonly maxBlockTxs: number;
   readonly onVerdicts: (verdicts: readonly Verdict[]) => void;
   readonly onExecuted: (block: ExecutedBlock) => void;
+  /**
+   * Runs deployed contracts' transactions in the sandbox, in stream order, on the state they follow
+   * (ctx.height: the block they will be in). Every member must run the same sandbox build and limits.
+   * Without it they are refused (INTERNAL) — the same on every member.
+   */
+  readonly deployed?: DeployedHost;
 }
 
 export interface ExecutorStart {
@@ -183,7 +190,7 @@ export class MemberExecutor {
         results = undefined; // the pool failed twice: verify on this thread (slow, but the verdict is the same)
       }
       this.inFlight--;
-      this.apply(prepared, results);
+      await this.apply(prepared, results);
     });
     return this.inFlight >= MAX_BATCHES_IN_FLIGHT ? this.tail : Promise.resolve();
   }
@@ -193,7 +200,7 @@ export class MemberExecutor {
     return this.tail;
   }
 
-  private apply(prepared: readonly Prepared[], results: CheckResult | undefined): void {
+  private async apply(prepared: readonly Prepared[], results: CheckResult | undefined): Promise<void> {
     let verdicts: Verdict[] = [];
     for (const item of prepared) {
       this.lastSeq = item.message.seq;
@@ -203,12 +210,12 @@ export class MemberExecutor {
         this.cut(item.message);
         continue;
       }
-      verdicts.push(this.admit(item, results));
+      verdicts.push(await this.admit(item, results));
     }
     if (verdicts.length > 0) this.deps.onVerdicts(verdicts);
   }
 
-  private admit(item: Prepared, results: CheckResult | undefined): Verdict {
+  private async admit(item: Prepared, results: CheckResult | undefined): Promise<Verdict> {
     const { message, tx } = item;
     if (!tx) return { streamSeq: message.seq, sender: undefined, seq: 0, code: item.malformed, verified: false };
     const unverified = (code: number): Verdict => ({ streamSeq: message.seq, sender: tx.sender, seq: tx.seq, code, verified: false });
@@ -228,12 +235,22 @@ export class MemberExecutor {
     if (code !== ErrorCode.OK) return unverified(code);
     const verdict = (c: number, entry?: PoolEntry): Verdict => ({ streamSeq: message.seq, sender: tx.sender, seq: tx.seq, code: c, verified: true, ...(entry ? { entry } : {}) });
     if (!key.ok) return verdict(key.code);
-    const admitted = admitTx(this.deps.crypto, this.working, tx, Math.floor(message.timestampMs / 1000));
+    const nowSeconds = Math.floor(message.timestampMs / 1000);
+    let admitted: Result<undefined>;
+    let effects: HostEffects | undefined;
+    // Awaited here, inside the ordered replay: the next transaction is admitted on the state this one leaves.
+    if (this.deps.deployed && DeployedHost.needs(tx)) ({ verdict: admitted, effects } = await this.deps.deployed.admit(this.working, tx, nowSeconds, this.blockOfNext(), id!));
+    else admitted = admitTx(this.deps.crypto, this.working, tx, nowSeconds);
     if (!admitted.ok) return verdict(admitted.code);
-    applyTx(this.deps.crypto, this.working, tx, 0);
-    const entry: PoolEntry = { tx, wire: item.wire, id: id!.slice() };
+    applyTx(this.deps.crypto, this.working, tx, 0, effects);
+    const entry: PoolEntry = { tx, wire: item.wire, id: id!.slice(), ...(effects ? { effects } : {}) };
     this.pool.push(entry);
     return verdict(ErrorCode.OK, entry);
+  }
+
+  /** The height of the block the next admitted transaction will be in: a cut takes the pool's oldest maxBlockTxs. */
+  private blockOfNext(): number {
+    return this.latest.height + 1 + Math.floor(this.pool.length / this.deps.maxBlockTxs);
   }
 
   /** The worker's check, on this thread: strict decode, signature under `key`, id. */

@@ -23,6 +23,8 @@ import { startAedesBus } from '../bus-aedes.js';
 import { startMqttBus } from '../bus-mqtt.js';
 import { ConnectGuard } from '../connect-guard.js';
 import { restoreCommittedState } from '../restore-state.js';
+import { ContractSandbox, type ContractSandboxOptions } from '../contract-sandbox/contract-sandbox.js';
+import { DeployedHost } from '../contract-sandbox/deployed-host.js';
 import { type ChainFiles, loadChain } from '../data-dir.js';
 import { type HttpApi, startHttpApi } from '../http-api.js';
 import type { LedgerStore } from '../ledger-store.js';
@@ -78,6 +80,8 @@ export interface MemberOptions {
   readonly onFatal?: (error: unknown) => void;
   /** Tests only: this member sends bad FROST partial signatures. */
   readonly badFrostPartials?: boolean;
+  /** Limits of the deployed contracts' sandbox: every member must use the same. */
+  readonly sandbox?: ContractSandboxOptions;
 }
 
 export interface MemberBlock {
@@ -113,6 +117,10 @@ export interface Member {
     readonly replayRefused: Readonly<Record<string, number>>;
   };
   working(): LedgerState;
+  /** Committed state (after `height`). */
+  committed(): LedgerState;
+  /** Runs deployed contracts (the replay's admission, queries). */
+  readonly deployed: DeployedHost;
   onBlock(listener: (block: MemberBlock) => void): () => void;
   close(): Promise<void>;
 }
@@ -199,9 +207,11 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
     options.onFatal?.(error);
   };
 
+  const deployed = new DeployedHost(crypto, new ContractSandbox(options.sandbox));
+  opened.push(() => deployed.close());
   const executor = new MemberExecutor(
     {
-      crypto, chainId, maxBlockTxs: timing.maxBlockTxs,
+      crypto, chainId, maxBlockTxs: timing.maxBlockTxs, deployed,
       check: (jobs) => pool.check(jobs),
       onVerdicts: (verdicts) => onVerdicts(verdicts),
       onExecuted: (block) => onExecuted(block),
@@ -476,6 +486,7 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
       working: () => executor.workingState(), committed: () => committed, checkpoint: () => undefined, metrics,
       onBlock: (l) => onBlock((b) => l(b)),
       participation: (h) => participation.get(h),
+      deployed, height: () => height,
     });
     opened.push(() => http!.close());
   }
@@ -490,6 +501,8 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
     get pending() { return executor.poolSize; },
     get stats() { return { forwarded: entry.stats.forwarded, admitted: stats.admitted, refused: entry.stats.refused, replayRefused: stats.replayRefused }; },
     working: () => executor.workingState(),
+    committed: () => committed,
+    deployed,
     onBlock,
     async close() {
       if (closed) return;
@@ -502,6 +515,7 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
       await local.close();
       await ordering.close();
       await pool.close();
+      await deployed.close();
       store.close();
       participation.close();
       journal?.close();
