@@ -156,7 +156,7 @@ browserTest(`a lying gateway's tampered proof or transaction is shown as failing
   const proofShot = artifactPath('explorer-tampered-proof.png');
   await page.screenshot({ path: proofShot, fullPage: true });
   t.log(`screenshot: ${proofShot}`);
-  await page.unrouteAll();
+  await page.unrouteAll({ behavior: 'wait' });
 
   // ... and about another transaction's bytes: one byte of the reading changed.
   const other = readingsTxs(gateway)[1]!;
@@ -173,7 +173,7 @@ browserTest(`a lying gateway's tampered proof or transaction is shown as failing
   t.regex(await page.locator('#verdict').innerText(), /NOT verified: its bytes hash to/);
 
   // The same transaction, served honestly, is green again.
-  await page.unrouteAll();
+  await page.unrouteAll({ behavior: 'wait' });
   await page.reload();
   await page.locator('#verdict.ok').waitFor();
 
@@ -251,7 +251,7 @@ browserTest(`a device is proved enrolled and not blocked in the browser; the con
   const shot = artifactPath('explorer-state-refused.png');
   await lying.screenshot({ path: shot, fullPage: true });
   t.log(`screenshot: ${shot}`);
-  await lying.unrouteAll();
+  await lying.unrouteAll({ behavior: 'wait' });
 
   // ... and one that claims the enrolled device is absent (value null, proof unchanged): refused too.
   await lying.route(`**/state/0000/**`, async (route) => {
@@ -265,7 +265,7 @@ browserTest(`a device is proved enrolled and not blocked in the browser; the con
   await lying.goto(`${url}/#state=0000/${device}`);
   await lying.locator('#state-verdict.fail').waitFor();
   t.regex(await lying.locator('#state-verdict').innerText(), /proof refused: (BAD_PROOF|PROOF_SHAPE)/);
-  await lying.unrouteAll();
+  await lying.unrouteAll({ behavior: 'wait' });
   await lying.close();
 });
 
