@@ -22,6 +22,8 @@ async function getJson(path: string): Promise<{ status: number; body: Record<str
   return { status: response.status, body };
 }
 
+let shownKey: string | undefined;
+
 const names = (list: readonly string[]) => list.join(', ') || '—';
 
 /** Lists the deployed contracts and offers their queries to the form; returns how many. */
@@ -29,6 +31,10 @@ export async function showDeployed(): Promise<number> {
   const tbody = $('deployed') as HTMLTableSectionElement;
   const listed = await getJson('/contracts/deployed');
   const hashes = Array.isArray(listed.body['contracts']) ? (listed.body['contracts'] as unknown[]).filter((h): h is string => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h)) : [];
+  // Redrawn only when the list changed: a source a visitor opened stays open as blocks arrive.
+  const key = `${listed.status} ${hashes.join(',')}`;
+  if (key === shownKey) return hashes.length;
+  shownKey = key;
   const infos = (await Promise.all(hashes.map(async (h) => (await getJson(`/contracts/${h}`)).body as unknown as DeployedInfo))).filter((i) => typeof i?.hash === 'string');
   tbody.replaceChildren();
   for (const info of infos) {
