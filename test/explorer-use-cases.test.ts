@@ -122,11 +122,12 @@ const flipLast = (bytes: Uint8Array) => {
 };
 
 /** Serves the provenance answer changed by `change` (the envelope decoded and re-encoded). */
-async function tamperProvenance(page: Page, change: (answer: CborValue[]) => void): Promise<void> {
+async function tamperProvenance(page: Page, change: (answer: CborValue[]) => void, changeBlocks?: (lightBlocks: CborValue[]) => void): Promise<void> {
   await page.route('**/supply-chain/items/*/provenance', async (route) => {
     const response = await route.fetch();
     const envelope = decodeCbor(new Uint8Array(await response.body()), { maxBytes: 8 << 20, maxDepth: 8, maxItems: 500_000, maxArrayLength: 4096, maxByteStringLength: 8192 }) as CborValue[];
     change(envelope[0] as CborValue[]);
+    changeBlocks?.(envelope[1] as CborValue[]);
     await route.fulfill({ response, body: Buffer.from(encodeCbor(envelope)) });
   });
 }
@@ -188,6 +189,16 @@ browserTest(`an item's provenance is verified in the browser: the breach named, 
   await lying.goto(`${url}/#item=${crate}`);
   await lying.locator('#prov-verdict[data-verdict="refused"]').waitFor();
   t.regex(await lying.locator('#prov-verdict').innerText(), /^proof refused: BAD_PROVENANCE/);
+  await lying.unrouteAll();
+
+  // ... or serves a forged light block with it (one bit of the commit flipped): the page's own light client refuses it.
+  await tamperProvenance(lying, (answer) => void answer, (blocks) => {
+    blocks[1] = flipLast(blocks[1] as Uint8Array);
+  });
+  await lying.goto('about:blank');
+  await lying.goto(`${url}/#item=${crate}`);
+  await lying.locator('#prov-verdict[data-verdict="refused"]').waitFor();
+  t.regex(await lying.locator('#prov-verdict').innerText(), /^proof refused: BAD_COMMIT_SIGNATURE\n[\s\S]*header \d+: BAD_COMMIT_SIGNATURE/);
   await lying.unrouteAll();
   await lying.close();
 });

@@ -86,7 +86,11 @@ export async function proveProvenance(verifier: BrowserVerifier, itemHex: string
     // Every header the answer leans on is verified by this page's light client, not taken from the answer.
     const headers = new Map<number, Header>();
     for (const block of blocks) headers.set(block.header.height, (await verifier.acceptLightBlock(block)).header);
-    const header = headers.get(answer.height) ?? (await verifier.headerAt(answer.height)).header;
+    // A height the answer needs but sent no block for: the page fetches and verifies it (/blocks/<h>/light).
+    for (const h of new Set([answer.height, ...answer.readings.map((r) => r.height)])) {
+      if (!headers.has(h) && h >= 1 && h <= answer.height) headers.set(h, (await verifier.headerAt(h)).header);
+    }
+    const header = headers.get(answer.height)!;
     const result = verifyProvenance(verifier.crypto, itemId, answer, { chainId: verifier.chainId, header, headerAt: (h) => headers.get(h) }, rule);
     if (!result.ok) throw new Refused(errorName(result.code), result.reason);
     return { verified: result.value, headers: headers.size };
