@@ -78,6 +78,7 @@ export const EXPLORER_HTML = `<!doctype html>
   .reading { padding: 0 3px; border-radius: 3px; background: #eef1f5; } .reading.breach { background: #fde0e0; color: #9b1111; font-weight: 600; }
   .verdict.breach { background: #fff0d6; color: #8a4b00; border: 1px solid #e0a040; }
   .verdict.answered { background: #eef3ff; color: #1d2330; border: 1px solid #9ab; }
+  #deployed td { vertical-align: top; }
   pre.source { max-height: 240px; overflow: auto; font-size: 12px; background: #f4f6f9; padding: 6px; white-space: pre-wrap; }
 </style>
 </head>
