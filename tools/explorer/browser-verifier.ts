@@ -25,6 +25,13 @@ export interface TxVerdict {
   readonly steps: readonly string[];
 }
 
+/** A header the light client refused, with its code (the views say "proof refused: <code>"). */
+export class HeaderRefused extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
+
 async function fetchBytes(url: string): Promise<Uint8Array> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
@@ -113,20 +120,33 @@ export class BrowserVerifier {
     return this.fromCheckpoint && height >= this.fromCheckpoint.height ? `the operator-signed checkpoint at height ${this.fromCheckpoint.height}` : 'the genesis';
   }
 
-  private async verifyFrom(trusted: TrustedState, height: number): Promise<VerifiedHeader> {
-    const block = await this.lightBlock(height);
+  /**
+   * A light block someone else served (a provenance answer carries its own), verified here as if
+   * the page had fetched it: from the checkpoint or the genesis, cached. A header this page holds
+   * already wins over the served one; a changed validator set falls back to walking /blocks.
+   */
+  async acceptLightBlock(block: LightBlock): Promise<VerifiedHeader> {
+    const height = block.header.height;
+    const known = this.headers.get(height);
+    if (known) return known;
+    const base = this.fromCheckpoint && height > this.fromCheckpoint.height ? this.fromCheckpoint : this.fromGenesis;
+    return this.verifyFrom(base, height, block);
+  }
+
+  private async verifyFrom(trusted: TrustedState, height: number, served?: LightBlock): Promise<VerifiedHeader> {
+    const block = served ?? (await this.lightBlock(height));
     const result = verifyHeader(this.crypto, trusted, block, Date.now(), this.trust());
     if (result.ok) {
       this.headers.set(height, result.value);
       return result.value;
     }
-    if (result.code !== ErrorCode.VALSET_CHANGED) throw new Error(`header ${height}: ${errorName(result.code)}: ${result.reason}`);
+    if (result.code !== ErrorCode.VALSET_CHANGED) throw new HeaderRefused(result.code, `header ${height}: ${errorName(result.code)}: ${result.reason}`);
     // The validator set changed between: walk adjacent headers, each proven by the set before it.
     let state = trusted;
     let last: VerifiedHeader | undefined;
     for (let h = trusted.height + 1; h <= height; h++) {
       const step = verifyHeader(this.crypto, state, await this.lightBlock(h), Date.now(), this.trust());
-      if (!step.ok) throw new Error(`header ${h}: ${errorName(step.code)}: ${step.reason}`);
+      if (!step.ok) throw new HeaderRefused(step.code, `header ${h}: ${errorName(step.code)}: ${step.reason}`);
       state = applyHeader(state, step.value);
       this.headers.set(h, step.value);
       last = step.value;

@@ -1,11 +1,14 @@
 // The explorer page's script (browser; bundled by tools/gateway/explorer-assets.ts). Plain DOM,
 // no framework: status and members, blocks live from /events, a transaction verified in the
 // browser (browser-verifier.ts), devices with their state and readings as uPlot charts, the
-// blocklist, the contracts and contract state proved in the browser (contract-views.ts).
+// blocklist, the contracts and contract state proved in the browser (contract-views.ts), the use
+// cases: an item's provenance and a credit balance verified in the browser (use-case-views.ts),
+// and the deployed contracts with their (unproved) queries (deployed-views.ts).
 // Everything is read from the gateway's read-only routes.
 //
 // Deep links: #tx=<id> opens a transaction, #device=<id> a device's readings (and proves it
-// enrolled and not blocked), #state=<namespace>/<key> a state lookup. Without them the page
+// enrolled and not blocked), #state=<namespace>/<key> a state lookup, #item=<hex> a provenance,
+// #balance=<id> a balance. Without them the page
 // opens the newest transaction and the first device with readings by itself, so a visitor sees
 // a verdict and a chart without clicking anything.
 
@@ -13,6 +16,8 @@ import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css';
 import { BrowserVerifier } from './browser-verifier.js';
 import { setUpStateLookup, showContracts, showDeviceProofs } from './contract-views.js';
+import { setUpQueryForm, showDeployed } from './deployed-views.js';
+import { setUpUseCaseViews } from './use-case-views.js';
 
 interface Status { chainId: string; name: string; height: number; pending: number; transactions: number; permission: string; genesisTime: string; validators: { threshold: number; ids: string[] }; operator: string; mqtt?: string }
 interface BlockJson { height: number; hash: string; time: string; timeMs: number; txCount: number; txIds: string[] }
@@ -249,6 +254,7 @@ async function onHeight(height: number): Promise<void> {
     chartRefreshAt = Date.now();
     await refreshDevices();
     if (selectedDevice) await showDevice(selectedDevice);
+    void showDeployed().catch((error: unknown) => console.warn(`deployed contracts: ${(error as Error).message}`));
   }
   if (selectedTx === undefined) await openNewestTx();
   if (selectedDevice === undefined) await openFirstDevice();
@@ -291,7 +297,10 @@ async function main(): Promise<void> {
   if (tx) await showTx(tx);
   if (device) await showDevice(device);
   await showContracts().catch((error: unknown) => ($('contracts').textContent = (error as Error).message));
+  await showDeployed().catch((error: unknown) => ($('deployed').textContent = (error as Error).message));
   setUpStateLookup(verifier, hash.get('state') ?? undefined);
+  setUpUseCaseViews(verifier, hash);
+  setUpQueryForm();
   await refreshDevices();
   follow();
   await onHeight(status.height);

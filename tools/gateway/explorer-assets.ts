@@ -73,6 +73,13 @@ export const EXPLORER_HTML = `<!doctype html>
   .proof { padding: 2px 8px; border-radius: 4px; } .proof.ok { background: #d9f7df; color: #0b6b24; } .proof.fail { background: #fde0e0; color: #9b1111; }
   #state-form { display: flex; gap: 6px; flex-wrap: wrap; align-items: center; font-size: 13px; }
   #state-form input { font-family: ui-monospace, monospace; font-size: 12px; }
+  .lookup { display: flex; gap: 6px; flex-wrap: wrap; align-items: center; font-size: 13px; }
+  .lookup input, .lookup textarea { font-family: ui-monospace, monospace; font-size: 12px; }
+  .reading { padding: 0 3px; border-radius: 3px; background: #eef1f5; } .reading.breach { background: #fde0e0; color: #9b1111; font-weight: 600; }
+  .verdict.breach { background: #fff0d6; color: #8a4b00; border: 1px solid #e0a040; }
+  .verdict.answered { background: #eef3ff; color: #1d2330; border: 1px solid #9ab; }
+  #deployed td { vertical-align: top; }
+  pre.source { max-height: 240px; overflow: auto; font-size: 12px; background: #f4f6f9; padding: 6px; white-space: pre-wrap; }
 </style>
 </head>
 <body>
@@ -121,6 +128,35 @@ export const EXPLORER_HTML = `<!doctype html>
       <button id="state-prove" type="submit">prove</button>
     </form>
     <div id="state-verdict" class="verdict busy">pick a contract and a key</div>
+  </section>
+  <section>
+    <h2>Provenance <span class="muted">(a supply-chain item, verified in your browser)</span></h2>
+    <form id="prov-form" class="lookup">
+      <input id="prov-item" placeholder="item id (hex)" size="34">
+      <label>max <input id="prov-max" value="8" size="5"> °C</label>
+      <button id="prov-check" type="submit">verify</button>
+    </form>
+    <div id="prov-verdict" class="verdict busy">enter an item id</div>
+    <table><thead><tr><th>step</th><th>what</th><th>holder</th><th>blocks</th><th>travelling</th><th>readings</th></tr></thead><tbody id="prov-steps"></tbody></table>
+  </section>
+  <section>
+    <h2>Balance <span class="muted">(transport credits, proved in your browser)</span></h2>
+    <form id="balance-form" class="lookup">
+      <input id="balance-account" placeholder="account id (hex)" size="34">
+      <button id="balance-prove" type="submit">prove</button>
+    </form>
+    <div id="balance-verdict" class="verdict busy">enter an account id</div>
+  </section>
+  <section class="wide">
+    <h2>Deployed contracts</h2>
+    <table><thead><tr><th>code hash</th><th>methods</th><th>queries</th><th>source</th></tr></thead><tbody id="deployed"></tbody></table>
+    <form id="query-form" class="lookup" style="margin-top:8px">
+      <select id="query-contract"></select>
+      <input id="query-name" list="query-names" placeholder="query" size="12"><datalist id="query-names"></datalist>
+      <textarea id="query-args" placeholder='args (JSON), e.g. {"who": "…"}' rows="1" cols="40"></textarea>
+      <button id="query-run" type="submit">query</button>
+    </form>
+    <div id="query-result" class="verdict busy">query results are not proved: the gateway runs the query and reports what came out</div>
   </section>
   <section class="wide">
     <h2>Chain</h2>
