@@ -179,7 +179,7 @@ browserTest(`an item's provenance is verified in the browser: the breach named, 
   const refusedShot = artifactPath('explorer-provenance-refused.png');
   await lying.screenshot({ path: refusedShot, fullPage: true });
   t.log(`screenshot: ${refusedShot}`);
-  await lying.unrouteAll();
+  await lying.unrouteAll({ behavior: 'wait' });
 
   // ... or leaves out the last step (the attachment of thermometer 2).
   await tamperProvenance(lying, (answer) => {
@@ -189,7 +189,7 @@ browserTest(`an item's provenance is verified in the browser: the breach named, 
   await lying.goto(`${url}/#item=${crate}`);
   await lying.locator('#prov-verdict[data-verdict="refused"]').waitFor();
   t.regex(await lying.locator('#prov-verdict').innerText(), /^proof refused: BAD_PROVENANCE/);
-  await lying.unrouteAll();
+  await lying.unrouteAll({ behavior: 'wait' });
 
   // ... or serves a forged light block with it (one bit of the commit flipped): the page's own light client refuses it.
   await tamperProvenance(lying, (answer) => void answer, (blocks) => {
@@ -199,7 +199,7 @@ browserTest(`an item's provenance is verified in the browser: the breach named, 
   await lying.goto(`${url}/#item=${crate}`);
   await lying.locator('#prov-verdict[data-verdict="refused"]').waitFor();
   t.regex(await lying.locator('#prov-verdict').innerText(), /^proof refused: BAD_COMMIT_SIGNATURE\n[\s\S]*header \d+: BAD_COMMIT_SIGNATURE/);
-  await lying.unrouteAll();
+  await lying.unrouteAll({ behavior: 'wait' });
   await lying.close();
 });
 
@@ -232,7 +232,7 @@ browserTest(`a credit balance is proved in the browser; a forged one is refused$
   const shot = artifactPath('explorer-balance-refused.png');
   await lying.screenshot({ path: shot, fullPage: true });
   t.log(`screenshot: ${shot}`);
-  await lying.unrouteAll();
+  await lying.unrouteAll({ behavior: 'wait' });
   // ... or that the account has none (value null, proof unchanged).
   await lying.route('**/transport/balances/*', async (route) => {
     const response = await route.fetch();
