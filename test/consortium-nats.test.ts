@@ -7,8 +7,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  BlockReason, ErrorCode, GovernAction, type KeyPair, TxKind, bytesToHex, decodeLightBlock, deviceBody,
-  equalBytes, keyId, makeValidatorSet, validatorSetHash,
+  BlockReason, ContractId, ErrorCode, GovernAction, type KeyPair, SupplyChainMethod, TransportMethod, TxKind, balanceKey, bytesToHex, decodeBalance,
+  decodeItem, decodeLightBlock, deviceBody, equalBytes, errorName, invokeBody, itemKey, keyId, makeValidatorSet, mintArgs, registerItemArgs,
+  transferArgs, transferCustodyArgs, validatorSetHash, contractNamespace,
 } from '../src/index.js';
 import { type ConsortiumFiles, initConsortium } from '../tools/gateway/consortium/consortium-init.js';
 import { type Member, startMember } from '../tools/gateway/consortium/member.js';
@@ -22,7 +23,10 @@ import type { LedgerStore } from '../tools/gateway/ledger-store.js';
 import type { RateLimits } from '../tools/gateway/rate-limiter.js';
 import { waitUntil } from './support/desktop-fleet.js';
 import { startMemberProcess } from './support/member-process.js';
-import { enrolAt, govern, indexIn, known, sameLedgers } from './support/consortium-fixture.js';
+import { enrolAt, govern, indexIn, known, sameLedgers, submitInvoke } from './support/consortium-fixture.js';
+import { TOKEN } from './support/deployed-fixture.js';
+import { contractHash } from '../tools/gateway/contract-sandbox/contract-hash.js';
+import { callBody, deployBody } from '../tools/gateway/contract-sandbox/deployed-host.js';
 import { crypto, newDeviceKey } from './support/gateway-fixture.js';
 import { type MqttDevice, connectDevice } from './support/mqtt-device.js';
 
@@ -98,6 +102,46 @@ test.serial('three NATS nodes, four members: devices on the members and on the M
   await waitUntil(() => members.every((m) => m.height >= members[0]!.height), 'every member stores the newest block', 30_000);
   sameLedgers(t, members, members[0]!.height);
   t.is(exactlyOnce(t, members[3]!, devices), 48);
+});
+
+test.serial('contracts over JetStream: a deploy and calls, custody and credits, from members\' brokers and the MQTT listener: every member, one state root', async (t) => {
+  if (missing) return t.pass(`skipped: ${NATS_INSTALL_HINT}`);
+  const files = consortium('contracts');
+  const listener = cluster!.mqttUrls[2]!;
+  const members = await Promise.all([0, 1, 2, 3].map((i) => startAt(t, files, i, listener)));
+  const chainId = members[0]!.chain.chainId;
+  const keys = [newDeviceKey(), newDeviceKey()];
+  await enrolAt(members[0]!, keys, 1);
+  await known(members, keys);
+  const self = await connectDevice(members[1]!.mqttUrl, crypto, chainId, members[1]!.chain.gatewayKey);
+  // One device on a member's broker, one straight on a NATS node's MQTT listener.
+  const [a, b] = [await connectDevice(members[2]!.mqttUrl, crypto, chainId, keys[0]!), await connectDevice(listener, crypto, chainId, keys[1]!)];
+  t.teardown(() => Promise.all([self, a, b].map((d) => d.close())));
+  const [aHex, bHex] = [bytesToHex(a.id), bytesToHex(b.id)];
+  const hash = contractHash(TOKEN);
+  const item = new TextEncoder().encode('crate-nats');
+  const steps: [string, MqttDevice, number, unknown, number][] = [
+    ['a member deploys', self, 1, deployBody(TOKEN), ErrorCode.OK],
+    ['it mints to a', self, 2, callBody(hash, 'mint', { to: aHex, amount: 50 }), ErrorCode.OK],
+    ['a transfers to b', a, 1, callBody(hash, 'transfer', { to: bHex, amount: 20 }), ErrorCode.OK],
+    ['b, on the listener, loops: stopped by the meter', b, 1, callBody(hash, 'loop', null), ErrorCode.CONTRACT_OUT_OF_GAS],
+    ['a registers an item travelling with b', a, 2, invokeBody(ContractId.SUPPLY_CHAIN, SupplyChainMethod.REGISTER_ITEM, registerItemArgs(item, [b.id])), ErrorCode.OK],
+    ['a hands it to b', a, 3, invokeBody(ContractId.SUPPLY_CHAIN, SupplyChainMethod.TRANSFER_CUSTODY, transferCustodyArgs(item, b.id)), ErrorCode.OK],
+    ['a, no longer the holder, cannot hand it on', a, 4, invokeBody(ContractId.SUPPLY_CHAIN, SupplyChainMethod.TRANSFER_CUSTODY, transferCustodyArgs(item, a.id)), ErrorCode.NOT_HOLDER],
+    ['the member mints credits to b', self, 3, invokeBody(ContractId.TRANSPORT_CREDITS, TransportMethod.MINT, mintArgs(b.id, 7)), ErrorCode.OK],
+    ['b pays a 3', b, 1, invokeBody(ContractId.TRANSPORT_CREDITS, TransportMethod.TRANSFER, transferArgs(a.id, 3)), ErrorCode.OK],
+  ];
+  for (const [what, device, seq, body, expect] of steps) t.is(errorName(await submitInvoke(device, seq, body)), errorName(expect), what);
+  const target = Math.max(...members.map((m) => m.height));
+  await waitUntil(() => members.every((m) => m.height >= target), 'every member stores the newest block', 30_000);
+  sameLedgers(t, members, target);
+  const roots = members.map((m) => bytesToHex(m.committed().root(crypto)));
+  t.true(roots.every((r) => r === roots[0]), 'one state root');
+  const credits = contractNamespace(ContractId.TRANSPORT_CREDITS);
+  for (const m of members) {
+    t.is(decodeBalance(m.committed().entry(credits, balanceKey(b.id))!), 4, `${m.name}: b's credits`);
+    t.is(decodeItem(m.committed().entry(contractNamespace(ContractId.SUPPLY_CHAIN), itemKey(item))!).holder.join(), b.id.join(), `${m.name}: b holds the item`);
+  }
 });
 
 test.serial('DDoS end to end: a device flooding member A is reported, refused at every member and in every replay, until a lift through member C', async (t) => {

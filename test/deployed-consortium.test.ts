@@ -7,27 +7,19 @@ import test from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ErrorCode, TxKind, bytesToHex, errorName, hexToBytes, txId } from '../src/index.js';
+import { ErrorCode, bytesToHex, errorName, hexToBytes, txId } from '../src/index.js';
 import { contractHash } from '../tools/gateway/contract-sandbox/contract-hash.js';
 import { callBody, deployBody } from '../tools/gateway/contract-sandbox/deployed-host.js';
 import { initConsortium } from '../tools/gateway/consortium/consortium-init.js';
 import { type Member, startMember } from '../tools/gateway/consortium/member.js';
 import { MemoryLog } from './fakes/memory-ordering.js';
-import { enrolAt, known, sameLedgers } from './support/consortium-fixture.js';
+import { enrolAt, known, sameLedgers, submitInvoke } from './support/consortium-fixture.js';
 import { TOKEN } from './support/deployed-fixture.js';
 import { waitUntil } from './support/desktop-fleet.js';
 import { crypto, newDeviceKey } from './support/gateway-fixture.js';
-import { type MqttDevice, connectDevice } from './support/mqtt-device.js';
+import { connectDevice } from './support/mqtt-device.js';
 
 const TIMING = { intervalMs: 50, heartbeatMs: 60_000, takeoverMs: 300, maxBlockTxs: 64 };
-const now = () => Math.floor(Date.now() / 1000);
-
-async function submit(device: MqttDevice, seq: number, body: unknown): Promise<number> {
-  device.acks.delete(seq);
-  await device.send({ kind: TxKind.INVOKE, sender: device.id, seq, time: now(), body: body as never });
-  await device.waitFor(() => device.proofs.has(seq) || (device.acks.has(seq) && device.acks.get(seq)!.code !== ErrorCode.OK), `verdict on seq ${seq}`, 60_000);
-  return device.acks.get(seq)!.code;
-}
 
 test('four members: deploys and calls through different members give every member the same state root', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'botpeer-deployed-consortium-'));
@@ -45,16 +37,16 @@ test('four members: deploys and calls through different members give every membe
   const self = await connectDevice(members[1]!.mqttUrl, crypto, members[1]!.chain.chainId, members[1]!.chain.gatewayKey);
   t.teardown(() => self.close());
   const hash = contractHash(TOKEN);
-  t.is(errorName(await submit(self, 1, deployBody(TOKEN))), 'OK');
+  t.is(errorName(await submitInvoke(self, 1, deployBody(TOKEN))), 'OK');
   const devices = await Promise.all(keys.map((k, i) => connectDevice(members[2 + i]!.mqttUrl, crypto, members[0]!.chain.chainId, k)));
   t.teardown(() => Promise.all(devices.map((d) => d.close())));
   const [a, b] = devices.map((d) => bytesToHex(d.id)) as [string, string];
-  t.is(errorName(await submit(self, 2, callBody(hash, 'mint', { to: a, amount: 50 }))), 'OK');
-  t.is(errorName(await submit(devices[0]!, 1, callBody(hash, 'transfer', { to: b, amount: 20 }))), 'OK');
-  t.is(errorName(await submit(devices[1]!, 1, callBody(hash, 'loop', null))), 'CONTRACT_OUT_OF_GAS');
-  t.is(errorName(await submit(devices[1]!, 1, callBody(hash, 'transfer', { to: a, amount: 5 }))), 'OK');
-  t.is(errorName(await submit(devices[0]!, 2, callBody(hash, 'note', 'hello'))), 'OK');
-  t.is(errorName(await submit(devices[0]!, 3, callBody(hash, 'stamp', null))), 'OK');
+  t.is(errorName(await submitInvoke(self, 2, callBody(hash, 'mint', { to: a, amount: 50 }))), 'OK');
+  t.is(errorName(await submitInvoke(devices[0]!, 1, callBody(hash, 'transfer', { to: b, amount: 20 }))), 'OK');
+  t.is(errorName(await submitInvoke(devices[1]!, 1, callBody(hash, 'loop', null))), 'CONTRACT_OUT_OF_GAS');
+  t.is(errorName(await submitInvoke(devices[1]!, 1, callBody(hash, 'transfer', { to: a, amount: 5 }))), 'OK');
+  t.is(errorName(await submitInvoke(devices[0]!, 2, callBody(hash, 'note', 'hello'))), 'OK');
+  t.is(errorName(await submitInvoke(devices[0]!, 3, callBody(hash, 'stamp', null))), 'OK');
   const stampId = txId(crypto, devices[0]!.sent.get(3)!);
 
   const target = members[0]!.executedHeight;

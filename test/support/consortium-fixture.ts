@@ -16,7 +16,7 @@ import { type Device, openDevice } from '../../hosts/desktop/device.js';
 import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
 import { waitUntil } from './desktop-fleet.js';
 import { crypto, newDeviceKey } from './gateway-fixture.js';
-import { connectDevice } from './mqtt-device.js';
+import { type MqttDevice, connectDevice } from './mqtt-device.js';
 
 /** Enrols `keys` through `member`, signed by that member's own key (a consortium member enrols its own devices); waits for their proofs. */
 export async function enrolAt(member: Member, keys: readonly Pick<KeyPair, 'publicKey'>[], firstSeq: number): Promise<void> {
@@ -30,6 +30,14 @@ export async function enrolAt(member: Member, keys: readonly Pick<KeyPair, 'publ
   } finally {
     await self.close();
   }
+}
+
+/** Sends an INVOKE of `device` with `body` and waits for its verdict: its proof (OK) or a refusing ack; the code. */
+export async function submitInvoke(device: MqttDevice, seq: number, body: unknown): Promise<number> {
+  device.acks.delete(seq);
+  await device.send({ kind: TxKind.INVOKE, sender: device.id, seq, time: Math.floor(Date.now() / 1000), body: body as never });
+  await device.waitFor(() => device.proofs.has(seq) || (device.acks.has(seq) && device.acks.get(seq)!.code !== ErrorCode.OK), `verdict on seq ${seq}`, 60_000);
+  return device.acks.get(seq)!.code;
 }
 
 /** Each member admits what the stream holds on its own replay: a device may connect to a member once that member knows it. */
