@@ -206,6 +206,7 @@ test('REKEY: an ECDSA set becomes a FROST set; then only REKEY changes it, row b
     ['REMOVE_MEMBER on a FROST set', a, a, gov(remove(d), [a, b, c]), ErrorCode.BAD_VALIDATOR_SET],
     ['ROTATE_MEMBER_KEY on a FROST set', d, d, gov({ action: GovernAction.ROTATE_MEMBER_KEY, oldKey: d.publicKey, newKey: e.publicKey }, [a, b, d]), ErrorCode.BAD_VALIDATOR_SET],
     ['SET_THRESHOLD on a FROST set', a, a, gov(threshold(2), [a, b, c]), ErrorCode.BAD_VALIDATOR_SET],
+    ['a REKEY that keeps the group key (the old shares cannot sign for new members)', a, a, gov(rekey(3, sorted(a, b, c, d, e), g1), [a, b, c]), ErrorCode.BAD_VALIDATOR_SET],
     ['two approvals no longer reach 3', a, a, gov(rekey(3, sorted(a, b, c, d, e), g2), [a, b]), ErrorCode.BAD_APPROVALS],
     ['a, b and the new member d: e joins, c leaves, 3 of a, b, d, e under g2', d, d, gov(rekey(3, sorted(a, b, d, e), g2), [a, b, d]), ErrorCode.OK],
     ['and again in the same block (judged against next): back to a, b, c, d under g3', a, a, gov(rekey(3, abcd, g3), [a, c, d]), ErrorCode.OK, true],

@@ -9,7 +9,8 @@
 //                    (or whose id is) another account; NOT_PERMITTED when that account is a
 //                    device, gateway or the operator
 //   BAD_VALIDATOR_SET the set it makes would not be a valid set (§6.1: 1..64 keys, 1 ≤ t ≤ n; a
-//                    REKEY's keys sorted and distinct, its group key an x-only key on the curve)
+//                    REKEY's keys sorted and distinct, its group key an x-only key on the curve and
+//                    not the next set's group key)
 //   (a REKEY's keys that enter the set are each checked as an ADD_MEMBER's key, first)
 //   BAD_APPROVALS    approvals not strictly ascending indices of the current set, fewer than
 //                    its threshold, or one that does not verify (checked last: the only costly step)
@@ -95,6 +96,8 @@ function rekeyedSet(crypto: CryptoProvider, state: LedgerState, next: ValidatorS
     if (compareBytes(keys[i - 1]!, keys[i]!) >= 0) return fail(ErrorCode.BAD_VALIDATOR_SET, 'rekey keys must be sorted and distinct');
   }
   if (!isXOnlyPublicKey(groupKey)) return fail(ErrorCode.BAD_VALIDATOR_SET, 'the group key is not an x-only key on the curve');
+  // Shares belong to one key generation among one set of members: new members or a new threshold need a new key.
+  if (next.groupKey && equalBytes(next.groupKey, groupKey)) return fail(ErrorCode.BAD_VALIDATOR_SET, 'a REKEY brings a new group key');
   return madeSet(threshold, keys, groupKey);
 }
 
