@@ -138,6 +138,8 @@ test('verifyBalance: a producer proves its balance, a zero balance by non-member
   t.is(code(verifyBalance(crypto, header, vehicle, prove(roadside))), 'BAD_PROOF', "another account's proof");
   t.is(code(verifyBalance(crypto, header, roadside, { ...prove(roadside), height: chain.height - 1 })), 'UNVERIFIED_HEADER');
   t.is(code(verifyBalance(crypto, header, roadside, { ...prove(roadside), value: encodeCbor(0) })), 'BAD_SHAPE', 'no entry holds 0');
+  t.is(code(verifyBalance(crypto, header, roadside, null as never)), 'BAD_SHAPE', 'no answer at all (it threw)');
+  t.is(code(verifyBalance(crypto, header, roadside, { ...prove(roadside), value: { length: 3 } as never })), 'BAD_SHAPE', 'a value that is no byte string (it was TRAILING_BYTES)');
   t.is(code(verifyBalance(crypto, chain.header(chain.height - 1)!, roadside, { ...prove(roadside), height: chain.height - 1 })), 'BAD_PROOF', 'against an older root');
 });
 

@@ -114,7 +114,7 @@ function mapKey(bytes: Uint8Array): string {
 }
 
 /** The Map key of a contract entry: the namespace's length first, so (namespace, key) pairs stay apart. */
-function entryKey(namespace: Uint8Array, key: Uint8Array): string {
+function entryMapKey(namespace: Uint8Array, key: Uint8Array): string {
   return String.fromCharCode(namespace.length) + mapKey(namespace) + mapKey(key);
 }
 
@@ -173,7 +173,7 @@ export class LedgerState {
   private touchedEntries = new Map<string, ContractEntry>();
   /** The authenticated map and this state's root in it, once root() was asked; shared with clones. */
   private tree: StateTree | undefined;
-  /** Leaves changed since `tree.root`: 'a' + account key, 'b' + blocklist key, 'k' + entry key. */
+  /** Leaves changed since `tree.root`: 'a' + mapKey(account id), 'b' + mapKey(blocked id), 'k' + entryMapKey(namespace, key). */
   private stale = new Set<string>();
   private touchedSets = false;
   /** Undefined only for a state made from entries alone (tests of the registry); GOVERN then has no set to change. */
@@ -214,7 +214,7 @@ export class LedgerState {
     const state = new LedgerState(context ? rulesOf(context) : PRIVATE_RULES);
     for (const a of accounts) state.setAccount(a);
     for (const b of blocked) state.blockedById.set(mapKey(b.id), Object.freeze({ ...b }));
-    for (const e of entries) if (e.value !== undefined) state.entries.set(entryKey(e.namespace, e.key), Object.freeze({ ...e }));
+    for (const e of entries) if (e.value !== undefined) state.entries.set(entryMapKey(e.namespace, e.key), Object.freeze({ ...e }));
     if (context?.current && context.next) state.sets = Object.freeze({ current: context.current, next: context.next });
     return state;
   }
@@ -365,12 +365,12 @@ export class LedgerState {
 
   /** The value of `key` in the store of `namespace`, or undefined. */
   entry(namespace: Uint8Array, key: Uint8Array): Uint8Array | undefined {
-    return this.entries.get(entryKey(namespace, key))?.value;
+    return this.entries.get(entryMapKey(namespace, key))?.value;
   }
 
   /** Sets (value) or deletes (undefined) `key` in the store of `namespace`. */
   putEntry(namespace: Uint8Array, key: Uint8Array, value: Uint8Array | undefined): void {
-    const k = entryKey(namespace, key);
+    const k = entryMapKey(namespace, key);
     // Copies: a caller that reuses or changes its arrays afterwards must not move the state under the root.
     const entry = Object.freeze({ namespace: namespace.slice(), key: key.slice(), value: value?.slice() });
     if (value === undefined) this.entries.delete(k);

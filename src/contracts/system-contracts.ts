@@ -29,7 +29,7 @@ import type { SignedTx } from '../tx/tx.js';
 import { type Contract, type ContractCall, type HostEffects, contractNamespace } from './contract.js';
 import { contractOf } from './contract-registry.js';
 import { admitSelfEnroll, applySelfEnroll, isDevice } from './device-registry/device-registry.js';
-import { AccountRole, AccountStatus, type LedgerState } from './ledger-state.js';
+import { type Account, AccountRole, AccountStatus, type LedgerState } from './ledger-state.js';
 import { MAX_FUTURE_SECONDS, MAX_SEQ_JUMP } from './limits.js';
 
 export { MAX_FUTURE_SECONDS, MAX_SEQ_JUMP } from './limits.js';
@@ -66,16 +66,22 @@ export function maySend(kind: TxKind, role: AccountRole, permission: Permission)
  * (unknown, revoked, blocked): map lookups only, so ingest runs it before anything costly.
  */
 export function signingKey(state: LedgerState, tx: SignedTx): Result<Uint8Array> {
-  const account = state.account(tx.sender);
-  if (!account) {
-    // A self-enrolment on a public chain is signed by the key it enrols (admitSelfEnroll checks
-    // that the sender is that key's id; the signature covers the sender).
-    if (tx.kind === TxKind.ENROLL && state.rules.permission === Permission.PUBLIC && isSelfEnroll(tx)) return ok((tx.body as readonly Uint8Array[])[0]!);
-    return fail(ErrorCode.UNKNOWN_SENDER, 'sender is not enrolled');
+  // A self-enrolment on a public chain is signed by the key it enrols (admitSelfEnroll checks
+  // that the sender is that key's id; the signature covers the sender).
+  if (tx.kind === TxKind.ENROLL && state.rules.permission === Permission.PUBLIC && !state.account(tx.sender) && isSelfEnroll(tx)) {
+    return ok((tx.body as readonly Uint8Array[])[0]!);
   }
+  const account = admissibleSender(state, tx);
+  return account.ok ? ok(account.value.key) : account;
+}
+
+/** The sender's account, unless it is unknown, revoked or blocked (the first rows of the table above). */
+function admissibleSender(state: LedgerState, tx: SignedTx): Result<Account> {
+  const account = state.account(tx.sender);
+  if (!account) return fail(ErrorCode.UNKNOWN_SENDER, 'sender is not enrolled');
   if (account.status === AccountStatus.REVOKED) return fail(ErrorCode.REVOKED, 'sender was revoked');
   if (state.blockEntry(tx.sender)) return fail(ErrorCode.BLOCKED, 'sender is on the blocklist');
-  return ok(account.key);
+  return ok(account);
 }
 
 /** The call `tx` makes on its contract, or why it names none (INVOKE of an unknown contract or method). */
@@ -96,10 +102,9 @@ function callOf(crypto: CryptoProvider, state: LedgerState, tx: SignedTx, height
  */
 export function admitTx(crypto: CryptoProvider, state: LedgerState, tx: SignedTx, nowSeconds: number, height = 0, effects?: HostEffects): Result<undefined> {
   if (isSelfEnroll(tx)) return admitSelfEnroll(crypto, state, tx, nowSeconds);
-  const account = state.account(tx.sender);
-  if (!account) return fail(ErrorCode.UNKNOWN_SENDER, 'sender is not enrolled');
-  if (account.status === AccountStatus.REVOKED) return fail(ErrorCode.REVOKED, 'sender was revoked');
-  if (state.blockEntry(tx.sender)) return fail(ErrorCode.BLOCKED, 'sender is on the blocklist');
+  const sender = admissibleSender(state, tx);
+  if (!sender.ok) return sender;
+  const account = sender.value;
   if (!maySend(tx.kind, account.role, state.permission())) return fail(ErrorCode.NOT_PERMITTED, 'this role may not send this kind');
   if (tx.seq <= account.lastSeq) return fail(ErrorCode.REPLAY, `seq ${tx.seq} ≤ last ${account.lastSeq}`);
   if (tx.seq > account.lastSeq + MAX_SEQ_JUMP) return fail(ErrorCode.SEQUENCE_GAP, `seq ${tx.seq} jumps more than ${MAX_SEQ_JUMP}`);

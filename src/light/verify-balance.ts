@@ -3,10 +3,12 @@
 // STATE_PROOF [namespace, key] → height, value, proof) and believes it only against a header it
 // verified itself. A pure function of (header, account id, answer); checks in order:
 //
-//   1. UNVERIFIED_HEADER  the answer's height is not the verified header's
-//   2. BAD_SHAPE / 1xx    a value that is not a canonical CBOR uint in 1..MAX_BALANCE (no entry
-//                         holds 0: a zero balance is no entry, proven by non-membership)
-//   3. PROOF_SHAPE / BAD_PROOF  the state proof of `balance/<id>` under the contract's namespace
+//   1. BAD_SHAPE          not an answer (the caller decoded something else)
+//   2. UNVERIFIED_HEADER  the answer's height is not the verified header's
+//   3. BAD_SHAPE / 1xx    a value that is not a byte string holding a canonical CBOR uint in
+//                         1..MAX_BALANCE (no entry holds 0: a zero balance is no entry, proven
+//                         by non-membership)
+//   4. PROOF_SHAPE / BAD_PROOF  the state proof of `balance/<id>` under the contract's namespace
 //                         against the header's stateRoot (§6.3.3): membership of that value,
 //                         or non-membership (balance 0) when the value is absent
 
@@ -34,9 +36,11 @@ export interface VerifiedBalance {
 }
 
 export function verifyBalance(crypto: CryptoProvider, header: Header, accountId: Uint8Array, answer: StateEntryAnswer): Result<VerifiedBalance> {
+  if (typeof answer !== 'object' || answer === null) return fail(ErrorCode.BAD_SHAPE, 'not an answer');
   if (answer.height !== header.height) return fail(ErrorCode.UNVERIFIED_HEADER, `answer at height ${answer.height}, verified header at ${header.height}`);
   let balance = 0;
   if (answer.value !== undefined) {
+    if (!(answer.value instanceof Uint8Array)) return fail(ErrorCode.BAD_SHAPE, 'value must be a byte string');
     const decoded = attempt(() => decodeBalance(answer.value!));
     if (!decoded.ok) return decoded;
     balance = decoded.value;

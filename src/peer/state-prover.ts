@@ -13,13 +13,13 @@ import { ErrorCode, errorName, isErrorCode } from '../errors/error-codes.js';
 import { Method, type Response } from '../mqtt/messages.js';
 import { decodeStateAnswer } from '../mqtt/state-answer.js';
 import { type StateFact, type StateProofAnswer, checkStateAddress, verifyStateAnswer } from '../light/verify-state-answer.js';
+import type { PeerContext } from './peer-context.js';
 import type { RuleHeaders } from './rule-watcher.js';
 
 /** The header sync as the prover sees it: verified headers by height, and fetches below and above trust. */
 export interface ProverHeaders extends RuleHeaders {
   fetchNewer(height: number): void;
 }
-import type { PeerContext } from './peer-context.js';
 
 /** State proofs in flight or waiting for their header, at once. */
 export const MAX_STATE_PROOFS = 4;
@@ -52,9 +52,13 @@ export class StateProver {
       if (this.jobs.size >= MAX_STATE_PROOFS) return reject(new BotError(ErrorCode.NO_ANSWER, `${MAX_STATE_PROOFS} state proofs open already`));
       // Copies: the caller may reuse its arrays while the answer is on its way.
       const job: Job = { namespace: namespace.slice(), key: key.slice(), resolve, reject, since: this.ctx.clock.now() };
-      const sent = this.ctx.request(Method.STATE_PROOF, [job.namespace, job.key], (response) => this.onResponse(job, response));
-      if (!sent) return reject(new BotError(ErrorCode.NO_ANSWER, 'offline, or too many requests open'));
+      // Open before the request: a session may deliver the response within the publish itself.
       this.jobs.add(job);
+      const sent = this.ctx.request(Method.STATE_PROOF, [job.namespace, job.key], (response) => this.onResponse(job, response));
+      if (!sent) {
+        this.jobs.delete(job);
+        reject(new BotError(ErrorCode.NO_ANSWER, 'offline, or too many requests open'));
+      }
     });
   }
 

@@ -26,7 +26,7 @@ import { SHA256_BYTES } from '../../crypto/crypto-port.js';
 import { BotError, type Result, fail, ok } from '../../errors/bot-error.js';
 import { ErrorCode } from '../../errors/error-codes.js';
 import { ID_BYTES } from '../../tx/identity.js';
-import { ContractId, type ContractStore, defineContract } from '../contract.js';
+import { type ContractCall, ContractId, type ContractStore, defineContract } from '../contract.js';
 import { activeAccount, argCount, bytesArg, entryKey, invokeArgs, uintArg } from '../contract-args.js';
 import { isDevice } from '../device-registry/device-registry.js';
 import { AccountRole } from '../ledger-state.js';
@@ -100,9 +100,7 @@ interface Planned {
   readonly entries: readonly (readonly [Uint8Array, Uint8Array])[];
 }
 
-type Call = Parameters<Parameters<typeof defineContract>[0]['admit']>[0];
-
-function plan({ state, store, tx, height }: Call): Result<Planned> {
+function plan({ state, store, tx, height }: ContractCall): Result<Planned> {
   const { method, args } = invokeArgs(tx);
   const sender = state.account(tx.sender)!;
   const senderBalance = readBalance(store, tx.sender);
@@ -154,6 +152,7 @@ function plan({ state, store, tx, height }: Call): Result<Planned> {
       if (store.get(accessKey(hash.value, tx.sender))) return fail(ErrorCode.OBSERVATION_EXISTS, 'bought already');
       if (senderBalance < observation.price) return fail(ErrorCode.INSUFFICIENT_CREDITS, `balance ${senderBalance}, price ${observation.price}`);
       const producerBalance = readBalance(store, observation.producer);
+      // The producer's balance saturates (§13.2), as the reward does: a BUY is never refused for it.
       const paid = Math.min(MAX_BALANCE, producerBalance + observation.price);
       return ok({ balances: [[tx.sender, senderBalance - observation.price], [observation.producer, paid]], entries: [[accessKey(hash.value, tx.sender), encodeCbor(height)]] });
     }
