@@ -58,7 +58,7 @@ test('four members: deploys and calls through different members give every membe
   for (const m of members) t.is(m.stats.replayRefused[ErrorCode.CONTRACT_OUT_OF_GAS], 1, m.name);
   // ctx.height is the height of the block that holds the call, at every member.
   for (const m of members) {
-    const at = m.committed().entry(hexToBytes(hash), new TextEncoder().encode(`at/${bytesToHex(stampId)}`));
+    const at = m.committed().entry(hexToBytes(hash), new TextEncoder().encode(bytesToHex(stampId)));
     t.is(JSON.parse(new TextDecoder().decode(at)), m.store.txById(stampId)!.height, m.name);
   }
   for (const m of members) {

@@ -195,7 +195,7 @@ test('ctx.height is the height of the block that holds the call, also when the p
   for (const id of ids) {
     const stored = gateway.store.txById(id)!;
     heights.add(stored.height);
-    const at = gateway.producer.committedState().entry(hexToBytes(hash), enc.encode(`at/${bytesToHex(id)}`));
+    const at = gateway.producer.committedState().entry(hexToBytes(hash), enc.encode(bytesToHex(id)));
     t.is(decodeStateValue(at!), stored.height, `ctx.height of ${bytesToHex(id)}`);
   }
   t.true(heights.size >= 4, `${heights.size} blocks`);

@@ -17,7 +17,7 @@ export const TOKEN = `({
       ctx.set('bal:' + a.to, (ctx.get('bal:' + a.to) ?? 0) + a.amount);
       return have - a.amount;
     },
-    stamp(ctx) { ctx.set('at/' + ctx.txId, ctx.height); return ctx.height; },
+    stamp(ctx) { ctx.set(ctx.txId, ctx.height); return ctx.height; }, // a txId is 64 hex digits: the longest provable key
     note(ctx, a) { ctx.set('note', { by: ctx.sender, at: ctx.height, text: a }); return null; },
     loop() { for (;;) {} },
     alloc() { const a = []; for (;;) a.push(new ArrayBuffer(8 * 1024 * 1024)); },

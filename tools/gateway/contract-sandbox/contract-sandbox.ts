@@ -3,7 +3,7 @@
 // Contract shape (docs/contracts.md): the source is a script whose completion value is
 //   { methods: { name(ctx, args) { ... } }, queries: { name(ctx, args) { ... } } }
 // ctx: sender (account id hex), height, txId, get(key) and, in methods only, set(key, value)
-// and delete(key). Keys are non-empty strings (at most 256 UTF-8 bytes); values, arguments
+// and delete(key). Keys are non-empty strings (at most 64 UTF-8 bytes, what a STATE_PROOF addresses); values, arguments
 // and results are contract data (contract-value.ts). A method returns a result or throws;
 // its writes are returned, never applied here: the host applies them only on success.
 // The source is evaluated afresh, in a fresh Compartment, for every call, so nothing a

@@ -16,10 +16,16 @@
 // value, or empty bytes when absent; each read costs READ_GAS plus one unit per byte.
 // Error codes here are names; the host maps them to BotError codes.
 
+import { MAX_STATE_KEY_BYTES } from '../../../src/light/verify-state-answer.js';
+
 /** Fixed gas of one ctx.get, ctx.set or ctx.delete (plus one per byte of key and value). */
 export const STATE_OP_GAS = 100;
-/** Largest canonical JSON of a key (bytes of UTF-8), a value, arguments or a result. */
-export const MAX_KEY_BYTES = 256;
+/**
+ * Largest key (bytes of UTF-8): what a STATE_PROOF can address (§9.4), so every entry a deployed
+ * contract writes can be proved to a light peer.
+ */
+export const MAX_KEY_BYTES = MAX_STATE_KEY_BYTES;
+/** Largest canonical JSON of a value, arguments or a result. */
 export const MAX_VALUE_BYTES = 64 * 1024;
 /** Deepest nesting of contract data. */
 export const MAX_DATA_DEPTH = 32;
