@@ -2,7 +2,8 @@
 // the same table; acknowledgements carry these numbers on the wire, so a code is
 // never renumbered or reused. Ranges: 1xx encoding, 2xx transactions,
 // 3xx headers and light client, 4xx Merkle proofs, 5xx transport, 6xx peer state (61x watch rules),
-// 7xx contracts (700-719 kept for the core's contract interface, 72x the deployed-contract sandbox).
+// 7xx contracts (700-719 the core's contract interface, 72x the deployed-contract sandbox, 73x the
+// use-case contracts: supply chain and transport credits).
 
 export const ErrorCode = Object.freeze({
   OK: 0,

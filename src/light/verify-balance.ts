@@ -1,5 +1,5 @@
 // A producer's own credit balance, checked on the device (core layer, light): use case II.3
-// (docs/protocol.md §13.2.4). The device asks a gateway for its balance entry (request method 7
+// (docs/protocol.md §13.2.3). The device asks a gateway for its balance entry (request method 7
 // STATE_PROOF [namespace, key] → height, value, proof) and believes it only against a header it
 // verified itself. A pure function of (header, account id, answer); checks in order:
 //

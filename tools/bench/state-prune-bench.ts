@@ -3,7 +3,7 @@
 // What bounded memory costs (src/merkle/smt-pruning.ts): the same sparse Merkle tree and the same
 // blocks of changes (1 000 changed keys each, 5 % of them new) run twice in one process, once on a
 // plain in-memory node store that keeps every version and once with the pruner sweeping it
-// (mark from the last 16 roots when the store doubles). Prints per size: ms per block both ways
+// (mark from the last 8 roots (KEPT_ROOTS) when the store doubles). Prints per size: ms per block both ways
 // and the ratio, nodes held at the end and at most, the sweeps and the nodes they marked, and the
 // heap after a GC. Asserts nothing on time.
 
