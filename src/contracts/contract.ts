@@ -31,7 +31,10 @@ export interface ContractCall {
   readonly crypto: CryptoProvider;
   /** The whole ledger: a contract reads the registry (accounts) and keeps its own entries in `store`. */
   readonly state: LedgerState;
-  /** This contract's own entries. */
+  /**
+   * This contract's own entries. The registry and blocklist keep theirs typed in the ledger state
+   * (its accounts and blocklist, leaves under these same namespaces): they must not write here.
+   */
   readonly store: ContractStore;
   readonly tx: SignedTx;
   /** The sender's account; undefined only for a self-enrolment (it has none before it). */
@@ -61,7 +64,8 @@ export interface Contract {
   readonly queries: Readonly<Record<number, string>>;
   /**
    * Whether a transaction may enter the ledger, after the checks every transaction passes (sender,
-   * role, sequence, time, quotas: system-contracts.ts). Must not change anything.
+   * role, sequence, time, quotas: system-contracts.ts). Must not change anything, and its verdict
+   * must not depend on `call.height`: a gateway or member admits before the block's height is fixed.
    */
   admit(call: ContractCall): Result<undefined>;
   /** Applies an admitted transaction. Deterministic: the same state and call give the same state. */
