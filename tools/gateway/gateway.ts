@@ -115,12 +115,9 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
   let working = recovered.working;
   if (recovered.dropped > 0) {
     // A block moves the oldest pending rows of the store into the ledger: the store's pending
-    // pool must be exactly the producer's, in order. (A crash between these two writes loses the
-    // pending transactions; it needs a refused re-run, which needs a changed sandbox, to happen.)
+    // pool must be exactly the producer's, in order (one atomic write: the kept rows survive a crash).
     const kept = new Set(pending.map((e) => bytesToHex(e.id)));
-    const rows = store.pending().filter((p) => kept.has(bytesToHex(p.txId)));
-    store.dropPending();
-    if (rows.length > 0) store.appendPending(rows);
+    store.dropPending(store.pending().filter((p) => kept.has(bytesToHex(p.txId))));
   }
   log(`chain ${bytesToHex(chainId)}: height ${latest.height}, ${pending.length} pending transactions recovered`);
 
