@@ -64,17 +64,19 @@ test('a sandbox that fails twice on a transaction halts the replay with INTERNAL
 });
 
 
-test('a sandbox that never answers is a host failure (INTERNAL) once the deadline passes', async (t) => {
+test('a sandbox that never answers is a host failure (INTERNAL) once the deadline passes, and its worker is stopped', async (t) => {
   const { chain, remove } = makeChainDir('host-deadline');
   t.teardown(remove);
   const operator = chain.operatorKey!;
   const state = LedgerState.fromGenesis(crypto, chain.genesis);
   const hash = contractHash(TOKEN);
+  const stops: string[] = [];
   state.putEntry(contractNamespace(ContractId.DEPLOYED), hexToBytes(hash), new TextEncoder().encode(TOKEN));
   const stuck = {
     has: () => true,
     deploy: async () => ({ hash, methods: ['mint'], queries: [] }),
     invoke: () => new Promise(() => {}),
+    stop: async (stopped: string) => void stops.push(stopped),
     close: async () => {},
   } as unknown as ContractSandbox;
   const host = new DeployedHost(crypto, stuck, 50);
@@ -83,4 +85,5 @@ test('a sandbox that never answers is a host failure (INTERNAL) once the deadlin
   t.false(outcome.verdict.ok);
   t.is(outcome.verdict.ok ? undefined : outcome.verdict.code, ErrorCode.INTERNAL);
   t.true(outcome.hostFailure);
+  t.deepEqual(stops, [hash], "the stuck worker is stopped: the contract's next call does not wait behind it");
 });

@@ -95,7 +95,12 @@ export class DeployedHost {
   async effects(state: LedgerState, tx: SignedTx, height: number, id: Uint8Array): Promise<HostEffects> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<HostEffects>((resolve) => {
-      timer = setTimeout(() => resolve(failure(ErrorCode.INTERNAL, `sandbox: no answer within ${this.answerMs} ms`)), this.answerMs);
+      timer = setTimeout(() => {
+        // Its worker is stopped, or every later call of the contract would wait behind it.
+        const hash = codeHashOf(tx);
+        if (hash !== undefined) void this.sandbox.stop(hash).catch(() => {});
+        resolve(failure(ErrorCode.INTERNAL, `sandbox: no answer within ${this.answerMs} ms`));
+      }, this.answerMs);
     });
     try {
       return await Promise.race([this.run(state, tx, height, id), deadline]);
@@ -177,6 +182,15 @@ export class DeployedHost {
   private view(state: LedgerState, namespace: Uint8Array): ContractStateView {
     return { get: (key) => state.entry(namespace, encoder.encode(key)) };
   }
+}
+
+/** The code hash (hex) a DEPLOYED transaction runs: the called one, or the deployed source's; undefined when it does not parse. */
+function codeHashOf(tx: SignedTx): string | undefined {
+  const parsed = parseDeployedCall(tx.body);
+  if (!parsed.ok) return undefined;
+  if (parsed.value.method !== DeployedMethod.DEPLOY) return bytesToHex(parsed.value.codeHash);
+  const source = utf8(parsed.value.source);
+  return source === undefined ? undefined : contractHash(source);
 }
 
 /** A CALL's args: UTF-8 canonical JSON of contract data; BAD_CONTRACT_VALUE otherwise. */
