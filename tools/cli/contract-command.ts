@@ -18,10 +18,11 @@ import { canonicalJson } from '../gateway/contract-sandbox/contract-value.js';
 import { callBody, deployBody } from '../gateway/contract-sandbox/deployed-host.js';
 import { readOperatorKey } from '../gateway/data-dir.js';
 import { CliError, UsageError, intOption, readGenesis, urlOption } from './cli-support.js';
+import { DEFAULT_BROKER, DEFAULT_HTTP } from './device-command.js';
 import { submitAsOperator } from './operator-submit.js';
 
-export const DEFAULT_BROKER = 'mqtt://127.0.0.1:1883';
-export const DEFAULT_HTTP = 'http://127.0.0.1:8080';
+// The same gateway defaults as every command that talks to one.
+export { DEFAULT_BROKER, DEFAULT_HTTP } from './device-command.js';
 
 export interface ContractOptions {
   readonly data: string;
@@ -151,12 +152,18 @@ function checkSize(crypto: CryptoProvider, context: Context, body: unknown, what
 }
 
 async function getJson(url: string, timeoutMs: number, http: string): Promise<{ status: number; json: any }> {
+  let response: Response;
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    return { status: response.status, json: await response.json() };
+    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     const cause = (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message;
     throw new CliError(`cannot reach the gateway's HTTP API at ${http} (${cause}): pass --http URL`);
+  }
+  try {
+    return { status: response.status, json: await response.json() };
+  } catch {
+    // Something answered, but not the gateway's API (which answers JSON, errors included).
+    throw new CliError(`${url} answered ${response.status} without JSON: is ${http} the gateway's HTTP API? (pass --http URL)`);
   }
 }
 
