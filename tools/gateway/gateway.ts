@@ -279,7 +279,7 @@ function rebuildWorking(crypto: CryptoProvider, committed: LedgerState, pool: re
  * The recovered pool on the committed state, in order: deployed contracts' transactions are run in
  * the sandbox again (a restart re-runs them; `blockOf(n)` is the block the pool's entry n will be in). One whose run
  * is now refused (it cannot be, unless the sandbox or the stored state changed) is left out of the
- * pool, and of the store's pending pool, and said.
+ * pool, and of the store's pending pool, and said. A failure of the sandbox itself (twice) throws.
  */
 async function readmit(
   crypto: CryptoProvider, deployed: DeployedHost, committed: LedgerState, pool: readonly PoolEntry[], blockOf: (ahead: number) => number, nowSeconds: number, log: (line: string) => void,
@@ -292,7 +292,14 @@ async function readmit(
       kept.push(entry);
       continue;
     }
-    const { verdict, effects } = await deployed.admit(working, entry.tx, nowSeconds, blockOf(kept.length), entry.id);
+    const run = () => deployed.admit(working, entry.tx, nowSeconds, blockOf(kept.length), entry.id);
+    let outcome = await run();
+    if (outcome.hostFailure) outcome = await run(); // a worker that failed to start or crashed is started again
+    // The transaction was acknowledged: dropping it for this host's failure would lose it. Not starting says why.
+    if (outcome.hostFailure) {
+      throw new Error(`pending ${bytesToHex(entry.id)}: the contract sandbox failed on its re-run (${outcome.verdict.ok ? '' : outcome.verdict.reason}); not starting rather than drop an acknowledged transaction`);
+    }
+    const { verdict, effects } = outcome;
     if (!verdict.ok) {
       log(`pending ${bytesToHex(entry.id)} of ${bytesToHex(entry.tx.sender)} (seq ${entry.tx.seq}) is refused on re-run: ${verdict.reason}`);
       continue;
