@@ -96,7 +96,7 @@ export const DEFAULT_MAX_EVENT_STREAMS = 64;
  * ingest's admission of that contract's calls waits behind it (and the block producer behind
  * admission): so few may be in flight at once.
  */
-export const DEFAULT_MAX_SANDBOX_READS = 8;
+export const DEFAULT_MAX_SANDBOX_READS = 4;
 
 /** Enough for a few dashboards at once; a full queue of readings?limit=1000 takes a few seconds to drain. */
 export const DEFAULT_MAX_QUEUED_READS = 128;

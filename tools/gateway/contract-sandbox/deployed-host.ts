@@ -35,8 +35,12 @@ export interface HostAdmission {
   readonly hostFailure?: true;
 }
 
-/** How long one DEPLOYED transaction may take in the sandbox before it is a host failure. */
-export const DEFAULT_ANSWER_MS = 30_000;
+/**
+ * How long one DEPLOYED transaction may take in the sandbox before it is a host failure: far above
+ * a run at the gas limit (10M gas, ~3 s) behind the HTTP API's queries of the same contract
+ * (DEFAULT_MAX_SANDBOX_READS of them, each as long), since on a member it ends the replay.
+ */
+export const DEFAULT_ANSWER_MS = 60_000;
 
 /** A deployed contract as the API lists it. */
 export interface DeployedInfo extends DeployedContract {
