@@ -13,7 +13,7 @@ import { startMqttBus } from './bus-mqtt.js';
 import { ConnectGuard } from './connect-guard.js';
 import { ContractSandbox, type ContractSandboxOptions } from './contract-sandbox/contract-sandbox.js';
 import { DeployedHost } from './contract-sandbox/deployed-host.js';
-import { BlockProducer, DEFAULT_PRODUCER_OPTIONS, type ProducerOptions } from './block-producer.js';
+import { BlockProducer, DEFAULT_PRODUCER_OPTIONS, type ProducerOptions, blockOfPoolPosition } from './block-producer.js';
 import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
 import { type ChainFiles, loadChain } from './data-dir.js';
 import { startHttpApi, type HttpApi } from './http-api.js';
@@ -110,7 +110,9 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
   opened.push(() => deployed.close());
   // Deployed contracts' calls are run again on the state they now follow (their effects are not stored).
   const producerOptions = { ...DEFAULT_PRODUCER_OPTIONS, ...options.producer };
-  const recovered = await readmit(crypto, deployed, committed, store.pending().map((p) => ({ tx: decodeTx(p.wire), wire: p.wire, id: p.txId })), (ahead) => latest.height + 1 + Math.floor(ahead / producerOptions.maxBlockTxs), Math.floor(now() / 1000), log);
+  const stored: PoolEntry[] = store.pending().map((p) => ({ tx: decodeTx(p.wire), wire: p.wire, id: p.txId }));
+  const blockOfStored = (position: number) => blockOfPoolPosition(latest.height, position, producerOptions.maxBlockTxs);
+  const recovered = await readmit(crypto, deployed, committed, stored, blockOfStored, Math.floor(now() / 1000), log);
   const pending: PoolEntry[] = recovered.pool;
   let working = recovered.working;
   if (recovered.dropped > 0) {
@@ -183,7 +185,7 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
   const reported = new Set<string>();
   const ingest: Ingest = new Ingest({
     crypto, topics, store, bus, now, deployed,
-    blockOf: (admittedBefore) => producer.height + 1 + Math.floor((producer.pendingCount + admittedBefore) / producerOptions.maxBlockTxs),
+    blockOf: (admittedBefore) => blockOfPoolPosition(producer.height, producer.pendingCount + admittedBefore, producerOptions.maxBlockTxs),
     working: () => working,
     check: (jobs) => pool.check(jobs),
     rate: new CountedRateLimiter({ ...DEFAULT_RATE_LIMITS, ...options.rateLimits }, metrics),

@@ -22,6 +22,7 @@ import {
   txId, verifyTxSignature,
 } from '../../../src/index.js';
 import { decodeCut, verifyCut } from '../../../src/chain/cut.js';
+import { blockOfPoolPosition } from '../block-producer.js';
 import { DeployedHost } from '../contract-sandbox/deployed-host.js';
 import type { PoolEntry } from '../ingest.js';
 import { readTxHeader } from '../tx-header.js';
@@ -276,7 +277,7 @@ export class MemberExecutor {
 
   /** The height of the block the next admitted transaction will be in: a cut takes the pool's oldest maxBlockTxs. */
   private blockOfNext(): number {
-    return this.latest.height + 1 + Math.floor(this.pool.length / this.deps.maxBlockTxs);
+    return blockOfPoolPosition(this.latest.height, this.pool.length, this.deps.maxBlockTxs);
   }
 
   /** The worker's check, on this thread: strict decode, signature under `key`, id. */
