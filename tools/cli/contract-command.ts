@@ -52,6 +52,8 @@ export async function contractDeploy(crypto: CryptoProvider, options: ContractOp
   const source = readFileSync(file, 'utf8');
   if (source.length === 0) throw new CliError(`${file} is empty`);
   const context = prepare(crypto, options);
+  const body = deployBody(source);
+  checkSize(crypto, context, body, `${file} (${Buffer.byteLength(source)} bytes)`);
   // The gateway's ack carries only a code: check the source here first, for its message.
   const sandbox = new ContractSandbox();
   let shape;
@@ -64,8 +66,6 @@ export async function contractDeploy(crypto: CryptoProvider, options: ContractOp
     await sandbox.close();
   }
   const hash = contractHash(source);
-  const body = deployBody(source);
-  checkSize(crypto, context, body, `${file} (${Buffer.byteLength(source)} bytes)`);
   const code = await send(crypto, context, body, out);
   if (code !== 0) return 1;
   out(`contract ${hash}`);
