@@ -6,21 +6,18 @@
 // that has not changed members): a changed set is reported, not followed.
 
 import {
-  type ColdChainRule, applyHeader, type CryptoProvider, type DecodeLimits, type Genesis, type Header, Quantity, SupplyChainMethod, type VerifiedProvenance, bytesToHex,
+  type ColdChainRule, applyHeader, type CryptoProvider, type Genesis, type Header, type VerifiedProvenance, bytesToHex,
   decodeCbor, decodeLightBlock, errorName, makeTrustOptions, provenanceAnswerFromCbor, trustFromGenesis, verifyHeader, verifyPastHeader,
   verifyProvenance, verifyBalance, hexToBytes,
 } from '../../src/index.js';
+import { PROVENANCE_ENVELOPE_LIMITS, STEP_NAMES, decimal, parseColdChainRule } from '../explorer/provenance-format.js';
 import { CliError } from './cli-support.js';
-
-/** The endpoint's envelope: the answer (PROVENANCE_LIMITS-sized) and light blocks of up to 8 KiB (HEADER_LIMITS). */
-const ENVELOPE_LIMITS: DecodeLimits = Object.freeze({ maxBytes: 8 * 1024 * 1024, maxDepth: 8, maxItems: 500_000, maxArrayLength: 4096, maxByteStringLength: 8192 });
 
 /** A cold chain: every temperature strictly below `maxCelsius` (an integer or one with decimals, as text). */
 export function coldChainRule(maxCelsius: string): ColdChainRule {
-  const m = /^(-?)(\d{1,6})(?:\.(\d{1,4}))?$/.exec(maxCelsius);
-  if (!m) throw new CliError(`--max-temp must be a number of °C like 8 or 7.5, got ${JSON.stringify(maxCelsius)}`);
-  const decimals = m[3] ?? '';
-  return { quantity: Quantity.TEMPERATURE_C, limitMantissa: Number(`${m[1]}${m[2]}${decimals}`), limitScale: -decimals.length, strict: true };
+  const rule = parseColdChainRule(maxCelsius);
+  if (!rule) throw new CliError(`--max-temp must be a number of °C like 8 or 7.5, got ${JSON.stringify(maxCelsius)}`);
+  return rule;
 }
 
 /** A balance answer is a few hundred bytes of JSON; a light block at most 8 KiB (HEADER_LIMITS): room to spare. */
@@ -76,10 +73,10 @@ function ledgerTrust(genesis: Genesis, now: number) {
 export async function fetchProvenance(
   crypto: CryptoProvider, genesis: Genesis, chainId: Uint8Array, http: string, itemId: Uint8Array, rule: ColdChainRule | undefined, timeoutMs = 10_000, now = Date.now(),
 ): Promise<VerifiedProvenance> {
-  const bytes = await fetchBody(`${http}/supply-chain/items/${bytesToHex(itemId)}/provenance`, http, timeoutMs, ENVELOPE_LIMITS.maxBytes);
+  const bytes = await fetchBody(`${http}/supply-chain/items/${bytesToHex(itemId)}/provenance`, http, timeoutMs, PROVENANCE_ENVELOPE_LIMITS.maxBytes);
   let answerValue, lightBlocks;
   try {
-    const envelope = decodeCbor(bytes, ENVELOPE_LIMITS);
+    const envelope = decodeCbor(bytes, PROVENANCE_ENVELOPE_LIMITS);
     if (!Array.isArray(envelope) || envelope.length !== 2 || !Array.isArray(envelope[1])) throw new Error('not [answer, [lightBlock …]]');
     answerValue = provenanceAnswerFromCbor(envelope[0]!);
     lightBlocks = (envelope[1] as unknown[]).map((b) => {
@@ -106,19 +103,12 @@ export async function fetchProvenance(
   return result.value;
 }
 
-const METHOD_NAMES: Record<number, string> = {
-  [SupplyChainMethod.REGISTER_ITEM]: 'registered by', [SupplyChainMethod.TRANSFER_CUSTODY]: 'custody to',
-  [SupplyChainMethod.ATTACH]: 'device attached by', [SupplyChainMethod.DETACH]: 'device detached by',
-};
-
-const decimal = (mantissa: number, scale: number) => (scale >= 0 ? String(mantissa * 10 ** scale) : (mantissa / 10 ** -scale).toFixed(-scale));
-
 /** Lines for a person: each step, its leg's readings, the breaches. */
 export function provenanceLines(v: VerifiedProvenance, itemText: string, rule: ColdChainRule | undefined): string[] {
   const lines = [`item ${itemText}: ${v.legs.length} steps, ${v.readings} readings, every step proven against block ${v.height}`];
   for (const leg of v.legs) {
     const travellers = leg.step.travellers.map(bytesToHex).join(', ') || 'none';
-    lines.push(`  step ${leg.n}: ${METHOD_NAMES[leg.step.method]} ${bytesToHex(leg.step.to)} at block ${leg.step.height} (until ${leg.endHeight}; travelling: ${travellers})`);
+    lines.push(`  step ${leg.n}: ${STEP_NAMES[leg.step.method]} ${bytesToHex(leg.step.to)} at block ${leg.step.height} (until ${leg.endHeight}; travelling: ${travellers})`);
     if (leg.values.length > 0) {
       const of = (x: (typeof leg.values)[number]) => x.mantissa * 10 ** x.scale;
       const low = leg.values.reduce((a, b) => (of(b) < of(a) ? b : a));
