@@ -2,6 +2,8 @@
 
 import test from 'ava';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { contractHash } from '../tools/gateway/contract-sandbox/contract-hash.js';
 import { TOKEN } from './support/deployed-fixture.js';
@@ -58,4 +60,17 @@ test('contract deploy, invoke and query through a running gateway; refusals and 
   const verified = await runBotpeer(['verify', '--full', '--data', dir]);
   t.is(verified.code, 0, verified.stderr + verified.stdout);
   t.regex(verified.stdout, /OK: \d+ blocks and \d+ transactions verified from the genesis \(signatures and state replayed\)/);
+});
+
+test('contract query against something that is not the gateway says so', async (t) => {
+  const server = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html' });
+    response.end('<html>a web server</html>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const http = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const result = await runBotpeer(['contract', 'query', 'ab'.repeat(32), 'balance', '--http', http]);
+  t.is(result.code, 1, result.stderr);
+  t.regex(result.stderr, /answered 200 without JSON: is http:\/\/127\.0\.0\.1:\d+ the gateway's HTTP API\?/);
 });

@@ -143,9 +143,7 @@ async function restartCase(t: import('ava').ExecutionContext, committedFirst: bo
 
 test('a restart runs the pending deploy and calls again and reaches the same state root', (t) => restartCase(t, false));
 
-// Needs the contract entries of the committed state to survive a restart: the store keeps them
-// on the state-persistence branch (another helper's), not on this one, so this fails here by
-// design (the calls are refused on re-run: UNKNOWN_CONTRACT). Make it test() once that is merged.
+// The contract's source is in the committed state: the store's contract entries bring it back.
 test('a restart runs pending calls of a committed contract again and reaches the same state root', (t) => restartCase(t, true));
 
 test("after a restart the store's pending pool is the producer's, id for id, and the next block holds what it should", async (t) => {
@@ -165,8 +163,7 @@ test("after a restart the store's pending pool is the producer's, id for id, and
 
   gateway = await startTestGateway(dir, { httpPort: 0, log: (line) => t.log(line) });
   t.teardown(() => gateway.close());
-  // Whether the calls re-ran (the contract's entries persisted) or were dropped (not persisted on
-  // this branch), the store's pending rows and the producer's pool are the same list.
+  // The store's pending rows and the producer's pool are the same list, id for id.
   t.deepEqual(gateway.store.pending().map((p) => bytesToHex(p.txId)), gateway.producer.poolEntries().map((e) => bytesToHex(e.id)));
   operator = await connectDevice(gateway.mqttUrl, crypto, chain.chainId, chain.operatorKey!);
   t.teardown(() => operator.close());

@@ -6,10 +6,11 @@
 
 import test from 'ava';
 import {
-  AccountRole, AccountStatus, LedgerState, Quantity, TxKind, chainTopics, decodeAck, encodeTx, errorName, keyId, readingsBody, signTx, txId,
+  AccountRole, AccountStatus, ErrorCode, LedgerState, Quantity, TxKind, chainTopics, decodeAck, encodeTx, errorName, keyId, readingsBody, signTx, txId,
 } from '../src/index.js';
 import type { Bus } from '../tools/gateway/bus.js';
 import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
+import { type DeployedHost, type HostAdmission, callBody } from '../tools/gateway/contract-sandbox/deployed-host.js';
 import { Ingest } from '../tools/gateway/ingest.js';
 import type { LedgerStore } from '../tools/gateway/ledger-store.js';
 import { RateLimiter } from '../tools/gateway/rate-limiter.js';
@@ -66,4 +67,46 @@ test('a failed ledger write answers the whole batch of that sender INTERNAL, nev
   await ingest.drain();
   t.deepEqual(acks, [], 'accepted: no ack, the proof will be the ack (§9.2)');
   t.deepEqual(stored, [1]);
+});
+
+test("after the sandbox itself failed on a call, the batch's later deployed calls are refused INTERNAL without running (the producer's hold ends)", async (t) => {
+  const chainId = new Uint8Array(8).fill(6);
+  const topics = chainTopics(chainId);
+  const privateKey = crypto.sha256(Uint8Array.of(8));
+  const publicKey = crypto.publicKey(privateKey);
+  const sender = keyId(crypto, publicKey);
+  const working = LedgerState.fromEntries([{ id: sender, key: publicKey, role: AccountRole.DEVICE, status: AccountStatus.ACTIVE, lastSeq: 0, enrolledAt: 0 }], []);
+  const acks: { seq: number; code: number }[] = [];
+  const bus = { publish: async (_topic: string, payload: Uint8Array) => void acks.push(decodeAck(payload)) } as unknown as Bus;
+  let runs = 0;
+  let heldWhileRunning = false;
+  const ingest: Ingest = new Ingest({
+    crypto, topics, bus, now: () => 1_800_000_000_000,
+    store: { appendPending: () => t.fail('nothing is admitted') } as unknown as LedgerStore,
+    working: () => working,
+    check: async (jobs: readonly VerifyJob[]) => {
+      const ids = new Uint8Array(TX_ID_BYTES * jobs.length);
+      jobs.forEach((job, i) => ids.set(txId(crypto, job.wire), TX_ID_BYTES * i));
+      return { codes: new Uint16Array(jobs.length), ids };
+    },
+    deployed: {
+      admit: async (): Promise<HostAdmission> => {
+        runs++;
+        heldWhileRunning = ingest.holding;
+        return { verdict: { ok: false, code: ErrorCode.INTERNAL, reason: 'sandbox: no answer' }, effects: { error: { code: ErrorCode.INTERNAL, message: 'sandbox: no answer' } }, hostFailure: true };
+      },
+    } as unknown as DeployedHost,
+    rate: new RateLimiter({ perSecond: 1000, burst: 1000, floodRejections: 1000, floodWindowMs: 1000 }),
+    onAdmitted: () => t.fail('nothing is admitted'),
+    onFlood: () => {},
+    onStorageFailure: () => {},
+  });
+  for (let seq = 1; seq <= 3; seq++) {
+    ingest.handle(encodeTx(signTx(crypto, chainId, { kind: TxKind.INVOKE, sender, seq, time: 1_800_000_000, body: callBody('11'.repeat(32), 'mint', null) as never }, privateKey)), undefined);
+  }
+  await ingest.drain();
+  t.is(runs, 1, 'only the first call ran');
+  t.true(heldWhileRunning);
+  t.false(ingest.holding);
+  t.deepEqual(acks.map((a) => `${a.seq} ${errorName(a.code)}`), ['1 INTERNAL', '2 INTERNAL', '3 INTERNAL']);
 });

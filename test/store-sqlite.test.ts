@@ -173,6 +173,22 @@ test('a batch of many rows (several multi-row INSERT chunks and a remainder) is 
   t.deepEqual(s.txById(txs[33]!.txId), inLedger(txs[33]!, 1, 33));
 });
 
+test('dropPending(keep) replaces the pending pool with keep in one write: a failed write drops nothing', (t) => {
+  const s = open(t, tempDb(t));
+  const txs = Array.from({ length: 5 }, (_, i) => tx(i));
+  s.appendPending(txs);
+  s.commitBlock(block(1, 1), NO_CHANGES);
+  // A bad row among the kept ones: the old pool stays whole, nothing is lost.
+  t.throws(() => s.dropPending([txs[1]!, { ...txs[3]!, seq: 1.5 }]), { message: /dropPending/ });
+  t.deepEqual(s.pending(), txs.slice(1));
+  s.dropPending([txs[1]!, txs[3]!]);
+  t.deepEqual(s.pending(), [txs[1]!, txs[3]!]);
+  s.commitBlock(block(2, 2), NO_CHANGES);
+  t.deepEqual(s.blockTxIds(2), [txs[1]!.txId, txs[3]!.txId]);
+  s.dropPending();
+  t.deepEqual(s.pending(), []);
+});
+
 test('a transaction already in the ledger, or twice in one block, cannot be committed', (t) => {
   const s = open(t, ':memory:');
   s.appendPending([tx(0)]);

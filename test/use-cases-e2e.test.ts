@@ -117,6 +117,13 @@ test('botpeer demo supply-chain: the verifier says where the cold chain broke', 
   t.regex(run.stdout, /cold chain BROKEN: 2 values at or above 8 °C/);
 });
 
+test('botpeer demo supply-chain with a bad --max-temp says so before running anything', async (t) => {
+  const run = await runBotpeer(['demo', 'supply-chain', '--max-temp', 'warm']);
+  t.is(run.code, 1);
+  t.regex(run.stderr, /--max-temp must be a number of °C/);
+  t.notRegex(run.stdout, /chain [0-9a-f]+/, 'no chain was made');
+});
+
 test('botpeer demo transport: credits earned, spent and refused, every balance proven', async (t) => {
   const run = await runBotpeer(['demo', 'transport']);
   t.is(run.code, 0, run.stderr);

@@ -6,20 +6,10 @@
 
 import { ContractSandbox } from '../gateway/contract-sandbox/contract-sandbox.js';
 import { decodeStateValue, encodeStateValue } from '../gateway/contract-sandbox/contract-value.js';
+import { BENCH_TRANSFER } from './deployed-invoke-bench.js';
 
-const TRANSFER = `({
-  methods: {
-    transfer(ctx, args) {
-      const from = ctx.get('bal/' + ctx.sender) ?? 1000000;
-      if (args.amount > from) throw new Error('insufficient');
-      const to = ctx.get('bal/' + args.to) ?? 0;
-      ctx.set('bal/' + ctx.sender, from - args.amount);
-      ctx.set('bal/' + args.to, to + args.amount);
-      return from - args.amount;
-    },
-  },
-  queries: { balance(ctx, args) { return ctx.get('bal/' + args.who) ?? 0; } },
-})`;
+/** The same transfer the chain benchmark deploys (deployed-invoke-bench.ts). */
+const TRANSFER = BENCH_TRANSFER;
 
 type State = Map<string, Uint8Array>;
 

@@ -18,10 +18,11 @@ import { canonicalJson } from '../gateway/contract-sandbox/contract-value.js';
 import { callBody, deployBody } from '../gateway/contract-sandbox/deployed-host.js';
 import { readOperatorKey } from '../gateway/data-dir.js';
 import { CliError, UsageError, intOption, readGenesis, urlOption } from './cli-support.js';
+import { DEFAULT_BROKER, DEFAULT_HTTP } from './device-command.js';
 import { submitAsOperator } from './operator-submit.js';
 
-export const DEFAULT_BROKER = 'mqtt://127.0.0.1:1883';
-export const DEFAULT_HTTP = 'http://127.0.0.1:8080';
+// The same gateway defaults as every command that talks to one.
+export { DEFAULT_BROKER, DEFAULT_HTTP } from './device-command.js';
 
 export interface ContractOptions {
   readonly data: string;
@@ -51,6 +52,8 @@ export async function contractDeploy(crypto: CryptoProvider, options: ContractOp
   const source = readFileSync(file, 'utf8');
   if (source.length === 0) throw new CliError(`${file} is empty`);
   const context = prepare(crypto, options);
+  const body = deployBody(source);
+  checkSize(crypto, context, body, `${file} (${Buffer.byteLength(source)} bytes)`);
   // The gateway's ack carries only a code: check the source here first, for its message.
   const sandbox = new ContractSandbox();
   let shape;
@@ -63,8 +66,6 @@ export async function contractDeploy(crypto: CryptoProvider, options: ContractOp
     await sandbox.close();
   }
   const hash = contractHash(source);
-  const body = deployBody(source);
-  checkSize(crypto, context, body, `${file} (${Buffer.byteLength(source)} bytes)`);
   const code = await send(crypto, context, body, out);
   if (code !== 0) return 1;
   out(`contract ${hash}`);
@@ -151,12 +152,18 @@ function checkSize(crypto: CryptoProvider, context: Context, body: unknown, what
 }
 
 async function getJson(url: string, timeoutMs: number, http: string): Promise<{ status: number; json: any }> {
+  let response: Response;
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    return { status: response.status, json: await response.json() };
+    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     const cause = (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message;
     throw new CliError(`cannot reach the gateway's HTTP API at ${http} (${cause}): pass --http URL`);
+  }
+  try {
+    return { status: response.status, json: await response.json() };
+  } catch {
+    // Something answered, but not the gateway's API (which answers JSON, errors included).
+    throw new CliError(`${url} answered ${response.status} without JSON: is ${http} the gateway's HTTP API? (pass --http URL)`);
   }
 }
 

@@ -6,43 +6,77 @@
 // that has not changed members): a changed set is reported, not followed.
 
 import {
-  type ColdChainRule, applyHeader, type CryptoProvider, type DecodeLimits, type Genesis, type Header, Quantity, SupplyChainMethod, type VerifiedProvenance, bytesToHex,
+  type ColdChainRule, applyHeader, type CryptoProvider, type Genesis, type Header, type VerifiedProvenance, bytesToHex,
   decodeCbor, decodeLightBlock, errorName, makeTrustOptions, provenanceAnswerFromCbor, trustFromGenesis, verifyHeader, verifyPastHeader,
   verifyProvenance, verifyBalance, hexToBytes,
 } from '../../src/index.js';
+import { PROVENANCE_ENVELOPE_LIMITS, STEP_NAMES, decimal, parseColdChainRule } from '../explorer/provenance-format.js';
 import { CliError } from './cli-support.js';
-
-/** The endpoint's envelope: the answer (PROVENANCE_LIMITS-sized) and light blocks of up to 8 KiB (HEADER_LIMITS). */
-const ENVELOPE_LIMITS: DecodeLimits = Object.freeze({ maxBytes: 8 * 1024 * 1024, maxDepth: 8, maxItems: 500_000, maxArrayLength: 4096, maxByteStringLength: 8192 });
 
 /** A cold chain: every temperature strictly below `maxCelsius` (an integer or one with decimals, as text). */
 export function coldChainRule(maxCelsius: string): ColdChainRule {
-  const m = /^(-?)(\d{1,6})(?:\.(\d{1,4}))?$/.exec(maxCelsius);
-  if (!m) throw new CliError(`--max-temp must be a number of °C like 8 or 7.5, got ${JSON.stringify(maxCelsius)}`);
-  const decimals = m[3] ?? '';
-  return { quantity: Quantity.TEMPERATURE_C, limitMantissa: Number(`${m[1]}${m[2]}${decimals}`), limitScale: -decimals.length, strict: true };
+  const rule = parseColdChainRule(maxCelsius);
+  if (!rule) throw new CliError(`--max-temp must be a number of °C like 8 or 7.5, got ${JSON.stringify(maxCelsius)}`);
+  return rule;
+}
+
+/** A balance answer is a few hundred bytes of JSON; a light block at most 8 KiB (HEADER_LIMITS): room to spare. */
+const MAX_SMALL_ANSWER_BYTES = 64 * 1024;
+
+/**
+ * GET `url` (on the gateway at `http`): its body, at most `maxBytes` (the gateway is not trusted:
+ * a longer body is refused as it streams in, not read whole first). Throws CliError.
+ */
+async function fetchBody(url: string, http: string, timeoutMs: number, maxBytes: number): Promise<Uint8Array> {
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    throw new CliError(`cannot reach the gateway at ${http}: ${(error as Error).message}`);
+  }
+  if (!response.ok) {
+    const body = (await response.json().catch(() => ({}))) as { error?: string };
+    throw new CliError(`the gateway answered ${response.status} for ${url}: ${body.error ?? ''}`);
+  }
+  const declared = Number(response.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) throw new CliError(`the gateway's answer to ${url} is ${declared} bytes, more than the ${maxBytes} it can be`);
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  try {
+    for await (const chunk of response.body ?? []) {
+      length += chunk.length;
+      if (length > maxBytes) {
+        await response.body?.cancel().catch(() => {});
+        throw new CliError(`the gateway's answer to ${url} is more than the ${maxBytes} bytes it can be`);
+      }
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`the gateway at ${http} stopped answering ${url}: ${(error as Error).message}`);
+  }
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
+}
+
+/** A ledger's blocks are checked long after they were made: the trust period spans the chain's age (as `botpeer verify`). */
+function ledgerTrust(genesis: Genesis, now: number) {
+  return makeTrustOptions({ trustPeriodMs: Math.max(0, now - genesis.time) + 24 * 3600_000 });
 }
 
 /** Fetches `/supply-chain/items/<id>/provenance` from `http` and verifies all of it. Throws CliError. */
 export async function fetchProvenance(
   crypto: CryptoProvider, genesis: Genesis, chainId: Uint8Array, http: string, itemId: Uint8Array, rule: ColdChainRule | undefined, timeoutMs = 10_000, now = Date.now(),
 ): Promise<VerifiedProvenance> {
-  const url = `${http}/supply-chain/items/${bytesToHex(itemId)}/provenance`;
-  let bytes: Uint8Array;
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    if (!response.ok) {
-      const body = (await response.json().catch(() => ({}))) as { error?: string };
-      throw new CliError(`the gateway answered ${response.status} for ${url}: ${body.error ?? ''}`);
-    }
-    bytes = new Uint8Array(await response.arrayBuffer());
-  } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw new CliError(`cannot reach the gateway at ${http}: ${(error as Error).message}`);
-  }
+  const bytes = await fetchBody(`${http}/supply-chain/items/${bytesToHex(itemId)}/provenance`, http, timeoutMs, PROVENANCE_ENVELOPE_LIMITS.maxBytes);
   let answerValue, lightBlocks;
   try {
-    const envelope = decodeCbor(bytes, ENVELOPE_LIMITS);
+    const envelope = decodeCbor(bytes, PROVENANCE_ENVELOPE_LIMITS);
     if (!Array.isArray(envelope) || envelope.length !== 2 || !Array.isArray(envelope[1])) throw new Error('not [answer, [lightBlock …]]');
     answerValue = provenanceAnswerFromCbor(envelope[0]!);
     lightBlocks = (envelope[1] as unknown[]).map((b) => {
@@ -54,8 +88,7 @@ export async function fetchProvenance(
   }
   const [newest, ...past] = lightBlocks;
   if (!newest) throw new CliError('the answer has no light block');
-  // A ledger's blocks are checked long after they were made: the trust period spans the chain's age (as `botpeer verify`).
-  const trust = makeTrustOptions({ trustPeriodMs: Math.max(0, now - genesis.time) + 24 * 3600_000 });
+  const trust = ledgerTrust(genesis, now);
   const verified = verifyHeader(crypto, trustFromGenesis(crypto, genesis), newest, now, trust);
   if (!verified.ok) throw new CliError(`the newest header does not verify: ${errorName(verified.code)}: ${verified.reason}`);
   const trusted = applyHeader(trustFromGenesis(crypto, genesis), verified.value);
@@ -70,19 +103,12 @@ export async function fetchProvenance(
   return result.value;
 }
 
-const METHOD_NAMES: Record<number, string> = {
-  [SupplyChainMethod.REGISTER_ITEM]: 'registered by', [SupplyChainMethod.TRANSFER_CUSTODY]: 'custody to',
-  [SupplyChainMethod.ATTACH]: 'device attached by', [SupplyChainMethod.DETACH]: 'device detached by',
-};
-
-const decimal = (mantissa: number, scale: number) => (scale >= 0 ? String(mantissa * 10 ** scale) : (mantissa / 10 ** -scale).toFixed(-scale));
-
 /** Lines for a person: each step, its leg's readings, the breaches. */
 export function provenanceLines(v: VerifiedProvenance, itemText: string, rule: ColdChainRule | undefined): string[] {
   const lines = [`item ${itemText}: ${v.legs.length} steps, ${v.readings} readings, every step proven against block ${v.height}`];
   for (const leg of v.legs) {
     const travellers = leg.step.travellers.map(bytesToHex).join(', ') || 'none';
-    lines.push(`  step ${leg.n}: ${METHOD_NAMES[leg.step.method]} ${bytesToHex(leg.step.to)} at block ${leg.step.height} (until ${leg.endHeight}; travelling: ${travellers})`);
+    lines.push(`  step ${leg.n}: ${STEP_NAMES[leg.step.method]} ${bytesToHex(leg.step.to)} at block ${leg.step.height} (until ${leg.endHeight}; travelling: ${travellers})`);
     if (leg.values.length > 0) {
       const of = (x: (typeof leg.values)[number]) => x.mantissa * 10 ** x.scale;
       const low = leg.values.reduce((a, b) => (of(b) < of(a) ? b : a));
@@ -104,30 +130,24 @@ export function provenanceLines(v: VerifiedProvenance, itemText: string, rule: C
 export async function fetchBalance(
   crypto: CryptoProvider, genesis: Genesis, http: string, accountId: Uint8Array, timeoutMs = 10_000, now = Date.now(),
 ): Promise<{ balance: number; height: number }> {
-  const get = async (url: string) => {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-      if (!response.ok) {
-        const body = (await response.json().catch(() => ({}))) as { error?: string };
-        throw new CliError(`the gateway answered ${response.status} for ${url}: ${body.error ?? ''}`);
-      }
-      return response;
-    } catch (error) {
-      if (error instanceof CliError) throw error;
-      throw new CliError(`cannot reach the gateway at ${http}: ${(error as Error).message}`);
-    }
-  };
-  const body = (await (await get(`${http}/transport/balances/${bytesToHex(accountId)}`)).json()) as { height?: unknown; value?: unknown; proof?: unknown };
-  if (typeof body.height !== 'number' || typeof body.proof !== 'string' || (body.value !== null && typeof body.value !== 'string')) throw new CliError('unexpected balance answer');
-  let light;
+  let body: { height?: unknown; value?: unknown; proof?: unknown };
   try {
-    light = decodeLightBlock(new Uint8Array(await (await get(`${http}/blocks/${body.height}/light`)).arrayBuffer()));
+    body = JSON.parse(new TextDecoder().decode(await fetchBody(`${http}/transport/balances/${bytesToHex(accountId)}`, http, timeoutMs, MAX_SMALL_ANSWER_BYTES)));
   } catch (error) {
     if (error instanceof CliError) throw error;
+    throw new CliError(`the gateway's balance answer is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof body !== 'object' || body === null || typeof body.height !== 'number' || typeof body.proof !== 'string' || (body.value !== null && typeof body.value !== 'string')) {
+    throw new CliError('unexpected balance answer');
+  }
+  const lightBytes = await fetchBody(`${http}/blocks/${body.height}/light`, http, timeoutMs, MAX_SMALL_ANSWER_BYTES);
+  let light;
+  try {
+    light = decodeLightBlock(lightBytes);
+  } catch (error) {
     throw new CliError(`the light block does not decode: ${(error as Error).message}`);
   }
-  const trust = makeTrustOptions({ trustPeriodMs: Math.max(0, now - genesis.time) + 24 * 3600_000 });
-  const header = verifyHeader(crypto, trustFromGenesis(crypto, genesis), light, now, trust);
+  const header = verifyHeader(crypto, trustFromGenesis(crypto, genesis), light, now, ledgerTrust(genesis, now));
   if (!header.ok) throw new CliError(`the header at height ${body.height} does not verify: ${errorName(header.code)}: ${header.reason}`);
   let value: Uint8Array | undefined;
   let proof: Uint8Array;

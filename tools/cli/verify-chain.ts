@@ -20,6 +20,7 @@ import {
 import { ContractSandbox } from '../gateway/contract-sandbox/contract-sandbox.js';
 import { DeployedHost } from '../gateway/contract-sandbox/deployed-host.js';
 import type { LedgerStore } from '../gateway/ledger-store.js';
+import { CliError } from './cli-support.js';
 
 export class VerifyFailure extends Error {
   constructor(readonly height: number, message: string) {
@@ -111,8 +112,14 @@ async function replay(
         const nowSeconds = Number.MAX_SAFE_INTEGER / 2;
         let effects: HostEffects | undefined;
         let admitted: Result<undefined>;
-        if (DeployedHost.needs(decoded)) ({ verdict: admitted, effects } = await host().admit(state, decoded, nowSeconds, height, id));
-        else admitted = admitTx(crypto, state, decoded, nowSeconds);
+        if (DeployedHost.needs(decoded)) {
+          const outcome = await host().admit(state, decoded, nowSeconds, height, id);
+          // This machine's sandbox failed, not the chain: no verdict on the chain, and not a VerifyFailure.
+          if (outcome.hostFailure) {
+            throw new CliError(`block ${height}, transaction ${hex}: the sandbox here failed (${outcome.verdict.ok ? '' : outcome.verdict.reason}); the chain is not judged, run it again`);
+          }
+          ({ verdict: admitted, effects } = outcome);
+        } else admitted = admitTx(crypto, state, decoded, nowSeconds);
         if (!admitted.ok) throw fail(`transaction ${hex}: ${errorName(admitted.code)}: ${admitted.reason}`);
         applyTx(crypto, state, decoded, height, effects);
       }

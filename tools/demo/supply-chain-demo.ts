@@ -6,17 +6,12 @@
 // and verified from the genesis, and the verifier says where the cold chain broke.
 // `botpeer demo supply-chain` runs it.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import {
-  ContractId, type CryptoProvider, type KeyPair, Permission, Quantity, Role, SupplyChainMethod, TxKind, type UnsignedTx, bytesToHex, enrollBody, errorName,
-  generateKeyPair, invokeBody, keyId, readingsBody, registerItemArgs, transferCustodyArgs, travellerArgs,
+  ContractId, type CryptoProvider, type KeyPair, Quantity, Role, SupplyChainMethod, TxKind, type UnsignedTx, bytesToHex, enrollBody, errorName,
+  invokeBody, keyId, readingsBody, registerItemArgs, transferCustodyArgs, travellerArgs,
 } from '../../src/index.js';
-import { initChain } from '../gateway/data-dir.js';
-import { startGateway } from '../gateway/gateway.js';
 import { submitAsOperator } from '../cli/operator-submit.js';
+import { newAccountKey, withDemoChain } from './demo-chain.js';
 import { coldChainRule, fetchProvenance, provenanceLines } from '../cli/provenance-client.js';
 
 export interface DemoOptions {
@@ -28,11 +23,9 @@ export interface DemoOptions {
 
 /** Runs the demo; resolves to whether the cold chain held (it does not, by design: false). */
 export async function runSupplyChainDemo({ crypto, out, maxTemp = '8' }: DemoOptions): Promise<boolean> {
-  const dir = mkdtempSync(join(tmpdir(), 'botpeer-supply-chain-'));
-  const chain = initChain(crypto, { dir, name: 'supply-chain demo', permission: Permission.PRIVATE, otherValidators: [] });
-  const gateway = await startGateway({ dataDir: dir, mqttPort: 0, httpPort: 0, producer: { intervalMs: 200 } });
-  try {
-    const key = () => generateKeyPair(crypto, (n) => new Uint8Array(randomBytes(n)));
+  const rule = coldChainRule(maxTemp); // a bad limit is said before the demo runs, not after
+  return withDemoChain(crypto, 'supply-chain demo', async (chain, gateway) => {
+    const key = () => newAccountKey(crypto);
     const actors = { 'holder A': key(), 'holder B': key(), 'thermometer 1': key(), 'thermometer 2': key() };
     const names = new Map(Object.entries(actors).map(([name, k]) => [bytesToHex(keyId(crypto, k.publicKey)), name]));
     const seqs = new Map<KeyPair, number>();
@@ -65,13 +58,9 @@ export async function runSupplyChainDemo({ crypto, out, maxTemp = '8' }: DemoOpt
 
     out('');
     out(`verifying the provenance from the genesis (GET /supply-chain/items/${bytesToHex(crate)}/provenance):`);
-    const rule = coldChainRule(maxTemp);
     const verified = await fetchProvenance(crypto, chain.genesis, chain.chainId, gateway.httpUrl!, crate, rule);
     const named = (line: string) => line.replace(/\b[0-9a-f]{16}\b/g, (hex) => (names.has(hex) ? `${names.get(hex)} (${hex})` : hex));
     for (const line of provenanceLines(verified, 'crate-0001', rule)) out(named(line));
     return verified.held;
-  } finally {
-    await gateway.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

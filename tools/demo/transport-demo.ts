@@ -5,25 +5,17 @@
 // its balance with a state proof against a header verified from the genesis.
 // `botpeer demo transport` runs it.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import {
-  ContractId, type CryptoProvider, type KeyPair, Permission, Role, TransportMethod, TxKind, bytesToHex, buyArgs, enrollBody, errorName, generateKeyPair,
+  ContractId, type CryptoProvider, type KeyPair, Role, TransportMethod, TxKind, bytesToHex, buyArgs, enrollBody, errorName,
   invokeBody, keyId, mintArgs, publishArgs,
 } from '../../src/index.js';
-import { initChain } from '../gateway/data-dir.js';
-import { startGateway } from '../gateway/gateway.js';
 import { submitAsOperator } from '../cli/operator-submit.js';
+import { newAccountKey, withDemoChain } from './demo-chain.js';
 import { fetchBalance } from '../cli/provenance-client.js';
 
 export async function runTransportDemo({ crypto, out }: { crypto: CryptoProvider; out: (line: string) => void }): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'botpeer-transport-'));
-  const chain = initChain(crypto, { dir, name: 'transport demo', permission: Permission.PRIVATE, otherValidators: [] });
-  const gateway = await startGateway({ dataDir: dir, mqttPort: 0, httpPort: 0, producer: { intervalMs: 200 } });
-  try {
-    const key = () => generateKeyPair(crypto, (n) => new Uint8Array(randomBytes(n)));
+  return withDemoChain(crypto, 'transport demo', async (chain, gateway) => {
+    const key = () => newAccountKey(crypto);
     const vehicle = key();
     const roadside = key();
     const consumer = key();
@@ -57,8 +49,5 @@ export async function runTransportDemo({ crypto, out }: { crypto: CryptoProvider
       const { balance, height } = await fetchBalance(crypto, chain.genesis, gateway.httpUrl!, id(k));
       out(`  ${name} (${bytesToHex(id(k))}): ${balance} credits at block ${height}`);
     }
-  } finally {
-    await gateway.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

@@ -14,15 +14,14 @@
 // Deep links: #item=<hex> and #balance=<id>.
 
 import {
-  BotError, type ColdChainRule, type DecodeLimits, type Header, Quantity, SupplyChainMethod, type VerifiedProvenance, bytesToHex, decodeCbor,
+  BotError, type ColdChainRule, type Header, Quantity, type VerifiedProvenance, bytesToHex, decodeCbor,
   decodeLightBlock, errorName, hexToBytes, provenanceAnswerFromCbor, verifyBalance, verifyProvenance, ErrorCode,
 } from '../../src/index.js';
 import { type BrowserVerifier, HeaderRefused } from './browser-verifier.js';
+import { PROVENANCE_ENVELOPE_LIMITS, STEP_NAMES, decimal, parseColdChainRule } from './provenance-format.js';
 
 const $ = (id: string) => document.getElementById(id)!;
 
-/** The endpoint's envelope: the answer (PROVENANCE_LIMITS-sized) and light blocks of up to 8 KiB (as `botpeer provenance`). */
-const ENVELOPE_LIMITS: DecodeLimits = Object.freeze({ maxBytes: 8 * 1024 * 1024, maxDepth: 8, maxItems: 500_000, maxArrayLength: 4096, maxByteStringLength: 8192 });
 export const DEFAULT_MAX_CELSIUS = '8';
 
 /** Why a check failed: the error code's name when there is one. */
@@ -41,18 +40,10 @@ function refusal(error: unknown): Refused {
 /** A cold chain: every temperature strictly below `text` °C (8, 7.5, -18); undefined for an empty field. */
 export function coldChainRule(text: string): ColdChainRule | undefined {
   if (text.trim() === '') return undefined;
-  const m = /^(-?)(\d{1,6})(?:\.(\d{1,4}))?$/.exec(text.trim());
-  if (!m) throw new Refused('BAD_REQUEST', `the maximum temperature must be a number of °C like 8 or 7.5, not ${JSON.stringify(text)}`);
-  const decimals = m[3] ?? '';
-  return { quantity: Quantity.TEMPERATURE_C, limitMantissa: Number(`${m[1]}${m[2]}${decimals}`), limitScale: -decimals.length, strict: true };
+  const rule = parseColdChainRule(text);
+  if (!rule) throw new Refused('BAD_REQUEST', `the maximum temperature must be a number of °C like 8 or 7.5, not ${JSON.stringify(text)}`);
+  return rule;
 }
-
-const decimal = (mantissa: number, scale: number) => (scale >= 0 ? String(mantissa * 10 ** scale) : (mantissa / 10 ** -scale).toFixed(-scale));
-
-const STEP_NAMES: Record<number, string> = {
-  [SupplyChainMethod.REGISTER_ITEM]: 'registered by', [SupplyChainMethod.TRANSFER_CUSTODY]: 'custody to',
-  [SupplyChainMethod.ATTACH]: 'device attached by', [SupplyChainMethod.DETACH]: 'device detached by',
-};
 
 /** A gateway answers 503 BUSY while a block is being written (its state and newest header move together): ask again. */
 async function fetchAnswer(url: string, init?: RequestInit): Promise<Response> {
@@ -76,7 +67,7 @@ export async function proveProvenance(verifier: BrowserVerifier, itemHex: string
   const itemId = hexToBytes(itemHex.toLowerCase());
   const bytes = await getBytes(`/supply-chain/items/${bytesToHex(itemId)}/provenance`, `item ${bytesToHex(itemId)}`);
   try {
-    const envelope = decodeCbor(bytes, ENVELOPE_LIMITS);
+    const envelope = decodeCbor(bytes, PROVENANCE_ENVELOPE_LIMITS);
     if (!Array.isArray(envelope) || envelope.length !== 2 || !Array.isArray(envelope[1])) throw new BotError(ErrorCode.BAD_SHAPE, 'not [answer, [lightBlock …]]');
     const answer = provenanceAnswerFromCbor(envelope[0]!);
     const blocks = (envelope[1] as unknown[]).map((b) => {

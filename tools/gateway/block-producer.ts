@@ -37,6 +37,15 @@ export interface ProducerOptions {
 
 export const DEFAULT_PRODUCER_OPTIONS: ProducerOptions = Object.freeze({ intervalMs: 1000, maxBlockTxs: 4096, heartbeatMs: 30_000, checkpointEvery: 600, checkpointIntervalMs: 600_000 });
 
+/**
+ * The height of the block that will hold the pool entry at `position` (0: the oldest) after block
+ * `latestHeight`: every block takes the pool's oldest min(pool, maxBlockTxs) entries. A deployed
+ * call's ctx.height (ingest, a restart's re-run, a consortium member's replay): all must agree.
+ */
+export function blockOfPoolPosition(latestHeight: number, position: number, maxBlockTxs: number): number {
+  return latestHeight + 1 + Math.floor(position / maxBlockTxs);
+}
+
 export interface ProducerDeps {
   readonly crypto: CryptoProvider;
   readonly chainId: Uint8Array;

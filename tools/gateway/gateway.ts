@@ -13,7 +13,7 @@ import { startMqttBus } from './bus-mqtt.js';
 import { ConnectGuard } from './connect-guard.js';
 import { ContractSandbox, type ContractSandboxOptions } from './contract-sandbox/contract-sandbox.js';
 import { DeployedHost } from './contract-sandbox/deployed-host.js';
-import { BlockProducer, DEFAULT_PRODUCER_OPTIONS, type ProducerOptions } from './block-producer.js';
+import { BlockProducer, DEFAULT_PRODUCER_OPTIONS, type ProducerOptions, blockOfPoolPosition } from './block-producer.js';
 import { createNativeCrypto } from '../../hosts/node/crypto-secp256k1-node.js';
 import { type ChainFiles, loadChain } from './data-dir.js';
 import { startHttpApi, type HttpApi } from './http-api.js';
@@ -110,17 +110,16 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
   opened.push(() => deployed.close());
   // Deployed contracts' calls are run again on the state they now follow (their effects are not stored).
   const producerOptions = { ...DEFAULT_PRODUCER_OPTIONS, ...options.producer };
-  const recovered = await readmit(crypto, deployed, committed, store.pending().map((p) => ({ tx: decodeTx(p.wire), wire: p.wire, id: p.txId })), (ahead) => latest.height + 1 + Math.floor(ahead / producerOptions.maxBlockTxs), Math.floor(now() / 1000), log);
+  const stored: PoolEntry[] = store.pending().map((p) => ({ tx: decodeTx(p.wire), wire: p.wire, id: p.txId }));
+  const blockOfStored = (position: number) => blockOfPoolPosition(latest.height, position, producerOptions.maxBlockTxs);
+  const recovered = await readmit(crypto, deployed, committed, stored, blockOfStored, Math.floor(now() / 1000), log);
   const pending: PoolEntry[] = recovered.pool;
   let working = recovered.working;
   if (recovered.dropped > 0) {
     // A block moves the oldest pending rows of the store into the ledger: the store's pending
-    // pool must be exactly the producer's, in order. (A crash between these two writes loses the
-    // pending transactions; it needs a refused re-run, which needs a changed sandbox, to happen.)
+    // pool must be exactly the producer's, in order (one atomic write: the kept rows survive a crash).
     const kept = new Set(pending.map((e) => bytesToHex(e.id)));
-    const rows = store.pending().filter((p) => kept.has(bytesToHex(p.txId)));
-    store.dropPending();
-    if (rows.length > 0) store.appendPending(rows);
+    store.dropPending(store.pending().filter((p) => kept.has(bytesToHex(p.txId))));
   }
   log(`chain ${bytesToHex(chainId)}: height ${latest.height}, ${pending.length} pending transactions recovered`);
 
@@ -186,7 +185,7 @@ async function assemble(options: GatewayOptions, opened: (() => unknown)[]): Pro
   const reported = new Set<string>();
   const ingest: Ingest = new Ingest({
     crypto, topics, store, bus, now, deployed,
-    blockOf: (admittedBefore) => producer.height + 1 + Math.floor((producer.pendingCount + admittedBefore) / producerOptions.maxBlockTxs),
+    blockOf: (admittedBefore) => blockOfPoolPosition(producer.height, producer.pendingCount + admittedBefore, producerOptions.maxBlockTxs),
     working: () => working,
     check: (jobs) => pool.check(jobs),
     rate: new CountedRateLimiter({ ...DEFAULT_RATE_LIMITS, ...options.rateLimits }, metrics),
@@ -282,7 +281,7 @@ function rebuildWorking(crypto: CryptoProvider, committed: LedgerState, pool: re
  * The recovered pool on the committed state, in order: deployed contracts' transactions are run in
  * the sandbox again (a restart re-runs them; `blockOf(n)` is the block the pool's entry n will be in). One whose run
  * is now refused (it cannot be, unless the sandbox or the stored state changed) is left out of the
- * pool, and of the store's pending pool, and said.
+ * pool, and of the store's pending pool, and said. A failure of the sandbox itself (twice) throws.
  */
 async function readmit(
   crypto: CryptoProvider, deployed: DeployedHost, committed: LedgerState, pool: readonly PoolEntry[], blockOf: (ahead: number) => number, nowSeconds: number, log: (line: string) => void,
@@ -295,7 +294,14 @@ async function readmit(
       kept.push(entry);
       continue;
     }
-    const { verdict, effects } = await deployed.admit(working, entry.tx, nowSeconds, blockOf(kept.length), entry.id);
+    const run = () => deployed.admit(working, entry.tx, nowSeconds, blockOf(kept.length), entry.id);
+    let outcome = await run();
+    if (outcome.hostFailure) outcome = await run(); // a worker that failed to start or crashed is started again
+    // The transaction was acknowledged: dropping it for this host's failure would lose it. Not starting says why.
+    if (outcome.hostFailure) {
+      throw new Error(`pending ${bytesToHex(entry.id)}: the contract sandbox failed on its re-run (${outcome.verdict.ok ? '' : outcome.verdict.reason}); not starting rather than drop an acknowledged transaction`);
+    }
+    const { verdict, effects } = outcome;
     if (!verdict.ok) {
       log(`pending ${bytesToHex(entry.id)} of ${bytesToHex(entry.tx.sender)} (seq ${entry.tx.seq}) is refused on re-run: ${verdict.reason}`);
       continue;

@@ -28,7 +28,7 @@
 //
 // Byte strings are lowercase hex. Errors are JSON {error, code}: 400 BAD_REQUEST for input
 // that cannot be valid (a malformed id, height or limit), 404 NOT_FOUND for a valid id that
-// names nothing, 405 for anything but GET/HEAD, 503 BUSY when too many reads wait already,
+// names nothing, 405 for anything but GET/HEAD, 503 BUSY when too many reads wait already (or too many contract queries run),
 // 500 INTERNAL if a builder throws (never a crash).
 //
 // Every request but / and /status waits in a ReadQueue (http-read-queue.ts) and is answered
@@ -84,10 +84,19 @@ export interface HttpApiOptions {
   readonly deployed?: DeployedHost;
   /** Height of the committed state (a query's ctx.height). */
   readonly height?: () => number;
+  /** Deployed-contract reads (queries, sources) in the sandbox at once before more are refused with 503 (default DEFAULT_MAX_SANDBOX_READS). */
+  readonly maxSandboxReads?: number;
 }
 
 /** Each open explorer tab holds one stream; past this many, /events answers 503. */
 export const DEFAULT_MAX_EVENT_STREAMS = 64;
+
+/**
+ * A sandbox read leaves the read queue once started and waits on the contract's worker, where
+ * ingest's admission of that contract's calls waits behind it (and the block producer behind
+ * admission): so few may be in flight at once.
+ */
+export const DEFAULT_MAX_SANDBOX_READS = 4;
 
 /** Enough for a few dashboards at once; a full queue of readings?limit=1000 takes a few seconds to drain. */
 export const DEFAULT_MAX_QUEUED_READS = 128;
@@ -143,6 +152,8 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const genesisBytes = encodeGenesis(chain.genesis);
   const streams = new Set<ServerResponse>();
   const maxStreams = options.maxEventStreams ?? DEFAULT_MAX_EVENT_STREAMS;
+  const maxSandboxReads = options.maxSandboxReads ?? DEFAULT_MAX_SANDBOX_READS;
+  let sandboxReads = 0;
 
   function status() {
     const s = options.status();
@@ -235,6 +246,13 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     throw notFound(`no such endpoint: /${segments.join('/')} (GET / lists them)`);
   }
 
+  /** Runs a sandbox read, or refuses it (503 BUSY) when DEFAULT_MAX_SANDBOX_READS are in flight already. */
+  function inSandbox<T>(read: () => Promise<T>): Promise<T> {
+    if (sandboxReads >= maxSandboxReads) throw new HttpError(503, 'BUSY', `too many contract queries running (${maxSandboxReads}): retry later`);
+    sandboxReads++;
+    return read().finally(() => sandboxReads--);
+  }
+
   /** /contracts…: deployed contracts on the committed state (their queries run in the sandbox: a promise). */
   function deployedRoute(segments: readonly string[], query: URLSearchParams): unknown {
     const deployed = options.deployed;
@@ -245,7 +263,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     if (!/^[0-9a-fA-F]{64}$/.test(hash!)) throw new RequestError('a code hash is 64 hex digits');
     const hex = hash!.toLowerCase();
     if (segments.length === 2) {
-      return deployed.describe(committed, hex).then((info) => {
+      return inSandbox(() => deployed.describe(committed, hex)).then((info) => {
         if (!info) throw notFound(`no contract ${hex}`);
         return info;
       });
@@ -260,7 +278,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
         throw new RequestError('args must be JSON');
       }
     }
-    return deployed.query(committed, hex, name!, args, options.height?.() ?? 0).then((outcome) => {
+    return inSandbox(() => deployed.query(committed, hex, name!, args, options.height?.() ?? 0)).then((outcome) => {
       if (outcome.ok) return { hash: hex, query: name, result: outcome.result, gasUsed: outcome.gasUsed };
       const missing = outcome.error.code === ErrorCode.UNKNOWN_CONTRACT || outcome.error.code === ErrorCode.UNKNOWN_METHOD;
       throw new HttpError(missing ? 404 : 400, errorName(outcome.error.code), outcome.error.message);

@@ -241,6 +241,8 @@ export class Ingest {
     // Admission verdicts are sent only after the batch's write: a REPLAY may name a copy admitted
     // just above, and must not be said before that copy is durable (nor at all if the write fails).
     const refused: [SignedTx, number][] = [];
+    /** The sandbox itself failed on a call of this batch: its later deployed calls are not run (each would wait out the deadline while the producer holds). */
+    let sandboxFailed = false;
     for (let i = 0; i < batch.length; i++) {
       const { tx, wire, conn, refusal, charged, flood } = batch[i]!;
       const code = codes[i]!;
@@ -266,9 +268,13 @@ export class Ingest {
       let effects: HostEffects | undefined;
       // A deployed contract's call runs in the sandbox, awaited here so that every transaction
       // after it (in this batch and the next) is admitted on the state it leaves: ledger order.
-      if (this.deps.deployed && DeployedHost.needs(tx)) {
+      if (this.deps.deployed && DeployedHost.needs(tx) && sandboxFailed) {
+        verdict = { ok: false, code: ErrorCode.INTERNAL, reason: 'the sandbox failed on an earlier call: send it again' };
+      } else if (this.deps.deployed && DeployedHost.needs(tx)) {
         this.hold = true; // released once this batch is in the pool (below), or refused
-        ({ verdict, effects } = await this.deps.deployed.admit(working, tx, nowSeconds, this.deps.blockOf?.(admitted.length) ?? 1, id));
+        const outcome = await this.deps.deployed.admit(working, tx, nowSeconds, this.deps.blockOf?.(admitted.length) ?? 1, id);
+        ({ verdict, effects } = outcome);
+        sandboxFailed = outcome.hostFailure === true;
       } else verdict = admitTx(this.deps.crypto, working, tx, nowSeconds);
       if (!verdict.ok) {
         refused.push([tx, verdict.code]);

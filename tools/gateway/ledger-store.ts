@@ -65,9 +65,11 @@ export interface LedgerStore {
   appendPending(txs: readonly PendingTx[]): void;
   /**
    * Forgets every pending transaction (a consortium member on restart: its pool is derived
-   * from the replicated stream again, so only blocks are its own durable record).
+   * from the replicated stream again, so only blocks are its own durable record), then appends
+   * `keep` as the new pending pool, in order: one atomic write (a gateway's restart that left some
+   * out must not lose the others to a crash between two writes).
    */
-  dropPending(): void;
+  dropPending(keep?: readonly PendingTx[]): void;
   /** The pending pool in admission order (used on restart). */
   pending(): PendingTx[];
   /** A sender's pending transaction with that seq (accepted, durable, not yet in a block), if any. */

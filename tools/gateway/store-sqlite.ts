@@ -499,9 +499,12 @@ export function openSqliteStore(path: string): LedgerStore {
         rethrow(`appendPending: ${txs.length} transactions not stored`, e);
       }
     },
-    dropPending() {
+    dropPending(keep = []) {
       try {
-        db.transaction(() => void deletePending.run(ledgerEnd())).immediate();
+        db.transaction(() => {
+          deletePending.run(ledgerEnd());
+          if (keep.length > 0) appendTx(keep);
+        }).immediate();
       } catch (e) {
         rethrow('dropPending: pending transactions not dropped', e);
       }

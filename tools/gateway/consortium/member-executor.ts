@@ -18,10 +18,11 @@
 
 import {
   BotError, type CryptoProvider, ErrorCode, type Header, type HostEffects, type Result, type InclusionProof, type LedgerState, type SignedTx, type TouchedState,
-  type ValidatorSet, admitTx, applyTx, buildHeader, decodeTx, equalBytes, headerHash, merkleTree, restartBlockQuotas, signingKey,
+  type ValidatorSet, admitTx, applyTx, buildHeader, bytesToHex, decodeTx, equalBytes, headerHash, merkleTree, restartBlockQuotas, signingKey,
   txId, verifyTxSignature,
 } from '../../../src/index.js';
 import { decodeCut, verifyCut } from '../../../src/chain/cut.js';
+import { blockOfPoolPosition } from '../block-producer.js';
 import { DeployedHost } from '../contract-sandbox/deployed-host.js';
 import type { PoolEntry } from '../ingest.js';
 import { readTxHeader } from '../tx-header.js';
@@ -75,6 +76,12 @@ export interface ExecutorDeps {
    * Without it they are refused (INTERNAL) — the same on every member.
    */
   readonly deployed?: DeployedHost;
+  /**
+   * The replay stopped: this member's sandbox failed on a transaction twice (HostAdmission.hostFailure).
+   * Refusing it would give this member a pool, and so a state root, that the others do not have;
+   * it stops instead (nothing more is admitted or executed) and says why. A restart replays from its last block.
+   */
+  readonly onHalt?: (error: BotError) => void;
 }
 
 export interface ExecutorStart {
@@ -112,6 +119,8 @@ export class MemberExecutor {
   private tail: Promise<void> = Promise.resolve();
   private inFlight = 0;
   private lastSeq = 0;
+  /** Set once the sandbox failed twice on one transaction (ExecutorDeps.onHalt): the replay goes no further. */
+  private halted: BotError | undefined;
 
   constructor(private readonly deps: ExecutorDeps, start: ExecutorStart) {
     this.base = start.state;
@@ -153,6 +162,7 @@ export class MemberExecutor {
    * for every earlier batch. Resolves when the consumer may deliver more (back-pressure).
    */
   handle(batch: readonly ChainMessage[]): Promise<void> {
+    if (this.halted) return Promise.resolve();
     const prepared: Prepared[] = [];
     const jobs: VerifyJob[] = [];
     const prepare = (message: ChainMessage, wire: Uint8Array) => {
@@ -203,6 +213,7 @@ export class MemberExecutor {
   private async apply(prepared: readonly Prepared[], results: CheckResult | undefined): Promise<void> {
     let verdicts: Verdict[] = [];
     for (const item of prepared) {
+      if (this.halted) break;
       this.lastSeq = item.message.seq;
       if (item.message.kind === 'cut') {
         if (verdicts.length > 0) this.deps.onVerdicts(verdicts);
@@ -210,12 +221,14 @@ export class MemberExecutor {
         this.cut(item.message);
         continue;
       }
-      verdicts.push(await this.admit(item, results));
+      const verdict = await this.admit(item, results);
+      if (verdict) verdicts.push(verdict);
     }
     if (verdicts.length > 0) this.deps.onVerdicts(verdicts);
   }
 
-  private async admit(item: Prepared, results: CheckResult | undefined): Promise<Verdict> {
+  /** The verdict on one transaction; undefined when the replay halts on it (no verdict is given). */
+  private async admit(item: Prepared, results: CheckResult | undefined): Promise<Verdict | undefined> {
     const { message, tx } = item;
     if (!tx) return { streamSeq: message.seq, sender: undefined, seq: 0, code: item.malformed, verified: false };
     const unverified = (code: number): Verdict => ({ streamSeq: message.seq, sender: tx.sender, seq: tx.seq, code, verified: false });
@@ -239,8 +252,14 @@ export class MemberExecutor {
     let admitted: Result<undefined>;
     let effects: HostEffects | undefined;
     // Awaited here, inside the ordered replay: the next transaction is admitted on the state this one leaves.
-    if (this.deps.deployed && DeployedHost.needs(tx)) ({ verdict: admitted, effects } = await this.deps.deployed.admit(this.working, tx, nowSeconds, this.blockOfNext(), id!));
-    else admitted = admitTx(this.deps.crypto, this.working, tx, nowSeconds);
+    if (this.deps.deployed && DeployedHost.needs(tx)) {
+      const run = () => this.deps.deployed!.admit(this.working, tx, nowSeconds, this.blockOfNext(), id!);
+      let outcome = await run();
+      // This host's failure, not the contract's verdict: once more (a crashed worker is restarted), then stop.
+      if (outcome.hostFailure) outcome = await run();
+      if (outcome.hostFailure) return this.halt(tx, outcome.verdict);
+      ({ verdict: admitted, effects } = outcome);
+    } else admitted = admitTx(this.deps.crypto, this.working, tx, nowSeconds);
     if (!admitted.ok) return verdict(admitted.code);
     applyTx(this.deps.crypto, this.working, tx, 0, effects);
     const entry: PoolEntry = { tx, wire: item.wire, id: id!.slice(), ...(effects ? { effects } : {}) };
@@ -248,9 +267,17 @@ export class MemberExecutor {
     return verdict(ErrorCode.OK, entry);
   }
 
+  /** Stops the replay at this transaction (ExecutorDeps.onHalt): it gets no verdict, nothing after it is read. */
+  private halt(tx: SignedTx, outcome: Result<undefined>): undefined {
+    const reason = outcome.ok ? 'no verdict' : outcome.reason;
+    this.halted = new BotError(ErrorCode.INTERNAL, `the sandbox failed twice on ${bytesToHex(tx.sender)} seq ${tx.seq}: ${reason}`);
+    this.deps.onHalt?.(this.halted);
+    return undefined;
+  }
+
   /** The height of the block the next admitted transaction will be in: a cut takes the pool's oldest maxBlockTxs. */
   private blockOfNext(): number {
-    return this.latest.height + 1 + Math.floor(this.pool.length / this.deps.maxBlockTxs);
+    return blockOfPoolPosition(this.latest.height, this.pool.length, this.deps.maxBlockTxs);
   }
 
   /** The worker's check, on this thread: strict decode, signature under `key`, id. */

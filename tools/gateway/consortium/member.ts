@@ -76,7 +76,7 @@ export interface MemberOptions {
   readonly verifyWorkers?: number;
   readonly now?: () => number;
   readonly log?: (line: string) => void;
-  /** The member cannot go on (its store failed): the process should restart it. */
+  /** The member cannot go on (its store failed, or its sandbox failed on a transaction twice: MemberExecutor onHalt): the process should restart it. */
   readonly onFatal?: (error: unknown) => void;
   /** Tests only: this member sends bad FROST partial signatures. */
   readonly badFrostPartials?: boolean;
@@ -202,8 +202,8 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
   const commitWaiters: (() => void)[] = [];
   let buses: { local: Bus; listener: Bus | undefined };
 
-  const fatal = (error: unknown) => {
-    log(`${name}: stopping, the store failed: ${String(error)}`);
+  const fatal = (why: string, error: unknown) => {
+    log(`${name}: stopping, ${why}: ${String(error)}`);
     options.onFatal?.(error);
   };
 
@@ -215,6 +215,7 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
       check: (jobs) => pool.check(jobs),
       onVerdicts: (verdicts) => onVerdicts(verdicts),
       onExecuted: (block) => onExecuted(block),
+      onHalt: (error) => fatal('the replay halted', error),
     },
     { state: committed, latest, latestValidatorsHash: latestHeader?.validatorsHash ?? validatorSetHash(crypto, genesis.validators) },
   );
@@ -274,7 +275,7 @@ async function assemble(options: MemberOptions, opened: (() => unknown)[]): Prom
         store.appendPending(block.entries.map(({ tx, wire, id }) => ({ wire, txId: id, sender: tx.sender, seq: tx.seq, kind: tx.kind, time: tx.time, receivedAt })));
         store.commitBlock({ height: block.height, hash: block.hash, time: block.header.time, txCount: block.entries.length, lightBlock }, block.changes);
       } catch (error) {
-        return fatal(error);
+        return fatal('the store failed', error);
       }
       writePosition(positionPath, block.height, block.cutSeq);
       queue.shift();

@@ -106,6 +106,14 @@ export class ContractSandbox {
     return this.workers.get(hash)?.starts ?? 0;
   }
 
+  /** Stops the contract's worker, if it runs (one that does not answer): its call in flight fails, the next call starts a fresh one. */
+  async stop(hash: string): Promise<void> {
+    const worker = this.workers.get(hash);
+    if (!worker) return;
+    this.workers.delete(hash);
+    await worker.stop();
+  }
+
   async close(): Promise<void> {
     const workers = [...this.workers.values()];
     this.workers.clear();

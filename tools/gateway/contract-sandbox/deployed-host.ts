@@ -6,6 +6,12 @@
 //
 // The sandbox holds sources in memory: a source in the state but not in the sandbox (after a
 // restart, or deployed by a block this process did not admit) is loaded from the state on first use.
+//
+// A host failure (the worker could not start, crashed other than by a budget, or did not answer
+// within `answerMs`) is not the contract's verdict: it is an INTERNAL outcome marked `hostFailure`.
+// A lone gateway refuses the transaction with it (INTERNAL: the device sends again); a consortium
+// member must not, or its state would part from the others' (member-executor.ts). The deadline
+// bounds how long ingest holds the block producer (ingest.ts `holding`), whatever the worker does.
 
 import {
   type CryptoProvider, ContractId, DeployedMethod, ErrorCode, type HostEffects, type LedgerState, type Result, type SignedTx, TxKind,
@@ -25,7 +31,16 @@ const NO_WRITES: HostEffects = Object.freeze({ writes: Object.freeze([]) });
 export interface HostAdmission {
   readonly verdict: Result<undefined>;
   readonly effects?: HostEffects;
+  /** The verdict is INTERNAL because this host failed (not the contract): another host may decide otherwise. */
+  readonly hostFailure?: true;
 }
+
+/**
+ * How long one DEPLOYED transaction may take in the sandbox before it is a host failure: far above
+ * a run at the gas limit (10M gas, ~3 s) behind the HTTP API's queries of the same contract
+ * (DEFAULT_MAX_SANDBOX_READS of them, each as long), since on a member it ends the replay.
+ */
+export const DEFAULT_ANSWER_MS = 60_000;
 
 /** A deployed contract as the API lists it. */
 export interface DeployedInfo extends DeployedContract {
@@ -34,6 +49,10 @@ export interface DeployedInfo extends DeployedContract {
 
 function failure(code: number, message: string): HostEffects {
   return { error: { code, message: message.slice(0, 256) } };
+}
+
+function isHostFailure(effects: HostEffects): boolean {
+  return 'error' in effects && effects.error.code === ErrorCode.INTERNAL;
 }
 
 function utf8(bytes: Uint8Array): string | undefined {
@@ -47,7 +66,12 @@ function utf8(bytes: Uint8Array): string | undefined {
 export class DeployedHost {
   private readonly shapes = new Map<string, DeployedContract>();
 
-  constructor(private readonly crypto: CryptoProvider, readonly sandbox: ContractSandbox) {}
+  constructor(
+    private readonly crypto: CryptoProvider,
+    readonly sandbox: ContractSandbox,
+    /** Wall-clock bound of one transaction's run (gas bounds a contract's work, not a stuck worker). */
+    private readonly answerMs = DEFAULT_ANSWER_MS,
+  ) {}
 
   /** Whether `tx` is an INVOKE of the deployed-contracts contract (the sandbox must run it before admission). */
   static needs(tx: SignedTx): boolean {
@@ -63,11 +87,33 @@ export class DeployedHost {
     const pre = admitTx(this.crypto, state, tx, nowSeconds, height, NO_WRITES);
     if (!pre.ok) return { verdict: pre };
     const effects = await this.effects(state, tx, height, id);
-    return { verdict: admitTx(this.crypto, state, tx, nowSeconds, height, effects), effects };
+    const verdict = admitTx(this.crypto, state, tx, nowSeconds, height, effects);
+    return { verdict, effects, ...(isHostFailure(effects) ? { hostFailure: true as const } : {}) };
   }
 
-  /** Runs a DEPLOYED transaction in the sandbox on `state`. Never throws: a host failure is an INTERNAL outcome. */
+  /**
+   * Runs a DEPLOYED transaction in the sandbox on `state`. Never throws: a host failure, or no
+   * answer within `answerMs`, is an INTERNAL outcome. A run given up on may still finish; it only
+   * reads `state`, and what it returns is dropped.
+   */
   async effects(state: LedgerState, tx: SignedTx, height: number, id: Uint8Array): Promise<HostEffects> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<HostEffects>((resolve) => {
+      timer = setTimeout(() => {
+        // Its worker is stopped, or every later call of the contract would wait behind it.
+        const hash = codeHashOf(tx);
+        if (hash !== undefined) void this.sandbox.stop(hash).catch(() => {});
+        resolve(failure(ErrorCode.INTERNAL, `sandbox: no answer within ${this.answerMs} ms`));
+      }, this.answerMs);
+    });
+    try {
+      return await Promise.race([this.run(state, tx, height, id), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async run(state: LedgerState, tx: SignedTx, height: number, id: Uint8Array): Promise<HostEffects> {
     const parsed = parseDeployedCall(tx.body);
     if (!parsed.ok) return failure(parsed.code, parsed.reason);
     const call = parsed.value;
@@ -140,6 +186,15 @@ export class DeployedHost {
   private view(state: LedgerState, namespace: Uint8Array): ContractStateView {
     return { get: (key) => state.entry(namespace, encoder.encode(key)) };
   }
+}
+
+/** The code hash (hex) a DEPLOYED transaction runs: the called one, or the deployed source's; undefined when it does not parse. */
+function codeHashOf(tx: SignedTx): string | undefined {
+  const parsed = parseDeployedCall(tx.body);
+  if (!parsed.ok) return undefined;
+  if (parsed.value.method !== DeployedMethod.DEPLOY) return bytesToHex(parsed.value.codeHash);
+  const source = utf8(parsed.value.source);
+  return source === undefined ? undefined : contractHash(source);
 }
 
 /** A CALL's args: UTF-8 canonical JSON of contract data; BAD_CONTRACT_VALUE otherwise. */
