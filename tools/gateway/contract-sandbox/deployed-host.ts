@@ -22,7 +22,9 @@ import { contractHash } from './contract-hash.js';
 import { canonicalJson } from './contract-value.js';
 
 const DEPLOYED_NS = contractNamespace(ContractId.DEPLOYED);
-const strict = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading EF BB BF stays in the text (U+FEFF). Stripped, a source's hash would not be
+// the hash of its bytes, and a method name or arguments with it would pass for others without it.
+const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 /** Effects that pass admission's checks: admission is first run with these, the sandbox only if it passes. */
 const NO_WRITES: HostEffects = Object.freeze({ writes: Object.freeze([]) });
