@@ -7,12 +7,11 @@
 // answering honestly then gets B to switch, so the lies were what stopped it.
 
 import test from 'ava';
-import { Aedes, type AedesPublishPacket } from 'aedes';
-import { type AddressInfo, createServer } from 'node:net';
+import { startLyingBroker } from './support/lying-broker.js';
 import { join } from 'node:path';
 import {
-  DeviceTopic, ErrorCode, Method, Quantity, TxKind, bytesToHex, chainTopics, decodeLightBlock, decodeRequest, decodeTx, encodeLightBlock,
-  encodeReadingsAnswer, encodeResponse, encodeTx, errorName, inclusionProof, parseDeviceTopic, readingsBody, signTx, type Request,
+  Method, Quantity, TxKind, bytesToHex, decodeLightBlock, decodeTx, encodeLightBlock, encodeReadingsAnswer, encodeTx, errorName,
+  inclusionProof, readingsBody, signTx,
 } from '../src/index.js';
 import type { PeerEvent } from '../src/peer/index.js';
 import type { Sensor } from '../src/ports/index.js';
@@ -123,19 +122,13 @@ test('behind a lying broker B never switches, whatever it is offered; the same b
   a.start();
   await waitUntil(() => a.status().counters.final >= 2, 'A\'s readings are in blocks');
 
-  // The lying broker: aedes, no authentication, the test answering as its gateway.
-  const broker = await Aedes.createBroker();
-  const server = createServer(broker.handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    for (const client of Object.values((broker as unknown as { clients: Record<string, { close(): void }> }).clients)) client.close();
-    broker.close();
-  }));
-  const liarUrl = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const topics = chainTopics(chain.chainId);
-  const publish = (topic: string, payload: Uint8Array, retain = false) =>
-    broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain, dup: false } as AedesPublishPacket, () => {});
+  // The lying broker: the test answers as its gateway.
+  let honest = false;
+  let asked = 0;
+  const { url: liarUrl, topics, publish } = await startLyingBroker(t, gateway, chain.chainId, (request) => {
+    if (request.method !== Method.LATEST_READINGS) return undefined;
+    return honest ? encodeReadingsAnswer(honestAnswer()) : lies[asked++ % lies.length]!();
+  });
 
   // Real headers, relayed as the chain grows (the blocks so far, then each new one); one forged (a commit signature flipped) now and then.
   let relayed = 0;
@@ -174,31 +167,6 @@ test('behind a lying broker B never switches, whatever it is offered; the same b
       return encodeReadingsAnswer({ ...h, wire, seq: 1_000_000, height: 1_000_000, proof: { index: 0, size: 1, path: [] } });
     },
   ];
-  let honest = false;
-  let asked = 0;
-  broker.on('publish', (packet, client) => {
-    if (!client) return;
-    const target = parseDeviceTopic(chain.chainId, packet.topic);
-    if (!target || target.topic !== DeviceTopic.REQUEST) return;
-    let request: Request;
-    try {
-      request = decodeRequest(new Uint8Array(packet.payload as Buffer));
-    } catch {
-      return;
-    }
-    let code: number = ErrorCode.OK;
-    let payloads: Uint8Array[] = [];
-    if (request.method === Method.HEADER_RANGE) {
-      const [from, to] = request.params as number[];
-      for (let h = Math.max(1, from!); h <= Math.min(to!, from! + 7, gateway.store.latestBlock()?.height ?? 0); h++) payloads.push(gateway.store.block(h)!.lightBlock);
-    } else if (request.method === Method.LATEST_READINGS) {
-      const answer = honestAnswer();
-      payloads = honest ? encodeReadingsAnswer(answer) : lies[asked++ % lies.length]!();
-    } else {
-      code = ErrorCode.NOT_FOUND;
-    }
-    publish(topics.device(target.deviceId, DeviceTopic.RESPONSE), encodeResponse({ id: request.id, code, payloads }));
-  });
 
   const { b, relay, events } = watcher(t, chain, liarUrl, a);
   b.start();

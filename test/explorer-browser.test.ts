@@ -13,21 +13,13 @@ import { type Fleet, openFleet } from '../hosts/desktop/fleet.js';
 import { createNativeCrypto } from '../hosts/node/crypto-secp256k1-node.js';
 import { enrolledBy, enrollKeys } from '../tools/cli/fleet-enroll.js';
 import type { Gateway } from '../tools/gateway/gateway.js';
-import { INSTALL_HINT, artifactPath, findChromium, launchChromium } from './support/chromium.js';
+import { artifactPath, browserTests, launchChromium } from './support/chromium.js';
 import { waitUntil } from './support/desktop-fleet.js';
 import { makeChainDir, startTestGateway } from './support/gateway-fixture.js';
 import { connectDevice } from './support/mqtt-device.js';
 import type { ChainFiles } from '../tools/gateway/data-dir.js';
 
-const ci = !['', '0', 'false'].includes((process.env['CI'] ?? '').toLowerCase());
-const available = findChromium() !== undefined;
-if (!available && ci) {
-  test('chromium is installed (required under CI)', (t) => {
-    t.fail(`${INSTALL_HINT} — .ci/run must call tools/browser/install-chromium.sh before the tests`);
-  });
-}
-const browserTest = available ? test.serial : test.skip;
-const skipNote = available ? '' : ` (skipped: ${INSTALL_HINT})`;
+const { browserTest, skipNote } = browserTests();
 
 const crypto = createNativeCrypto();
 // Generous for a loaded CI machine (the whole suite runs beside); a page normally takes 1–3 s.

@@ -16,20 +16,12 @@ import {
 import { contractHash } from '../tools/gateway/contract-sandbox/contract-hash.js';
 import { callBody, deployBody } from '../tools/gateway/contract-sandbox/deployed-host.js';
 import type { Gateway } from '../tools/gateway/gateway.js';
-import { INSTALL_HINT, artifactPath, findChromium, launchChromium } from './support/chromium.js';
+import { artifactPath, browserTests, launchChromium } from './support/chromium.js';
 import { TEST_SANDBOX, TOKEN } from './support/deployed-fixture.js';
 import { connectAll, crypto, enroll, makeChainDir, newDeviceKey, startTestGateway } from './support/gateway-fixture.js';
 import { type MqttDevice, connectDevice } from './support/mqtt-device.js';
 
-const ci = !['', '0', 'false'].includes((process.env['CI'] ?? '').toLowerCase());
-const available = findChromium() !== undefined;
-if (!available && ci) {
-  test('chromium is installed (required under CI)', (t) => {
-    t.fail(`${INSTALL_HINT} — .ci/run must call tools/browser/install-chromium.sh before the tests`);
-  });
-}
-const browserTest = available ? test.serial : test.skip;
-const skipNote = available ? '' : ` (skipped: ${INSTALL_HINT})`;
+const { browserTest, skipNote } = browserTests();
 const PAGE_TIMEOUT_MS = 30_000;
 const now = () => Math.floor(Date.now() / 1000);
 

@@ -5,12 +5,11 @@
 // the same broker answering honestly is believed.
 
 import test from 'ava';
-import { Aedes, type AedesPublishPacket } from 'aedes';
-import { type AddressInfo, createServer } from 'node:net';
+import { startLyingBroker } from './support/lying-broker.js';
 import {
-  BlockReason, BotError, ContractId, DeviceTopic, ErrorCode, Method, Quantity, type Request, TxKind, accountLeaf, blockReportBody,
-  bytesToHex, chainTopics, contractNamespace, decodeCbor, decodeRequest, encodeResponse, encodeStateAnswer, encodeTx, errorName,
-  SMALL_LIMITS, keyId, parseDeviceTopic, signTx, invokeBody, balanceKey, decodeBalance, publishArgs, PUBLISH_REWARD, TransportMethod,
+  BlockReason, BotError, ContractId, ErrorCode, Method, Quantity, TxKind, accountLeaf, blockReportBody, bytesToHex, contractNamespace,
+  decodeCbor, encodeStateAnswer, encodeTx, errorName, SMALL_LIMITS, keyId, signTx, invokeBody, balanceKey, decodeBalance, publishArgs,
+  PUBLISH_REWARD, TransportMethod,
 } from '../src/index.js';
 import { type LightPeer, type PeerConfig, createLightPeer, makePeerConfig } from '../src/peer/index.js';
 import type { Gateway } from '../tools/gateway/gateway.js';
@@ -119,18 +118,12 @@ test('behind a lying broker every forged state proof is refused with its code; t
   const idB = keyId(crypto, b.publicKey);
   await enroll(gateway.mqttUrl, chain, [a, b]);
 
-  const broker = await Aedes.createBroker();
-  const server = createServer(broker.handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    for (const client of Object.values((broker as unknown as { clients: Record<string, { close(): void }> }).clients)) client.close();
-    broker.close();
-  }));
-  const liarUrl = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const topics = chainTopics(chain.chainId);
-  const publish = (topic: string, payload: Uint8Array, retain = false) =>
-    broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain, dup: false } as AedesPublishPacket, () => {});
+  let lie: { answer(): Uint8Array[] } | undefined;
+  const { url: liarUrl, topics, publish } = await startLyingBroker(t, gateway, chain.chainId, (request) => {
+    if (request.method !== Method.STATE_PROOF) return undefined;
+    const [ns, key] = request.params as Uint8Array[];
+    return lie ? lie.answer() : encodeStateAnswer(honest(ns!, key!));
+  });
   // Real headers, relayed retained as the chain grows.
   const relay = () => {
     const latest = gateway.store.latestBlock();
@@ -155,30 +148,6 @@ test('behind a lying broker every forged state proof is refused with its code; t
     { name: 'truncated CBOR', ns: REGISTRY, code: ErrorCode.MALFORMED_CBOR, answer: () => [Uint8Array.of(0x82, 0x01)] },
     { name: 'three payloads', ns: REGISTRY, code: ErrorCode.BAD_SHAPE, answer: () => [...encodeStateAnswer(honest(REGISTRY, idA)), Uint8Array.of(0)] },
   ];
-  let lie: (typeof lies)[number] | undefined;
-  broker.on('publish', (packet, client) => {
-    if (!client) return;
-    const target = parseDeviceTopic(chain.chainId, packet.topic);
-    if (!target || target.topic !== DeviceTopic.REQUEST) return;
-    let request: Request;
-    try {
-      request = decodeRequest(new Uint8Array(packet.payload as Buffer));
-    } catch {
-      return;
-    }
-    let code: number = ErrorCode.OK;
-    let payloads: Uint8Array[] = [];
-    if (request.method === Method.HEADER_RANGE) {
-      const [from, to] = request.params as number[];
-      for (let h = Math.max(1, from!); h <= Math.min(to!, from! + 7, gateway.store.latestBlock()?.height ?? 0); h++) payloads.push(gateway.store.block(h)!.lightBlock);
-    } else if (request.method === Method.STATE_PROOF) {
-      const [ns, key] = request.params as Uint8Array[];
-      payloads = lie ? lie.answer() : encodeStateAnswer(honest(ns!, key!));
-    } else {
-      code = ErrorCode.NOT_FOUND;
-    }
-    publish(topics.device(target.deviceId, DeviceTopic.RESPONSE), encodeResponse({ id: request.id, code, payloads }));
-  });
 
   // The honest chain moves on past height 1 (B's state is in block 1 or 2), so "height 1" is an older root.
   await reportBlocked(gateway, chain, idB);

@@ -2,6 +2,7 @@
 // playwright-core (which fetches no browser of its own). Install it with
 // `sudo bash tools/browser/install-chromium.sh`. Screenshots go to build/test-artifacts/.
 
+import test from 'ava';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
@@ -29,4 +30,20 @@ export function artifactPath(name: string): string {
   const dir = resolve('build', 'test-artifacts');
   mkdirSync(dir, { recursive: true });
   return join(dir, name);
+}
+
+/**
+ * The browser tests' gate, for a test file to call once: its tests run serially, and are skipped
+ * (with `skipNote` in their titles) without Chromium, except under CI, where a test fails to say
+ * that .ci/run did not install it.
+ */
+export function browserTests(): { readonly browserTest: typeof test.serial; readonly skipNote: string } {
+  const ci = !['', '0', 'false'].includes((process.env['CI'] ?? '').toLowerCase());
+  const available = findChromium() !== undefined;
+  if (!available && ci) {
+    test('chromium is installed (required under CI)', (t) => {
+      t.fail(`${INSTALL_HINT} — .ci/run must call tools/browser/install-chromium.sh before the tests`);
+    });
+  }
+  return { browserTest: available ? test.serial : (test.skip as unknown as typeof test.serial), skipNote: available ? '' : ` (skipped: ${INSTALL_HINT})` };
 }
