@@ -40,6 +40,19 @@ export const DATA_HELP = `  --data DIR                the chain's data folder (d
 export const dataOf = (values: Values) => (values.data as string | undefined) ?? DEFAULT_DATA_DIR;
 export const str = (values: Values, name: string) => values[name] as string | undefined;
 
+/** The options of a command that sends transactions to a running gateway (`device`, `contract`). */
+export const GATEWAY_CLIENT_OPTIONS: Options = {
+  broker: { type: 'string' },
+  http: { type: 'string' },
+  seq: { type: 'string' },
+  timeout: { type: 'string' },
+};
+
+/** GATEWAY_CLIENT_OPTIONS' values, with the data folder. */
+export const gatewayClientOf = (values: Values) => ({
+  data: dataOf(values), broker: str(values, 'broker'), http: str(values, 'http'), seq: str(values, 'seq'), timeout: str(values, 'timeout'),
+});
+
 /** The options of a simulated fleet, shared by `start` and `sim`. */
 export const FLEET_OPTIONS: Options = {
   devices: { type: 'string' },

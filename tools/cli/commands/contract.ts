@@ -3,7 +3,7 @@
 
 import { UsageError } from '../cli-support.js';
 import { DEFAULT_BROKER, DEFAULT_HTTP, contractDeploy, contractInvoke, contractQuery } from '../contract-command.js';
-import { type Command, DATA_HELP, dataOf, str } from './command.js';
+import { type Command, DATA_HELP, GATEWAY_CLIENT_OPTIONS, gatewayClientOf, str } from './command.js';
 
 export const command: Command = {
   name: 'contract',
@@ -33,14 +33,11 @@ options:
 ${DATA_HELP}`,
   options: {
     key: { type: 'string' },
-    broker: { type: 'string' },
-    http: { type: 'string' },
-    seq: { type: 'string' },
-    timeout: { type: 'string' },
+    ...GATEWAY_CLIENT_OPTIONS,
   },
   run(values, positionals, { crypto, out }) {
     const [action, ...rest] = positionals;
-    const options = { data: dataOf(values), key: str(values, 'key'), broker: str(values, 'broker'), http: str(values, 'http'), seq: str(values, 'seq'), timeout: str(values, 'timeout') };
+    const options = { ...gatewayClientOf(values), key: str(values, 'key') };
     if (action === 'deploy') return contractDeploy(crypto, options, rest, out);
     if (action === 'invoke' || action === 'call') return contractInvoke(crypto, options, rest, out);
     if (action === 'query') return contractQuery(options, rest, out);

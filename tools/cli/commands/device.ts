@@ -3,7 +3,7 @@
 
 import { UsageError } from '../cli-support.js';
 import { DEFAULT_BROKER, DEFAULT_HTTP, deviceEnroll, deviceRevoke } from '../device-command.js';
-import { type Command, DATA_HELP, dataOf, str } from './command.js';
+import { type Command, DATA_HELP, GATEWAY_CLIENT_OPTIONS, gatewayClientOf, str } from './command.js';
 
 export const command: Command = {
   name: 'device',
@@ -35,16 +35,12 @@ ${DATA_HELP}`,
     count: { type: 'string' },
     role: { type: 'string' },
     'operator-key': { type: 'string' },
-    broker: { type: 'string' },
-    http: { type: 'string' },
-    seq: { type: 'string' },
-    timeout: { type: 'string' },
+    ...GATEWAY_CLIENT_OPTIONS,
   },
   run(values, positionals, { crypto, out }) {
     const [action, ...rest] = positionals;
     const options = {
-      data: dataOf(values), operatorKey: str(values, 'operator-key'), broker: str(values, 'broker'), http: str(values, 'http'),
-      seq: str(values, 'seq'), timeout: str(values, 'timeout'), role: str(values, 'role'), new: values.new === true, count: str(values, 'count'),
+      ...gatewayClientOf(values), operatorKey: str(values, 'operator-key'), role: str(values, 'role'), new: values.new === true, count: str(values, 'count'),
     };
     if (action === 'enroll' || action === 'enrol') return deviceEnroll(crypto, options, rest, out);
     if (action === 'revoke') return deviceRevoke(crypto, options, rest, out);
